@@ -1,0 +1,72 @@
+// `npm run demo`: a whole export on this machine: the Virtuous simulator and an S3 endpoint (s3rver)
+// in-process, Redis from REDIS_URL (or a private redis-server), one worker, and the start command's logic.
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DEFAULT_REDIS_URL, readEnvironment } from '../src/config/environment.js';
+import { startLocalS3 } from '../src/local/local-s3.js';
+import { obtainRedis } from '../src/local/local-redis.js';
+import { createLogger } from '../src/logging/logger.js';
+import { startExport } from '../src/planning/start-export.js';
+import { readExportStatus, waitForExport } from '../src/queue/export-status.js';
+import { startExportWorker } from '../src/queue/export-worker.js';
+import { createRedisConnection } from '../src/queue/redis-connection.js';
+import { startVirtuousSimulator } from '../src/simulator/virtuous/index.js';
+import { MANIFEST_NAME, type ExportManifest } from '../src/sinks/manifest.js';
+import { ObjectStore } from '../src/sinks/s3/object-store.js';
+import { createS3Client } from '../src/sinks/s3/s3-client.js';
+import { formatS3Url } from '../src/sinks/s3/s3-location.js';
+
+const CONTACTS = Number(process.env.DEMO_CONTACTS ?? 20_000);
+const FORMAT = process.env.DEMO_FORMAT ?? 'parquet';
+const BUCKET = 'demo-exports';
+
+const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'demo' });
+const s3Directory = resolve('.tmp/demo-s3');
+await mkdir(s3Directory, { recursive: true });
+
+const redis = await obtainRedis(process.env.REDIS_URL || DEFAULT_REDIS_URL);
+const s3 = await startLocalS3([BUCKET], { directory: s3Directory });
+const simulator = await startVirtuousSimulator({ contacts: CONTACTS, seed: 42 });
+console.log(`Redis         ${redis.url} (${redis.origin})`);
+console.log(`S3 endpoint   ${s3.endpoint} (s3rver, files in ${s3Directory})`);
+console.log(`Virtuous API  ${simulator.url} (simulated organization, ${CONTACTS} contacts)`);
+
+Object.assign(process.env, s3.variables, {
+  REDIS_URL: redis.url,
+  VIRTUOUS_BASE_URL: simulator.url,
+  VIRTUOUS_API_TOKEN: simulator.token,
+  BULK_EXPORT_QUEUE_PREFIX: '{bulk-export-demo}',
+});
+const environment = readEnvironment();
+const worker = await startExportWorker({
+  redisUrl: environment.redisUrl,
+  queuePrefix: environment.queuePrefix,
+  s3: environment.s3,
+  concurrency: 4,
+  variables: environment.variables,
+  logger,
+});
+const connection = createRedisConnection(environment.redisUrl, 'bulk-export:demo');
+try {
+  const started = Date.now();
+  const spec = await startExport(
+    { source: 'virtuous', dest: `s3://${BUCKET}/virtuous`, format: FORMAT, includeArchived: true, partRows: 5000 },
+    { environment, redis: connection, logger },
+  );
+  console.log(`\nExport ${spec.exportId}: ${spec.rangeCount} ranges, ${spec.plannedRows} contacts planned`);
+  await waitForExport(environment.redisUrl, environment.queuePrefix, connection, spec.exportId);
+  const status = await readExportStatus(connection, environment.queuePrefix, spec.exportId);
+  const store = new ObjectStore(createS3Client(environment.s3), BUCKET);
+  const folder = `virtuous/${spec.exportId}`;
+  const manifest = JSON.parse((await store.getText(`${folder}/${MANIFEST_NAME}`))!) as ExportManifest;
+  console.log(`Committed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${status?.rows} rows, ${status?.parts} parts, ${simulator.stats.requests} API requests\n`);
+  console.log(`Manifest ${formatS3Url({ bucket: BUCKET, prefix: folder }, MANIFEST_NAME)}:`);
+  console.log(JSON.stringify({ ...manifest, parts: [...manifest.parts.slice(0, 3), `... ${manifest.parts.length} parts in all`] }, null, 2));
+  console.log(`\nFiles on disk (s3rver layout): ${s3Directory}/${BUCKET}/${folder}/`);
+} finally {
+  connection.disconnect();
+  await worker.close();
+  await simulator.close();
+  await s3.close();
+  await redis.close();
+}

@@ -1,0 +1,125 @@
+/**
+ * Runs the Virtuous CRM+ simulator until SIGINT/SIGTERM (docker-compose, demos).
+ *
+ *   tsx scripts/simulator.ts --contacts 100000 --port 4010 --token sim-token --rate-limit 5000/3600
+ *
+ * Every flag also reads from the environment: SIM_CONTACTS, SIM_PORT, SIM_HOST, SIM_TOKEN, SIM_SEED,
+ * SIM_RATE_LIMIT (N/SECONDS), SIM_ERROR_RATE, SIM_DROP_RATE, SIM_LATENCY_MS (N or MIN-MAX),
+ * SIM_MAX_TAKE, SIM_ARCHIVED_FRACTION. Flags win over the environment.
+ *
+ * Unlike the library (127.0.0.1), the script listens on 0.0.0.0 by default so that other containers
+ * (docker-compose's `http://simulator:8080`) can reach it; pass --host 127.0.0.1 to keep it local.
+ */
+import { parseArgs } from 'node:util';
+import { startVirtuousSimulator, type VirtuousSimulatorOptions } from '../src/simulator/index.js';
+
+const FLAGS = {
+  contacts: 'SIM_CONTACTS',
+  port: 'SIM_PORT',
+  host: 'SIM_HOST',
+  token: 'SIM_TOKEN',
+  seed: 'SIM_SEED',
+  'rate-limit': 'SIM_RATE_LIMIT',
+  'error-rate': 'SIM_ERROR_RATE',
+  'drop-rate': 'SIM_DROP_RATE',
+  'latency-ms': 'SIM_LATENCY_MS',
+  'max-take': 'SIM_MAX_TAKE',
+  'archived-fraction': 'SIM_ARCHIVED_FRACTION',
+} as const;
+type Flag = keyof typeof FLAGS;
+
+const USAGE = `Usage: tsx scripts/simulator.ts [--contacts N] [--port P (4010)] [--host H (0.0.0.0)] [--token T] [--seed S]
+  [--rate-limit N/SECONDS] [--error-rate F] [--drop-rate F] [--latency-ms N|MIN-MAX] [--max-take N] [--archived-fraction F]`;
+
+function readSettings(): Partial<Record<Flag, string>> {
+  const { values } = parseArgs({
+    options: {
+      ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const settings: Partial<Record<Flag, string>> = {};
+  for (const [flag, variable] of Object.entries(FLAGS) as [Flag, string][]) {
+    const value = (values as Record<string, string | boolean | undefined>)[flag] ?? process.env[variable];
+    if (typeof value === 'string' && value !== '') settings[flag] = value;
+  }
+  return settings;
+}
+
+function numberSetting(settings: Partial<Record<Flag, string>>, flag: Flag): number | undefined {
+  const text = settings[flag];
+  if (text === undefined) return undefined;
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isFinite(value)) fail(`--${flag} must be a number, got '${text}'`);
+  return value;
+}
+
+function rateLimitSetting(text: string | undefined): VirtuousSimulatorOptions['rateLimit'] {
+  if (text === undefined) return undefined;
+  const match = /^(\d+)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(text.trim());
+  if (!match) fail(`--rate-limit must look like N/SECONDS (e.g. 5000/3600), got '${text}'`);
+  return { limit: Number(match[1]), windowMs: Number(match[2]) * 1000 };
+}
+
+function latencySetting(text: string | undefined): number | [number, number] | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?$/.exec(text.trim());
+  if (!match) fail(`--latency-ms must be N or MIN-MAX, got '${text}'`);
+  return match[2] === undefined ? Number(match[1]) : [Number(match[1]), Number(match[2])];
+}
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+const settings = readSettings();
+const errorRate = numberSetting(settings, 'error-rate');
+const dropRate = numberSetting(settings, 'drop-rate');
+const latencyMs = latencySetting(settings['latency-ms']);
+const faults = errorRate === undefined && dropRate === undefined && latencyMs === undefined
+  ? undefined
+  : {
+      ...(errorRate === undefined ? {} : { errorRate }),
+      ...(dropRate === undefined ? {} : { dropRate }),
+      ...(latencyMs === undefined ? {} : { latencyMs }),
+    };
+
+const options: VirtuousSimulatorOptions = {
+  contacts: numberSetting(settings, 'contacts') ?? 10_000,
+  port: numberSetting(settings, 'port') ?? 4010,
+  host: settings.host ?? '0.0.0.0',
+  ...(settings.token === undefined ? {} : { token: settings.token }),
+  ...(settings.seed === undefined ? {} : { seed: numberSetting(settings, 'seed')! }),
+  ...(settings['rate-limit'] === undefined ? {} : { rateLimit: rateLimitSetting(settings['rate-limit'])! }),
+  ...(faults === undefined ? {} : { faults }),
+  ...(settings['max-take'] === undefined ? {} : { maxTake: numberSetting(settings, 'max-take')! }),
+  ...(settings['archived-fraction'] === undefined ? {} : { archivedFraction: numberSetting(settings, 'archived-fraction')! }),
+};
+
+let simulator: Awaited<ReturnType<typeof startVirtuousSimulator>>;
+try {
+  simulator = await startVirtuousSimulator(options);
+} catch (error) {
+  fail(`Could not start the simulator: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+console.log(`Virtuous CRM+ simulator: ${options.contacts} contacts${options.rateLimit ? `, ${options.rateLimit.limit} requests per ${options.rateLimit.windowMs / 1000} s` : ''}`);
+console.log(`url=${simulator.url}`);
+console.log(`token=${simulator.token}`);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await simulator.close();
+  const { requests, byStatus, rowsServed } = simulator.stats;
+  console.log(`${signal}: stopped after ${requests} requests (${JSON.stringify(byStatus)}), ${rowsServed} rows served`);
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

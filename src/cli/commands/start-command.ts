@@ -1,0 +1,63 @@
+import { readEnvironment } from '../../config/environment.js';
+import { BulkExportError } from '../../errors/index.js';
+import { createLogger } from '../../logging/logger.js';
+import { startExport } from '../../planning/start-export.js';
+import { readExportStatus, waitForExport } from '../../queue/export-status.js';
+import { createCommandConnection } from '../../queue/redis-connection.js';
+
+export interface StartCommandOptions {
+  source: string;
+  dest: string;
+  format: string;
+  gzip?: boolean;
+  includeArchived?: boolean;
+  fullContact?: boolean;
+  rateLimit?: string;
+  partRows?: string;
+  rangeRows?: string;
+  pageSize?: string;
+  sortBy?: string;
+  wait?: boolean;
+}
+
+/** `bulk-export start`: plans and enqueues; prints the export id as the last line of stdout. */
+export async function startCommand(options: StartCommandOptions): Promise<void> {
+  const environment = readEnvironment();
+  const logger = createLogger({ level: environment.logLevel, name: 'bulk-export-start' });
+  const redis = createCommandConnection(environment.redisUrl, 'bulk-export:start');
+  try {
+    const spec = await startExport(
+      {
+        source: options.source,
+        dest: options.dest,
+        format: options.format,
+        gzip: options.gzip,
+        includeArchived: options.includeArchived,
+        fullContact: options.fullContact,
+        rateLimit: options.rateLimit,
+        partRows: optionalNumber(options.partRows),
+        rangeRows: optionalNumber(options.rangeRows),
+        pageSize: optionalNumber(options.pageSize),
+        sortBy: options.sortBy,
+      },
+      { environment, redis, logger },
+    );
+    if (options.wait) {
+      process.stderr.write(`export ${spec.exportId}: ${spec.rangeCount} ranges, about ${spec.plannedRows} contacts; waiting for it to commit\n`);
+      try {
+        await waitForExport(environment.redisUrl, environment.queuePrefix, redis, spec.exportId);
+      } catch (error) {
+        throw new BulkExportError('EXPORT_FAILED', `export ${spec.exportId} failed: ${(error as Error).message}`);
+      }
+      const status = await readExportStatus(redis, environment.queuePrefix, spec.exportId);
+      process.stderr.write(`committed ${status?.rows ?? '?'} rows in ${status?.parts ?? '?'} parts to ${status?.destination ?? ''}\n`);
+    }
+    process.stdout.write(`${spec.exportId}\n`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function optionalNumber(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}

@@ -1,0 +1,33 @@
+import { readEnvironment } from '../../config/environment.js';
+import { InvalidInputError } from '../../errors/index.js';
+import { readExportStatus, type ExportStatus } from '../../queue/export-status.js';
+import { createCommandConnection } from '../../queue/redis-connection.js';
+
+/** `bulk-export status EXPORT_ID [--json]`. Exits 1 when the export failed. */
+export async function statusCommand(exportId: string, options: { json?: boolean }): Promise<void> {
+  const environment = readEnvironment();
+  const redis = createCommandConnection(environment.redisUrl, 'bulk-export:status');
+  try {
+    const status = await readExportStatus(redis, environment.queuePrefix, exportId);
+    if (!status) throw new InvalidInputError(`No export "${exportId}" is known to the Redis at REDIS_URL.`);
+    process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : formatStatus(status));
+    if (status.state === 'failed') process.exitCode = 1;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function formatStatus(status: ExportStatus): string {
+  const lines = [
+    `export       ${status.exportId}`,
+    `state        ${status.state}`,
+    `source       ${status.source} -> ${status.destination} (${status.format})`,
+    `ranges       ${status.ranges.done}/${status.ranges.total} done`,
+    `rows         ${status.rows} of about ${status.plannedRows}`,
+    `parts        ${status.parts}`,
+    `started      ${status.createdAt}`,
+  ];
+  if (status.finishedAt) lines.push(`finished     ${status.finishedAt}`);
+  if (status.error) lines.push(`error        ${status.error}`);
+  return lines.join('\n') + '\n';
+}

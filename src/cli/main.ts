@@ -1,0 +1,49 @@
+import { Command, Option } from 'commander';
+import { startCommand } from './commands/start-command.js';
+import { statusCommand } from './commands/status-command.js';
+import { workerCommand } from './commands/worker-command.js';
+import { reportFailure } from './report-failure.js';
+
+const program = new Command('bulk-export')
+  .description(
+    'Distributed bulk export of CRM contacts (Virtuous CRM+) to S3 as Parquet or NDJSON.\n' +
+      'Configuration: REDIS_URL, S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION, AWS_ACCESS_KEY_ID,\n' +
+      'AWS_SECRET_ACCESS_KEY, VIRTUOUS_BASE_URL, VIRTUOUS_API_TOKEN, LOG_LEVEL.',
+  )
+  .showHelpAfterError();
+
+program
+  .command('worker')
+  .description('work on export ranges until SIGINT/SIGTERM')
+  .option('--concurrency <n>', 'ranges worked on at once by this process', '2')
+  .action(workerCommand);
+
+program
+  .command('start')
+  .description('plan and enqueue an export; prints the export id as the last line')
+  .requiredOption('--source <name>', 'source API: virtuous')
+  .requiredOption('--dest <url>', 'destination, s3://BUCKET/PREFIX')
+  .addOption(new Option('--format <format>', 'part file format').default('parquet'))
+  .option('--gzip', 'gzip NDJSON parts')
+  .option('--include-archived', 'include archived contacts')
+  .option('--full-contact', 'read complete records (Query/FullContact) instead of abbreviated ones')
+  .option('--rate-limit <n/window>', 'request budget for the credential, e.g. 5000/1h')
+  .option('--part-rows <n>', 'rows per part file', undefined)
+  .option('--range-rows <n>', 'wanted rows per range (parallel unit)')
+  .option('--page-size <n>', 'records per request (take), at most 1000')
+  .option('--sort-by <value>', 'sortBy value that orders contacts by id', undefined)
+  .option('--wait', 'return only once the export committed (exit 0) or failed (non-zero)')
+  .action(startCommand);
+
+program
+  .command('status')
+  .description('show where an export stands')
+  .argument('<exportId>')
+  .option('--json', 'print JSON')
+  .action(statusCommand);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportFailure(error);
+}

@@ -1,0 +1,10 @@
+/** Base of every error a user can meet: `message` says what went wrong and what to do about it. */
+export class BulkExportError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}

@@ -1,0 +1,142 @@
+import type { Redis } from 'ioredis';
+import type { Environment } from '../config/environment.js';
+import { requireVariable } from '../config/environment.js';
+import { BulkExportError, InvalidInputError } from '../errors/index.js';
+import type { Logger } from '../logging/logger.js';
+import { enqueueExport } from '../queue/enqueue-export.js';
+import { newExportId } from '../queue/export-id.js';
+import { ExportRegistry } from '../queue/export-registry.js';
+import type { ExportSpec, SourceSpec } from '../queue/export-spec.js';
+import { parseRateLimit } from '../ratelimit/rate-limit-spec.js';
+import { parsePartFormat } from '../sinks/part-format.js';
+import { ObjectStore } from '../sinks/s3/object-store.js';
+import { createS3Client } from '../sinks/s3/s3-client.js';
+import { parseS3Url, type S3Location } from '../sinks/s3/s3-location.js';
+import { createSource } from '../sources/create-source.js';
+import { credentialFingerprint } from '../sources/credential-fingerprint.js';
+import { DEFAULT_VIRTUOUS_SETTINGS } from '../sources/virtuous/virtuous-source.js';
+import type { VirtuousSource } from '../sources/virtuous/virtuous-source.js';
+
+export const SOURCES = ['virtuous'] as const;
+export const DEFAULT_PART_ROWS = 50_000;
+
+export interface StartExportRequest {
+  source: string;
+  dest: string;
+  format: string;
+  gzip?: boolean;
+  includeArchived?: boolean;
+  fullContact?: boolean;
+  rateLimit?: string;
+  partRows?: number;
+  rangeRows?: number;
+  pageSize?: number;
+  sortBy?: string;
+}
+
+export interface StartExportDependencies {
+  environment: Environment;
+  redis: Redis;
+  logger: Logger;
+}
+
+/**
+ * Validates everything (arguments, credential, Redis, bucket, the API itself), plans balanced
+ * ranges, registers the export and enqueues its flow. Nothing is enqueued unless all of it passes.
+ */
+export async function startExport(request: StartExportRequest, deps: StartExportDependencies): Promise<ExportSpec> {
+  if (!(SOURCES as readonly string[]).includes(request.source)) {
+    throw new InvalidInputError(`Unknown --source "${request.source}": use one of ${SOURCES.join(', ')}.`);
+  }
+  const format = parsePartFormat(request.format);
+  if (request.gzip && format !== 'ndjson') throw new InvalidInputError('--gzip applies to --format ndjson only (Parquet parts are ZSTD-compressed).');
+  const destination = parseS3Url(request.dest);
+  const rateLimit = request.rateLimit ? parseRateLimit(request.rateLimit) : null;
+  const partRows = positiveInteger(request.partRows ?? DEFAULT_PART_ROWS, '--part-rows');
+  const pageSize = positiveInteger(request.pageSize ?? DEFAULT_VIRTUOUS_SETTINGS.pageSize, '--page-size');
+  if (pageSize > 1000) throw new InvalidInputError('--page-size must be 1000 or fewer: Virtuous refuses a larger take.');
+  const credentialVariable = 'VIRTUOUS_API_TOKEN';
+  const token = requireVariable(deps.environment.variables, credentialVariable, 'the Virtuous API token to read contacts with');
+
+  await checkRedis(deps.redis, deps.environment.redisUrl);
+  await checkBucket(destination, deps.environment);
+
+  const sourceSpec: SourceSpec = {
+    kind: 'virtuous',
+    baseUrl: deps.environment.virtuousBaseUrl,
+    credentialVariable,
+    credentialFingerprint: credentialFingerprint(token),
+    settings: {
+      ...DEFAULT_VIRTUOUS_SETTINGS,
+      fullContact: request.fullContact ?? false,
+      includeArchived: request.includeArchived ?? false,
+      pageSize,
+      sortBy: request.sortBy ?? DEFAULT_VIRTUOUS_SETTINGS.sortBy,
+    },
+  };
+  const source = createSource(sourceSpec, { variables: deps.environment.variables }) as VirtuousSource;
+  await source.validate();
+  sourceSpec.settings.idParameter = await source.resolveIdParameter();
+  const plan = await source.plan({ targetRowsPerRange: request.rangeRows });
+
+  const spec: ExportSpec = {
+    exportId: newExportId(),
+    source: sourceSpec,
+    destination,
+    format,
+    schemaName: source.schema.name,
+    gzip: request.gzip ?? false,
+    partRows,
+    rateLimit,
+    rangeCount: plan.ranges.length,
+    plannedRows: plan.totalRows,
+    createdAt: new Date().toISOString(),
+  };
+  await new ExportRegistry(deps.redis, deps.environment.queuePrefix).register(spec);
+  await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, plan.ranges);
+  deps.logger.info({ exportId: spec.exportId, ranges: plan.ranges.length, plannedRows: plan.totalRows }, 'export enqueued');
+  return spec;
+}
+
+function positiveInteger(value: number, flag: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(`${flag} must be a whole number of at least 1, got ${value}.`);
+  return value;
+}
+
+async function checkRedis(redis: Redis, url: string): Promise<void> {
+  try {
+    await redis.ping();
+  } catch (error) {
+    throw new BulkExportError(
+      'REDIS_UNREACHABLE',
+      `Redis at ${redactUrl(url)} did not answer (${(error as Error).message}). Start Redis or set REDIS_URL to a reachable server.`,
+    );
+  }
+}
+
+async function checkBucket(destination: S3Location, environment: Environment): Promise<void> {
+  const client = createS3Client(environment.s3);
+  try {
+    await new ObjectStore(client, destination.bucket).checkBucket();
+  } catch (error) {
+    const where = environment.s3.endpoint ? ` at S3_ENDPOINT ${environment.s3.endpoint}` : '';
+    throw new BulkExportError(
+      'DESTINATION_UNREACHABLE',
+      `The bucket "${destination.bucket}"${where} cannot be used (${(error as Error).name}: ${(error as Error).message}). ` +
+        'Create the bucket, or check S3_ENDPOINT, AWS_REGION and the AWS credentials.',
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A Redis URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
+}

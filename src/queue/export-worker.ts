@@ -1,0 +1,80 @@
+import { Worker } from 'bullmq';
+import type { S3Settings } from '../config/environment.js';
+import type { Logger } from '../logging/logger.js';
+import { createS3Client } from '../sinks/s3/s3-client.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { commitExport, type ExportJobResult } from './commit-processor.js';
+import type { ExportSpec } from './export-spec.js';
+import { ExportRegistry } from './export-registry.js';
+import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './job-policies.js';
+import { EXPORT_QUEUE, RANGE_QUEUE } from './queue-names.js';
+import { processRange } from './range-processor.js';
+import type { RangeJobData, RangeJobResult } from './range-job.js';
+import { createRedisConnection } from './redis-connection.js';
+import type { WorkerContext } from './worker-context.js';
+
+export interface ExportWorkerOptions {
+  redisUrl: string;
+  queuePrefix: string;
+  s3: S3Settings;
+  /** Ranges this process works on at once. */
+  concurrency: number;
+  variables: NodeJS.ProcessEnv;
+  logger: Logger;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export interface RunningExportWorker {
+  /** Stops taking jobs and waits for the ones in hand. */
+  close(): Promise<void>;
+}
+
+/** One worker process: ranges from the range queue, commits from the export queue. */
+export async function startExportWorker(options: ExportWorkerOptions): Promise<RunningExportWorker> {
+  const redis = createRedisConnection(options.redisUrl, 'bulk-export:worker');
+  const context: WorkerContext = {
+    redis,
+    s3: createS3Client(options.s3),
+    checkpoints: new CheckpointStore(redis, options.queuePrefix),
+    registry: new ExportRegistry(redis, options.queuePrefix),
+    variables: options.variables,
+    logger: options.logger,
+  };
+  const common = {
+    prefix: options.queuePrefix,
+    lockDuration: options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+    stalledInterval: options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+  };
+  const rangeConnection = createRedisConnection(options.redisUrl, 'bulk-export:ranges');
+  const commitConnection = createRedisConnection(options.redisUrl, 'bulk-export:commits');
+  const rangeWorker = new Worker<RangeJobData, RangeJobResult>(
+    RANGE_QUEUE,
+    (job, _token, signal) => processRange(job, context, signal),
+    { ...common, connection: rangeConnection, concurrency: options.concurrency },
+  );
+  const exportWorker = new Worker<ExportSpec, ExportJobResult>(
+    EXPORT_QUEUE,
+    (job) => commitExport(job, context),
+    { ...common, connection: commitConnection, concurrency: 1 },
+  );
+  rangeWorker.on('failed', (job, error) => {
+    options.logger.warn({ exportId: job?.data.spec.exportId, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'range attempt failed');
+  });
+  exportWorker.on('failed', (job, error) => {
+    options.logger.warn({ exportId: job?.data.exportId, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'commit attempt failed');
+  });
+  for (const worker of [rangeWorker, exportWorker]) {
+    worker.on('error', (error) => options.logger.error({ err: error.message }, 'worker error'));
+  }
+  await Promise.all([rangeWorker.waitUntilReady(), exportWorker.waitUntilReady()]);
+  options.logger.info({ concurrency: options.concurrency }, 'worker ready');
+
+  return {
+    async close() {
+      await Promise.all([rangeWorker.close(), exportWorker.close()]);
+      await Promise.all([redis, rangeConnection, commitConnection].map((connection) => connection.quit().catch(() => undefined)));
+      context.s3.destroy();
+    },
+  };
+}

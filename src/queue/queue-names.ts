@@ -1,0 +1,4 @@
+/** Parent jobs: one per export; processed (committed) once every range is done. */
+export const EXPORT_QUEUE = 'exports';
+/** Child jobs: one per range. */
+export const RANGE_QUEUE = 'export-ranges';

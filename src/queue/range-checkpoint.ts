@@ -1,0 +1,19 @@
+import type { CommittedPart } from '../sinks/manifest.js';
+import type { SourceCursor } from '../sources/export-source.js';
+
+/**
+ * How far one range has been committed: everything up to `cursor` is in `parts` on S3.
+ * Advanced only after a part's upload is confirmed.
+ */
+export interface RangeCheckpoint {
+  cursor: SourceCursor | null;
+  nextSequence: number;
+  rows: number;
+  parts: CommittedPart[];
+  done: boolean;
+  updatedAt: string;
+}
+
+export function initialCheckpoint(): RangeCheckpoint {
+  return { cursor: null, nextSequence: 0, rows: 0, parts: [], done: false, updatedAt: new Date().toISOString() };
+}

@@ -1,0 +1,98 @@
+import type { Job } from 'bullmq';
+import { describeRange } from '../planning/export-range.js';
+import { createPartEncoder } from '../sinks/create-part-encoder.js';
+import type { CommittedPart } from '../sinks/manifest.js';
+import { ObjectStore } from '../sinks/s3/object-store.js';
+import { exportFolder } from '../sinks/s3/s3-location.js';
+import { partKey } from '../sinks/part-key.js';
+import { createSource } from '../sources/create-source.js';
+import type { SourceCursor, SourceRow } from '../sources/export-source.js';
+import { initialCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
+import type { RangeJobData, RangeJobResult, RangeProgress } from './range-job.js';
+import type { WorkerContext } from './worker-context.js';
+
+/**
+ * Reads one range page by page from its checkpoint, writes a part every `partRows` rows to a
+ * deterministic key, and advances the checkpoint only after S3 confirmed the part.
+ */
+export async function processRange(
+  job: Job<RangeJobData, RangeJobResult>,
+  context: WorkerContext,
+  signal?: AbortSignal,
+): Promise<RangeJobResult> {
+  const { spec, range } = job.data;
+  const log = context.logger.child({ exportId: spec.exportId, range: range.index, jobId: job.id });
+  let checkpoint = (await context.checkpoints.load(spec.exportId, range.index)) ?? initialCheckpoint();
+  if (checkpoint.done) return resultOf(range.index, checkpoint);
+
+  const source = createSource(spec.source, {
+    variables: context.variables,
+    onRetry: (event) => log.warn(event, 'source request failed; retrying'),
+  });
+  const encoder = createPartEncoder(spec.format, source.schema, { gzip: spec.gzip });
+  const store = new ObjectStore(context.s3, spec.destination.bucket);
+  const folder = exportFolder(spec.destination, spec.exportId);
+  log.info({ range: describeRange(range), resumeFrom: checkpoint.cursor }, 'range started');
+
+  let buffered: SourceRow[] = [];
+  let firstKey: string | number | null = null;
+  let lastKey: string | number | null = null;
+  let cursor: SourceCursor | null = checkpoint.cursor;
+
+  const flush = async () => {
+    const sequence = checkpoint.nextSequence;
+    const key = partKey(folder, range.index, sequence, encoder.extension);
+    const body = await encoder.encode(buffered);
+    await store.put(key, body, {
+      contentType: encoder.contentType,
+      metadata: {
+        'export-id': spec.exportId,
+        'range-index': String(range.index),
+        sequence: String(sequence),
+        rows: String(buffered.length),
+        cursor: JSON.stringify(cursor),
+      },
+      signal,
+    });
+    const part: CommittedPart = { key, rows: buffered.length, bytes: body.byteLength, firstId: firstKey, lastId: lastKey, rangeIndex: range.index, sequence };
+    checkpoint = {
+      cursor,
+      nextSequence: sequence + 1,
+      rows: checkpoint.rows + buffered.length,
+      parts: [...checkpoint.parts, part],
+      done: false,
+      updatedAt: new Date().toISOString(),
+    };
+    await context.checkpoints.save(spec.exportId, range.index, checkpoint);
+    await job.updateProgress(progressOf(checkpoint, range.estimatedRows));
+    await job.log(`part ${sequence}: ${part.rows} rows, ${part.bytes} bytes, ids ${String(firstKey)}..${String(lastKey)}`);
+    log.debug({ key, rows: part.rows, bytes: part.bytes }, 'part committed');
+    buffered = [];
+    firstKey = null;
+  };
+
+  for await (const page of source.pages(range, checkpoint.cursor, signal)) {
+    if (buffered.length === 0) firstKey = page.firstKey;
+    for (const row of page.rows) buffered.push(row);
+    lastKey = page.lastKey;
+    cursor = page.cursor;
+    if (buffered.length >= spec.partRows) await flush();
+  }
+  if (buffered.length > 0) await flush();
+
+  checkpoint = { ...checkpoint, done: true, updatedAt: new Date().toISOString() };
+  await context.checkpoints.save(spec.exportId, range.index, checkpoint);
+  await job.updateProgress({ ...progressOf(checkpoint, range.estimatedRows), pct: 100 });
+  log.info({ rows: checkpoint.rows, parts: checkpoint.parts.length }, 'range done');
+  return resultOf(range.index, checkpoint);
+}
+
+function progressOf(checkpoint: RangeCheckpoint, estimatedRows: number): RangeProgress {
+  const lastPart = checkpoint.parts.at(-1);
+  const pct = estimatedRows > 0 ? Math.min(99, Math.floor((checkpoint.rows / estimatedRows) * 100)) : 0;
+  return { rows: checkpoint.rows, parts: checkpoint.parts.length, lastKey: lastPart?.lastId ?? null, pct };
+}
+
+function resultOf(rangeIndex: number, checkpoint: RangeCheckpoint): RangeJobResult {
+  return { rangeIndex, rows: checkpoint.rows, parts: checkpoint.parts };
+}

@@ -1,0 +1,14 @@
+import { Redis } from 'ioredis';
+
+/**
+ * A Redis connection as BullMQ workers need it: commands wait through reconnects instead of failing
+ * after a few retries, so a restarted Redis does not fail the jobs in flight.
+ */
+export function createRedisConnection(url: string, name: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: name });
+}
+
+/** A connection for short commands (CLI): fails fast when Redis is not there. */
+export function createCommandConnection(url: string, name: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, connectionName: name, lazyConnect: true, retryStrategy: (times) => (times > 3 ? null : 200) });
+}

@@ -1,0 +1,15 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import type { ExportRegistry } from './export-registry.js';
+
+/** What processors share inside one worker process. */
+export interface WorkerContext {
+  redis: Redis;
+  s3: S3Client;
+  checkpoints: CheckpointStore;
+  registry: ExportRegistry;
+  variables: NodeJS.ProcessEnv;
+  logger: Logger;
+}

@@ -1,0 +1,299 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { VirtuousAbbreviatedContact, VirtuousFullContact } from '../../sources/virtuous/virtuous-contact.js';
+import { ContactGenerator } from './contact-generator.js';
+import { toAbbreviatedContact, toFullContact } from './contact-records.js';
+import { matchRoute, type MatchedRoute } from './contact-routes.js';
+import { ContactStore } from './contact-store.js';
+import { FaultInjector, type FaultOptions } from './fault-injector.js';
+import { executeQuery } from './query-executor.js';
+import { queryOptionsResponse } from './query-options-catalog.js';
+import { parseQueryRequest } from './query-request.js';
+import { RateWindow, type RateLimitOptions } from './rate-window.js';
+import { SimulatorRequestError, structuredError } from './request-error.js';
+import { SimulatorClock } from './simulator-clock.js';
+import { countRequest, countStatus, emptyStats, resetStats, type VirtuousSimulatorStats } from './simulator-stats.js';
+
+export interface VirtuousSimulatorOptions {
+  /** How many generated contacts. */
+  contacts: number;
+  /** Default 1; same seed => same data. */
+  seed?: number;
+  /** Accepted Bearer token; default 'sim-token'. */
+  token?: string;
+  /** Default 0 (random). */
+  port?: number;
+  /** Default '127.0.0.1'; use '0.0.0.0' inside a container. */
+  host?: string;
+  /** Fixed-window budget; default none (headers still sent, advertising 1,000,000 per hour). */
+  rateLimit?: RateLimitOptions;
+  faults?: FaultOptions;
+  /** Default 1000; take > maxTake => 400. */
+  maxTake?: number;
+  /** Default 0.1. */
+  archivedFraction?: number;
+}
+
+export interface VirtuousSimulator {
+  /** e.g. http://127.0.0.1:PORT (no trailing slash). */
+  url: string;
+  token: string;
+  /** Live counters. */
+  stats: VirtuousSimulatorStats;
+  resetStats(): void;
+  setFaults(faults: VirtuousSimulatorOptions['faults']): void;
+  /** Every contact id currently present, ascending, filtered by archived state. */
+  expectedIds(opts?: { includeArchived?: boolean }): number[];
+  /** Full record as GET /api/Contact/{id} would return it (undefined if none). */
+  fullContact(id: number): VirtuousFullContact | undefined;
+  abbreviatedContact(id: number): VirtuousAbbreviatedContact | undefined;
+  /** Bumps modifiedDateTimeUtc to "now" (simulator clock). */
+  edit(id: number, changes: Partial<Pick<VirtuousFullContact, 'name' | 'informalName' | 'description' | 'tags'>>): void;
+  /** Bumps modifiedDateTimeUtc. */
+  archive(id: number): void;
+  /** New contacts with ids above the current max; returns their ids. */
+  insert(count: number): number[];
+  /** Also destroys open sockets; resolves fast. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_TOKEN = 'sim-token';
+const DEFAULT_MAX_TAKE = 1000;
+const DEFAULT_ARCHIVED_FRACTION = 0.1;
+const MAX_BODY_BYTES = 1_000_000;
+const UNAUTHORIZED_TEXT = 'Authorization has been denied for this request.';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Starts an HTTP simulator of the Virtuous CRM+ Contact API on 127.0.0.1 (see shared/docs/source-apis.md). */
+export async function startVirtuousSimulator(options: VirtuousSimulatorOptions): Promise<VirtuousSimulator> {
+  const simulator = new HttpVirtuousSimulator(options);
+  await simulator.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return simulator;
+}
+
+interface PendingDelay {
+  timer: NodeJS.Timeout;
+  resolve: (open: boolean) => void;
+}
+
+class HttpVirtuousSimulator implements VirtuousSimulator {
+  readonly token: string;
+  readonly stats = emptyStats();
+  url = '';
+
+  private readonly store: ContactStore;
+  private readonly clock = new SimulatorClock();
+  private readonly faults: FaultInjector;
+  private readonly rateWindow: RateWindow;
+  private readonly maxTake: number;
+  private readonly server: Server;
+  private readonly pendingDelays = new Set<PendingDelay>();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: VirtuousSimulatorOptions) {
+    const seed = options.seed ?? 1;
+    const archivedFraction = options.archivedFraction ?? DEFAULT_ARCHIVED_FRACTION;
+    requireInteger('contacts', options.contacts, 0);
+    requireInteger('maxTake', options.maxTake ?? DEFAULT_MAX_TAKE, 1);
+    if (!(archivedFraction >= 0 && archivedFraction <= 1)) throw new RangeError(`archivedFraction must be in [0, 1], got ${archivedFraction}`);
+
+    this.token = options.token ?? DEFAULT_TOKEN;
+    this.maxTake = options.maxTake ?? DEFAULT_MAX_TAKE;
+    this.store = new ContactStore(new ContactGenerator({ seed, archivedFraction }), options.contacts, this.clock);
+    this.faults = new FaultInjector(options.faults, seed);
+    this.rateWindow = new RateWindow(options.rateLimit);
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => this.sendUnexpected(response, error));
+    });
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address() as AddressInfo;
+        const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+        this.url = `http://${shownHost}:${address.port}`;
+        resolve();
+      });
+    });
+  }
+
+  resetStats(): void {
+    resetStats(this.stats);
+  }
+
+  setFaults(faults: VirtuousSimulatorOptions['faults']): void {
+    this.faults.configure(faults);
+  }
+
+  expectedIds(opts: { includeArchived?: boolean } = {}): number[] {
+    const ids: number[] = [];
+    for (let index = 0; index < this.store.count; index++) {
+      if (opts.includeArchived || !this.store.isArchived(index)) ids.push(this.store.idAt(index));
+    }
+    return ids;
+  }
+
+  fullContact(id: number): VirtuousFullContact | undefined {
+    const index = this.store.indexOfId(id);
+    return index < 0 ? undefined : toFullContact(this.store.facts(index));
+  }
+
+  abbreviatedContact(id: number): VirtuousAbbreviatedContact | undefined {
+    const index = this.store.indexOfId(id);
+    return index < 0 ? undefined : toAbbreviatedContact(this.store.facts(index));
+  }
+
+  edit(id: number, changes: Partial<Pick<VirtuousFullContact, 'name' | 'informalName' | 'description' | 'tags'>>): void {
+    this.store.edit(id, changes);
+  }
+
+  archive(id: number): void {
+    this.store.archive(id);
+  }
+
+  insert(count: number): number[] {
+    return this.store.insert(count);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const pending of this.pendingDelays) {
+        clearTimeout(pending.timer);
+        pending.resolve(false);
+      }
+      this.pendingDelays.clear();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://simulator');
+    const route = matchRoute(request.method ?? 'GET', url.pathname);
+    countRequest(this.stats, route.name);
+    const body = await readBody(request);
+
+    const fault = this.faults.decide();
+    if (fault.latencyMs > 0 && !(await this.delay(fault.latencyMs))) return;
+
+    const rate = this.rateWindow.consume();
+    const headers = rate.headers;
+    if (!rate.allowed) {
+      const error = structuredError(429, 'RATE_LIMITED', `API rate limit exceeded. Retry after ${headers['Retry-After']} seconds.`);
+      return this.sendJson(response, 429, error.body, headers);
+    }
+    if (fault.outcome === 'drop') {
+      countStatus(this.stats, 0);
+      request.socket.destroy();
+      return;
+    }
+    if (fault.outcome === 'error') {
+      const error = fault.status === 503
+        ? structuredError(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.')
+        : structuredError(500, 'INTERNAL_ERROR', 'An unexpected error occurred.');
+      return this.sendJson(response, fault.status, error.body, headers);
+    }
+    if (!this.isAuthorized(request)) {
+      return this.send(response, 401, UNAUTHORIZED_TEXT, headers, 'text/plain; charset=utf-8');
+    }
+    if (body === undefined) return this.sendJson(response, 413, { message: 'The request body is too large.' }, headers);
+
+    try {
+      this.dispatch(route, url, body, response, headers);
+    } catch (error) {
+      if (!(error instanceof SimulatorRequestError)) throw error;
+      this.sendJson(response, error.status, error.body, headers);
+    }
+  }
+
+  private dispatch(route: MatchedRoute, url: URL, body: string, response: ServerResponse, headers: Record<string, string>): void {
+    if (route.name === 'unknown') {
+      return this.sendJson(response, 404, { message: `No HTTP resource was found that matches the request URI '${url.pathname}'.` }, headers);
+    }
+    if (!route.methodAllowed) {
+      return this.sendJson(response, 405, { message: 'The requested resource does not support this HTTP method.' }, headers);
+    }
+    switch (route.name) {
+      case 'query':
+      case 'fullContact': {
+        const query = parseQueryRequest({ searchParams: url.searchParams, body, maxTake: this.maxTake, ids: this.store, nowMs: this.clock.nowMs() });
+        const page = executeQuery(this.store, query);
+        const shape = route.name === 'fullContact' ? toFullContact : toAbbreviatedContact;
+        const list = page.indices.map((index) => shape(this.store.facts(index)));
+        this.stats.rowsServed += list.length;
+        return this.sendJson(response, 200, { list, total: page.total }, headers);
+      }
+      case 'queryOptions':
+        return this.sendJson(response, 200, queryOptionsResponse(), headers);
+      case 'getContact': {
+        const index = this.store.indexOfId(route.contactId ?? -1);
+        if (index < 0) return this.send(response, 404, '', headers);
+        this.stats.rowsServed++;
+        return this.sendJson(response, 200, toFullContact(this.store.facts(index)), headers);
+      }
+    }
+  }
+
+  private isAuthorized(request: IncomingMessage): boolean {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    return match?.[1] === this.token;
+  }
+
+  /** Resolves true after `ms`, or false at once if the simulator closes meanwhile. */
+  private delay(ms: number): Promise<boolean> {
+    if (this.closing) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const pending: PendingDelay = {
+        timer: setTimeout(() => {
+          this.pendingDelays.delete(pending);
+          resolve(this.closing === undefined);
+        }, ms),
+        resolve,
+      };
+      this.pendingDelays.add(pending);
+    });
+  }
+
+  private sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+    this.send(response, status, JSON.stringify(body), headers, JSON_TYPE);
+  }
+
+  private send(response: ServerResponse, status: number, body: string, headers: Record<string, string>, contentType?: string): void {
+    if (response.headersSent || response.destroyed) return;
+    countStatus(this.stats, status);
+    response.writeHead(status, {
+      ...headers,
+      ...(contentType && body !== '' ? { 'Content-Type': contentType } : {}),
+      'Content-Length': Buffer.byteLength(body),
+    });
+    response.end(body);
+  }
+
+  private sendUnexpected(response: ServerResponse, error: unknown): void {
+    if (response.headersSent || response.destroyed) return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.sendJson(response, 500, structuredError(500, 'INTERNAL_ERROR', `Simulator failure: ${message}`).body, {});
+  }
+}
+
+/** The body as text; undefined when it exceeds the size limit; rejects if the client goes away. */
+function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function requireInteger(name: string, value: number, minimum: number): void {
+  if (!Number.isInteger(value) || value < minimum) throw new RangeError(`${name} must be an integer >= ${minimum}, got ${value}`);
+}

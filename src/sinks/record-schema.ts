@@ -1,0 +1,29 @@
+/**
+ * A small typed description of the rows a source produces, from which the Parquet encoder builds
+ * Arrow columns directly. Every column is nullable; a missing key reads as null.
+ */
+export type FieldType =
+  | { kind: 'int64' }
+  | { kind: 'float64' }
+  | { kind: 'utf8' }
+  | { kind: 'bool' }
+  /** A timestamp string (ISO 8601, with or without a zone; without one it means UTC) stored as UTC milliseconds. */
+  | { kind: 'timestamp' }
+  /** Any JSON value, stored as its JSON text (for free-form nested data). */
+  | { kind: 'json' }
+  | { kind: 'struct'; fields: readonly Field[] }
+  | { kind: 'list'; item: FieldType };
+
+export interface Field {
+  /** Column name in the output. */
+  name: string;
+  /** Key in the source record when it differs from `name` (e.g. Close's `custom.cf_x`). */
+  sourceKey?: string;
+  type: FieldType;
+}
+
+export interface RecordSchema {
+  /** Stable name, written to the manifest. */
+  name: string;
+  fields: readonly Field[];
+}

@@ -1,0 +1,37 @@
+import type { ExportRange } from '../planning/export-range.js';
+import type { RecordSchema } from '../sinks/record-schema.js';
+
+export type SourceRow = Record<string, unknown>;
+
+/** Where a range's reading stands, as stored in a checkpoint. Source specific, JSON-serialisable. */
+export type SourceCursor = Record<string, unknown>;
+
+export interface SourcePage {
+  rows: SourceRow[];
+  /** The cursor to resume from once these rows (and all before them) are committed. */
+  cursor: SourceCursor;
+  /** Key of the first and last row, as written to the manifest (ids for Virtuous). */
+  firstKey: string | number | null;
+  lastKey: string | number | null;
+}
+
+export interface PlanOptions {
+  /** Wanted rows per range; default derived from the total. */
+  targetRowsPerRange?: number;
+}
+
+export interface SourcePlan {
+  totalRows: number;
+  ranges: ExportRange[];
+}
+
+/** A source API as the pipeline sees it: how to split an export, and how to read one range page by page. */
+export interface ExportSource {
+  readonly name: string;
+  readonly schema: RecordSchema;
+  /** Checks the credential and the query, so bad input fails before anything is enqueued. */
+  validate(signal?: AbortSignal): Promise<void>;
+  plan(options: PlanOptions, signal?: AbortSignal): Promise<SourcePlan>;
+  /** Pages of one range from `cursor` (null = the range's start), in key order, until the range is exhausted. */
+  pages(range: ExportRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage>;
+}

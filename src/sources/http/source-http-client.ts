@@ -1,0 +1,165 @@
+import { SourceRequestError, SourceUnavailableError } from '../../errors/index.js';
+import { UNLIMITED_BUDGET, type RequestBudget } from '../../ratelimit/request-budget.js';
+import { abortableSleep } from './abortable-sleep.js';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { retryAfterMs } from './retry-after.js';
+
+export interface SourceHttpClientOptions {
+  /** Human name used in errors, e.g. "Virtuous". */
+  sourceName: string;
+  baseUrl: string;
+  /** Value of the Authorization header. Never logged, never put in an error. */
+  authorization: string;
+  /** What to tell the user for a permanent HTTP status. */
+  adviceFor: (status: number) => string;
+  budget?: RequestBudget;
+  timeoutMs?: number;
+  /** Attempts for transient failures (5xx, timeouts, dropped connections, bad JSON). */
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+  /** How many 429 answers one request may wait through before giving up. */
+  maxRateLimitWaits?: number;
+  onRetry?: (event: { endpoint: string; attempt: number; problem: string; delayMs: number }) => void;
+}
+
+export interface SourceRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number>;
+  body?: unknown;
+  /** A short name for errors and logs, e.g. "POST /api/Contact/Query". Defaults to method + path. */
+  endpoint?: string;
+}
+
+const TRANSIENT_STATUSES = new Set([408, 500, 502, 503, 504, 520, 521, 522, 524]);
+
+/** JSON over HTTP with timeouts, retries of transient failures, 429 waits, and actionable errors. */
+export class SourceHttpClient {
+  private readonly options: Required<Omit<SourceHttpClientOptions, 'onRetry'>> & Pick<SourceHttpClientOptions, 'onRetry'>;
+
+  constructor(options: SourceHttpClientOptions) {
+    this.options = {
+      ...options,
+      budget: options.budget ?? UNLIMITED_BUDGET,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      maxAttempts: options.maxAttempts ?? 8,
+      backoff: options.backoff ?? { baseDelayMs: 200, maxDelayMs: 10_000 },
+      maxRateLimitWaits: options.maxRateLimitWaits ?? 50,
+    };
+  }
+
+  async requestJson<T>(request: SourceRequest, signal?: AbortSignal): Promise<T> {
+    const endpoint = request.endpoint ?? `${request.method} ${request.path}`;
+    const url = this.urlFor(request);
+    let failures = 0;
+    let rateLimitWaits = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      await this.options.budget.acquire(signal);
+      const outcome = await this.attempt(url, request, signal);
+      if (outcome.kind === 'ok') return outcome.value as T;
+      if (outcome.kind === 'rate-limited') {
+        rateLimitWaits += 1;
+        if (rateLimitWaits > this.options.maxRateLimitWaits) {
+          throw new SourceUnavailableError(this.options.sourceName, endpoint, rateLimitWaits, 'rate limited every time');
+        }
+        await this.options.budget.pauseUntil(Date.now() + outcome.waitMs);
+        await abortableSleep(outcome.waitMs, signal);
+        continue;
+      }
+      if (outcome.kind === 'permanent') {
+        throw new SourceRequestError({
+          source: this.options.sourceName,
+          status: outcome.status,
+          endpoint,
+          apiMessage: outcome.message,
+          advice: this.options.adviceFor(outcome.status),
+        });
+      }
+      failures += 1;
+      if (failures >= this.options.maxAttempts) {
+        throw new SourceUnavailableError(this.options.sourceName, endpoint, failures, outcome.problem);
+      }
+      const delayMs = backoffDelay(failures - 1, this.options.backoff);
+      this.options.onRetry?.({ endpoint, attempt: failures, problem: outcome.problem, delayMs });
+      await abortableSleep(delayMs, signal);
+    }
+  }
+
+  private urlFor(request: SourceRequest): string {
+    const url = new URL(this.options.baseUrl + request.path);
+    for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, String(value));
+    return url.toString();
+  }
+
+  private async attempt(url: string, request: SourceRequest, signal?: AbortSignal): Promise<AttemptOutcome> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method: request.method,
+        headers: {
+          authorization: this.options.authorization,
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: combined,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      return { kind: 'transient', problem: describeNetworkError(error, timeout.aborted, this.options.timeoutMs) };
+    }
+    await this.options.budget.observe(response);
+    if (response.status === 429) {
+      return { kind: 'rate-limited', waitMs: retryAfterMs(response.headers) ?? resetHeaderWaitMs(response.headers) ?? 1000 };
+    }
+    if (TRANSIENT_STATUSES.has(response.status)) return { kind: 'transient', problem: `HTTP ${response.status}` };
+    if (!response.ok) return { kind: 'permanent', status: response.status, message: apiErrorMessage(text) };
+    try {
+      return { kind: 'ok', value: JSON.parse(text) };
+    } catch {
+      return { kind: 'transient', problem: `malformed JSON body (${text.length} bytes)` };
+    }
+  }
+}
+
+type AttemptOutcome =
+  | { kind: 'ok'; value: unknown }
+  | { kind: 'rate-limited'; waitMs: number }
+  | { kind: 'transient'; problem: string }
+  | { kind: 'permanent'; status: number; message: string };
+
+function describeNetworkError(error: unknown, timedOut: boolean, timeoutMs: number): string {
+  if (timedOut) return `no answer within ${timeoutMs} ms`;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  return cause ?? (error instanceof Error ? error.message : String(error));
+}
+
+function resetHeaderWaitMs(headers: Headers): number | undefined {
+  const reset = Number(headers.get('x-ratelimit-reset'));
+  if (!Number.isFinite(reset) || reset <= 0) return undefined;
+  return Math.max(0, reset * 1000 - Date.now());
+}
+
+/** The API's own words from `{"message"}`, `{"error":{"message"}}`, `{"errors":[...]}` or plain text. */
+export function apiErrorMessage(body: string): string {
+  const trimmed = body.trim();
+  if (!trimmed) return '';
+  try {
+    const parsed = JSON.parse(trimmed) as Record<string, unknown>;
+    const error = parsed.error;
+    if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+      return (error as { message: string }).message;
+    }
+    if (typeof error === 'string') return error;
+    if (typeof parsed.message === 'string') return parsed.message;
+    if (Array.isArray(parsed.errors) && parsed.errors.length > 0) return parsed.errors.map(String).join('; ');
+    return trimmed.slice(0, 300);
+  } catch {
+    return trimmed.slice(0, 300);
+  }
+}

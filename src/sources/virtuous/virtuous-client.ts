@@ -1,0 +1,46 @@
+import type { RequestBudget } from '../../ratelimit/request-budget.js';
+import { SourceHttpClient, type SourceHttpClientOptions } from '../http/source-http-client.js';
+import type { VirtuousQueryOptions } from './query-options.js';
+import type { VirtuousQueryBody, VirtuousQueryEnvelope } from './virtuous-query.js';
+import { virtuousAdvice } from './virtuous-advice.js';
+
+export interface VirtuousClientOptions {
+  baseUrl: string;
+  token: string;
+  budget?: RequestBudget;
+  timeoutMs?: number;
+  onRetry?: SourceHttpClientOptions['onRetry'];
+}
+
+/** The three Virtuous Contact endpoints the exporter uses. */
+export class VirtuousClient {
+  private readonly http: SourceHttpClient;
+
+  constructor(options: VirtuousClientOptions) {
+    this.http = new SourceHttpClient({
+      sourceName: 'Virtuous',
+      baseUrl: options.baseUrl,
+      authorization: `Bearer ${options.token}`,
+      adviceFor: virtuousAdvice,
+      budget: options.budget,
+      timeoutMs: options.timeoutMs,
+      onRetry: options.onRetry,
+    });
+  }
+
+  queryOptions(signal?: AbortSignal): Promise<VirtuousQueryOptions> {
+    return this.http.requestJson({ method: 'GET', path: '/api/Contact/QueryOptions' }, signal);
+  }
+
+  query<T>(
+    body: VirtuousQueryBody,
+    page: { skip?: number; take: number; fullContact: boolean },
+    signal?: AbortSignal,
+  ): Promise<VirtuousQueryEnvelope<T>> {
+    const path = page.fullContact ? '/api/Contact/Query/FullContact' : '/api/Contact/Query';
+    return this.http.requestJson(
+      { method: 'POST', path, query: { skip: page.skip ?? 0, take: page.take }, body, endpoint: `POST ${path}` },
+      signal,
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/index.js';
+import { RateWindow } from '../../src/simulator/virtuous/rate-window.js';
+import { queryContacts, request } from './simulator-client.js';
+
+describe('Virtuous simulator rate limit (HTTP)', () => {
+  let sim: VirtuousSimulator;
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it('refuses the 6th request of a 5-per-second window with 429, Retry-After and RATE_LIMITED', async () => {
+    sim = await startVirtuousSimulator({ contacts: 10, rateLimit: { limit: 5, windowMs: 1000 } });
+    const responses = [
+      await queryContacts(sim, {}),
+      await request(sim, 'GET', '/api/Contact/QueryOptions'),
+      await queryContacts(sim, {}, { token: 'wrong' }),
+      await request(sim, 'GET', '/api/Contact/1'),
+      await queryContacts(sim, {}, { take: 5000 }),
+      await queryContacts(sim, {}),
+    ];
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 401, expect.any(Number), 400, 429]);
+    expect(responses.map((response) => response.headers.get('x-ratelimit-remaining'))).toEqual(['4', '3', '2', '1', '0', '0']);
+    for (const response of responses) {
+      expect(response.headers.get('x-ratelimit-limit')).toBe('5');
+      const reset = Number(response.headers.get('x-ratelimit-reset'));
+      expect(reset).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000));
+      expect(reset).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 2);
+    }
+    const refused = responses[5]!;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.json).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String), details: [] } });
+    expect(sim.stats.byStatus[429]).toBe(1);
+  });
+
+  it('advertises a large budget and never refuses when no limit is configured', async () => {
+    sim = await startVirtuousSimulator({ contacts: 10 });
+    for (let k = 0; k < 3; k++) {
+      const response = await queryContacts(sim, {});
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-ratelimit-limit')).toBe('1000000');
+      expect(response.headers.get('x-ratelimit-remaining')).toBe(String(999_999 - k));
+    }
+  });
+});
+
+describe('RateWindow', () => {
+  it('opens a fixed window on first use, refuses once spent without charging refusals, and resets', () => {
+    let now = 10_000_400;
+    const window = new RateWindow({ limit: 2, windowMs: 60_000 }, () => now);
+    expect(window.consume()).toEqual({
+      allowed: true,
+      headers: { 'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '1', 'X-RateLimit-Reset': String(Math.ceil(10_060_400 / 1000)) },
+    });
+    expect(window.consume().allowed).toBe(true);
+    now += 58_500;
+    const refused = window.consume();
+    expect(refused.allowed).toBe(false);
+    expect(refused.headers['Retry-After']).toBe('2');
+    expect(refused.headers['X-RateLimit-Remaining']).toBe('0');
+    now += 999;
+    expect(window.consume().headers['Retry-After']).toBe('1');
+    now += 501;
+    const fresh = window.consume();
+    expect(fresh.allowed).toBe(true);
+    expect(fresh.headers['X-RateLimit-Remaining']).toBe('1');
+    expect(fresh.headers['X-RateLimit-Reset']).toBe(String(Math.ceil((now + 60_000) / 1000)));
+  });
+});

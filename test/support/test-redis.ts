@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { DEFAULT_REDIS_URL } from '../../src/config/environment.js';
+import { obtainRedis, type LocalRedis } from '../../src/local/local-redis.js';
+
+let shared: Promise<LocalRedis> | undefined;
+
+/** The Redis every queue test uses: REDIS_URL / 127.0.0.1:6379, else a private redis-server, else a container. */
+export function testRedis(): Promise<LocalRedis> {
+  shared ??= obtainRedis(process.env.REDIS_URL || DEFAULT_REDIS_URL);
+  return shared;
+}
+
+/** A queue prefix no other test uses, hash-tagged like the production default. */
+export function uniquePrefix(label: string): string {
+  return `{bx-test-${label}-${randomBytes(4).toString('hex')}}`;
+}
+
+/** Deletes every key under a test's prefix. */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
