@@ -6,6 +6,8 @@ import type { S3Settings } from '../../config/environment.js';
  * uploads corrupted when the SDK adds its default trailing checksums; AWS and MinIO accept either way.
  */
 export function createS3Client(settings: S3Settings): S3Client {
+  // On the Node 20 we run, the SDK would print its "future releases need Node 22" notice in every command's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     region: settings.region,
     endpoint: settings.endpoint,

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { startLocalS3, type LocalS3 } from '../../src/local/local-s3.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
+import { runCli } from '../support/cli-process.js';
+import { dropPrefix, testRedis, uniquePrefix } from '../support/test-redis.js';
+
+describe('start refuses bad input before anything is enqueued', () => {
+  let s3: LocalS3;
+  let simulator: VirtuousSimulator;
+  let env: NodeJS.ProcessEnv;
+  let redisUrl: string;
+  const prefix = uniquePrefix('validation');
+  const good = ['start', '--source', 'virtuous', '--dest', 's3://exports/crm', '--format', 'parquet'];
+
+  beforeAll(async () => {
+    redisUrl = (await testRedis()).url;
+    s3 = await startLocalS3(['exports']);
+    simulator = await startVirtuousSimulator({ contacts: 100 });
+    env = {
+      PATH: process.env.PATH,
+      REDIS_URL: redisUrl,
+      BULK_EXPORT_QUEUE_PREFIX: prefix,
+      VIRTUOUS_BASE_URL: simulator.url,
+      VIRTUOUS_API_TOKEN: simulator.token,
+      ...s3.variables,
+    };
+  });
+
+  afterAll(async () => {
+    await simulator?.close();
+    await s3?.close();
+    await dropPrefix(redisUrl, prefix);
+  });
+
+  async function keysUnderPrefix(): Promise<string[]> {
+    const redis = new Redis(redisUrl);
+    try {
+      return await redis.keys(`${prefix}:*`);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  it.each([
+    ['an unknown source', ['start', '--source', 'salesforce', '--dest', 's3://exports/crm'], {}, /Unknown --source "salesforce": use one of virtuous/],
+    ['an unknown format', [...good, '--format', 'csv'], {}, /Unknown --format "csv": use one of parquet, ndjson/],
+    ['a malformed destination', ['start', '--source', 'virtuous', '--dest', '/tmp/out'], {}, /--dest must look like s3:\/\/BUCKET\/PREFIX/],
+    ['a missing token', good, { VIRTUOUS_API_TOKEN: '' }, /VIRTUOUS_API_TOKEN is not set/],
+    ['a refused token', good, { VIRTUOUS_API_TOKEN: 'wrong-token' }, /Virtuous answered 401 .*refresh the credential in VIRTUOUS_API_TOKEN/],
+    ['a missing bucket', ['start', '--source', 'virtuous', '--dest', 's3://no-such-bucket/crm'], {}, /bucket "no-such-bucket".*Create the bucket/],
+    ['an unreachable Redis', good, { REDIS_URL: 'redis://127.0.0.1:1' }, /Redis at redis:\/\/127\.0\.0\.1:1.*did not answer/],
+    ['an unreachable API', good, { VIRTUOUS_BASE_URL: 'http://127.0.0.1:1' }, /Virtuous did not answer/],
+  ])('%s', async (_label, args, overrides, message) => {
+    const result = await runCli(args, { ...env, ...overrides });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+    expect(await keysUnderPrefix()).toEqual([]);
+  });
+
+  it('never prints the token, even when the API refuses it', async () => {
+    const result = await runCli(good, { ...env, VIRTUOUS_API_TOKEN: 'sk-very-secret-value' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr + result.stdout).not.toContain('sk-very-secret-value');
+  });
+});
