@@ -7,6 +7,7 @@ import { enqueueExport } from '../queue/enqueue-export.js';
 import { newExportId } from '../queue/export-id.js';
 import { ExportRegistry } from '../queue/export-registry.js';
 import type { ExportSpec, SourceSpec } from '../queue/export-spec.js';
+import { budgetForExport } from '../ratelimit/budget-for-export.js';
 import { parseRateLimit } from '../ratelimit/rate-limit-spec.js';
 import { parsePartFormat } from '../sinks/part-format.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
@@ -74,7 +75,8 @@ export async function startExport(request: StartExportRequest, deps: StartExport
       sortBy: request.sortBy ?? DEFAULT_VIRTUOUS_SETTINGS.sortBy,
     },
   };
-  const source = createSource(sourceSpec, { variables: deps.environment.variables }) as VirtuousSource;
+  const budget = budgetForExport(deps.redis, deps.environment.queuePrefix, { source: sourceSpec, rateLimit });
+  const source = createSource(sourceSpec, { variables: deps.environment.variables, budget }) as VirtuousSource;
   await source.validate();
   sourceSpec.settings.idParameter = await source.resolveIdParameter();
   const plan = await source.plan({ targetRowsPerRange: request.rangeRows });

@@ -35,6 +35,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   const redis = createRedisConnection(options.redisUrl, 'bulk-export:worker');
   const context: WorkerContext = {
     redis,
+    queuePrefix: options.queuePrefix,
     s3: createS3Client(options.s3),
     checkpoints: new CheckpointStore(redis, options.queuePrefix),
     registry: new ExportRegistry(redis, options.queuePrefix),

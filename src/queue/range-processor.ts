@@ -5,6 +5,7 @@ import type { CommittedPart } from '../sinks/manifest.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { exportFolder } from '../sinks/s3/s3-location.js';
 import { partKey } from '../sinks/part-key.js';
+import { budgetForExport } from '../ratelimit/budget-for-export.js';
 import { createSource } from '../sources/create-source.js';
 import type { SourceCursor, SourceRow } from '../sources/export-source.js';
 import { initialCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
@@ -27,6 +28,7 @@ export async function processRange(
 
   const source = createSource(spec.source, {
     variables: context.variables,
+    budget: budgetForExport(context.redis, context.queuePrefix, spec),
     onRetry: (event) => log.warn(event, 'source request failed; retrying'),
   });
   const encoder = createPartEncoder(spec.format, source.schema, { gzip: spec.gzip });

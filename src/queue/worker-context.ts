@@ -7,6 +7,7 @@ import type { ExportRegistry } from './export-registry.js';
 /** What processors share inside one worker process. */
 export interface WorkerContext {
   redis: Redis;
+  queuePrefix: string;
   s3: S3Client;
   checkpoints: CheckpointStore;
   registry: ExportRegistry;

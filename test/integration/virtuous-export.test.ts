@@ -112,4 +112,49 @@ describe('a full Virtuous export with two worker processes, 2% faults', () => {
       await rm(parts.directory, { recursive: true, force: true });
     }
   });
+
+  it('writes FullContact records as nested Parquet columns with UTC timestamps, and status reports the commit', async () => {
+    const { exportId, manifest, parts } = await exportAndRead('parquet', ['--full-contact']);
+    try {
+      expect(manifest.schema).toBe('virtuous.full_contact');
+      const source = `read_parquet(${sqlList(parts.files)})`;
+      const types = Object.fromEntries((await describeDuckDB(`SELECT * FROM ${source}`)).map((c) => [c.column_name, c.column_type]));
+      expect(types.id).toBe('BIGINT');
+      expect(types.isPrivate).toBe('BOOLEAN');
+      expect(types.tags).toBe('VARCHAR[]');
+      expect(types.modifiedDateTimeUtc).toBe('TIMESTAMP WITH TIME ZONE');
+      expect(types.address).toMatch(/^STRUCT\(id BIGINT, "label" VARCHAR, address1 VARCHAR/);
+      expect(types.contactIndividuals).toMatch(/^STRUCT\(.*contactMethods STRUCT\(.*\)\[\]\)\[\]$/);
+
+      const counts = await queryDuckDB(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${source}`);
+      expect(counts[0]).toEqual({ n: CONTACTS, d: CONTACTS });
+
+      const sampleIds = simulator.expectedIds({ includeArchived: true }).filter((_, i) => i % 997 === 0);
+      const rows = await queryDuckDB(
+        `SELECT id, tags, address.city AS city, modifiedDateTimeUtc, lastGiftDate, len(contactIndividuals) AS people
+         FROM ${source} WHERE id IN (${sampleIds.join(',')}) ORDER BY id`,
+      );
+      expect(rows.map((row) => row.id)).toEqual(sampleIds);
+      for (const row of rows) {
+        const truth = simulator.fullContact(row.id as number)!;
+        expect(row.tags).toEqual(truth.tags);
+        expect(row.city).toEqual(truth.address?.city ?? null);
+        expect(row.lastGiftDate).toBe(truth.lastGiftDate);
+        expect(row.people).toBe(truth.contactIndividuals.length);
+        expect(Date.parse(row.modifiedDateTimeUtc as string)).toBe(Math.floor(Date.parse(`${truth.modifiedDateTimeUtc.slice(0, 23)}Z`)));
+      }
+
+      const status = await runCli(['status', exportId, '--json'], env);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        exportId,
+        state: 'committed',
+        rows: CONTACTS,
+        parts: manifest.parts.length,
+        ranges: { done: manifest.ranges, total: manifest.ranges },
+      });
+    } finally {
+      await rm(parts.directory, { recursive: true, force: true });
+    }
+  });
 });
