@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './commands/control-commands.js';
 import { startCommand } from './commands/start-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { workerCommand } from './commands/worker-command.js';
@@ -41,6 +42,21 @@ program
   .argument('<exportId>')
   .option('--json', 'print JSON')
   .action(statusCommand);
+
+program.command('cancel').description('stop every range of an export; no _SUCCESS is written').argument('<exportId>').action(cancelCommand);
+program.command('pause').description('park the ranges of an export after their current page').argument('<exportId>').action(pauseCommand);
+program
+  .command('resume')
+  .description('continue a paused export, or rebuild one Redis lost from what is on S3 (with --dest)')
+  .argument('<exportId>')
+  .option('--dest <url>', 'the export\'s destination, s3://BUCKET/PREFIX (to rebuild from S3)')
+  .action(resumeCommand);
+program
+  .command('retry')
+  .description('retry the failed ranges of an export from their checkpoints')
+  .argument('<exportId>')
+  .option('--range <n>', 'only this range index')
+  .action(retryCommand);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,6 +20,9 @@ export interface Environment {
   s3: S3Settings;
   virtuousBaseUrl: string;
   logLevel: string;
+  /** Worker lock tuning (tests shorten them); undefined = the defaults in job-policies. */
+  workerLockDurationMs: number | undefined;
+  workerStalledIntervalMs: number | undefined;
   variables: NodeJS.ProcessEnv;
 }
 
@@ -34,6 +37,8 @@ export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Env
     },
     virtuousBaseUrl: stripTrailingSlash(variables.VIRTUOUS_BASE_URL || DEFAULT_VIRTUOUS_BASE_URL),
     logLevel: variables.LOG_LEVEL || 'info',
+    workerLockDurationMs: optionalNumber(variables.WORKER_LOCK_DURATION_MS),
+    workerStalledIntervalMs: optionalNumber(variables.WORKER_STALLED_INTERVAL_MS),
     variables,
   };
 }
@@ -48,6 +53,12 @@ export function requireVariable(variables: NodeJS.ProcessEnv, name: string, purp
 function parseBoolean(value: string | undefined): boolean | undefined {
   if (value === undefined || value === '') return undefined;
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+function optionalNumber(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) && number > 0 ? number : undefined;
 }
 
 function stripTrailingSlash(url: string): string {

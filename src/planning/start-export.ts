@@ -12,7 +12,9 @@ import { parseRateLimit } from '../ratelimit/rate-limit-spec.js';
 import { parsePartFormat } from '../sinks/part-format.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { createS3Client } from '../sinks/s3/s3-client.js';
-import { parseS3Url, type S3Location } from '../sinks/s3/s3-location.js';
+import { exportFolder, parseS3Url, type S3Location } from '../sinks/s3/s3-location.js';
+import { EXPORT_DESCRIPTOR_NAME, type ExportDescriptor } from '../sinks/export-layout.js';
+import type { ExportRange } from './export-range.js';
 import { createSource } from '../sources/create-source.js';
 import { credentialFingerprint } from '../sources/credential-fingerprint.js';
 import { DEFAULT_VIRTUOUS_SETTINGS } from '../sources/virtuous/virtuous-source.js';
@@ -94,10 +96,23 @@ export async function startExport(request: StartExportRequest, deps: StartExport
     plannedRows: plan.totalRows,
     createdAt: new Date().toISOString(),
   };
+  await writeExportDescriptor(deps.environment, spec, plan.ranges);
   await new ExportRegistry(deps.redis, deps.environment.queuePrefix).register(spec);
   await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, plan.ranges);
   deps.logger.info({ exportId: spec.exportId, ranges: plan.ranges.length, plannedRows: plan.totalRows }, 'export enqueued');
   return spec;
+}
+
+/** `_export.json` beside the parts: enough to rebuild the export's state from S3 if Redis loses it. */
+async function writeExportDescriptor(environment: Environment, spec: ExportSpec, ranges: ExportRange[]): Promise<void> {
+  const client = createS3Client(environment.s3);
+  try {
+    const descriptor: ExportDescriptor<ExportSpec> = { spec, ranges };
+    const key = `${exportFolder(spec.destination, spec.exportId)}/${EXPORT_DESCRIPTOR_NAME}`;
+    await new ObjectStore(client, spec.destination.bucket).put(key, JSON.stringify(descriptor, null, 2), { contentType: 'application/json' });
+  } finally {
+    client.destroy();
+  }
 }
 
 function positiveInteger(value: number, flag: string): number {

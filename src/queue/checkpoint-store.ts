@@ -1,5 +1,30 @@
 import type { Redis } from 'ioredis';
+import { BulkExportError } from '../errors/index.js';
 import type { RangeCheckpoint } from './range-checkpoint.js';
+
+/**
+ * Replaces the checkpoint only if its stored `nextSequence` is the one the writer started from
+ * (0 when none is stored): a worker that lost its job to another (stalled lock, restart) cannot
+ * move the range backwards or commit the same sequence twice.
+ */
+const ADVANCE_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+local stored = 0
+if current then stored = cjson.decode(current).nextSequence end
+if stored ~= tonumber(ARGV[1]) then return stored end
+redis.call('SET', KEYS[1], ARGV[2])
+return -1
+`;
+
+/** The checkpoint moved on without us: another worker owns the range now. */
+export class CheckpointConflictError extends BulkExportError {
+  constructor(exportId: string, rangeIndex: number, expected: number, found: number) {
+    super(
+      'CHECKPOINT_CONFLICT',
+      `Range ${rangeIndex} of ${exportId} was advanced by another worker (expected part ${expected}, found ${found}); this attempt stops.`,
+    );
+  }
+}
 
 /** Range checkpoints in Redis, one key per range, next to the export's queues. */
 export class CheckpointStore {
@@ -24,6 +49,13 @@ export class CheckpointStore {
     return texts.map((text) => (text ? (JSON.parse(text) as RangeCheckpoint) : undefined));
   }
 
+  /** Stores `next` if the range still stands at `expectedSequence`; throws CheckpointConflictError otherwise. */
+  async advance(exportId: string, rangeIndex: number, expectedSequence: number, next: RangeCheckpoint): Promise<void> {
+    const found = (await this.redis.eval(ADVANCE_SCRIPT, 1, this.key(exportId, rangeIndex), expectedSequence, JSON.stringify(next))) as number;
+    if (found !== -1) throw new CheckpointConflictError(exportId, rangeIndex, expectedSequence, found);
+  }
+
+  /** Unconditional write, for rebuilding state from S3. */
   async save(exportId: string, rangeIndex: number, checkpoint: RangeCheckpoint): Promise<void> {
     await this.redis.set(this.key(exportId, rangeIndex), JSON.stringify(checkpoint));
   }

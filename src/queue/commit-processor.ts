@@ -4,7 +4,9 @@ import { MANIFEST_NAME, SUCCESS_MARKER, type ExportManifest } from '../sinks/man
 import { PART_KEY_PATTERN } from '../sinks/part-key.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { exportFolder } from '../sinks/s3/s3-location.js';
+import { ExportControl } from './export-control.js';
 import type { ExportSpec } from './export-spec.js';
+import { ExportCancelledError } from './export-stopped.js';
 import type { WorkerContext } from './worker-context.js';
 
 export interface ExportJobResult {
@@ -20,6 +22,9 @@ export interface ExportJobResult {
 export async function commitExport(job: Job<ExportSpec, ExportJobResult>, context: WorkerContext): Promise<ExportJobResult> {
   const spec = job.data;
   const log = context.logger.child({ exportId: spec.exportId, jobId: job.id });
+  if ((await new ExportControl(context.redis, context.queuePrefix).get(spec.exportId)) === 'cancel') {
+    throw new ExportCancelledError(spec.exportId);
+  }
   const checkpoints = await context.checkpoints.loadAll(spec.exportId, spec.rangeCount);
   const unfinished = checkpoints.flatMap((checkpoint, index) => (checkpoint?.done ? [] : [index]));
   if (unfinished.length > 0) {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ExportSpec } from './export-spec.js';
 
-export type ExportState = 'running' | 'committed' | 'failed' | 'cancelled';
+export type ExportState = 'running' | 'paused' | 'committed' | 'failed' | 'cancelled';
 
 export interface ExportRecord {
   spec: ExportSpec;

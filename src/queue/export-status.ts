@@ -1,10 +1,18 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CheckpointStore } from './checkpoint-store.js';
-import { ExportRegistry, type ExportState } from './export-registry.js';
-import { EXPORT_QUEUE } from './queue-names.js';
+import { BulkExportError } from '../errors/index.js';
 import { formatS3Url } from '../sinks/s3/s3-location.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { ExportControl } from './export-control.js';
+import { ExportRegistry, type ExportState } from './export-registry.js';
+import { EXPORT_QUEUE, RANGE_QUEUE } from './queue-names.js';
+import { rangeJobId } from './range-job.js';
 import { createRedisConnection } from './redis-connection.js';
+
+export interface RangeFailure {
+  rangeIndex: number;
+  reason: string;
+}
 
 export interface ExportStatus {
   exportId: string;
@@ -12,7 +20,7 @@ export interface ExportStatus {
   source: string;
   format: string;
   destination: string;
-  ranges: { done: number; total: number };
+  ranges: { done: number; total: number; failed: RangeFailure[] };
   rows: number;
   plannedRows: number;
   parts: number;
@@ -21,30 +29,37 @@ export interface ExportStatus {
   error?: string;
 }
 
-/** Reads where an export stands from its registry entry, its checkpoints and its parent job. */
+/** Reads where an export stands from its registry entry, operator flag, checkpoints and jobs. */
 export async function readExportStatus(redis: Redis, prefix: string, exportId: string): Promise<ExportStatus | undefined> {
   const record = await new ExportRegistry(redis, prefix).get(exportId);
   if (!record) return undefined;
   const { spec } = record;
   const checkpoints = await new CheckpointStore(redis, prefix).loadAll(exportId, spec.rangeCount);
-  const queue = new Queue(EXPORT_QUEUE, { connection: redis, prefix });
+  const command = await new ExportControl(redis, prefix).get(exportId);
+  const exports = new Queue(EXPORT_QUEUE, { connection: redis, prefix });
+  const ranges = new Queue(RANGE_QUEUE, { connection: redis, prefix });
   try {
-    const job = await queue.getJob(exportId);
+    const job = await exports.getJob(exportId);
     const jobState = job ? await job.getState() : 'unknown';
+    const failed = await failedRanges(ranges, exportId, spec.rangeCount);
     let state: ExportStatus['state'] = record.state;
     let error = record.error;
-    if (jobState === 'completed') state = 'committed';
+    if (command === 'cancel') state = 'cancelled';
+    else if (jobState === 'completed') state = 'committed';
     else if (jobState === 'failed') {
       state = 'failed';
       error = job?.failedReason;
-    }
+    } else if (failed.length > 0) {
+      state = 'failed';
+      error = `${failed.length} range(s) failed, first: range ${failed[0]!.rangeIndex}: ${failed[0]!.reason}. Fix the cause, then: bulk-export retry ${exportId}`;
+    } else if (command === 'pause') state = 'paused';
     return {
       exportId,
       state,
       source: spec.source.kind,
       format: spec.format + (spec.gzip ? '.gz' : ''),
       destination: formatS3Url(spec.destination, exportId),
-      ranges: { done: checkpoints.filter((c) => c?.done).length, total: spec.rangeCount },
+      ranges: { done: checkpoints.filter((c) => c?.done).length, total: spec.rangeCount, failed },
       rows: checkpoints.reduce((sum, c) => sum + (c?.rows ?? 0), 0),
       plannedRows: spec.plannedRows,
       parts: checkpoints.reduce((sum, c) => sum + (c?.parts.length ?? 0), 0),
@@ -53,22 +68,46 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       error,
     };
   } finally {
-    await queue.close();
+    await Promise.all([exports.close(), ranges.close()]);
   }
 }
 
-/** Resolves with the commit result once the export's parent job completes; rejects with the reason it failed. */
-export async function waitForExport(redisUrl: string, prefix: string, connection: Redis, exportId: string): Promise<unknown> {
-  const eventsConnection = createRedisConnection(redisUrl, 'bulk-export:wait');
-  const events = new QueueEvents(EXPORT_QUEUE, { connection: eventsConnection, prefix });
-  const queue = new Queue(EXPORT_QUEUE, { connection, prefix });
+async function failedRanges(ranges: Queue, exportId: string, rangeCount: number): Promise<RangeFailure[]> {
+  const jobs = await Promise.all(Array.from({ length: rangeCount }, (_, index) => ranges.getJob(rangeJobId(exportId, index))));
+  const failures: RangeFailure[] = [];
+  for (const [index, job] of jobs.entries()) {
+    if (job && job.finishedOn && job.failedReason && (await job.isFailed())) failures.push({ rangeIndex: index, reason: job.failedReason });
+  }
+  return failures;
+}
+
+/**
+ * Resolves once the export committed; rejects as soon as it failed, was cancelled, or one of its
+ * ranges failed for good (the export then waits for `retry`, but a waiting script should hear of it).
+ */
+export async function waitForExport(redisUrl: string, prefix: string, connection: Redis, exportId: string): Promise<void> {
+  const connections = [createRedisConnection(redisUrl, 'bulk-export:wait'), createRedisConnection(redisUrl, 'bulk-export:wait')];
+  const exportEvents = new QueueEvents(EXPORT_QUEUE, { connection: connections[0]!, prefix });
+  const rangeEvents = new QueueEvents(RANGE_QUEUE, { connection: connections[1]!, prefix });
   try {
-    await events.waitUntilReady();
-    const job = await queue.getJob(exportId);
-    if (!job) throw new Error(`No export job ${exportId} in this Redis (check REDIS_URL and the queue prefix).`);
-    return await job.waitUntilFinished(events);
+    const outcome = new Promise<void>((resolve, reject) => {
+      exportEvents.on('completed', ({ jobId }) => jobId === exportId && resolve());
+      exportEvents.on('failed', ({ jobId, failedReason }) => jobId === exportId && reject(new BulkExportError('EXPORT_FAILED', failedReason)));
+      rangeEvents.on('failed', ({ jobId, failedReason }) => {
+        if (jobId.startsWith(`${exportId}-r`)) reject(new BulkExportError('RANGE_FAILED', `range ${jobId.slice(exportId.length + 2)} failed: ${failedReason}`));
+      });
+    });
+    await Promise.all([exportEvents.waitUntilReady(), rangeEvents.waitUntilReady()]);
+    // Whatever happened before we listened:
+    const status = await readExportStatus(connection, prefix, exportId);
+    if (!status) throw new BulkExportError('UNKNOWN_EXPORT', `No export ${exportId} in this Redis (check REDIS_URL and the queue prefix).`);
+    if (status.state === 'committed') return;
+    if (status.state === 'failed' || status.state === 'cancelled') {
+      throw new BulkExportError('EXPORT_FAILED', status.error ?? `export ${exportId} is ${status.state}`);
+    }
+    await outcome;
   } finally {
-    await Promise.all([events.close(), queue.close()]);
-    eventsConnection.disconnect();
+    await Promise.all([exportEvents.close(), rangeEvents.close()]);
+    for (const connection of connections) connection.disconnect();
   }
 }

@@ -8,7 +8,7 @@ import type { ExportSpec } from './export-spec.js';
 import { ExportRegistry } from './export-registry.js';
 import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './job-policies.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from './queue-names.js';
-import { processRange } from './range-processor.js';
+import { processRange, SHUTDOWN_REASON } from './range-processor.js';
 import type { RangeJobData, RangeJobResult } from './range-job.js';
 import { createRedisConnection } from './redis-connection.js';
 import type { WorkerContext } from './worker-context.js';
@@ -26,7 +26,7 @@ export interface ExportWorkerOptions {
 }
 
 export interface RunningExportWorker {
-  /** Stops taking jobs and waits for the ones in hand. */
+  /** Stops taking jobs, hands the ranges in progress back to the queue (from their checkpoints), waits for commits in hand. */
   close(): Promise<void>;
 }
 
@@ -46,12 +46,14 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     prefix: options.queuePrefix,
     lockDuration: options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
     stalledInterval: options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+    // A crashed worker's range is expected to stall; it resumes from its checkpoint, so stalls are not failures.
+    maxStalledCount: 1000,
   };
   const rangeConnection = createRedisConnection(options.redisUrl, 'bulk-export:ranges');
   const commitConnection = createRedisConnection(options.redisUrl, 'bulk-export:commits');
   const rangeWorker = new Worker<RangeJobData, RangeJobResult>(
     RANGE_QUEUE,
-    (job, _token, signal) => processRange(job, context, signal),
+    (job, token, signal) => processRange(job, token, context, signal),
     { ...common, connection: rangeConnection, concurrency: options.concurrency },
   );
   const exportWorker = new Worker<ExportSpec, ExportJobResult>(
@@ -73,6 +75,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
 
   return {
     async close() {
+      rangeWorker.cancelAllJobs(SHUTDOWN_REASON);
       await Promise.all([rangeWorker.close(), exportWorker.close()]);
       await Promise.all([redis, rangeConnection, commitConnection].map((connection) => connection.quit().catch(() => undefined)));
       context.s3.destroy();

@@ -6,11 +6,13 @@ const RETENTION = {
   removeOnFail: { age: 14 * 24 * 3600, count: 5000 },
 } satisfies Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'>;
 
-/** A range retries from its checkpoint; only after the last attempt does the export fail. */
+/**
+ * A range retries from its checkpoint. After its last attempt it stays failed and the export waits:
+ * the operator can retry that one range (Bull Board or `bulk-export retry`) and the export goes on.
+ */
 export const RANGE_JOB_OPTIONS: JobsOptions = {
   attempts: 6,
   backoff: { type: 'exponential', delay: 2000 },
-  failParentOnFailure: true,
   ...RETENTION,
 };
 
@@ -20,6 +22,9 @@ export const EXPORT_JOB_OPTIONS: JobsOptions = {
   ...RETENTION,
 };
 
-/** Lock long enough to cover one part's encode and upload; stalled jobs are detected within about this much. */
-export const DEFAULT_LOCK_DURATION_MS = 30_000;
-export const DEFAULT_STALLED_INTERVAL_MS = 15_000;
+/**
+ * A killed worker's range is picked up again within lock duration + stall interval (12 s). The lock is
+ * renewed every half lock duration, so no single blocking step (encoding a part) may take 4 s or more.
+ */
+export const DEFAULT_LOCK_DURATION_MS = 8_000;
+export const DEFAULT_STALLED_INTERVAL_MS = 4_000;

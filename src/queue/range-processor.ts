@@ -1,16 +1,24 @@
-import type { Job } from 'bullmq';
+import { DelayedError, WaitingError, type Job } from 'bullmq';
 import { describeRange } from '../planning/export-range.js';
+import { budgetForExport } from '../ratelimit/budget-for-export.js';
 import { createPartEncoder } from '../sinks/create-part-encoder.js';
+import { rangeDoneKey } from '../sinks/export-layout.js';
 import type { CommittedPart } from '../sinks/manifest.js';
+import { partKey } from '../sinks/part-key.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { exportFolder } from '../sinks/s3/s3-location.js';
-import { partKey } from '../sinks/part-key.js';
-import { budgetForExport } from '../ratelimit/budget-for-export.js';
 import { createSource } from '../sources/create-source.js';
 import type { SourceCursor, SourceRow } from '../sources/export-source.js';
+import { ExportControl } from './export-control.js';
+import { ExportCancelledError } from './export-stopped.js';
 import { initialCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
 import type { RangeJobData, RangeJobResult, RangeProgress } from './range-job.js';
 import type { WorkerContext } from './worker-context.js';
+
+/** Reason given to `Worker.cancelAllJobs` on SIGTERM: jobs go back to the queue, no attempt counted. */
+export const SHUTDOWN_REASON = 'worker shutting down';
+/** How often a paused range looks again whether its export was resumed (`resume` also promotes it at once). */
+export const PAUSE_RECHECK_MS = 5_000;
 
 /**
  * Reads one range page by page from its checkpoint, writes a part every `partRows` rows to a
@@ -18,23 +26,27 @@ import type { WorkerContext } from './worker-context.js';
  */
 export async function processRange(
   job: Job<RangeJobData, RangeJobResult>,
+  token: string | undefined,
   context: WorkerContext,
   signal?: AbortSignal,
 ): Promise<RangeJobResult> {
   const { spec, range } = job.data;
   const log = context.logger.child({ exportId: spec.exportId, range: range.index, jobId: job.id });
+  const control = new ExportControl(context.redis, context.queuePrefix);
   let checkpoint = (await context.checkpoints.load(spec.exportId, range.index)) ?? initialCheckpoint();
   if (checkpoint.done) return resultOf(range.index, checkpoint);
 
   const source = createSource(spec.source, {
     variables: context.variables,
     budget: budgetForExport(context.redis, context.queuePrefix, spec),
-    onRetry: (event) => log.warn(event, 'source request failed; retrying'),
+    onRetry: (event) => {
+      log.warn(event, 'source request failed; retrying');
+      void job.log(`retry ${event.attempt} of ${event.endpoint} in ${event.delayMs} ms: ${event.problem}`).catch(() => undefined);
+    },
   });
   const encoder = createPartEncoder(spec.format, source.schema, { gzip: spec.gzip });
   const store = new ObjectStore(context.s3, spec.destination.bucket);
   const folder = exportFolder(spec.destination, spec.exportId);
-  log.info({ range: describeRange(range), resumeFrom: checkpoint.cursor }, 'range started');
 
   let buffered: SourceRow[] = [];
   let firstKey: string | number | null = null;
@@ -52,12 +64,14 @@ export async function processRange(
         'range-index': String(range.index),
         sequence: String(sequence),
         rows: String(buffered.length),
+        'first-key': JSON.stringify(firstKey),
+        'last-key': JSON.stringify(lastKey),
         cursor: JSON.stringify(cursor),
       },
       signal,
     });
     const part: CommittedPart = { key, rows: buffered.length, bytes: body.byteLength, firstId: firstKey, lastId: lastKey, rangeIndex: range.index, sequence };
-    checkpoint = {
+    const next: RangeCheckpoint = {
       cursor,
       nextSequence: sequence + 1,
       rows: checkpoint.rows + buffered.length,
@@ -65,25 +79,56 @@ export async function processRange(
       done: false,
       updatedAt: new Date().toISOString(),
     };
-    await context.checkpoints.save(spec.exportId, range.index, checkpoint);
+    await context.checkpoints.advance(spec.exportId, range.index, sequence, next);
+    checkpoint = next;
     await job.updateProgress(progressOf(checkpoint, range.estimatedRows));
-    await job.log(`part ${sequence}: ${part.rows} rows, ${part.bytes} bytes, ids ${String(firstKey)}..${String(lastKey)}`);
+    await job.log(`part ${sequence}: ${part.rows} rows, ${part.bytes} bytes, keys ${String(firstKey)}..${String(lastKey)}`);
     log.debug({ key, rows: part.rows, bytes: part.bytes }, 'part committed');
     buffered = [];
     firstKey = null;
   };
 
-  for await (const page of source.pages(range, checkpoint.cursor, signal)) {
-    if (buffered.length === 0) firstKey = page.firstKey;
-    for (const row of page.rows) buffered.push(row);
-    lastKey = page.lastKey;
-    cursor = page.cursor;
-    if (buffered.length >= spec.partRows) await flush();
-  }
-  if (buffered.length > 0) await flush();
+  /** Obeys the operator between pages: cancel fails the range for good, pause parks it (after saving what was read). */
+  const obeyControl = async () => {
+    const command = await control.get(spec.exportId);
+    if (command === 'cancel') throw new ExportCancelledError(spec.exportId);
+    if (command === 'pause') {
+      if (buffered.length > 0) await flush();
+      await job.log('export paused: range parked');
+      await job.moveToDelayed(Date.now() + PAUSE_RECHECK_MS, token);
+      throw new DelayedError('export paused');
+    }
+  };
 
-  checkpoint = { ...checkpoint, done: true, updatedAt: new Date().toISOString() };
-  await context.checkpoints.save(spec.exportId, range.index, checkpoint);
+  try {
+    await obeyControl();
+    log.info({ range: describeRange(range), resumeFrom: checkpoint.cursor }, 'range started');
+    for await (const page of source.pages(range, checkpoint.cursor, signal)) {
+      if (buffered.length === 0) firstKey = page.firstKey;
+      for (const row of page.rows) buffered.push(row);
+      lastKey = page.lastKey;
+      cursor = page.cursor;
+      if (buffered.length >= spec.partRows) await flush();
+      await obeyControl();
+    }
+    if (buffered.length > 0) await flush();
+
+    await store.put(rangeDoneKey(folder, range.index), JSON.stringify({ rows: checkpoint.rows, parts: checkpoint.parts.length, cursor: checkpoint.cursor }), {
+      contentType: 'application/json',
+      signal,
+    });
+    const done: RangeCheckpoint = { ...checkpoint, done: true, updatedAt: new Date().toISOString() };
+    await context.checkpoints.advance(spec.exportId, range.index, checkpoint.nextSequence, done);
+    checkpoint = done;
+  } catch (error) {
+    if (signal?.aborted && signal.reason === SHUTDOWN_REASON) {
+      // Rows read since the last part are dropped: the next worker re-reads them from the checkpoint.
+      log.info({ rowsDropped: buffered.length }, 'released range on shutdown');
+      await job.moveToWait(token);
+      throw new WaitingError('released on shutdown');
+    }
+    throw error;
+  }
   await job.updateProgress({ ...progressOf(checkpoint, range.estimatedRows), pct: 100 });
   log.info({ rows: checkpoint.rows, parts: checkpoint.parts.length }, 'range done');
   return resultOf(range.index, checkpoint);

@@ -47,6 +47,7 @@ export async function startCommand(options: StartCommandOptions): Promise<void> 
       try {
         await waitForExport(environment.redisUrl, environment.queuePrefix, redis, spec.exportId);
       } catch (error) {
+        process.stdout.write(`${spec.exportId}\n`);
         throw new BulkExportError('EXPORT_FAILED', `export ${spec.exportId} failed: ${(error as Error).message}`);
       }
       const status = await readExportStatus(redis, environment.queuePrefix, spec.exportId);

@@ -1,20 +1,15 @@
-import { readEnvironment } from '../../config/environment.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { readExportStatus, type ExportStatus } from '../../queue/export-status.js';
-import { createCommandConnection } from '../../queue/redis-connection.js';
+import { withRedis } from '../with-redis.js';
 
 /** `bulk-export status EXPORT_ID [--json]`. Exits 1 when the export failed. */
 export async function statusCommand(exportId: string, options: { json?: boolean }): Promise<void> {
-  const environment = readEnvironment();
-  const redis = createCommandConnection(environment.redisUrl, 'bulk-export:status');
-  try {
+  await withRedis('status', async (redis, environment) => {
     const status = await readExportStatus(redis, environment.queuePrefix, exportId);
     if (!status) throw new InvalidInputError(`No export "${exportId}" is known to the Redis at REDIS_URL.`);
     process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : formatStatus(status));
     if (status.state === 'failed') process.exitCode = 1;
-  } finally {
-    redis.disconnect();
-  }
+  });
 }
 
 export function formatStatus(status: ExportStatus): string {
@@ -22,7 +17,7 @@ export function formatStatus(status: ExportStatus): string {
     `export       ${status.exportId}`,
     `state        ${status.state}`,
     `source       ${status.source} -> ${status.destination} (${status.format})`,
-    `ranges       ${status.ranges.done}/${status.ranges.total} done`,
+    `ranges       ${status.ranges.done}/${status.ranges.total} done${status.ranges.failed.length ? `, ${status.ranges.failed.length} failed` : ''}`,
     `rows         ${status.rows} of about ${status.plannedRows}`,
     `parts        ${status.parts}`,
     `started      ${status.createdAt}`,

@@ -22,6 +22,8 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     concurrency,
     variables: environment.variables,
     logger,
+    lockDurationMs: environment.workerLockDurationMs,
+    stalledIntervalMs: environment.workerStalledIntervalMs,
   });
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -59,6 +59,12 @@ export class ObjectStore {
     return response.Body!.transformToByteArray();
   }
 
+  /** User metadata of an object (S3 lower-cases the names). */
+  async metadata(key: string): Promise<Record<string, string>> {
+    const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+    return response.Metadata ?? {};
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));

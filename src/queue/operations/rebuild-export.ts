@@ -1,0 +1,100 @@
+import type { Redis } from 'ioredis';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { BulkExportError, InvalidInputError } from '../../errors/index.js';
+import { EXPORT_DESCRIPTOR_NAME, RANGE_DONE_PATTERN, type ExportDescriptor } from '../../sinks/export-layout.js';
+import { SUCCESS_MARKER, type CommittedPart } from '../../sinks/manifest.js';
+import { PART_KEY_PATTERN } from '../../sinks/part-key.js';
+import { ObjectStore } from '../../sinks/s3/object-store.js';
+import { exportFolder, type S3Location } from '../../sinks/s3/s3-location.js';
+import { CheckpointStore } from '../checkpoint-store.js';
+import { enqueueExport } from '../enqueue-export.js';
+import { ExportControl } from '../export-control.js';
+import { ExportRegistry } from '../export-registry.js';
+import type { ExportSpec } from '../export-spec.js';
+import type { RangeCheckpoint } from '../range-checkpoint.js';
+
+export interface RebuildOutcome {
+  ranges: number;
+  rangesDone: number;
+  partsRecovered: number;
+  rowsRecovered: number;
+}
+
+/**
+ * Rebuilds an export whose Redis state was lost, from what is on S3: `_export.json` gives the spec and
+ * ranges; each part's metadata gives its range, sequence, rows, keys and cursor; `_ranges/*.done`
+ * marks finished ranges. Checkpoints resume after the last contiguous part of each range, so committed
+ * rows are not read again, and the flow is enqueued anew.
+ */
+export async function rebuildExportFromS3(
+  redis: Redis,
+  prefix: string,
+  s3: S3Client,
+  destination: S3Location,
+  exportId: string,
+): Promise<RebuildOutcome> {
+  const store = new ObjectStore(s3, destination.bucket);
+  const folder = exportFolder(destination, exportId);
+  const descriptorText = await store.getText(`${folder}/${EXPORT_DESCRIPTOR_NAME}`);
+  if (!descriptorText) {
+    throw new InvalidInputError(`No ${EXPORT_DESCRIPTOR_NAME} under s3://${destination.bucket}/${folder}/: check --dest and the export id.`);
+  }
+  if (await store.exists(`${folder}/${SUCCESS_MARKER}`)) {
+    throw new BulkExportError('ALREADY_COMMITTED', `Export ${exportId} already committed (${SUCCESS_MARKER} exists); nothing to resume.`);
+  }
+  const { spec, ranges } = JSON.parse(descriptorText) as ExportDescriptor<ExportSpec>;
+
+  const objects = await store.list(`${folder}/`);
+  const partsByRange = new Map<number, Map<number, string>>();
+  const doneRanges = new Set<number>();
+  for (const object of objects) {
+    const part = PART_KEY_PATTERN.exec(object.key);
+    if (part) {
+      const [rangeIndex, sequence] = [Number(part[1]), Number(part[2])];
+      if (!partsByRange.has(rangeIndex)) partsByRange.set(rangeIndex, new Map());
+      partsByRange.get(rangeIndex)!.set(sequence, object.key);
+      continue;
+    }
+    const done = RANGE_DONE_PATTERN.exec(object.key);
+    if (done) doneRanges.add(Number(done[1]));
+  }
+  const sizes = new Map(objects.map((object) => [object.key, object.size]));
+
+  const checkpoints = new CheckpointStore(redis, prefix);
+  let partsRecovered = 0;
+  let rowsRecovered = 0;
+  for (const range of ranges) {
+    const sequences = partsByRange.get(range.index) ?? new Map<number, string>();
+    const parts: CommittedPart[] = [];
+    let cursor: RangeCheckpoint['cursor'] = null;
+    for (let sequence = 0; sequences.has(sequence); sequence += 1) {
+      const key = sequences.get(sequence)!;
+      const metadata = await store.metadata(key);
+      parts.push({
+        key,
+        rows: Number(metadata.rows),
+        bytes: sizes.get(key) ?? 0,
+        firstId: JSON.parse(metadata['first-key'] ?? 'null') as CommittedPart['firstId'],
+        lastId: JSON.parse(metadata['last-key'] ?? 'null') as CommittedPart['lastId'],
+        rangeIndex: range.index,
+        sequence,
+      });
+      cursor = JSON.parse(metadata.cursor ?? 'null') as RangeCheckpoint['cursor'];
+    }
+    const rows = parts.reduce((sum, part) => sum + part.rows, 0);
+    await checkpoints.save(exportId, range.index, {
+      cursor,
+      nextSequence: parts.length,
+      rows,
+      parts,
+      done: doneRanges.has(range.index),
+      updatedAt: new Date().toISOString(),
+    });
+    partsRecovered += parts.length;
+    rowsRecovered += rows;
+  }
+  await new ExportControl(redis, prefix).clear(exportId);
+  await new ExportRegistry(redis, prefix).register(spec);
+  await enqueueExport(redis, prefix, spec, ranges);
+  return { ranges: ranges.length, rangesDone: doneRanges.size, partsRecovered, rowsRecovered };
+}
