@@ -53,7 +53,15 @@ export interface PrivateRedisOptions {
 }
 
 /** A `redis-server` child process on loopback; `close` stops it and removes its folder. */
-export async function startPrivateRedisServer(options: PrivateRedisOptions = {}): Promise<LocalRedis & { process: ChildProcess; port: number; directory: string }> {
+export interface PrivateRedis extends LocalRedis {
+  process: ChildProcess;
+  port: number;
+  directory: string;
+  /** Stops the server but keeps its folder, so a new one on the same port and folder finds the data. */
+  stop(): Promise<void>;
+}
+
+export async function startPrivateRedisServer(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const port = options.port ?? (await freePort());
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'bulk-export-redis-')));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', '--maxmemory-policy', 'noeviction'];
@@ -63,17 +71,21 @@ export async function startPrivateRedisServer(options: PrivateRedisOptions = {})
   const failed = once(child, 'error').then(([error]) => { throw error; });
   const url = `redis://127.0.0.1:${port}`;
   await Promise.race([waitUntilReady(child), failed]);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  };
   return {
     url,
     origin: 'redis-server',
     process: child,
     port,
     directory,
+    stop,
     async close() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
+      await stop();
       if (!options.directory) await rm(directory, { recursive: true, force: true });
     },
   };

@@ -5,10 +5,15 @@ import { Redis } from 'ioredis';
  * after a few retries, so a restarted Redis does not fail the jobs in flight.
  */
 export function createRedisConnection(url: string, name: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: name });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: name });
+  // While Redis restarts, ioredis reconnects on its own and commands wait; the errors need no report of their own.
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 /** A connection for short commands (CLI): fails fast when Redis is not there. */
 export function createCommandConnection(url: string, name: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, connectionName: name, lazyConnect: true, retryStrategy: (times) => (times > 3 ? null : 200) });
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectionName: name, lazyConnect: true, retryStrategy: (times) => (times > 3 ? null : 200) });
+  redis.on('error', () => undefined);
+  return redis;
 }

@@ -1,13 +1,24 @@
 /**
+ * What `acquire` hands out: the position of this request among every request granted on the shared
+ * budget, so `observe` can tell which later grants a response's `remaining` cannot have counted yet.
+ */
+export interface BudgetGrant {
+  readonly sequence: number;
+}
+
+/**
  * What a source client asks before and tells after every HTTP request, so that one budget can be
  * shared by every worker spending the same credential.
  */
 export interface RequestBudget {
-  /** Resolves when one request may be sent. */
-  acquire(signal?: AbortSignal): Promise<void>;
-  /** Lets the budget follow what the server says about the remaining allowance. */
-  observe(response: { status: number; headers: Headers }): Promise<void>;
-  /** The server refused for rate reasons: nobody should send before `untilMs` (epoch ms). */
+  /** Resolves when one request may be sent; rejects with the signal's reason when it aborts. */
+  acquire(signal?: AbortSignal): Promise<BudgetGrant | void>;
+  /**
+   * Lets the budget follow what the server says about the remaining allowance. Pass the grant the
+   * request was sent under, when there is one.
+   */
+  observe(response: { status: number; headers: Headers }, grant?: BudgetGrant | void): Promise<void>;
+  /** The server refused for rate reasons: nobody should send before `untilMs` (epoch ms, this host's clock). */
   pauseUntil(untilMs: number): Promise<void>;
 }
 

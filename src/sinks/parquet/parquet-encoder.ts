@@ -1,7 +1,7 @@
 import { tableToIPC } from 'apache-arrow';
-// The package's "node" export condition: a CommonJS build that instantiates its WebAssembly
-// synchronously on import, so no init() call is needed (the default ESM build needs one).
-import { Compression, EnabledStatistics, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
+// parquet-wasm's Node build (CommonJS) instantiates its WebAssembly synchronously when imported, so
+// no init() is needed; its default "esm" build would need `await init()` and a fetchable .wasm file.
+import { Compression, EnabledStatistics, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
 import type { RecordSchema } from '../record-schema.js';
 import { rowsToArrowTable } from './arrow-columns.js';
 
@@ -38,8 +38,7 @@ export function encodeParquet(
   if (!Number.isInteger(rowGroupRows) || rowGroupRows < 1) {
     throw new RangeError(`rowGroupRows must be a positive integer, got ${rowGroupRows}`);
   }
-  const ipcStream = tableToIPC(rowsToArrowTable(rows, schema), 'stream');
-  const wasmTable = WasmTable.fromIPCStream(ipcStream);
+  const wasmTable = toWasmTable(rows, schema);
   const writerProperties = new WriterPropertiesBuilder()
     .setCompression(compressionCodecs[options.compression ?? 'zstd'])
     .setMaxRowGroupSize(rowGroupRows)
@@ -48,4 +47,9 @@ export function encodeParquet(
     .build();
   // writeParquet takes ownership of (and frees) both WebAssembly objects.
   return writeParquet(wasmTable, writerProperties);
+}
+
+/** Kept apart so that the Arrow table and its IPC copy can be collected while parquet-wasm writes. */
+function toWasmTable(rows: readonly Record<string, unknown>[], schema: RecordSchema): WasmTable {
+  return WasmTable.fromIPCStream(tableToIPC(rowsToArrowTable(rows, schema), 'stream'));
 }

@@ -1,5 +1,6 @@
 import { SourceRequestError, SourceUnavailableError } from '../../errors/index.js';
-import { UNLIMITED_BUDGET, type RequestBudget } from '../../ratelimit/request-budget.js';
+import { parseRateLimitHeaders, rateResetFromBody } from '../../ratelimit/rate-limit-headers.js';
+import { UNLIMITED_BUDGET, type BudgetGrant, type RequestBudget } from '../../ratelimit/request-budget.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { retryAfterMs } from './retry-after.js';
@@ -29,11 +30,21 @@ export interface SourceRequest {
   body?: unknown;
   /** A short name for errors and logs, e.g. "POST /api/Contact/Query". Defaults to method + path. */
   endpoint?: string;
+  /** Attempts for transient failures of this request; default the client's `maxAttempts`. */
+  maxAttempts?: number;
 }
 
 const TRANSIENT_STATUSES = new Set([408, 500, 502, 503, 504, 520, 521, 522, 524]);
 
-/** JSON over HTTP with timeouts, retries of transient failures, 429 waits, and actionable errors. */
+/**
+ * JSON over HTTP with timeouts, retries of transient failures, 429 waits, and actionable errors.
+ *
+ * Every attempt first takes a token from the shared budget and reports the response's rate headers
+ * back to it. A 429 is not a failed attempt: it pauses the whole budget (every process on the same
+ * credential) for Close's `rate_reset` (fractional seconds), `Retry-After` (fractional allowed), or
+ * the reset header, and the request is sent again afterwards. Each attempt has its own timeout, and the
+ * caller's signal aborts waits, the budget and the request alike.
+ */
 export class SourceHttpClient {
   private readonly options: Required<Omit<SourceHttpClientOptions, 'onRetry'>> & Pick<SourceHttpClientOptions, 'onRetry'>;
 
@@ -51,12 +62,13 @@ export class SourceHttpClient {
   async requestJson<T>(request: SourceRequest, signal?: AbortSignal): Promise<T> {
     const endpoint = request.endpoint ?? `${request.method} ${request.path}`;
     const url = this.urlFor(request);
+    const maxAttempts = request.maxAttempts ?? this.options.maxAttempts;
     let failures = 0;
     let rateLimitWaits = 0;
     for (;;) {
       signal?.throwIfAborted();
-      await this.options.budget.acquire(signal);
-      const outcome = await this.attempt(url, request, signal);
+      const grant = await this.options.budget.acquire(signal);
+      const outcome = await this.attempt(url, request, grant, signal);
       if (outcome.kind === 'ok') return outcome.value as T;
       if (outcome.kind === 'rate-limited') {
         rateLimitWaits += 1;
@@ -77,7 +89,7 @@ export class SourceHttpClient {
         });
       }
       failures += 1;
-      if (failures >= this.options.maxAttempts) {
+      if (failures >= maxAttempts) {
         throw new SourceUnavailableError(this.options.sourceName, endpoint, failures, outcome.problem);
       }
       const delayMs = backoffDelay(failures - 1, this.options.backoff);
@@ -92,7 +104,7 @@ export class SourceHttpClient {
     return url.toString();
   }
 
-  private async attempt(url: string, request: SourceRequest, signal?: AbortSignal): Promise<AttemptOutcome> {
+  private async attempt(url: string, request: SourceRequest, grant: BudgetGrant | void, signal?: AbortSignal): Promise<AttemptOutcome> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let response: Response;
@@ -113,9 +125,11 @@ export class SourceHttpClient {
       if (signal?.aborted) throw signal.reason;
       return { kind: 'transient', problem: describeNetworkError(error, timeout.aborted, this.options.timeoutMs) };
     }
-    await this.options.budget.observe(response);
+    await this.options.budget.observe(response, grant);
     if (response.status === 429) {
-      return { kind: 'rate-limited', waitMs: retryAfterMs(response.headers) ?? resetHeaderWaitMs(response.headers) ?? 1000 };
+      // Close's body says `rate_reset` in fractional seconds, more precisely than its whole-second Retry-After.
+      const waitMs = rateResetFromBody(text) ?? retryAfterMs(response.headers) ?? parseRateLimitHeaders(response.headers)?.resetDelayMs ?? 1000;
+      return { kind: 'rate-limited', waitMs };
     }
     if (TRANSIENT_STATUSES.has(response.status)) return { kind: 'transient', problem: `HTTP ${response.status}` };
     if (!response.ok) return { kind: 'permanent', status: response.status, message: apiErrorMessage(text) };
@@ -137,12 +151,6 @@ function describeNetworkError(error: unknown, timedOut: boolean, timeoutMs: numb
   if (timedOut) return `no answer within ${timeoutMs} ms`;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
   return cause ?? (error instanceof Error ? error.message : String(error));
-}
-
-function resetHeaderWaitMs(headers: Headers): number | undefined {
-  const reset = Number(headers.get('x-ratelimit-reset'));
-  if (!Number.isFinite(reset) || reset <= 0) return undefined;
-  return Math.max(0, reset * 1000 - Date.now());
 }
 
 /** The API's own words from `{"message"}`, `{"error":{"message"}}`, `{"errors":[...]}` or plain text. */

@@ -1,4 +1,5 @@
 import type { RequestBudget } from '../../ratelimit/request-budget.js';
+import type { BackoffPolicy } from '../http/backoff.js';
 import { SourceHttpClient, type SourceHttpClientOptions } from '../http/source-http-client.js';
 import type { VirtuousQueryOptions } from './query-options.js';
 import type { VirtuousQueryBody, VirtuousQueryEnvelope } from './virtuous-query.js';
@@ -8,7 +9,11 @@ export interface VirtuousClientOptions {
   baseUrl: string;
   token: string;
   budget?: RequestBudget;
+  /** Per attempt; default 60 s. */
   timeoutMs?: number;
+  /** Attempts per request for transient failures; default 8. */
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
   onRetry?: SourceHttpClientOptions['onRetry'];
 }
 
@@ -24,6 +29,8 @@ export class VirtuousClient {
       adviceFor: virtuousAdvice,
       budget: options.budget,
       timeoutMs: options.timeoutMs,
+      maxAttempts: options.maxAttempts,
+      backoff: options.backoff,
       onRetry: options.onRetry,
     });
   }
@@ -34,12 +41,19 @@ export class VirtuousClient {
 
   query<T>(
     body: VirtuousQueryBody,
-    page: { skip?: number; take: number; fullContact: boolean },
+    page: { skip?: number; take: number; fullContact: boolean; maxAttempts?: number },
     signal?: AbortSignal,
   ): Promise<VirtuousQueryEnvelope<T>> {
     const path = page.fullContact ? '/api/Contact/Query/FullContact' : '/api/Contact/Query';
     return this.http.requestJson(
-      { method: 'POST', path, query: { skip: page.skip ?? 0, take: page.take }, body, endpoint: `POST ${path}` },
+      {
+        method: 'POST',
+        path,
+        query: { skip: page.skip ?? 0, take: page.take },
+        body,
+        endpoint: `POST ${path}`,
+        ...(page.maxAttempts === undefined ? {} : { maxAttempts: page.maxAttempts }),
+      },
       signal,
     );
   }

@@ -1,4 +1,4 @@
-import { BulkExportError } from '../../errors/index.js';
+import { BulkExportError, SourceUnavailableError } from '../../errors/index.js';
 import type { ExportRange } from '../../planning/export-range.js';
 import { defaultTargetRows, splitIdRange } from '../../planning/id-range-splitter.js';
 import type { RecordSchema } from '../../sinks/record-schema.js';
@@ -28,6 +28,21 @@ export const DEFAULT_VIRTUOUS_SETTINGS: VirtuousSourceSettings = {
   sortBy: 'Id',
   idParameter: null,
 };
+
+/**
+ * Smaller and smaller `take` values for a page that keeps failing transiently, as a production
+ * connector does for large FullContact pages (see shared/docs/source-apis.md).
+ */
+export const TAKE_LADDER = [1000, 500, 250, 50, 10, 1] as const;
+/** Attempts at one `take` before trying a smaller one (the smallest gets the client's full count). */
+export const ATTEMPTS_BEFORE_SMALLER_TAKE = 3;
+/** Consecutive successful pages at a reduced `take` before trying the next larger one again. */
+export const PAGES_BEFORE_LARGER_TAKE = 4;
+
+/** The `take` values to try, from the configured page size down to 1. */
+export function takeLevels(pageSize: number): number[] {
+  return [pageSize, ...TAKE_LADDER.filter((take) => take < pageSize)];
+}
 
 interface VirtuousCursor extends SourceCursor {
   lastId: number;
@@ -86,16 +101,38 @@ export class VirtuousSource implements ExportSource {
     return { totalRows: lowest.total, ranges };
   }
 
+  /**
+   * Pages of one range, in id order. A page that keeps failing transiently (5xx, timeouts, dropped
+   * connections) is asked again with a smaller `take` (see `TAKE_LADDER`) before the range gives up;
+   * after a few good pages the size goes back up towards the configured page size. Permanent errors
+   * (400, 401, 403, ...) are not retried at any size.
+   */
   async *pages(range: ExportRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage> {
     if (range.kind !== 'id') throw new BulkExportError('WRONG_RANGE_KIND', `Virtuous ranges are id ranges, got ${range.kind}.`);
     const idParameter = await this.resolveIdParameter(signal);
+    const levels = takeLevels(this.settings.pageSize);
+    let level = 0;
+    let goodPagesAtLevel = 0;
     let afterId = (cursor as VirtuousCursor | null)?.lastId ?? range.afterId;
     for (;;) {
-      const envelope = await this.client.query<IdentifiedRow>(
-        keysetQuery({ idParameter, afterId, upToId: range.upToId, includeArchived: this.settings.includeArchived, sortBy: this.settings.sortBy }),
-        { take: this.settings.pageSize, fullContact: this.settings.fullContact },
-        signal,
-      );
+      const smallest = level === levels.length - 1;
+      let envelope;
+      try {
+        envelope = await this.client.query<IdentifiedRow>(
+          keysetQuery({ idParameter, afterId, upToId: range.upToId, includeArchived: this.settings.includeArchived, sortBy: this.settings.sortBy }),
+          {
+            take: levels[level]!,
+            fullContact: this.settings.fullContact,
+            ...(smallest ? {} : { maxAttempts: ATTEMPTS_BEFORE_SMALLER_TAKE }),
+          },
+          signal,
+        );
+      } catch (error) {
+        if (!(error instanceof SourceUnavailableError) || smallest) throw error;
+        level += 1;
+        goodPagesAtLevel = 0;
+        continue;
+      }
       const rows = envelope.list;
       if (rows.length === 0) return;
       assertAscendingAfter(rows, afterId);
@@ -104,6 +141,10 @@ export class VirtuousSource implements ExportSource {
       yield { rows, cursor: { lastId }, firstKey: firstId, lastKey: lastId };
       if (envelope.total <= rows.length) return;
       afterId = lastId;
+      if (level > 0 && ++goodPagesAtLevel >= PAGES_BEFORE_LARGER_TAKE) {
+        level -= 1;
+        goodPagesAtLevel = 0;
+      }
     }
   }
 }

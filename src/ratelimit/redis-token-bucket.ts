@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { abortableSleep } from '../sources/http/abortable-sleep.js';
+import { parseRateLimitHeaders } from './rate-limit-headers.js';
+import type { BudgetGrant, RequestBudget } from './request-budget.js';
+import { ACQUIRE_SCRIPT, OBSERVE_SCRIPT, PAUSE_SCRIPT } from './token-bucket-scripts.js';
+
+export interface RedisTokenBucketOptions {
+  /** The hash holding the shared state, e.g. `{bulk-export}:budget:virtuous:<fingerprint>`. */
+  key: string;
+  /** Sustained rate: `requests` per `windowMs`. */
+  requests: number;
+  windowMs: number;
+  /** Tokens a full bucket holds (requests that may go out at once); default `requests`. */
+  burst?: number;
+}
+
+/** Redis key of the budget shared by everyone spending one credential at one source. Never holds the credential. */
+export function budgetKey(prefix: string, source: string, credentialFingerprint: string): string {
+  return `${prefix}:budget:${source}:${credentialFingerprint}`;
+}
+
+/**
+ * A token bucket shared through Redis by every process spending one credential, which also follows
+ * what the server says: its rate headers lower the tokens and mirror the server's window, a spent
+ * window or a 429 pauses everybody until the reset, and after a pause one probe request goes first.
+ * See `token-bucket-scripts.ts` for the state and the rules.
+ *
+ * Instances hold no state of their own: any number of them, in any number of processes, on any
+ * number of connections, share the budget stored under `key`.
+ */
+export class RedisTokenBucket implements RequestBudget {
+  readonly key: string;
+  readonly burst: number;
+  /** Tokens per millisecond. */
+  readonly ratePerMs: number;
+  /**
+   * Resets closer than this are the same server window: half the window, between 250 ms and 5 s, so
+   * hosts whose clocks differ a little still agree on the window, and consecutive windows stay apart.
+   */
+  private readonly sameWindowMs: number;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisTokenBucketOptions,
+  ) {
+    if (!(options.requests > 0) || !(options.windowMs > 0)) {
+      throw new RangeError(`a token bucket needs requests > 0 and windowMs > 0, got ${options.requests}/${options.windowMs}`);
+    }
+    const burst = options.burst ?? options.requests;
+    if (!(burst >= 1)) throw new RangeError(`a token bucket needs a burst of at least 1, got ${burst}`);
+    this.key = options.key;
+    this.burst = burst;
+    this.ratePerMs = options.requests / options.windowMs;
+    this.sameWindowMs = Math.min(5000, Math.max(250, options.windowMs / 2));
+  }
+
+  /**
+   * Takes one token, or learns from the same script call exactly how long until one is available and
+   * sleeps that long (abortable), then tries again. One round trip when a token is there.
+   */
+  async acquire(signal?: AbortSignal): Promise<BudgetGrant> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const [granted, waitMs, sequence] = (await unlessAborted(this.run(ACQUIRE, []), signal)) as [number, number, number];
+      if (granted === 1) return { sequence };
+      await abortableSleep(Math.max(1, waitMs), signal);
+    }
+  }
+
+  /** Corrects the shared state from the response's rate headers (any status, 429 included). */
+  async observe(response: { status: number; headers: Headers }, grant?: BudgetGrant | void): Promise<void> {
+    const server = parseRateLimitHeaders(response.headers);
+    await this.run(OBSERVE, [
+      response.status,
+      server?.remaining ?? '',
+      server?.resetDelayMs === undefined ? '' : Math.ceil(server.resetDelayMs),
+      grant ? grant.sequence : '',
+      this.sameWindowMs,
+    ]);
+  }
+
+  /**
+   * Nobody on this budget is granted a request before `untilMs` (this host's clock). Only the delay
+   * crosses to Redis, which adds it to its own clock; a millisecond is added so that rounding never
+   * lets a request out early.
+   */
+  async pauseUntil(untilMs: number): Promise<void> {
+    const delayMs = Math.ceil(untilMs - Date.now()) + 1;
+    if (delayMs <= 1) return;
+    await this.run(PAUSE, [delayMs]);
+  }
+
+  /** The raw shared state, for diagnostics and tests. */
+  async inspect(): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.key);
+  }
+
+  private run(script: LuaScript, args: (string | number)[]): Promise<unknown> {
+    return script.run(this.redis, this.key, [this.ratePerMs, this.burst, ...args]);
+  }
+}
+
+/** A script run with EVALSHA, falling back to EVAL (which also caches it) when Redis does not know it yet. */
+class LuaScript {
+  readonly sha: string;
+
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(redis: Redis, key: string, args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, 1, key, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
+      return redis.eval(this.source, 1, key, ...args);
+    }
+  }
+}
+
+const ACQUIRE = new LuaScript(ACQUIRE_SCRIPT);
+const OBSERVE = new LuaScript(OBSERVE_SCRIPT);
+const PAUSE = new LuaScript(PAUSE_SCRIPT);
+
+/** Resolves or rejects like `promise`, or rejects with the signal's reason as soon as it aborts. */
+function unlessAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,28 @@
+import { SimulatorRequestError } from '../virtuous/request-error.js';
+
+export { SimulatorRequestError };
+
+/**
+ * Close's 400 shape: `{"errors": [...], "field-errors": {...}}`. `errors` carries the readable
+ * messages; `field-errors` maps the offending request path (e.g. `query.queries[1].field.field_name`)
+ * to its message.
+ */
+export function badRequest(message: string, path?: string): SimulatorRequestError {
+  return new SimulatorRequestError(400, { errors: [message], 'field-errors': path === undefined ? {} : { [path]: message } });
+}
+
+/** Reads `value` as a plain JSON object or throws a 400 naming `path`. */
+export function requireObject(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest(`${path} must be an object.`, path);
+  return value as Record<string, unknown>;
+}
+
+export function requireString(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw badRequest(`${path} must be a string.`, path);
+  return value;
+}
+
+export function requireArray(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw badRequest(`${path} must be a list.`, path);
+  return value;
+}

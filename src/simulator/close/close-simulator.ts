@@ -1,0 +1,305 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultInjector, type FaultOptions } from '../virtuous/fault-injector.js';
+import { CloseCatalog } from './close-catalog.js';
+import { SimulatorRequestError } from './close-errors.js';
+import { API_PREFIX, matchRoute } from './close-routes.js';
+import { parseIsoMicros } from './close-timestamp.js';
+import { ContactGenerator } from './contact-generator.js';
+import { ContactStore } from './contact-store.js';
+import { toLeadRecord } from './lead-generator.js';
+import { MutationClock } from './mutation-clock.js';
+import { buildSchemas } from './object-schemas.js';
+import { CloseRateLimiter, type CloseRateLimitOptions } from './rate-limiter.js';
+import { SearchEndpoint } from './search-endpoint.js';
+import { countStatus, emptyStats, resetStats, type CloseSimulatorStats } from './simulator-stats.js';
+
+export interface CloseSimulatorOptions {
+  /** How many generated contacts. */
+  contacts: number;
+  /** Default 1; same seed (and options) => same data. */
+  seed?: number;
+  /** Accepted API key (HTTP Basic user name, empty password); default 'close-sim-key'. */
+  apiKey?: string;
+  /** Default 0 (random). */
+  port?: number;
+  /** Default '127.0.0.1'; use '0.0.0.0' inside a container. */
+  host?: string;
+  /** Fixed windows per key and per organization (default 3x key); default none (header still sent). */
+  rateLimit?: CloseRateLimitOptions;
+  faults?: FaultOptions;
+  /** Default 30,000: a cursor older than this (simulator clock) is a 400 mentioning the cursor. */
+  cursorTtlMs?: number;
+  /** Default 10,000: one cursor walk returns at most this many objects, then cursor null. */
+  maxObjectsPerWalk?: number;
+  /** `_limit` ceiling, default 200; larger => 400. */
+  maxLimit?: number;
+  /** `count` contacts share exactly one date_created (`at`, default 2018-10-01T12:00:00.123456+00:00). */
+  sharedTimestamp?: { count: number; at?: string };
+  /** Simulator clock in milliseconds, default Date.now. */
+  now?: () => number;
+  /** How many contact custom fields exist, default 2. */
+  customFields?: number;
+}
+
+export interface CloseSimulator {
+  /** e.g. http://127.0.0.1:PORT/api/v1 (no trailing slash); search at `${url}/data/search/`. */
+  url: string;
+  apiKey: string;
+  /** Live counters. */
+  stats: CloseSimulatorStats;
+  resetStats(): void;
+  setFaults(faults: CloseSimulatorOptions['faults']): void;
+  /** Every contact id, in date_created then id order. */
+  expectedIds(): string[];
+  /** Full contact with every field, custom.cf_ keys included (a copy). */
+  contact(id: string): Record<string, unknown> | undefined;
+  /** The contact's lead: id, display_name, status_id, status_label, ..., custom.cf_ keys. */
+  leadOf(contactId: string): Record<string, unknown> | undefined;
+  /** Contact custom field ids (cf_...), in definition order. */
+  customFieldIds(): string[];
+  /** Applies REST-shaped changes (name, title, emails, custom.cf_x, ...; undefined removes); bumps date_updated. */
+  edit(id: string, changes: Record<string, unknown>): void;
+  /** New contacts created "now" (after every existing one); returns their ids. */
+  insert(count: number): string[];
+  /** Also destroys open sockets; resolves fast. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_API_KEY = 'close-sim-key';
+const DEFAULT_CURSOR_TTL_MS = 30_000;
+const DEFAULT_MAX_OBJECTS_PER_WALK = 10_000;
+const DEFAULT_MAX_LIMIT = 200;
+const DEFAULT_CUSTOM_FIELDS = 2;
+export const DEFAULT_SHARED_TIMESTAMP = '2018-10-01T12:00:00.123456+00:00';
+const MAX_BODY_BYTES = 1_000_000;
+const JSON_TYPE = 'application/json';
+
+/** Starts an HTTP simulator of Close's contact search (see shared/docs/source-apis.md). */
+export async function startCloseSimulator(options: CloseSimulatorOptions): Promise<CloseSimulator> {
+  const simulator = new HttpCloseSimulator(options);
+  await simulator.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return simulator;
+}
+
+interface PendingDelay {
+  timer: NodeJS.Timeout;
+  resolve: (open: boolean) => void;
+}
+
+class HttpCloseSimulator implements CloseSimulator {
+  readonly apiKey: string;
+  readonly stats = emptyStats();
+  url = '';
+
+  private readonly catalog: CloseCatalog;
+  private readonly store: ContactStore;
+  private readonly search: SearchEndpoint;
+  private readonly faults: FaultInjector;
+  private readonly rateLimiter: CloseRateLimiter;
+  private readonly server: Server;
+  private readonly pendingDelays = new Set<PendingDelay>();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: CloseSimulatorOptions) {
+    const seed = options.seed ?? 1;
+    requireInteger('contacts', options.contacts, 0);
+    const customFields = options.customFields ?? DEFAULT_CUSTOM_FIELDS;
+    requireInteger('customFields', customFields, 0);
+    const limits = {
+      maxLimit: options.maxLimit ?? DEFAULT_MAX_LIMIT,
+      maxObjectsPerWalk: options.maxObjectsPerWalk ?? DEFAULT_MAX_OBJECTS_PER_WALK,
+      cursorTtlMs: options.cursorTtlMs ?? DEFAULT_CURSOR_TTL_MS,
+    };
+    requireInteger('maxLimit', limits.maxLimit, 1);
+    requireInteger('maxObjectsPerWalk', limits.maxObjectsPerWalk, 1);
+    if (!(limits.cursorTtlMs >= 0)) throw new RangeError(`cursorTtlMs must be >= 0, got ${limits.cursorTtlMs}`);
+    const shared = options.sharedTimestamp;
+    let sharedMicros: number | undefined;
+    if (shared) {
+      requireInteger('sharedTimestamp.count', shared.count, 0);
+      sharedMicros = parseIsoMicros(shared.at ?? DEFAULT_SHARED_TIMESTAMP);
+      if (sharedMicros === undefined) throw new RangeError(`sharedTimestamp.at must be an ISO 8601 date-time, got ${shared.at}`);
+    }
+
+    const clock = new MutationClock(options.now ?? Date.now);
+    this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
+    this.catalog = new CloseCatalog(seed, customFields);
+    const generator = new ContactGenerator({ seed, catalog: this.catalog });
+    this.store = new ContactStore(
+      generator, this.catalog, options.contacts,
+      shared && sharedMicros !== undefined ? { count: shared.count, atMicros: sharedMicros } : undefined, clock, seed,
+    );
+    this.search = new SearchEndpoint(this.store, this.catalog, buildSchemas(this.catalog), clock, limits, this.stats);
+    this.faults = new FaultInjector(options.faults, seed);
+    this.rateLimiter = new CloseRateLimiter(options.rateLimit, clock.now);
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => this.sendUnexpected(response, error));
+    });
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address() as AddressInfo;
+        const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+        this.url = `http://${shownHost}:${address.port}${API_PREFIX}`;
+        resolve();
+      });
+    });
+  }
+
+  resetStats(): void {
+    resetStats(this.stats);
+  }
+
+  setFaults(faults: CloseSimulatorOptions['faults']): void {
+    this.faults.configure(faults);
+  }
+
+  expectedIds(): string[] {
+    const order = this.store.createdOrder;
+    const ids: string[] = [];
+    for (let position = 0; position < order.length; position++) ids.push(this.store.idAt(order.indexAt(position)));
+    return ids;
+  }
+
+  contact(id: string): Record<string, unknown> | undefined {
+    const index = this.store.indexOfId(id);
+    return index < 0 ? undefined : this.store.record(index);
+  }
+
+  leadOf(contactId: string): Record<string, unknown> | undefined {
+    const index = this.store.indexOfId(contactId);
+    return index < 0 ? undefined : toLeadRecord(this.store.lead(this.store.leadKey(index)));
+  }
+
+  customFieldIds(): string[] {
+    return this.catalog.contactFields.map((field) => field.id);
+  }
+
+  edit(id: string, changes: Record<string, unknown>): void {
+    this.store.edit(id, changes);
+  }
+
+  insert(count: number): string[] {
+    return this.store.insert(count);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const pending of this.pendingDelays) {
+        clearTimeout(pending.timer);
+        pending.resolve(false);
+      }
+      this.pendingDelays.clear();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  /**
+   * Order of checks: fault latency, authentication (401, not charged to the rate budget), rate limit
+   * (429), injected drop or 5xx (charged), routing (404/405), then the search itself (400 or 200).
+   */
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://simulator');
+    this.stats.requests++;
+    const body = await readBody(request);
+
+    const fault = this.faults.decide();
+    if (fault.latencyMs > 0 && !(await this.delay(fault.latencyMs))) return;
+
+    if (!this.isAuthorized(request)) {
+      return this.sendJson(response, 401, { error: 'The API key is missing or invalid. Use HTTP Basic auth with the API key as the user name and an empty password.' }, {
+        RateLimit: this.rateLimiter.peek(),
+        'WWW-Authenticate': 'Basic realm="Close API"',
+      });
+    }
+    const rate = this.rateLimiter.consume();
+    const headers: Record<string, string> = { RateLimit: rate.header };
+    if (rate.refusal) {
+      const { type, limit, windowSeconds, resetSeconds } = rate.refusal;
+      headers['Retry-After'] = String(Math.max(1, Math.ceil(resetSeconds)));
+      return this.sendJson(response, 429, {
+        error: { message: 'API call count exceeded for this period', rate_reset: resetSeconds, rate_limit: limit, rate_window: windowSeconds, rate_limit_type: type },
+      }, headers);
+    }
+    if (fault.outcome === 'drop') {
+      countStatus(this.stats, 0);
+      request.socket.destroy();
+      return;
+    }
+    if (fault.outcome === 'error') {
+      const message = fault.status === 503 ? 'Service temporarily unavailable.' : 'Internal server error.';
+      return this.sendJson(response, fault.status, { error: message }, headers);
+    }
+
+    const route = matchRoute(request.method ?? 'GET', url.pathname);
+    if (route.name === 'unknown') return this.sendJson(response, 404, { error: `Not found: ${url.pathname}` }, headers);
+    if (!route.methodAllowed) return this.sendJson(response, 405, { error: `Method ${request.method} not allowed.` }, { ...headers, Allow: 'POST' });
+    if (body === undefined) return this.sendJson(response, 413, { errors: ['The request body is too large.'], 'field-errors': {} }, headers);
+    try {
+      this.sendJson(response, 200, this.search.answer(body), headers);
+    } catch (error) {
+      if (!(error instanceof SimulatorRequestError)) throw error;
+      this.sendJson(response, error.status, error.body, headers);
+    }
+  }
+
+  private isAuthorized(request: IncomingMessage): boolean {
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (!match) return false;
+    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+    return decoded === `${this.apiKey}:`;
+  }
+
+  /** Resolves true after `ms`, or false at once if the simulator closes meanwhile. */
+  private delay(ms: number): Promise<boolean> {
+    if (this.closing) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const pending: PendingDelay = {
+        timer: setTimeout(() => {
+          this.pendingDelays.delete(pending);
+          resolve(this.closing === undefined);
+        }, ms),
+        resolve,
+      };
+      this.pendingDelays.add(pending);
+    });
+  }
+
+  private sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+    if (response.headersSent || response.destroyed) return;
+    countStatus(this.stats, status);
+    const text = JSON.stringify(body);
+    response.writeHead(status, { ...headers, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text) });
+    response.end(text);
+  }
+
+  private sendUnexpected(response: ServerResponse, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.sendJson(response, 500, { error: `Simulator failure: ${message}` }, {});
+  }
+}
+
+/** The body as text; undefined when it exceeds the size limit; rejects if the client goes away. */
+function readBody(request: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function requireInteger(name: string, value: number, minimum: number): void {
+  if (!Number.isInteger(value) || value < minimum) throw new RangeError(`${name} must be an integer >= ${minimum}, got ${value}`);
+}

@@ -1,0 +1,25 @@
+export interface CloseSimulatorStats {
+  requests: number;
+  /** By HTTP status; 0 counts requests whose connection was dropped without a response. */
+  byStatus: Record<number, number>;
+  /** Contacts returned in `data`. */
+  rowsServed: number;
+  /** Requests refused because their cursor was older than `cursorTtlMs`. */
+  cursorsExpired: number;
+}
+
+export function emptyStats(): CloseSimulatorStats {
+  return { requests: 0, byStatus: {}, rowsServed: 0, cursorsExpired: 0 };
+}
+
+export function countStatus(stats: CloseSimulatorStats, status: number): void {
+  stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+}
+
+/** Clears counters in place, so references held by callers stay live. */
+export function resetStats(stats: CloseSimulatorStats): void {
+  stats.requests = 0;
+  stats.byStatus = {};
+  stats.rowsServed = 0;
+  stats.cursorsExpired = 0;
+}

@@ -1,0 +1,106 @@
+import { rm } from 'node:fs/promises';
+import { waitForExport } from '../../src/queue/export-status.js';
+import { createCommandConnection } from '../../src/queue/redis-connection.js';
+import { startLocalS3, type LocalS3 } from '../../src/local/local-s3.js';
+import { startVirtuousSimulator, type VirtuousSimulator, type VirtuousSimulatorOptions } from '../../src/simulator/virtuous/index.js';
+import type { ExportManifest } from '../../src/sinks/manifest.js';
+import { ObjectStore } from '../../src/sinks/s3/object-store.js';
+import { createS3Client } from '../../src/sinks/s3/s3-client.js';
+import { runCli, spawnWorker, type CliResult, type WorkerProcess } from './cli-process.js';
+import { queryDuckDB } from './duckdb.js';
+import { downloadParts, sqlList } from './export-download.js';
+import { dropPrefix, testRedis, uniquePrefix } from './test-redis.js';
+
+export const BUCKET = 'exports';
+
+/** One test's private world: its own simulator, S3 endpoint, queue prefix, and worker processes. */
+export class ExportFixture {
+  readonly workers: WorkerProcess[] = [];
+  readonly store: ObjectStore;
+
+  private constructor(
+    readonly simulator: VirtuousSimulator,
+    readonly s3: LocalS3,
+    readonly redisUrl: string,
+    readonly prefix: string,
+    readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.store = new ObjectStore(createS3Client(s3.settings), BUCKET);
+  }
+
+  static async create(
+    label: string,
+    simulatorOptions: VirtuousSimulatorOptions,
+    options: { redisUrl?: string; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<ExportFixture> {
+    const redisUrl = options.redisUrl ?? (await testRedis()).url;
+    const s3 = await startLocalS3([BUCKET]);
+    const simulator = await startVirtuousSimulator(simulatorOptions);
+    const prefix = uniquePrefix(label);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      REDIS_URL: redisUrl,
+      BULK_EXPORT_QUEUE_PREFIX: prefix,
+      VIRTUOUS_BASE_URL: simulator.url,
+      VIRTUOUS_API_TOKEN: simulator.token,
+      LOG_LEVEL: 'info',
+      ...s3.variables,
+      ...options.env,
+    };
+    return new ExportFixture(simulator, s3, redisUrl, prefix, env);
+  }
+
+  async startWorkers(count: number, concurrency = 2): Promise<WorkerProcess[]> {
+    const started = await Promise.all(Array.from({ length: count }, () => spawnWorker(this.env, concurrency)));
+    this.workers.push(...started);
+    return started;
+  }
+
+  cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return runCli(args, { ...this.env, ...env });
+  }
+
+  /** `start ... ` and the export id it printed last. */
+  async start(args: string[]): Promise<{ exportId: string; result: CliResult }> {
+    const result = await this.cli(['start', '--source', 'virtuous', ...args]);
+    return { exportId: result.stdout.trim().split('\n').at(-1) ?? '', result };
+  }
+
+  folder(dest: string, exportId: string): string {
+    return `${dest.replace(`s3://${BUCKET}/`, '')}/${exportId}`;
+  }
+
+  async manifest(folder: string): Promise<ExportManifest | undefined> {
+    const text = await this.store.getText(`${folder}/_manifest.json`);
+    return text ? (JSON.parse(text) as ExportManifest) : undefined;
+  }
+
+  /** Every id in the manifest's parts, as DuckDB reads them, with how often each appears. */
+  async idsInParts(manifest: ExportManifest): Promise<{ id: number; n: number }[]> {
+    const parts = await downloadParts(this.store, manifest);
+    try {
+      const reader = manifest.format === 'parquet' ? `read_parquet(${sqlList(parts.files)})` : `read_json(${sqlList(parts.files)}, format = 'newline_delimited')`;
+      const rows = await queryDuckDB(`SELECT id, count(*) AS n FROM ${reader} GROUP BY id ORDER BY id`);
+      return rows.map((row) => ({ id: Number(row.id), n: Number(row.n) }));
+    } finally {
+      await rm(parts.directory, { recursive: true, force: true });
+    }
+  }
+
+  /** Resolves when the export committed; rejects if it failed. */
+  async waitForCommit(exportId: string): Promise<void> {
+    const redis = createCommandConnection(this.redisUrl, 'test-wait');
+    try {
+      await waitForExport(this.redisUrl, this.prefix, redis, exportId);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.stop()));
+    await this.simulator.close();
+    await this.s3.close();
+    await dropPrefix(this.redisUrl, this.prefix);
+  }
+}
