@@ -3,6 +3,7 @@ import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './comm
 import { startCommand } from './commands/start-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { workerCommand } from './commands/worker-command.js';
+import { registerOperationsCommands } from './register-operations-commands.js';
 import { reportFailure } from './report-failure.js';
 
 const program = new Command('bulk-export')
@@ -57,6 +58,8 @@ program
   .argument('<exportId>')
   .option('--range <n>', 'only this range index')
   .action(retryCommand);
+
+registerOperationsCommands(program);
 
 try {
   await program.parseAsync(process.argv);
