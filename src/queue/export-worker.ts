@@ -1,6 +1,12 @@
 import { Worker } from 'bullmq';
 import type { S3Settings } from '../config/environment.js';
+import { BulkExportError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import { ExportMetrics } from '../metrics/export-metrics.js';
+import { registerFleetCollectors, type FleetCollectors } from '../metrics/fleet-collectors.js';
+import { MeteredCheckpointStore } from '../metrics/metered-checkpoint-store.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
+import { SourceRequestObserver } from '../metrics/source-request-observer.js';
 import { createS3Client } from '../sinks/s3/s3-client.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { commitExport, type ExportJobResult } from './commit-processor.js';
@@ -23,25 +29,47 @@ export interface ExportWorkerOptions {
   logger: Logger;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Serve Prometheus metrics on `http://host:port/metrics` (host default 127.0.0.1; port 0 = any free port). */
+  metrics?: { port: number; host?: string };
 }
 
 export interface RunningExportWorker {
   /** Stops taking jobs, hands the ranges in progress back to the queue (from their checkpoints), waits for commits in hand. */
   close(): Promise<void>;
+  /** Where the metrics are served, when `metrics` was asked for. */
+  metricsUrl?: string;
 }
 
 /** One worker process: ranges from the range queue, commits from the export queue. */
 export async function startExportWorker(options: ExportWorkerOptions): Promise<RunningExportWorker> {
   const redis = createRedisConnection(options.redisUrl, 'bulk-export:worker');
+  const metrics = options.metrics ? new ExportMetrics({ processMetrics: true }) : undefined;
+  const requests = metrics ? new SourceRequestObserver(metrics) : undefined;
   const context: WorkerContext = {
     redis,
     queuePrefix: options.queuePrefix,
     s3: createS3Client(options.s3),
-    checkpoints: new CheckpointStore(redis, options.queuePrefix),
+    checkpoints: metrics ? new MeteredCheckpointStore(redis, options.queuePrefix, metrics) : new CheckpointStore(redis, options.queuePrefix),
     registry: new ExportRegistry(redis, options.queuePrefix),
     variables: options.variables,
     logger: options.logger,
   };
+  let fleet: FleetCollectors | undefined;
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && options.metrics) {
+    // Before any job is taken, so a port already in use stops the worker before it works.
+    fleet = registerFleetCollectors(metrics.registry, redis, options.queuePrefix);
+    try {
+      metricsServer = await startMetricsServer([metrics.registry], options.metrics);
+    } catch (error) {
+      await fleet.close();
+      requests?.close();
+      redis.disconnect();
+      context.s3.destroy();
+      throw new BulkExportError('METRICS_PORT', `cannot serve metrics on ${options.metrics.host ?? '127.0.0.1'}:${options.metrics.port}: ${(error as Error).message}`);
+    }
+    options.logger.info({ metricsUrl: metricsServer.url }, 'serving metrics');
+  }
   const common = {
     prefix: options.queuePrefix,
     lockDuration: options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
@@ -53,7 +81,11 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   const commitConnection = createRedisConnection(options.redisUrl, 'bulk-export:commits');
   const rangeWorker = new Worker<RangeJobData, RangeJobResult>(
     RANGE_QUEUE,
-    (job, token, signal) => processRange(job, token, context, signal),
+    (job, token, signal) => {
+      const source = job.data.spec.source as { kind: string; baseUrl?: string };
+      if (source.baseUrl) requests?.addSource(source.kind, source.baseUrl);
+      return processRange(job, token, context, signal);
+    },
     { ...common, connection: rangeConnection, concurrency: options.concurrency },
   );
   const exportWorker = new Worker<ExportSpec, ExportJobResult>(
@@ -62,8 +94,17 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     { ...common, connection: commitConnection, concurrency: 1 },
   );
   rangeWorker.on('failed', (job, error) => {
-    options.logger.warn({ exportId: job?.data.spec.exportId, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'range attempt failed');
+    options.logger.warn(
+      { exportId: job?.data.spec.exportId, range: job?.data.range.index, jobId: job?.id, attempt: job?.attemptsMade, err: error.message },
+      'range attempt failed',
+    );
+    if (job?.processedOn) metrics?.recordRangeAttempt('failed', (Date.now() - job.processedOn) / 1000);
   });
+  if (metrics) {
+    rangeWorker.on('completed', (job) => {
+      if (job.processedOn) metrics.recordRangeAttempt('completed', ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+    });
+  }
   exportWorker.on('failed', (job, error) => {
     options.logger.warn({ exportId: job?.data.exportId, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'commit attempt failed');
   });
@@ -74,9 +115,13 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   options.logger.info({ concurrency: options.concurrency }, 'worker ready');
 
   return {
+    metricsUrl: metricsServer?.url,
     async close() {
       rangeWorker.cancelAllJobs(SHUTDOWN_REASON);
       await Promise.all([rangeWorker.close(), exportWorker.close()]);
+      await metricsServer?.close();
+      await fleet?.close();
+      requests?.close();
       await Promise.all([redis, rangeConnection, commitConnection].map((connection) => connection.quit().catch(() => undefined)));
       context.s3.destroy();
     },

@@ -5,6 +5,10 @@ import { startExportWorker } from '../../queue/export-worker.js';
 
 export interface WorkerCommandOptions {
   concurrency: string;
+  /** `--metrics-port N` (or METRICS_PORT): serve Prometheus metrics on /metrics. */
+  metricsPort?: string;
+  /** `--metrics-host` (or METRICS_HOST), default 127.0.0.1. */
+  metricsHost?: string;
 }
 
 /** `bulk-export worker`: works on export ranges until SIGINT/SIGTERM; a second signal exits at once. */
@@ -13,6 +17,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidInputError(`--concurrency must be a whole number of at least 1, got "${options.concurrency}".`);
   }
+  const metrics = metricsOption(options.metricsPort ?? process.env.METRICS_PORT, options.metricsHost ?? process.env.METRICS_HOST);
   const environment = readEnvironment();
   const logger = createLogger({ level: environment.logLevel, name: 'bulk-export-worker' });
   const worker = await startExportWorker({
@@ -24,6 +29,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     logger,
     lockDurationMs: environment.workerLockDurationMs,
     stalledIntervalMs: environment.workerStalledIntervalMs,
+    ...(metrics ? { metrics } : {}),
   });
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -42,4 +48,13 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+function metricsOption(port: string | undefined, host: string | undefined): { port: number; host?: string } | undefined {
+  if (port === undefined || port === '') return undefined;
+  const number = Number(port);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) {
+    throw new InvalidInputError(`--metrics-port (or METRICS_PORT) must be a port number, got "${port}".`);
+  }
+  return host ? { port: number, host } : { port: number };
 }

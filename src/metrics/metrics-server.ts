@@ -1,0 +1,50 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface MetricsServer {
+  /** e.g. http://127.0.0.1:9464/metrics */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves `GET /metrics` (Prometheus text) from `registries`; anything else is a 404. */
+export async function startMetricsServer(registries: Registry[], options: { port: number; host?: string }): Promise<MetricsServer> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method !== 'GET' || path !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
+      return;
+    }
+    renderMetrics(registries).then(
+      (text) => response.writeHead(200, { 'content-type': registries[0]?.contentType ?? 'text/plain' }).end(text),
+      (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(error as Error).message}\n`),
+    );
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/metrics`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The Prometheus text of several registries, one after another. */
+export async function renderMetrics(registries: Registry[]): Promise<string> {
+  const texts = await Promise.all(registries.map((registry) => registry.metrics()));
+  return texts.map((text) => (text.endsWith('\n') ? text : `${text}\n`)).join('');
+}
