@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Queue, QueueEvents } from 'bullmq';
+import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
+import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { dropPrefix } from '../support/test-redis.js';
 import { ExportFixture } from '../support/export-fixture.js';
 import { waitForCommittedParts } from '../support/progress-events.js';
@@ -84,5 +87,44 @@ describe('operator controls and recovery', () => {
     const ids = await fixture.idsInParts(manifest);
     expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds());
     expect(ids.every((row) => row.n === 1)).toBe(true);
+  });
+
+  it('SIGTERM hands the ranges back at once: no stall, no attempt spent, exact output', async () => {
+    fixture = await ExportFixture.create('sigterm', { contacts: 12_000, faults: { latencyMs: 40 } });
+    const [leaving] = await fixture.startWorkers(1, 2);
+    const connection = createRedisConnection(fixture.redisUrl, 'test-events');
+    const events = new QueueEvents(RANGE_QUEUE, { connection, prefix: fixture.prefix });
+    const stalled: string[] = [];
+    events.on('stalled', ({ jobId }) => stalled.push(jobId));
+    await events.waitUntilReady();
+    try {
+      const dest = 's3://exports/sigterm';
+      const { exportId } = await fixture.start(['--dest', dest, '--format', 'parquet', '--part-rows', '1000', '--range-rows', '3000', '--page-size', '200']);
+      await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 2);
+      await fixture.startWorkers(1, 2);
+
+      const signalled = Date.now();
+      leaving!.child.kill('SIGTERM');
+      await leaving!.stop();
+      expect(Date.now() - signalled).toBeLessThan(5000);
+      expect(leaving!.output()).toContain('released range on shutdown');
+
+      await fixture.waitForCommit(exportId);
+      expect(stalled).toEqual([]);
+      const queue = new Queue(RANGE_QUEUE, { connection, prefix: fixture.prefix });
+      try {
+        const jobs = await queue.getJobs(['completed']);
+        expect(jobs.length).toBeGreaterThanOrEqual(4);
+        for (const job of jobs) expect(job.attemptsMade).toBe(1);
+      } finally {
+        await queue.close();
+      }
+      const ids = await fixture.idsInParts((await fixture.manifest(fixture.folder(dest, exportId)))!);
+      expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds());
+      expect(ids.every((row) => row.n === 1)).toBe(true);
+    } finally {
+      await events.close();
+      connection.disconnect();
+    }
   });
 });
