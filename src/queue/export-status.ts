@@ -51,7 +51,7 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       error = job?.failedReason;
     } else if (failed.length > 0) {
       state = 'failed';
-      error = `${failed.length} range(s) failed, first: range ${failed[0]!.rangeIndex}: ${failed[0]!.reason}. Fix the cause, then: bulk-export retry ${exportId}`;
+      error = `${failed.length} range(s) failed, first: range ${failed[0]!.rangeIndex}: ${failed[0]!.reason.replace(/\.$/, '')}. Fix the cause, then: bulk-export retry ${exportId}`;
     } else if (command === 'pause') state = 'paused';
     return {
       exportId,
@@ -97,6 +97,7 @@ export async function waitForExport(redisUrl: string, prefix: string, connection
         if (jobId.startsWith(`${exportId}-r`)) reject(new BulkExportError('RANGE_FAILED', `range ${jobId.slice(exportId.length + 2)} failed: ${failedReason}`));
       });
     });
+    outcome.catch(() => undefined); // settled below, or abandoned when the state read first says how it ended
     await Promise.all([exportEvents.waitUntilReady(), rangeEvents.waitUntilReady()]);
     // Whatever happened before we listened:
     const status = await readExportStatus(connection, prefix, exportId);

@@ -11,6 +11,7 @@ import { createSource } from '../sources/create-source.js';
 import type { SourceCursor, SourceRow } from '../sources/export-source.js';
 import { ExportControl } from './export-control.js';
 import { ExportCancelledError } from './export-stopped.js';
+import { asJobFailure } from './permanent-failure.js';
 import { initialCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
 import type { RangeJobData, RangeJobResult, RangeProgress } from './range-job.js';
 import type { WorkerContext } from './worker-context.js';
@@ -25,6 +26,19 @@ export const PAUSE_RECHECK_MS = 5_000;
  * deterministic key, and advances the checkpoint only after S3 confirmed the part.
  */
 export async function processRange(
+  job: Job<RangeJobData, RangeJobResult>,
+  token: string | undefined,
+  context: WorkerContext,
+  signal?: AbortSignal,
+): Promise<RangeJobResult> {
+  try {
+    return await readRange(job, token, context, signal);
+  } catch (error) {
+    throw asJobFailure(error);
+  }
+}
+
+async function readRange(
   job: Job<RangeJobData, RangeJobResult>,
   token: string | undefined,
   context: WorkerContext,

@@ -4,6 +4,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { dropPrefix } from '../support/test-redis.js';
+import { spawnWorker } from '../support/cli-process.js';
 import { ExportFixture } from '../support/export-fixture.js';
 import { waitForCommittedParts } from '../support/progress-events.js';
 
@@ -126,5 +127,31 @@ describe('operator controls and recovery', () => {
       await events.close();
       connection.disconnect();
     }
+  });
+
+  it('a range that fails for good fails fast, and retry finishes the export from its checkpoint', async () => {
+    fixture = await ExportFixture.create('retry', { contacts: 6_000 });
+    const wrong = await spawnWorker({ ...fixture.env, VIRTUOUS_API_TOKEN: 'not-the-planning-token' }, 2);
+    fixture.workers.push(wrong);
+    const dest = 's3://exports/retry';
+    const started = Date.now();
+    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'ndjson', '--range-rows', '2000', '--wait']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/failed: .*range \d+.*This worker's VIRTUOUS_API_TOKEN is not the credential the export was started with/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const failed = JSON.parse((await fixture.cli(['status', exportId, '--json'])).stdout);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toContain(`bulk-export retry ${exportId}`);
+    expect(JSON.stringify(failed)).not.toContain('not-the-planning-token');
+
+    await wrong.stop();
+    await fixture.startWorkers(1, 2);
+    const retried = await fixture.cli(['retry', exportId]);
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toMatch(/retrying range\(s\) /);
+    await fixture.waitForCommit(exportId);
+    const ids = await fixture.idsInParts((await fixture.manifest(fixture.folder(dest, exportId)))!);
+    expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds());
+    expect(ids.every((row) => row.n === 1)).toBe(true);
   });
 });

@@ -1,0 +1,17 @@
+import { UnrecoverableError } from 'bullmq';
+import { BulkExportError, MissingConfigurationError, SourceRequestError } from '../errors/index.js';
+
+const PERMANENT_CODES = new Set(['CREDENTIAL_MISMATCH', 'UNSORTED_PAGE', 'WRONG_RANGE_KIND']);
+
+/**
+ * Errors that another attempt cannot fix (a refused token, a bad filter, a worker without the
+ * credential) fail the range at once instead of spending its retries; the operator fixes the cause
+ * and runs `bulk-export retry`.
+ */
+export function asJobFailure(error: unknown): unknown {
+  const permanent =
+    (error instanceof SourceRequestError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) ||
+    error instanceof MissingConfigurationError ||
+    (error instanceof BulkExportError && PERMANENT_CODES.has(error.code));
+  return permanent ? new UnrecoverableError((error as Error).message) : error;
+}
