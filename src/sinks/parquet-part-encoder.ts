@@ -1,16 +1,19 @@
 import type { SourceRow } from '../sources/export-source.js';
+import { parquetEncodingThread } from './encoding/parquet-encoding-thread-client.js';
 import type { PartEncoder } from './part-encoder.js';
-import { encodeParquet } from './parquet/parquet-encoder.js';
 import type { RecordSchema } from './record-schema.js';
 
-/** Typed columns (Arrow built directly from the rows), ZSTD-compressed Parquet via parquet-wasm. */
+/**
+ * Typed columns (Arrow built directly from the rows), ZSTD-compressed Parquet via parquet-wasm,
+ * encoded on a separate thread so the event loop keeps renewing job locks meanwhile.
+ */
 export class ParquetPartEncoder implements PartEncoder {
   readonly extension = 'parquet';
   readonly contentType = 'application/vnd.apache.parquet';
 
   constructor(private readonly schema: RecordSchema) {}
 
-  async encode(rows: readonly SourceRow[]): Promise<Uint8Array> {
-    return encodeParquet(rows, this.schema);
+  encode(rows: readonly SourceRow[]): Promise<Uint8Array> {
+    return parquetEncodingThread.encode(rows, this.schema);
   }
 }

@@ -1,0 +1,72 @@
+import { Worker } from 'node:worker_threads';
+import type { SourceRow } from '../../sources/export-source.js';
+import type { RecordSchema } from '../record-schema.js';
+import type { EncodeRequest, EncodeResponse } from './encode-messages.js';
+
+interface Pending {
+  resolve(bytes: Uint8Array): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One encoding thread per process, started on first use and not keeping the process alive.
+ * Requests are answered in order; a crashed thread fails what it had and is replaced on next use.
+ */
+export class ParquetEncodingThreadClient {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+
+  encode(rows: readonly SourceRow[], schema: RecordSchema): Promise<Uint8Array> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      const request: EncodeRequest = { id, rows, schema };
+      worker.postMessage(request);
+      worker.ref();
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private start(): Worker {
+    const worker = startModuleThread(new URL('./parquet-encoding-thread' + extensionOf(import.meta.url), import.meta.url));
+    worker.unref();
+    worker.on('message', (response: EncodeResponse) => {
+      const pending = this.pending.get(response.id);
+      this.pending.delete(response.id);
+      if (this.pending.size === 0) worker.unref();
+      if (!pending) return;
+      if (response.error !== undefined) pending.reject(new Error(`Parquet encoding failed: ${response.error}`));
+      else pending.resolve(response.bytes);
+    });
+    const failAll = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const pending of this.pending.values()) pending.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`Parquet encoding thread exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+function extensionOf(url: string): string {
+  return url.endsWith('.ts') ? '.ts' : '.js';
+}
+
+/** Starts a thread on a module; TypeScript sources (run through tsx) need tsx registered inside the thread too. */
+function startModuleThread(moduleUrl: URL): Worker {
+  if (!moduleUrl.pathname.endsWith('.ts')) return new Worker(moduleUrl);
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(moduleUrl.href)}); })`;
+  return new Worker(code, { eval: true });
+}
+
+export const parquetEncodingThread = new ParquetEncodingThreadClient();
