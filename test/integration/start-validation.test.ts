@@ -1,43 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startLocalS3, type LocalS3 } from '../../src/local/local-s3.js';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
-import { runCli } from '../support/cli-process.js';
-import { dropPrefix, testRedis, uniquePrefix } from '../support/test-redis.js';
+import { ExportFixture } from '../support/export-fixture.js';
 
 describe('start refuses bad input before anything is enqueued', () => {
-  let s3: LocalS3;
-  let simulator: VirtuousSimulator;
-  let env: NodeJS.ProcessEnv;
-  let redisUrl: string;
-  const prefix = uniquePrefix('validation');
+  let fixture: ExportFixture;
   const good = ['start', '--source', 'virtuous', '--dest', 's3://exports/crm', '--format', 'parquet'];
 
   beforeAll(async () => {
-    redisUrl = (await testRedis()).url;
-    s3 = await startLocalS3(['exports']);
-    simulator = await startVirtuousSimulator({ contacts: 100 });
-    env = {
-      PATH: process.env.PATH,
-      REDIS_URL: redisUrl,
-      BULK_EXPORT_QUEUE_PREFIX: prefix,
-      VIRTUOUS_BASE_URL: simulator.url,
-      VIRTUOUS_API_TOKEN: simulator.token,
-      ...s3.variables,
-    };
+    fixture = await ExportFixture.create('validation', { contacts: 100 });
   });
 
-  afterAll(async () => {
-    await simulator?.close();
-    await s3?.close();
-    await dropPrefix(redisUrl, prefix);
-  });
+  afterAll(() => fixture?.close());
 
   /** Keys of queues, exports and checkpoints; the credential's shared request budget may exist, since validation spends requests. */
   async function exportKeysUnderPrefix(): Promise<string[]> {
-    const redis = new Redis(redisUrl);
+    const redis = new Redis(fixture.redisUrl);
     try {
-      return (await redis.keys(`${prefix}:*`)).filter((key) => !key.startsWith(`${prefix}:budget:`));
+      return (await redis.keys(`${fixture.prefix}:*`)).filter((key) => !key.startsWith(`${fixture.prefix}:budget:`));
     } finally {
       redis.disconnect();
     }
@@ -53,7 +32,7 @@ describe('start refuses bad input before anything is enqueued', () => {
     ['an unreachable Redis', good, { REDIS_URL: 'redis://127.0.0.1:1' }, /Redis at redis:\/\/127\.0\.0\.1:1.*did not answer/],
     ['an unreachable API', good, { VIRTUOUS_BASE_URL: 'http://127.0.0.1:1' }, /Virtuous did not answer/],
   ])('%s', async (_label, args, overrides, message) => {
-    const result = await runCli(args, { ...env, ...overrides });
+    const result = await fixture.cli(args, overrides);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
@@ -61,7 +40,7 @@ describe('start refuses bad input before anything is enqueued', () => {
   });
 
   it('never prints the token, even when the API refuses it', async () => {
-    const result = await runCli(good, { ...env, VIRTUOUS_API_TOKEN: 'sk-very-secret-value' });
+    const result = await fixture.cli(good, { VIRTUOUS_API_TOKEN: 'sk-very-secret-value' });
     expect(result.code).not.toBe(0);
     expect(result.stderr + result.stdout).not.toContain('sk-very-secret-value');
   });

@@ -1,64 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
-import { startLocalS3, type LocalS3 } from '../../src/local/local-s3.js';
-import type { ExportManifest } from '../../src/sinks/manifest.js';
-import { ObjectStore } from '../../src/sinks/s3/object-store.js';
-import { createS3Client } from '../../src/sinks/s3/s3-client.js';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
-import { runCli, spawnWorker, type WorkerProcess } from '../support/cli-process.js';
+import type { VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
 import { queryDuckDB, describeDuckDB } from '../support/duckdb.js';
 import { downloadParts, sqlList } from '../support/export-download.js';
-import { dropPrefix, testRedis, uniquePrefix } from '../support/test-redis.js';
+import { BUCKET, ExportFixture } from '../support/export-fixture.js';
 
 const CONTACTS = 25_000;
-const BUCKET = 'exports';
 
 describe('a full Virtuous export with two worker processes, 2% faults', () => {
-  let s3: LocalS3;
+  let fixture: ExportFixture;
   let simulator: VirtuousSimulator;
-  let workers: WorkerProcess[] = [];
-  let env: NodeJS.ProcessEnv;
-  let redisUrl: string;
-  const prefix = uniquePrefix('virtuous-export');
 
   beforeAll(async () => {
-    redisUrl = (await testRedis()).url;
-    s3 = await startLocalS3([BUCKET]);
-    simulator = await startVirtuousSimulator({ contacts: CONTACTS, seed: 7, faults: { errorRate: 0.015, dropRate: 0.005, seed: 3 } });
-    env = {
-      PATH: process.env.PATH,
-      REDIS_URL: redisUrl,
-      BULK_EXPORT_QUEUE_PREFIX: prefix,
-      VIRTUOUS_BASE_URL: simulator.url,
-      VIRTUOUS_API_TOKEN: simulator.token,
-      LOG_LEVEL: 'info',
-      ...s3.variables,
-    };
-    workers = await Promise.all([spawnWorker(env), spawnWorker(env)]);
+    fixture = await ExportFixture.create('virtuous-export', { contacts: CONTACTS, seed: 7, faults: { errorRate: 0.015, dropRate: 0.005, seed: 3 } });
+    simulator = fixture.simulator;
+    await fixture.startWorkers(2);
   });
 
-  afterAll(async () => {
-    await Promise.all(workers.map((worker) => worker.stop()));
-    await simulator?.close();
-    await s3?.close();
-    await dropPrefix(redisUrl, prefix);
-  });
+  afterAll(() => fixture?.close());
 
   async function exportAndRead(format: 'parquet' | 'ndjson', extra: string[] = []) {
-    const result = await runCli(
-      ['start', '--source', 'virtuous', '--dest', `s3://${BUCKET}/crm/${format}`, '--format', format, '--include-archived', '--part-rows', '3000', '--wait', ...extra],
-      env,
-    );
-    expect(result.stderr + workers.map((w) => w.output()).join('')).not.toContain('"level":60');
+    const dest = `s3://${BUCKET}/crm/${format}`;
+    const { exportId, result } = await fixture.start(['--dest', dest, '--format', format, '--include-archived', '--part-rows', '3000', '--wait', ...extra]);
+    expect(result.stderr + fixture.workers.map((w) => w.output()).join('')).not.toContain('"level":60');
     expect(result.code, result.stderr).toBe(0);
-    const exportId = result.stdout.trim().split('\n').at(-1)!;
     expect(exportId).toMatch(/^exp-/);
 
-    const store = new ObjectStore(createS3Client(s3.settings), BUCKET);
-    const folder = `crm/${format}/${exportId}`;
-    expect(await store.exists(`${folder}/_SUCCESS`)).toBe(true);
-    const manifest = JSON.parse((await store.getText(`${folder}/_manifest.json`))!) as ExportManifest;
-    const parts = await downloadParts(store, manifest);
+    const folder = fixture.folder(dest, exportId);
+    expect(await fixture.store.exists(`${folder}/_SUCCESS`)).toBe(true);
+    const manifest = (await fixture.manifest(folder))!;
+    const parts = await downloadParts(fixture.store, manifest);
     return { exportId, manifest, parts };
   }
 
@@ -144,7 +115,7 @@ describe('a full Virtuous export with two worker processes, 2% faults', () => {
         expect(Date.parse(row.modifiedDateTimeUtc as string)).toBe(Math.floor(Date.parse(`${truth.modifiedDateTimeUtc.slice(0, 23)}Z`)));
       }
 
-      const status = await runCli(['status', exportId, '--json'], env);
+      const status = await fixture.cli(['status', exportId, '--json']);
       expect(status.code).toBe(0);
       expect(JSON.parse(status.stdout)).toMatchObject({
         exportId,
