@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
+import { secretScrubber } from './secret-scrubber.js';
 
 export type { Logger };
 
@@ -6,24 +8,63 @@ export type { Logger };
 const REDACTED_PATHS = [
   'token',
   'apiKey',
+  'password',
   'authorization',
   'headers.authorization',
   'headers.Authorization',
   '*.token',
   '*.apiKey',
+  '*.password',
   '*.authorization',
+  '*.Authorization',
   '*.headers.authorization',
   '*.headers.Authorization',
+  '*.*.headers.authorization',
+  '*.*.headers.Authorization',
 ];
 
-export function createLogger(options: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+export interface LoggerOptions {
+  /** pino level; default LOG_LEVEL, else info. */
+  level?: string;
+  name?: string;
+  /** Default stderr. */
+  destination?: NodeJS.WritableStream;
+  /** Human-readable lines (pino-pretty) instead of JSON; default LOG_PRETTY=1. */
+  pretty?: boolean;
+  /** Where to find the secrets to scrub from every line; default process.env. */
+  variables?: NodeJS.ProcessEnv;
+}
+
+/**
+ * JSON lines (pino) on stderr. Credentials never reach the output, in two layers: known fields
+ * (`token`, `authorization`, `headers.authorization`, ...) are redacted by path, and every line is
+ * scrubbed of the values of this process's secret variables (`*_TOKEN`, `*_API_KEY`, `*_SECRET...`,
+ * `*_PASSWORD`) and of `Bearer`/`Basic` credentials wherever they appear, e.g. inside an error message.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const variables = options.variables ?? process.env;
+  const destination = options.destination ?? process.stderr;
+  const pretty = options.pretty ?? isOn(variables.LOG_PRETTY);
   return pino(
     {
       name: options.name ?? 'bulk-export',
-      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      level: options.level ?? variables.LOG_LEVEL ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { pid: process.pid },
+      hooks: { streamWrite: secretScrubber(variables) },
     },
-    (options.destination ?? process.stderr) as pino.DestinationStream,
+    (pretty ? prettyStream(destination) : destination) as pino.DestinationStream,
   );
+}
+
+/** pino-pretty as a synchronous stream in this thread (no transport worker), loaded only when asked for. */
+function prettyStream(destination: NodeJS.WritableStream): NodeJS.WritableStream {
+  const require = createRequire(import.meta.url);
+  const build = require('pino-pretty') as (options: Record<string, unknown>) => NodeJS.WritableStream;
+  const colorize = destination === process.stderr && Boolean(process.stderr.isTTY);
+  return build({ destination, sync: true, colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+}
+
+function isOn(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }

@@ -6,7 +6,7 @@ import { readBudgetStates, type BudgetState } from './budget-state.js';
 import { METRIC_PREFIX } from './export-metrics.js';
 
 /** Job states reported per queue. */
-export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children', 'paused', 'prioritized'] as const;
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children', 'prioritized'] as const;
 
 export interface FleetCollectors {
   close(): Promise<void>;

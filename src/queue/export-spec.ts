@@ -1,5 +1,6 @@
 import type { S3Location } from '../sinks/s3/s3-location.js';
 import type { PartFormat } from '../sinks/part-format.js';
+import type { CloseSourceSettings } from '../sources/close/close-source.js';
 import type { VirtuousSourceSettings } from '../sources/virtuous/virtuous-source.js';
 
 /** Which source an export reads and how. Holds no secret: workers take credentials from their own environment. */
@@ -13,7 +14,19 @@ export interface VirtuousSourceSpec {
   settings: VirtuousSourceSettings;
 }
 
-export type SourceSpec = VirtuousSourceSpec;
+/** Close contacts (`POST /data/search/`), read in `date_created` windows. */
+export interface CloseSourceSpec {
+  kind: 'close';
+  baseUrl: string;
+  /** Environment variable holding the API key on the workers (`CLOSE_API_KEY`). */
+  credentialVariable: string;
+  /** Short hash of the API key the export was planned with. */
+  credentialFingerprint: string;
+  /** Fields, custom field keys (resolved when planning, so every worker builds the same schema), query, page size. */
+  settings: CloseSourceSettings;
+}
+
+export type SourceSpec = VirtuousSourceSpec | CloseSourceSpec;
 
 export interface RateLimitSpec {
   requests: number;

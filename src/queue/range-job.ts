@@ -13,12 +13,18 @@ export interface RangeJobResult {
   parts: CommittedPart[];
 }
 
-/** What a range job reports while it runs (shown in Bull Board and by `status`). */
+/** What a range job reports while it runs (shown in Bull Board and by `status --watch`). */
 export interface RangeProgress {
+  /** Rows read so far in this range, committed or still buffered for the next part. */
   rows: number;
+  /** Rows in committed parts. */
+  committedRows: number;
   parts: number;
+  /** Key of the last committed row. */
   lastKey: string | number | null;
   pct: number;
+  /** The same as `pct`, under the name Bull Board's flow view reads. */
+  progress: number;
 }
 
 export function rangeJobId(exportId: string, rangeIndex: number): string {

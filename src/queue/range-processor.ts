@@ -20,6 +20,8 @@ import type { WorkerContext } from './worker-context.js';
 export const SHUTDOWN_REASON = 'worker shutting down';
 /** How often a paused range looks again whether its export was resumed (`resume` also promotes it at once). */
 export const PAUSE_RECHECK_MS = 5_000;
+/** Progress between parts is reported at most this often (one Redis command each). */
+const PROGRESS_INTERVAL_MS = 1_000;
 
 /**
  * Reads one range page by page from its checkpoint, writes a part every `partRows` rows to a
@@ -66,6 +68,7 @@ async function readRange(
   let firstKey: string | number | null = null;
   let lastKey: string | number | null = null;
   let cursor: SourceCursor | null = checkpoint.cursor;
+  let lastProgressAt = Date.now();
 
   const flush = async () => {
     const sequence = checkpoint.nextSequence;
@@ -95,7 +98,7 @@ async function readRange(
     };
     await context.checkpoints.advance(spec.exportId, range.index, sequence, next);
     checkpoint = next;
-    await job.updateProgress(progressOf(checkpoint, range.estimatedRows));
+    await job.updateProgress(progressOf(checkpoint, 0, range.estimatedRows));
     await job.log(`part ${sequence}: ${part.rows} rows, ${part.bytes} bytes, keys ${String(firstKey)}..${String(lastKey)}`);
     log.debug({ key, rows: part.rows, bytes: part.bytes }, 'part committed');
     buffered = [];
@@ -123,6 +126,10 @@ async function readRange(
       lastKey = page.lastKey;
       cursor = page.cursor;
       if (buffered.length >= spec.partRows) await flush();
+      else if (Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
+        lastProgressAt = Date.now();
+        await job.updateProgress(progressOf(checkpoint, buffered.length, range.estimatedRows));
+      }
       await obeyControl();
     }
     if (buffered.length > 0) await flush();
@@ -143,15 +150,16 @@ async function readRange(
     }
     throw error;
   }
-  await job.updateProgress({ ...progressOf(checkpoint, range.estimatedRows), pct: 100 });
+  await job.updateProgress({ ...progressOf(checkpoint, 0, range.estimatedRows), pct: 100, progress: 100 });
   log.info({ rows: checkpoint.rows, parts: checkpoint.parts.length }, 'range done');
   return resultOf(range.index, checkpoint);
 }
 
-function progressOf(checkpoint: RangeCheckpoint, estimatedRows: number): RangeProgress {
-  const lastPart = checkpoint.parts.at(-1);
-  const pct = estimatedRows > 0 ? Math.min(99, Math.floor((checkpoint.rows / estimatedRows) * 100)) : 0;
-  return { rows: checkpoint.rows, parts: checkpoint.parts.length, lastKey: lastPart?.lastId ?? null, pct };
+function progressOf(checkpoint: RangeCheckpoint, bufferedRows: number, estimatedRows: number): RangeProgress {
+  const rows = checkpoint.rows + bufferedRows;
+  const pct = estimatedRows > 0 ? Math.min(99, Math.floor((rows / estimatedRows) * 100)) : 0;
+  const lastKey = checkpoint.parts.at(-1)?.lastId ?? null;
+  return { rows, committedRows: checkpoint.rows, parts: checkpoint.parts.length, lastKey, pct, progress: pct };
 }
 
 function resultOf(rangeIndex: number, checkpoint: RangeCheckpoint): RangeJobResult {

@@ -17,6 +17,8 @@ export interface StartCommandOptions {
   rangeRows?: string;
   pageSize?: string;
   sortBy?: string;
+  fields?: string;
+  query?: string;
   wait?: boolean;
 }
 
@@ -39,6 +41,8 @@ export async function startCommand(options: StartCommandOptions): Promise<void> 
         rangeRows: optionalNumber(options.rangeRows),
         pageSize: optionalNumber(options.pageSize),
         sortBy: options.sortBy,
+        fields: options.fields,
+        queryFile: options.query,
       },
       { environment, redis, logger },
     );

@@ -1,9 +1,17 @@
 import { InvalidInputError } from '../../errors/index.js';
 import { readExportStatus, type ExportStatus } from '../../queue/export-status.js';
 import { withRedis } from '../with-redis.js';
+import { watchExport } from './watch-command.js';
 
-/** `bulk-export status EXPORT_ID [--json]`. Exits 1 when the export failed. */
-export async function statusCommand(exportId: string, options: { json?: boolean }): Promise<void> {
+/**
+ * `bulk-export status EXPORT_ID [--json] [--watch [--interval S]]`. Exits 1 when the export failed.
+ * With `--watch` it follows the export until it commits (exit 0), fails or is cancelled (exit 1).
+ */
+export async function statusCommand(exportId: string, options: { json?: boolean; watch?: boolean; interval?: string }): Promise<void> {
+  if (options.watch) {
+    process.exitCode = await watchExport(exportId, options);
+    return;
+  }
   await withRedis('status', async (redis, environment) => {
     const status = await readExportStatus(redis, environment.queuePrefix, exportId);
     if (!status) throw new InvalidInputError(`No export "${exportId}" is known to the Redis at REDIS_URL.`);

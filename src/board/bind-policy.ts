@@ -1,0 +1,58 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { InvalidInputError } from '../errors/index.js';
+
+export interface BoardCredentials {
+  user: string;
+  password: string;
+}
+
+/** Whether an IP address is a loopback address (127.0.0.0/8, ::1, or 127.x mapped into IPv6). */
+export function isLoopbackAddress(address: string): boolean {
+  const plain = address.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isIP(plain) === 4) return plain.startsWith('127.');
+  if (isIP(plain) === 6) {
+    if (plain === '::1' || plain === '0:0:0:0:0:0:0:1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(plain);
+    return mapped ? mapped[1]!.startsWith('127.') : false;
+  }
+  return false;
+}
+
+/**
+ * Whether `host` only ever means this machine: a loopback address, or a name all of whose addresses
+ * are loopback (`localhost`). `0.0.0.0` and `::` (every interface) are not loopback.
+ */
+export async function isLoopbackHost(host: string): Promise<boolean> {
+  const plain = host.replace(/^\[|\]$/g, '');
+  if (isIP(plain)) return isLoopbackAddress(plain);
+  try {
+    const addresses = await lookup(plain, { all: true });
+    return addresses.length > 0 && addresses.every((entry) => isLoopbackAddress(entry.address));
+  } catch {
+    return false;
+  }
+}
+
+/** BOARD_USER and BOARD_PASSWORD: both or neither. */
+export function boardCredentialsFrom(variables: NodeJS.ProcessEnv): BoardCredentials | undefined {
+  const user = variables.BOARD_USER ?? '';
+  const password = variables.BOARD_PASSWORD ?? '';
+  if (!user && !password) return undefined;
+  if (!user || !password) {
+    throw new InvalidInputError(`Set both BOARD_USER and BOARD_PASSWORD (HTTP basic auth for the board), or neither; only ${user ? 'BOARD_USER' : 'BOARD_PASSWORD'} is set.`);
+  }
+  return { user, password };
+}
+
+/**
+ * The board binds to loopback by default. Any other address (including 0.0.0.0) is refused unless
+ * credentials are configured: whoever reaches the port could otherwise read every export and retry jobs.
+ */
+export async function assertBindAllowed(host: string, credentials: BoardCredentials | undefined): Promise<void> {
+  if (credentials || (await isLoopbackHost(host))) return;
+  throw new InvalidInputError(
+    `Refusing to serve the board on ${host}: it is not a loopback address, and BOARD_USER and BOARD_PASSWORD are not set. ` +
+      'Set both (the board then requires HTTP basic auth), or bind to 127.0.0.1 and reach it through an SSH tunnel or a proxy.',
+  );
+}

@@ -1,0 +1,46 @@
+import { Registry } from 'prom-client';
+import { InvalidInputError } from '../../errors/index.js';
+import { registerFleetCollectors } from '../../metrics/fleet-collectors.js';
+import { startMetricsServer } from '../../metrics/metrics-server.js';
+import { createRedisConnection } from '../../queue/redis-connection.js';
+import { readEnvironment } from '../../config/environment.js';
+import { withRedis } from '../with-redis.js';
+
+/**
+ * `bulk-export metrics [--port N [--host H]]`: the fleet's gauges (jobs per queue and state, each shared
+ * budget's tokens and wait), read from Redis. Without --port, printed once (Prometheus text); with it,
+ * served on /metrics until SIGINT/SIGTERM. Per-process counters (rows, requests, ...) are on each worker's
+ * --metrics-port.
+ */
+export async function metricsCommand(options: { port?: string; host: string }): Promise<void> {
+  if (options.port === undefined) {
+    await withRedis('metrics', async (redis, environment) => {
+      const registry = new Registry();
+      const fleet = registerFleetCollectors(registry, redis, environment.queuePrefix);
+      try {
+        process.stdout.write(await registry.metrics());
+      } finally {
+        await fleet.close();
+      }
+    });
+    return;
+  }
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`--port must be a port number, got "${options.port}".`);
+  const environment = readEnvironment();
+  const redis = createRedisConnection(environment.redisUrl, 'bulk-export:metrics');
+  const registry = new Registry();
+  const fleet = registerFleetCollectors(registry, redis, environment.queuePrefix);
+  try {
+    const server = await startMetricsServer([registry], { port, host: options.host });
+    process.stdout.write(`serving fleet metrics on ${server.url}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    await server.close();
+  } finally {
+    await fleet.close();
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,33 @@
+/** Variables whose values are credentials: `VIRTUOUS_API_TOKEN`, `CLOSE_API_KEY`, `AWS_SECRET_ACCESS_KEY`, `BOARD_PASSWORD`, ... */
+const SECRET_NAME = /(TOKEN|API_?KEY|SECRET|SECRET_ACCESS_KEY|PASSWORD|PASSWD)$/i;
+/** Shorter values are not scrubbed: they would blank ordinary words and numbers. */
+const MIN_SECRET_LENGTH = 6;
+/** `Bearer abc...`, `Basic dXNlcjpwYXNz`, as an Authorization header value could appear inside any text. */
+const AUTHORIZATION_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g;
+
+export const REDACTED = '[redacted]';
+
+/** The secret values of `variables` (see SECRET_NAME), longest first. */
+export function secretValues(variables: NodeJS.ProcessEnv): string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(variables)) {
+    if (value && value.length >= MIN_SECRET_LENGTH && SECRET_NAME.test(name)) values.add(value);
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A function that blanks every secret value of `variables` (also in its JSON-escaped form) and every
+ * `Bearer`/`Basic` credential in a serialized log line. pino runs it on each line before writing.
+ */
+export function secretScrubber(variables: NodeJS.ProcessEnv): (line: string) => string {
+  const needles = secretValues(variables).flatMap((value) => {
+    const escaped = JSON.stringify(value).slice(1, -1);
+    return escaped === value ? [value] : [escaped, value];
+  });
+  return (line: string) => {
+    let scrubbed = line;
+    for (const needle of needles) if (scrubbed.includes(needle)) scrubbed = scrubbed.split(needle).join(REDACTED);
+    return scrubbed.replace(AUTHORIZATION_VALUE, `$1 ${REDACTED}`);
+  };
+}
