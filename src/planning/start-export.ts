@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { Environment } from '../config/environment.js';
 import { requireVariable } from '../config/environment.js';
@@ -6,7 +7,7 @@ import type { Logger } from '../logging/logger.js';
 import { enqueueExport } from '../queue/enqueue-export.js';
 import { newExportId } from '../queue/export-id.js';
 import { ExportRegistry } from '../queue/export-registry.js';
-import type { ExportSpec, SourceSpec } from '../queue/export-spec.js';
+import type { CloseSourceSpec, ExportSpec, SourceSpec, VirtuousSourceSpec } from '../queue/export-spec.js';
 import { budgetForExport } from '../ratelimit/budget-for-export.js';
 import { parseRateLimit } from '../ratelimit/rate-limit-spec.js';
 import { parsePartFormat } from '../sinks/part-format.js';
@@ -15,13 +16,25 @@ import { createS3Client } from '../sinks/s3/s3-client.js';
 import { exportFolder, parseS3Url, type S3Location } from '../sinks/s3/s3-location.js';
 import { EXPORT_DESCRIPTOR_NAME, type ExportDescriptor } from '../sinks/export-layout.js';
 import type { ExportRange } from './export-range.js';
+import { CLOSE_CREDENTIAL_VARIABLE, closeBaseUrl } from '../sources/close/close-client.js';
+import { parseFieldList } from '../sources/close/close-fields.js';
+import { parseUserQuery } from '../sources/close/close-query.js';
+import { DEFAULT_CLOSE_SETTINGS, type CloseSource } from '../sources/close/close-source.js';
 import { createSource } from '../sources/create-source.js';
 import { credentialFingerprint } from '../sources/credential-fingerprint.js';
-import { DEFAULT_VIRTUOUS_SETTINGS } from '../sources/virtuous/virtuous-source.js';
-import type { VirtuousSource } from '../sources/virtuous/virtuous-source.js';
+import { DEFAULT_VIRTUOUS_SETTINGS, type VirtuousSource } from '../sources/virtuous/virtuous-source.js';
 
-export const SOURCES = ['virtuous'] as const;
+export const SOURCES = ['virtuous', 'close'] as const;
 export const DEFAULT_PART_ROWS = 50_000;
+
+/** Options that only one source understands, with what they mean there. */
+const SOURCE_ONLY_OPTIONS: { flag: string; source: (typeof SOURCES)[number]; given: (request: StartExportRequest) => boolean; instead: string }[] = [
+  { flag: '--include-archived', source: 'virtuous', given: (r) => r.includeArchived === true, instead: 'Close has no archived contacts; narrow the export with --query instead' },
+  { flag: '--full-contact', source: 'virtuous', given: (r) => r.fullContact === true, instead: 'Close contacts are read whole; choose columns with --fields' },
+  { flag: '--sort-by', source: 'virtuous', given: (r) => r.sortBy !== undefined, instead: 'Close is always paged by date_created' },
+  { flag: '--fields', source: 'close', given: (r) => r.fields !== undefined, instead: 'Virtuous records have a fixed shape; use --full-contact for complete records' },
+  { flag: '--query', source: 'close', given: (r) => r.queryFile !== undefined, instead: 'Virtuous exports every contact (add --include-archived for archived ones)' },
+];
 
 export interface StartExportRequest {
   source: string;
@@ -35,6 +48,10 @@ export interface StartExportRequest {
   rangeRows?: number;
   pageSize?: number;
   sortBy?: string;
+  /** Close: `--fields a,b,c`. */
+  fields?: string;
+  /** Close: `--query FILE.json`, a query tree ANDed into every request. */
+  queryFile?: string;
 }
 
 export interface StartExportDependencies {
@@ -56,31 +73,26 @@ export async function startExport(request: StartExportRequest, deps: StartExport
   const destination = parseS3Url(request.dest);
   const rateLimit = request.rateLimit ? parseRateLimit(request.rateLimit) : null;
   const partRows = positiveInteger(request.partRows ?? DEFAULT_PART_ROWS, '--part-rows');
-  const pageSize = positiveInteger(request.pageSize ?? DEFAULT_VIRTUOUS_SETTINGS.pageSize, '--page-size');
-  if (pageSize > 1000) throw new InvalidInputError('--page-size must be 1000 or fewer: Virtuous refuses a larger take.');
-  const credentialVariable = 'VIRTUOUS_API_TOKEN';
-  const token = requireVariable(deps.environment.variables, credentialVariable, 'the Virtuous API token to read contacts with');
+  const kind = request.source as SourceSpec['kind'];
+  for (const option of SOURCE_ONLY_OPTIONS) {
+    if (option.source !== kind && option.given(request)) {
+      throw new InvalidInputError(`${option.flag} applies to --source ${option.source} only (${option.instead}).`);
+    }
+  }
+  const sourceSpec = kind === 'close' ? await closeSourceSpec(request, deps) : virtuousSourceSpec(request, deps);
 
   await checkRedis(deps.redis, deps.environment.redisUrl);
   await checkBucket(destination, deps.environment);
 
-  const sourceSpec: SourceSpec = {
-    kind: 'virtuous',
-    baseUrl: deps.environment.virtuousBaseUrl,
-    credentialVariable,
-    credentialFingerprint: credentialFingerprint(token),
-    settings: {
-      ...DEFAULT_VIRTUOUS_SETTINGS,
-      fullContact: request.fullContact ?? false,
-      includeArchived: request.includeArchived ?? false,
-      pageSize,
-      sortBy: request.sortBy ?? DEFAULT_VIRTUOUS_SETTINGS.sortBy,
-    },
-  };
   const budget = budgetForExport(deps.redis, deps.environment.queuePrefix, { source: sourceSpec, rateLimit });
-  const source = createSource(sourceSpec, { variables: deps.environment.variables, budget }) as VirtuousSource;
+  const source = createSource(sourceSpec, { variables: deps.environment.variables, budget });
   await source.validate();
-  sourceSpec.settings.idParameter = await source.resolveIdParameter();
+  if (sourceSpec.kind === 'virtuous') {
+    sourceSpec.settings.idParameter = await (source as VirtuousSource).resolveIdParameter();
+  } else {
+    sourceSpec.settings.customFieldKeys = await (source as CloseSource).resolveCustomFieldKeys();
+    sourceSpec.settings.discoverCustomFields = false;
+  }
   const plan = await source.plan({ targetRowsPerRange: request.rangeRows });
 
   const spec: ExportSpec = {
@@ -101,6 +113,49 @@ export async function startExport(request: StartExportRequest, deps: StartExport
   await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, plan.ranges);
   deps.logger.info({ exportId: spec.exportId, ranges: plan.ranges.length, plannedRows: plan.totalRows }, 'export enqueued');
   return spec;
+}
+
+function virtuousSourceSpec(request: StartExportRequest, deps: StartExportDependencies): VirtuousSourceSpec {
+  const pageSize = positiveInteger(request.pageSize ?? DEFAULT_VIRTUOUS_SETTINGS.pageSize, '--page-size');
+  if (pageSize > 1000) throw new InvalidInputError('--page-size must be 1000 or fewer: Virtuous refuses a larger take.');
+  const credentialVariable = 'VIRTUOUS_API_TOKEN';
+  const token = requireVariable(deps.environment.variables, credentialVariable, 'the Virtuous API token to read contacts with');
+  return {
+    kind: 'virtuous',
+    baseUrl: deps.environment.virtuousBaseUrl,
+    credentialVariable,
+    credentialFingerprint: credentialFingerprint(token),
+    settings: {
+      ...DEFAULT_VIRTUOUS_SETTINGS,
+      fullContact: request.fullContact ?? false,
+      includeArchived: request.includeArchived ?? false,
+      pageSize,
+      sortBy: request.sortBy ?? DEFAULT_VIRTUOUS_SETTINGS.sortBy,
+    },
+  };
+}
+
+/** Checks `--fields`, `--page-size` and the `--query` file (its node and condition types) before anything else is asked. */
+async function closeSourceSpec(request: StartExportRequest, deps: StartExportDependencies): Promise<CloseSourceSpec> {
+  const pageSize = positiveInteger(request.pageSize ?? DEFAULT_CLOSE_SETTINGS.pageSize, '--page-size');
+  const selection = parseFieldList(request.fields);
+  const query = request.queryFile === undefined ? null : parseUserQuery(await readQueryFile(request.queryFile), request.queryFile);
+  const apiKey = requireVariable(deps.environment.variables, CLOSE_CREDENTIAL_VARIABLE, 'the Close API key to read contacts with');
+  return {
+    kind: 'close',
+    baseUrl: closeBaseUrl(deps.environment.variables),
+    credentialVariable: CLOSE_CREDENTIAL_VARIABLE,
+    credentialFingerprint: credentialFingerprint(apiKey),
+    settings: { ...DEFAULT_CLOSE_SETTINGS, ...selection, pageSize, query },
+  };
+}
+
+async function readQueryFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError(`Cannot read --query ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give the path of a JSON file holding a Close query.`);
+  }
 }
 
 /** `_export.json` beside the parts: enough to rebuild the export's state from S3 if Redis loses it. */

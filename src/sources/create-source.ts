@@ -2,6 +2,8 @@ import { BulkExportError } from '../errors/index.js';
 import { requireVariable } from '../config/environment.js';
 import type { SourceSpec } from '../queue/export-spec.js';
 import type { RequestBudget } from '../ratelimit/request-budget.js';
+import { CloseClient } from './close/close-client.js';
+import { CloseSource } from './close/close-source.js';
 import { credentialFingerprint } from './credential-fingerprint.js';
 import type { ExportSource } from './export-source.js';
 import type { SourceHttpClientOptions } from './http/source-http-client.js';
@@ -14,16 +16,25 @@ export interface SourceRuntime {
   onRetry?: SourceHttpClientOptions['onRetry'];
 }
 
+const CREDENTIAL_PURPOSE: Record<SourceSpec['kind'], string> = {
+  virtuous: 'the Virtuous API token workers use to read contacts',
+  close: 'the Close API key workers use to read contacts',
+};
+
 /** Builds the source an export spec describes, with the credential from this process's environment. */
 export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSource {
-  const token = requireVariable(runtime.variables, spec.credentialVariable, 'the Virtuous API token workers use to read contacts');
-  if (credentialFingerprint(token) !== spec.credentialFingerprint) {
+  const secret = requireVariable(runtime.variables, spec.credentialVariable, CREDENTIAL_PURPOSE[spec.kind]);
+  if (credentialFingerprint(secret) !== spec.credentialFingerprint) {
     throw new BulkExportError(
       'CREDENTIAL_MISMATCH',
       `This worker's ${spec.credentialVariable} is not the credential the export was started with; ` +
         `give every worker the same ${spec.credentialVariable} as the machine that ran "start".`,
     );
   }
-  const client = new VirtuousClient({ baseUrl: spec.baseUrl, token, budget: runtime.budget, onRetry: runtime.onRetry });
+  if (spec.kind === 'close') {
+    const client = new CloseClient({ baseUrl: spec.baseUrl, apiKey: secret, budget: runtime.budget, onRetry: runtime.onRetry });
+    return new CloseSource(client, spec.settings);
+  }
+  const client = new VirtuousClient({ baseUrl: spec.baseUrl, token: secret, budget: runtime.budget, onRetry: runtime.onRetry });
   return new VirtuousSource(client, spec.settings);
 }

@@ -1,0 +1,56 @@
+import { InvalidInputError } from '../../errors/index.js';
+import type { RecordSchema } from '../../sinks/record-schema.js';
+import { closeContactSchema, closeContactSchemaWith } from '../../sinks/schemas/close-contact-schema.js';
+
+/** The contact's own fields (shared/docs/source-apis.md, "Contact object"), in schema order. */
+export const CLOSE_CONTACT_FIELDS: readonly string[] = closeContactSchema.fields.map((field) => field.name);
+
+/** Always requested: the row key and the paging key. */
+export const REQUIRED_FIELDS = ['id', 'date_created'] as const;
+
+/** `--fields` keyword: every contact custom field found when the export is planned. */
+export const ALL_CUSTOM_FIELDS = 'custom';
+
+const CUSTOM_FIELD_KEY = /^custom\.cf_[A-Za-z0-9]+$/;
+
+export interface CloseFieldSelection {
+  /** Regular contact fields to request, `id` and `date_created` included. */
+  fields: string[];
+  /** Custom field keys (`custom.cf_...`) named explicitly. */
+  customFieldKeys: string[];
+  /** Whether to add every custom field found when planning (`custom`, the default). */
+  discoverCustomFields: boolean;
+}
+
+/**
+ * `--fields a,b,c`: regular contact fields, `custom` (every custom field, found when planning) and
+ * explicit `custom.cf_...` keys. Without `--fields`: every regular field and every custom field.
+ */
+export function parseFieldList(list: string | undefined): CloseFieldSelection {
+  if (list === undefined) return { fields: [...CLOSE_CONTACT_FIELDS], customFieldKeys: [], discoverCustomFields: true };
+  const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new InvalidInputError('--fields is empty: name at least one field, e.g. --fields name,emails,custom.');
+  const unknown = names.filter((name) => !CLOSE_CONTACT_FIELDS.includes(name) && name !== ALL_CUSTOM_FIELDS && !CUSTOM_FIELD_KEY.test(name));
+  if (unknown.length > 0) {
+    throw new InvalidInputError(
+      `Unknown --fields ${unknown.map((name) => `"${name}"`).join(', ')}: use ${CLOSE_CONTACT_FIELDS.join(', ')}, ` +
+        `"${ALL_CUSTOM_FIELDS}" (every custom field) or custom.cf_<id>.`,
+    );
+  }
+  const chosen = new Set<string>([...REQUIRED_FIELDS, ...names.filter((name) => CLOSE_CONTACT_FIELDS.includes(name))]);
+  return {
+    fields: CLOSE_CONTACT_FIELDS.filter((name) => chosen.has(name)),
+    customFieldKeys: [...new Set(names.filter((name) => CUSTOM_FIELD_KEY.test(name)))],
+    discoverCustomFields: names.includes(ALL_CUSTOM_FIELDS),
+  };
+}
+
+/**
+ * The record schema of an export: `closeContactSchemaWith(customFieldKeys)` restricted to the chosen
+ * regular fields, so a narrow `--fields` gives a narrow Parquet file rather than columns of nulls.
+ */
+export function closeSchemaFor(fields: readonly string[], customFieldKeys: readonly string[]): RecordSchema {
+  const full = closeContactSchemaWith(customFieldKeys);
+  const wanted = new Set(fields);
+  return { name: full.name, fields: full.fields.filter((field) => field.sourceKey !== undefined || wanted.has(field.name)) };
+}
