@@ -13,6 +13,11 @@ export interface RedisTokenBucketOptions {
   windowMs: number;
   /** Tokens a full bucket holds (requests that may go out at once); default `requests`. */
   burst?: number;
+  /**
+   * How long a granted request counts as in flight when no answer is observed for it (it failed, or
+   * its caller gave up); default the window, at most a minute.
+   */
+  inFlightMs?: number;
 }
 
 /** Redis key of the budget shared by everyone spending one credential at one source. Never holds the credential. */
@@ -22,9 +27,10 @@ export function budgetKey(prefix: string, source: string, credentialFingerprint:
 
 /**
  * A token bucket shared through Redis by every process spending one credential, which also follows
- * what the server says: its rate headers lower the tokens and mirror the server's window, a spent
- * window or a 429 pauses everybody until the reset, and after a pause one probe request goes first.
- * See `token-bucket-scripts.ts` for the state and the rules.
+ * what the server says: its rate headers mirror the server's window (the lowest `remaining` reported
+ * in it, less the requests still in flight), a spent window or a 429 pauses everybody until the reset,
+ * and after a pause one probe request goes first. See `token-bucket-scripts.ts` for the state and the
+ * rules.
  *
  * Instances hold no state of their own: any number of them, in any number of processes, on any
  * number of connections, share the budget stored under `key`.
@@ -34,6 +40,8 @@ export class RedisTokenBucket implements RequestBudget {
   readonly burst: number;
   /** Tokens per millisecond. */
   readonly ratePerMs: number;
+  /** Grants without an answer for this long stop counting as in flight. */
+  readonly inFlightMs: number;
   /**
    * Resets closer than this are the same server window: half the window, between 250 ms and 5 s, so
    * hosts whose clocks differ a little still agree on the window, and consecutive windows stay apart.
@@ -52,12 +60,16 @@ export class RedisTokenBucket implements RequestBudget {
     this.key = options.key;
     this.burst = burst;
     this.ratePerMs = options.requests / options.windowMs;
+    this.inFlightMs = options.inFlightMs ?? Math.min(options.windowMs, 60_000);
+    if (!(this.inFlightMs > 0)) throw new RangeError(`a token bucket needs inFlightMs > 0, got ${this.inFlightMs}`);
     this.sameWindowMs = Math.min(5000, Math.max(250, options.windowMs / 2));
   }
 
   /**
-   * Takes one token, or learns from the same script call exactly how long until one is available and
-   * sleeps that long (abortable), then tries again. One round trip when a token is there.
+   * Takes one token, or learns from the same script call how long until one may be available and
+   * sleeps that long (abortable), then tries again. One round trip when a token is there. The wait is
+   * exact (pause, refill), except while the server's window may be spent by the requests in flight:
+   * then it asks again every few milliseconds until their answers decide.
    */
   async acquire(signal?: AbortSignal): Promise<BudgetGrant> {
     for (;;) {
@@ -68,7 +80,10 @@ export class RedisTokenBucket implements RequestBudget {
     }
   }
 
-  /** Corrects the shared state from the response's rate headers (any status, 429 included). */
+  /**
+   * Takes the grant out of flight and corrects the shared state from the response's rate headers
+   * (any status, 429 included).
+   */
   async observe(response: { status: number; headers: Headers }, grant?: BudgetGrant | void): Promise<void> {
     const server = parseRateLimitHeaders(response.headers);
     await this.run(OBSERVE, [
@@ -97,7 +112,7 @@ export class RedisTokenBucket implements RequestBudget {
   }
 
   private run(script: LuaScript, args: (string | number)[]): Promise<unknown> {
-    return script.run(this.redis, this.key, [this.ratePerMs, this.burst, ...args]);
+    return script.run(this.redis, this.key, [this.ratePerMs, this.burst, this.inFlightMs, ...args]);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * What `acquire` hands out: the position of this request among every request granted on the shared
- * budget, so `observe` can tell which later grants a response's `remaining` cannot have counted yet.
+ * budget, so `observe` can tell which request in flight a response answers.
  */
 export interface BudgetGrant {
   readonly sequence: number;

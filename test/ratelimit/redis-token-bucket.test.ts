@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { budgetKey, RedisTokenBucket, type RedisTokenBucketOptions } from '../../src/ratelimit/redis-token-bucket.js';
+import type { BudgetGrant } from '../../src/ratelimit/request-budget.js';
 import { dropPrefix, testRedis, uniquePrefix } from '../support/test-redis.js';
 
 /** Real Redis, two connections (as two processes would have), a fresh prefix per test. */
@@ -115,13 +116,95 @@ describe('RedisTokenBucket against real Redis', () => {
     const second = await b.acquire();
     expect(performance.now() - beforeAnswer).toBeGreaterThanOrEqual(100 - 3);
     // The probe's answer: 9 left after the probe, one of which the second request is spending: 8 at once.
-    await b.observe({ status: 200, headers: headers({ 'X-RateLimit-Remaining': '9', 'X-RateLimit-Reset': String(Math.ceil(Date.now() / 1000) + 60) }) }, probe);
+    const reset = String(Math.ceil(Date.now() / 1000) + 60);
+    await b.observe({ status: 200, headers: headers({ 'X-RateLimit-Remaining': '9', 'X-RateLimit-Reset': reset }) }, probe);
     expect(second.sequence).toBe(probe.sequence + 1);
-    const times = await grantTimes(a, 8, performance.now());
-    expect(times.every((t) => t < 40)).toBe(true);
-    // ...and the server's window, mirrored in Redis, is now spent: the next acquire waits for its reset.
+    const grants: BudgetGrant[] = [];
+    for (let k = 0; k < 8; k++) grants.push(await a.acquire());
+    expect(performance.now() - beforeAnswer).toBeLessThan(100 + 8 * 40);
+    // ...and the server's window, mirrored in Redis, may now be spent by the requests in flight:
+    // nobody is granted one before their answers come back.
     await expect(a.acquire(AbortSignal.timeout(150))).rejects.toMatchObject({ name: 'TimeoutError' });
+    // They show the server counted every one of them: the window is spent, everybody waits for its reset.
+    await b.observe({ status: 200, headers: headers({ 'X-RateLimit-Remaining': '8', 'X-RateLimit-Reset': reset }) }, second);
+    for (const [k, grant] of grants.entries()) {
+      await a.observe({ status: 200, headers: headers({ 'X-RateLimit-Remaining': String(7 - k), 'X-RateLimit-Reset': reset }) }, grant);
+    }
     expect(Number((await a.inspect()).pause)).toBeGreaterThan(Date.now() + 50_000);
+    await expect(b.acquire(AbortSignal.timeout(150))).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('counts a request the server saw before an answer only once, however the answers are ordered', async () => {
+    const [a, b] = pair({ requests: 20, windowMs: 5000 });
+    const reset = String(Math.ceil(Date.now() / 1000) + 60);
+    const answer = (remaining: number) => ({ status: 200, headers: headers({ 'X-RateLimit-Remaining': String(remaining), 'X-RateLimit-Reset': reset }) });
+    const first = await a.acquire();
+    await a.observe(answer(19), first);
+    // Seven requests go out together; the server counts them in another order than they were granted.
+    const grants: BudgetGrant[] = [];
+    for (let k = 0; k < 7; k++) grants.push(await (k % 2 ? a : b).acquire());
+    const serverOrder = [3, 0, 1, 2, 4, 5, 6]; // the fourth grant reached the server first
+    const remainingOf = new Map(serverOrder.map((index, position) => [index, 18 - position]));
+    // The fourth request's answer (18 left) and then the first's (17): the server has counted both,
+    // and the second and third (granted earlier than the fourth) are not answered yet.
+    await b.observe(answer(remainingOf.get(3)!), grants[3]);
+    await a.observe(answer(remainingOf.get(0)!), grants[0]);
+    // 20 - 1 - 7 = 12 are left; subtracting every grant after the first (6) from 17 would say 11.
+    const start = performance.now();
+    const times = await grantTimes(a, 12, start);
+    expect(times.every((t) => t < 100)).toBe(true);
+    await expect(b.acquire(AbortSignal.timeout(150))).rejects.toMatchObject({ name: 'TimeoutError' });
+    // None of this paused anybody: the server has not said the window is spent.
+    expect(Number((await a.inspect()).pause)).toBeLessThan(Date.now());
+    // The other answers come back, then those of the 12: the last says 0, and now everyone waits for the reset.
+    for (const index of [1, 2, 4, 5, 6]) await a.observe(answer(remainingOf.get(index)!), grants[index]);
+    const seq = Number((await a.inspect()).seq);
+    for (let k = 0; k < 12; k++) await b.observe(answer(11 - k), { sequence: seq - 11 + k });
+    expect(Number((await a.inspect()).pause)).toBeGreaterThan(Date.now() + 50_000);
+  });
+
+  it('waits for the answers in flight rather than for the reset when they may have spent the window', async () => {
+    const [a, b] = pair({ requests: 5, windowMs: 1000 });
+    const reset = String(Math.ceil(Date.now() / 1000) + 60);
+    const answer = (remaining: number) => ({ status: 200, headers: headers({ 'X-RateLimit-Remaining': String(remaining), 'X-RateLimit-Reset': reset }) });
+    const first = await a.acquire();
+    await a.observe(answer(4), first);
+    const second = await a.acquire();
+    const third = await b.acquire();
+    // The server counted the second request, then the third; the third's answer comes back first.
+    await b.observe(answer(2), third);
+    // 2 left when the server answered the third; the second may not be counted in that yet: 1 more.
+    const fourth = await b.acquire();
+    const start = performance.now();
+    const waiting = a.acquire();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The second's answer shows it was counted before the third: 2 - 1 in flight = 1 more, at once.
+    await a.observe(answer(3), second);
+    const fifth = await waiting;
+    expect(performance.now() - start).toBeGreaterThanOrEqual(100);
+    expect(performance.now() - start).toBeLessThan(160);
+    expect(fifth.sequence).toBe(fourth.sequence + 1);
+    expect(Number((await a.inspect()).pause)).toBeLessThan(Date.now());
+  });
+
+  it('stops counting a grant as in flight when no answer comes for it', async () => {
+    // A token every 200 ms; the server's window (2 left) is what holds the third request back.
+    const [a, b] = pair({ requests: 5, windowMs: 1000, inFlightMs: 300 });
+    const reset = String(Math.ceil(Date.now() / 1000) + 60);
+    const first = await a.acquire();
+    await a.observe({ status: 200, headers: headers({ 'X-RateLimit-Remaining': '2', 'X-RateLimit-Reset': reset }) }, first);
+    await a.acquire();
+    const lost = await b.acquire(); // both requests fail without an answer (e.g. the connection drops)
+    const start = performance.now();
+    expect(Number((await a.inspect()).fl)).toBe(2);
+    // Until they expire they may still reach the server; then they no longer count against the 2 left.
+    await a.acquire();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(290);
+    expect(performance.now() - start).toBeLessThan(400);
+    expect(Number((await a.inspect()).fl)).toBe(1);
+    // A late answer for an expired grant changes nothing but the server's count.
+    await b.observe({ status: 200, headers: headers({ 'X-RateLimit-Remaining': '1', 'X-RateLimit-Reset': reset }) }, lost);
+    expect(Number((await a.inspect()).fl)).toBe(1);
   });
 
   it('stops waiting as soon as the signal aborts, without taking a token', async () => {
