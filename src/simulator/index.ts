@@ -1,1 +1,2 @@
 export * from './virtuous/index.js';
+export { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from './close/index.js';
