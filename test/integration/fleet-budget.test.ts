@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startRecordingProxy, type ProxiedRequest, type RecordingProxy } from '../ratelimit/support/recording-proxy.js';
 import { ExportFixture } from '../support/export-fixture.js';
+import { waitForCommittedParts } from '../support/progress-events.js';
 
 const LIMIT = 20;
 const WINDOW_MS = 5000;
@@ -54,5 +55,27 @@ describe('one budget for the whole fleet', () => {
     const ids = await fixture.idsInParts(manifest);
     expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds());
     expect(ids.every((row) => row.n === 1)).toBe(true);
+  });
+
+  it('a 429 storm pauses every worker process until Retry-After, then the export finishes exactly', { timeout: 90_000 }, async () => {
+    const storm = await ExportFixture.create('storm', { contacts: 10_000, seed: 5, faults: { latencyMs: 20 } });
+    try {
+      await storm.startWorkers(2, 2);
+      const dest = 's3://exports/storm';
+      const { exportId, result } = await storm.start(['--dest', dest, '--format', 'ndjson', '--page-size', '250', '--part-rows', '1000', '--range-rows', '2500']);
+      expect(result.code, result.stderr).toBe(0);
+      await waitForCommittedParts(storm.redisUrl, storm.prefix, exportId, 2);
+      storm.simulator.serve429Storm(3000);
+      await storm.waitForCommit(exportId);
+      // Only the requests already on their way when the storm began meet it: the first 429 pauses the whole fleet.
+      const refused = storm.simulator.stats.byStatus[429] ?? 0;
+      expect(refused).toBeGreaterThanOrEqual(1);
+      expect(refused).toBeLessThanOrEqual(4);
+      const ids = await storm.idsInParts((await storm.manifest(storm.folder(dest, exportId)))!);
+      expect(ids.map((row) => row.id)).toEqual(storm.simulator.expectedIds());
+      expect(ids.every((row) => row.n === 1)).toBe(true);
+    } finally {
+      await storm.close();
+    }
   });
 });

@@ -66,4 +66,19 @@ describe('RateWindow', () => {
     expect(fresh.headers['X-RateLimit-Remaining']).toBe('1');
     expect(fresh.headers['X-RateLimit-Reset']).toBe(String(Math.ceil((now + 60_000) / 1000)));
   });
+
+  it('serves a 429 storm: every request refused with a Retry-After counting down, then the budget again', () => {
+    let now = 5_000_000;
+    const window = new RateWindow({ limit: 10, windowMs: 1000 }, () => now);
+    window.storm(3000);
+    const first = window.consume();
+    expect(first).toEqual({
+      allowed: false,
+      headers: { 'X-RateLimit-Limit': '10', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '5003', 'Retry-After': '3' },
+    });
+    now += 2500;
+    expect(window.consume().headers['Retry-After']).toBe('1');
+    now += 500;
+    expect(window.consume()).toMatchObject({ allowed: true, headers: { 'X-RateLimit-Remaining': '9' } });
+  });
 });

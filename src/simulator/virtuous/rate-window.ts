@@ -21,6 +21,7 @@ export class RateWindow {
   private readonly enforced: boolean;
   private windowEnd = -Infinity;
   private used = 0;
+  private stormEnd = -Infinity;
 
   constructor(options: RateLimitOptions | undefined, private readonly now: () => number = Date.now) {
     this.enforced = options !== undefined;
@@ -30,9 +31,25 @@ export class RateWindow {
     }
   }
 
+  /** Refuses every request with 429 until `durationMs` from now, as a server under a rate-limit storm does. */
+  storm(durationMs: number): void {
+    this.stormEnd = this.now() + durationMs;
+  }
+
   /** Counts one request against the budget unless the budget is spent (a refused request is free). */
   consume(): RateVerdict {
     const now = this.now();
+    if (now < this.stormEnd) {
+      return {
+        allowed: false,
+        headers: {
+          'X-RateLimit-Limit': String(this.options.limit),
+          'X-RateLimit-Remaining': '0',
+          'X-RateLimit-Reset': String(Math.ceil(this.stormEnd / 1000)),
+          'Retry-After': String(Math.max(1, Math.ceil((this.stormEnd - now) / 1000))),
+        },
+      };
+    }
     if (now >= this.windowEnd) {
       this.windowEnd = now + this.options.windowMs;
       this.used = 0;

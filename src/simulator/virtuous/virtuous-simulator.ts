@@ -42,6 +42,8 @@ export interface VirtuousSimulator {
   stats: VirtuousSimulatorStats;
   resetStats(): void;
   setFaults(faults: VirtuousSimulatorOptions['faults']): void;
+  /** Answers every request with 429 (and a Retry-After counting down) for `durationMs`. */
+  serve429Storm(durationMs: number): void;
   /** Every contact id currently present, ascending, filtered by archived state. */
   expectedIds(opts?: { includeArchived?: boolean }): number[];
   /** Full record as GET /api/Contact/{id} would return it (undefined if none). */
@@ -122,6 +124,10 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
 
   resetStats(): void {
     resetStats(this.stats);
+  }
+
+  serve429Storm(durationMs: number): void {
+    this.rateWindow.storm(durationMs);
   }
 
   setFaults(faults: VirtuousSimulatorOptions['faults']): void {
