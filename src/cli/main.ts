@@ -1,16 +1,18 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './commands/control-commands.js';
 import { startCommand } from './commands/start-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { workerCommand } from './commands/worker-command.js';
+import { registerIncrementalCommands } from './register-incremental-commands.js';
 import { registerOperationsCommands } from './register-operations-commands.js';
 import { reportFailure } from './report-failure.js';
+import { addStartOptions } from './start-options.js';
 
 const program = new Command('bulk-export')
   .description(
-    'Distributed bulk export of CRM contacts (Virtuous CRM+) to S3 as Parquet or NDJSON.\n' +
+    'Distributed bulk export of CRM contacts (Virtuous CRM+, Close) to S3 as Parquet or NDJSON.\n' +
       'Configuration: REDIS_URL, S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION, AWS_ACCESS_KEY_ID,\n' +
-      'AWS_SECRET_ACCESS_KEY, VIRTUOUS_BASE_URL, VIRTUOUS_API_TOKEN, LOG_LEVEL.',
+      'AWS_SECRET_ACCESS_KEY, VIRTUOUS_BASE_URL, VIRTUOUS_API_TOKEN, CLOSE_BASE_URL, CLOSE_API_KEY, LOG_LEVEL.',
   )
   .showHelpAfterError();
 
@@ -20,22 +22,10 @@ program
   .option('--concurrency <n>', 'ranges worked on at once by this process', '2')
   .action(workerCommand);
 
-program
-  .command('start')
-  .description('plan and enqueue an export; prints the export id as the last line')
-  .requiredOption('--source <name>', 'source API: virtuous or close')
-  .requiredOption('--dest <url>', 'destination, s3://BUCKET/PREFIX')
-  .addOption(new Option('--format <format>', 'part file format').default('parquet'))
-  .option('--gzip', 'gzip NDJSON parts')
-  .option('--include-archived', 'virtuous: include archived contacts')
-  .option('--full-contact', 'virtuous: read complete records (Query/FullContact) instead of abbreviated ones')
-  .option('--fields <list>', 'close: contact fields to export, comma-separated: regular fields, "custom" (every custom field found), custom.cf_<id>; default all')
-  .option('--query <file>', 'close: JSON file with a Close query tree, ANDed into every search')
-  .option('--rate-limit <n/window>', 'request budget for the credential, e.g. 5000/1h (virtuous default), 40/1s (close default)')
-  .option('--part-rows <n>', 'rows per part file', undefined)
-  .option('--range-rows <n>', 'wanted rows per range (parallel unit)')
-  .option('--page-size <n>', 'records per request: virtuous take (at most 1000, default 1000), close _limit (default 200)')
-  .option('--sort-by <value>', 'virtuous: sortBy value that orders contacts by id', undefined)
+addStartOptions(
+  program.command('start').description('plan and enqueue an export; prints the export id as the last line'),
+  { incremental: true },
+)
   .option('--wait', 'return only once the export committed (exit 0) or failed (non-zero)')
   .action(startCommand);
 
@@ -62,6 +52,7 @@ program
   .action(retryCommand);
 
 registerOperationsCommands(program);
+registerIncrementalCommands(program);
 
 try {
   await program.parseAsync(process.argv);

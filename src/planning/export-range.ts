@@ -23,11 +23,19 @@ export interface TimeWindow {
   /** Exclusive upper bound (ISO 8601, UTC). */
   before: string | null;
   estimatedRows: number;
+  /**
+   * The timestamp the window slices: `date_created` when absent (Close full exports); the modification
+   * timestamp (`date_updated`, `modifiedDateTimeUtc`) for incremental and `--since` exports.
+   */
+  field?: string;
+  /** Ids at exactly `from` that an earlier export already wrote (the watermark's ids): skipped. */
+  afterIds?: string[];
 }
 
 export type ExportRange = IdRange | TimeWindow;
 
 export function describeRange(range: ExportRange): string {
   if (range.kind === 'id') return `ids (${range.afterId ?? '-∞'}, ${range.upToId ?? '+∞'}]`;
-  return `date_created [${range.from ?? '-∞'}, ${range.before ?? '+∞'})`;
+  const skipped = range.afterIds && range.afterIds.length > 0 ? ` (without ${range.afterIds.length} id(s) at the start)` : '';
+  return `${range.field ?? 'date_created'} [${range.from ?? '-∞'}, ${range.before ?? '+∞'})${skipped}`;
 }

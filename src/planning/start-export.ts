@@ -7,22 +7,29 @@ import type { Logger } from '../logging/logger.js';
 import { enqueueExport } from '../queue/enqueue-export.js';
 import { newExportId } from '../queue/export-id.js';
 import { ExportRegistry } from '../queue/export-registry.js';
-import type { CloseSourceSpec, ExportSpec, SourceSpec, VirtuousSourceSpec } from '../queue/export-spec.js';
+import type { ChangeWindowSpec, CloseSourceSpec, ExportSpec, RateLimitSpec, SourceSpec, VirtuousSourceSpec } from '../queue/export-spec.js';
+import { IncrementalGuard } from '../queue/incremental-guard.js';
+import { filterHash, readWatermark, watermarkKey, watermarkName, type Watermark } from '../queue/watermark.js';
 import { budgetForExport } from '../ratelimit/budget-for-export.js';
 import { parseRateLimit } from '../ratelimit/rate-limit-spec.js';
-import { parsePartFormat } from '../sinks/part-format.js';
+import { parsePartFormat, type PartFormat } from '../sinks/part-format.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { createS3Client } from '../sinks/s3/s3-client.js';
-import { exportFolder, parseS3Url, type S3Location } from '../sinks/s3/s3-location.js';
+import { exportFolder, formatS3Url, parseS3Url, type S3Location } from '../sinks/s3/s3-location.js';
 import { EXPORT_DESCRIPTOR_NAME, type ExportDescriptor } from '../sinks/export-layout.js';
 import type { ExportRange } from './export-range.js';
+import { formatIsoMicros, parseIsoMicros } from './time-window-splitter.js';
 import { CLOSE_CREDENTIAL_VARIABLE, closeBaseUrl } from '../sources/close/close-client.js';
-import { parseFieldList } from '../sources/close/close-fields.js';
-import { parseUserQuery } from '../sources/close/close-query.js';
+import { CLOSE_CONTACT_FIELDS, parseFieldList } from '../sources/close/close-fields.js';
+import { closeKeyset } from '../sources/close/close-keyset.js';
+import { parseUserQuery, queryProblem, type CloseQueryNode } from '../sources/close/close-query.js';
 import { DEFAULT_CLOSE_SETTINGS, type CloseSource } from '../sources/close/close-source.js';
 import { createSource } from '../sources/create-source.js';
 import { credentialFingerprint } from '../sources/credential-fingerprint.js';
-import { DEFAULT_VIRTUOUS_SETTINGS, type VirtuousSource } from '../sources/virtuous/virtuous-source.js';
+import type { ExportSource } from '../sources/export-source.js';
+import type { TimestampPosition } from '../sources/timestamp-keyset.js';
+import { buildWhereGroups } from '../sources/virtuous/where-clause.js';
+import { DEFAULT_VIRTUOUS_SETTINGS, MODIFIED_FIELD, VIRTUOUS_MODIFIED_KEYSET, type VirtuousSource } from '../sources/virtuous/virtuous-source.js';
 
 export const SOURCES = ['virtuous', 'close'] as const;
 export const DEFAULT_PART_ROWS = 50_000;
@@ -31,9 +38,11 @@ export const DEFAULT_PART_ROWS = 50_000;
 const SOURCE_ONLY_OPTIONS: { flag: string; source: (typeof SOURCES)[number]; given: (request: StartExportRequest) => boolean; instead: string }[] = [
   { flag: '--include-archived', source: 'virtuous', given: (r) => r.includeArchived === true, instead: 'Close has no archived contacts; narrow the export with --query instead' },
   { flag: '--full-contact', source: 'virtuous', given: (r) => r.fullContact === true, instead: 'Close contacts are read whole; choose columns with --fields' },
-  { flag: '--sort-by', source: 'virtuous', given: (r) => r.sortBy !== undefined, instead: 'Close is always paged by date_created' },
+  { flag: '--sort-by', source: 'virtuous', given: (r) => r.sortBy !== undefined, instead: 'Close is always paged by date_created, or date_updated with --since/--incremental' },
   { flag: '--fields', source: 'close', given: (r) => r.fields !== undefined, instead: 'Virtuous records have a fixed shape; use --full-contact for complete records' },
-  { flag: '--query', source: 'close', given: (r) => r.queryFile !== undefined, instead: 'Virtuous exports every contact (add --include-archived for archived ones)' },
+  { flag: '--query', source: 'close', given: (r) => r.queryFile !== undefined || r.query !== undefined, instead: 'narrow a Virtuous export with --where "PARAMETER OPERATOR VALUE"' },
+  { flag: '--where', source: 'virtuous', given: (r) => (r.where?.length ?? 0) > 0, instead: 'narrow a Close export with --query FILE.json' },
+  { flag: '--where-group', source: 'virtuous', given: (r) => (r.whereGroups?.length ?? 0) > 0, instead: 'narrow a Close export with --query FILE.json (its "or" nodes)' },
 ];
 
 export interface StartExportRequest {
@@ -52,12 +61,37 @@ export interface StartExportRequest {
   fields?: string;
   /** Close: `--query FILE.json`, a query tree ANDed into every request. */
   queryFile?: string;
+  /** Close: the query tree itself (what a schedule stores instead of the file's path). */
+  query?: CloseQueryNode;
+  /** Virtuous: `--where "PARAMETER OPERATOR VALUE"` conditions, ANDed (into every group). */
+  where?: string[];
+  /** Virtuous: `--where-group "C1; C2"`, each one OR alternative of ANDed conditions. */
+  whereGroups?: string[];
+  /** `--since ISO_TIMESTAMP`: only contacts modified at or after it (with --incremental: only when no watermark exists yet). */
+  since?: string;
+  /** `--incremental`: contacts modified from the stored watermark on; the commit advances it. */
+  incremental?: boolean;
 }
 
 export interface StartExportDependencies {
   environment: Environment;
   redis: Redis;
   logger: Logger;
+  /** Lines for the operator (stderr in the CLI): which kind of load this is, warnings about the filter. */
+  notify?: (line: string) => void;
+}
+
+/** A request checked against everything but the plan: the source, ready to plan, and what it was built from. */
+interface PreparedExport {
+  sourceSpec: SourceSpec;
+  source: ExportSource;
+  destination: S3Location;
+  format: PartFormat;
+  partRows: number;
+  rateLimit: RateLimitSpec | null;
+  mode: ChangeWindowSpec['mode'] | null;
+  sinceFlag: TimestampPosition | null;
+  notify: (line: string) => void;
 }
 
 /**
@@ -65,6 +99,94 @@ export interface StartExportDependencies {
  * ranges, registers the export and enqueues its flow. Nothing is enqueued unless all of it passes.
  */
 export async function startExport(request: StartExportRequest, deps: StartExportDependencies): Promise<ExportSpec> {
+  const { sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, notify } = await prepareExport(request, deps);
+  const exportId = newExportId();
+  let guard: IncrementalGuard | undefined;
+  let changes: ChangeWindowSpec | undefined;
+  try {
+    if (mode !== null) {
+      const filter = filterHash(sourceSpec.kind === 'virtuous' ? sourceSpec.settings.groups : sourceSpec.settings.query);
+      const name = watermarkName(sourceSpec.kind, sourceSpec.credentialFingerprint, filter);
+      const key = watermarkKey(destination, name);
+      const url = formatS3Url({ bucket: destination.bucket, prefix: '' }, key);
+      let previous: Watermark | undefined;
+      if (mode === 'incremental') {
+        guard = await IncrementalGuard.acquire(deps.redis, deps.environment.queuePrefix, url, exportId);
+        previous = await readStoredWatermark(deps.environment, destination.bucket, key);
+      }
+      const since: TimestampPosition | null = previous?.position ?? sinceFlag;
+      changes = {
+        mode,
+        field: sourceSpec.kind === 'virtuous' ? MODIFIED_FIELD : 'date_updated',
+        cursorKey: sourceSpec.kind === 'virtuous' ? VIRTUOUS_MODIFIED_KEYSET.positionKey : closeKeyset('date_updated').positionKey,
+        since,
+        until: null,
+        watermark: mode === 'incremental' ? { key, name, filter } : null,
+        previousExportId: previous?.exportId ?? null,
+        previousModifiedAt: previous?.modifiedAt ?? null,
+        fullLoad: mode === 'incremental' && since === null,
+      };
+      if (mode === 'incremental' && previous) {
+        const skipped = previous.position.idsAtLast.length;
+        notify(
+          `incremental: continuing from the watermark ${url} set by ${previous.exportId} (highest modification written: ${previous.modifiedAt ?? 'none'}): ` +
+            `contacts modified at or after ${previous.position.at}${skipped > 0 ? `, less the ${skipped} already written at that instant` : ''}`,
+        );
+      } else if (mode === 'incremental' && since) {
+        notify(`incremental: no watermark at ${url} yet: contacts modified at or after --since ${since.at}; the commit sets the watermark`);
+      } else if (mode === 'incremental') {
+        notify(`incremental: no watermark at ${url} yet: this run is a FULL LOAD of every contact (read in modification order); the commit sets the watermark`);
+      } else {
+        notify(`since: contacts modified at or after ${since!.at} (no watermark is read or written)`);
+      }
+    }
+
+    const plan = await source.plan({ targetRowsPerRange: request.rangeRows, ...(changes ? { changesSince: changes.since } : {}) });
+    if (changes) {
+      changes.until = plan.until ?? null;
+      notify(
+        plan.totalRows === 0
+          ? `window: no contact modified ${changes.since ? `at or after ${changes.since.at} ` : ''}(an empty export; the watermark stays where it is)`
+          : `window: about ${plan.totalRows} contact(s) modified ${changes.since ? `from ${changes.since.at} ` : ''}until ${changes.until ?? 'now'} ` +
+              '(exclusive, fixed now from the newest modification: contacts modified while the export runs are left for the next run)',
+      );
+    }
+
+    const spec: ExportSpec = {
+      exportId,
+      source: sourceSpec,
+      destination,
+      format,
+      schemaName: source.schema.name,
+      gzip: request.gzip ?? false,
+      partRows,
+      rateLimit,
+      rangeCount: plan.ranges.length,
+      plannedRows: plan.totalRows,
+      createdAt: new Date().toISOString(),
+      ...(changes ? { changes } : {}),
+    };
+    await writeExportDescriptor(deps.environment, spec, plan.ranges);
+    await new ExportRegistry(deps.redis, deps.environment.queuePrefix).register(spec);
+    await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, plan.ranges);
+    await guard?.enqueued();
+    deps.logger.info({ exportId: spec.exportId, ranges: plan.ranges.length, plannedRows: plan.totalRows }, 'export enqueued');
+    return spec;
+  } catch (error) {
+    await guard?.release();
+    throw error;
+  }
+}
+
+/**
+ * What `start` checks before planning, for `schedule`: arguments, credential, Redis, bucket, the API
+ * (credential, QueryOptions, `--where` clauses, `--query`). Nothing is written.
+ */
+export async function checkStartRequest(request: StartExportRequest, deps: StartExportDependencies): Promise<void> {
+  await prepareExport(request, deps);
+}
+
+async function prepareExport(request: StartExportRequest, deps: StartExportDependencies): Promise<PreparedExport> {
   if (!(SOURCES as readonly string[]).includes(request.source)) {
     throw new InvalidInputError(`Unknown --source "${request.source}": use one of ${SOURCES.join(', ')}.`);
   }
@@ -79,7 +201,10 @@ export async function startExport(request: StartExportRequest, deps: StartExport
       throw new InvalidInputError(`${option.flag} applies to --source ${option.source} only (${option.instead}).`);
     }
   }
-  const sourceSpec = kind === 'close' ? await closeSourceSpec(request, deps) : virtuousSourceSpec(request, deps);
+  const mode: ChangeWindowSpec['mode'] | null = request.incremental ? 'incremental' : request.since !== undefined ? 'since' : null;
+  const sinceFlag = request.since === undefined ? null : parseSince(request.since);
+  const notify = deps.notify ?? ((line: string) => deps.logger.info(line));
+  const sourceSpec = kind === 'close' ? await closeSourceSpec(request, deps, mode !== null) : virtuousSourceSpec(request, deps, mode !== null, notify);
 
   await checkRedis(deps.redis, deps.environment.redisUrl);
   await checkBucket(destination, deps.environment);
@@ -88,38 +213,51 @@ export async function startExport(request: StartExportRequest, deps: StartExport
   const source = createSource(sourceSpec, { variables: deps.environment.variables, budget });
   await source.validate();
   if (sourceSpec.kind === 'virtuous') {
-    sourceSpec.settings.idParameter = await (source as VirtuousSource).resolveIdParameter();
+    const virtuous = source as VirtuousSource;
+    sourceSpec.settings.idParameter = await virtuous.resolveIdParameter();
+    const warnings: string[] = [];
+    sourceSpec.settings.groups = buildWhereGroups(request.where ?? [], request.whereGroups ?? [], await virtuous.queryOptions(), warnings);
+    for (const warning of warnings) notify(`warning: ${warning}`);
+    if (mode !== null) {
+      sourceSpec.settings.modifiedFilter = await virtuous.resolveModifiedFilter();
+      sourceSpec.settings.modifiedSortBy = await virtuous.resolveModifiedSortBy();
+    }
   } else {
     sourceSpec.settings.customFieldKeys = await (source as CloseSource).resolveCustomFieldKeys();
     sourceSpec.settings.discoverCustomFields = false;
   }
-  const plan = await source.plan({ targetRowsPerRange: request.rangeRows });
-
-  const spec: ExportSpec = {
-    exportId: newExportId(),
-    source: sourceSpec,
-    destination,
-    format,
-    schemaName: source.schema.name,
-    gzip: request.gzip ?? false,
-    partRows,
-    rateLimit,
-    rangeCount: plan.ranges.length,
-    plannedRows: plan.totalRows,
-    createdAt: new Date().toISOString(),
-  };
-  await writeExportDescriptor(deps.environment, spec, plan.ranges);
-  await new ExportRegistry(deps.redis, deps.environment.queuePrefix).register(spec);
-  await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, plan.ranges);
-  deps.logger.info({ exportId: spec.exportId, ranges: plan.ranges.length, plannedRows: plan.totalRows }, 'export enqueued');
-  return spec;
+  return { sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, notify };
 }
 
-function virtuousSourceSpec(request: StartExportRequest, deps: StartExportDependencies): VirtuousSourceSpec {
+/** `--since`: an ISO 8601 date or date-time; without a zone it is UTC (as Virtuous writes its timestamps). */
+export function parseSince(text: string): TimestampPosition {
+  const micros = parseIsoMicros(text);
+  if (micros === null) {
+    throw new InvalidInputError(`--since must be an ISO 8601 date or date-time such as 2024-05-01T00:00:00Z (UTC when no zone is given), got "${text}".`);
+  }
+  return { at: formatIsoMicros(micros), idsAtLast: [] };
+}
+
+async function readStoredWatermark(environment: Environment, bucket: string, key: string): Promise<Watermark | undefined> {
+  const client = createS3Client(environment.s3);
+  try {
+    return await readWatermark(new ObjectStore(client, bucket), key);
+  } finally {
+    client.destroy();
+  }
+}
+
+function virtuousSourceSpec(request: StartExportRequest, deps: StartExportDependencies, changes: boolean, notify: (line: string) => void): VirtuousSourceSpec {
   const pageSize = positiveInteger(request.pageSize ?? DEFAULT_VIRTUOUS_SETTINGS.pageSize, '--page-size');
   if (pageSize > 1000) throw new InvalidInputError('--page-size must be 1000 or fewer: Virtuous refuses a larger take.');
   const credentialVariable = 'VIRTUOUS_API_TOKEN';
   const token = requireVariable(deps.environment.variables, credentialVariable, 'the Virtuous API token to read contacts with');
+  if (changes && (!request.fullContact || !request.includeArchived)) {
+    notify(
+      'virtuous: --since/--incremental read FullContact records (the abbreviated ones carry no modification date) and include archived contacts ' +
+        '(an archive is a modification): implied --full-contact --include-archived',
+    );
+  }
   return {
     kind: 'virtuous',
     baseUrl: deps.environment.virtuousBaseUrl,
@@ -127,27 +265,38 @@ function virtuousSourceSpec(request: StartExportRequest, deps: StartExportDepend
     credentialFingerprint: credentialFingerprint(token),
     settings: {
       ...DEFAULT_VIRTUOUS_SETTINGS,
-      fullContact: request.fullContact ?? false,
-      includeArchived: request.includeArchived ?? false,
+      fullContact: changes || (request.fullContact ?? false),
+      includeArchived: changes || (request.includeArchived ?? false),
       pageSize,
-      sortBy: request.sortBy ?? DEFAULT_VIRTUOUS_SETTINGS.sortBy,
+      sortBy: changes ? DEFAULT_VIRTUOUS_SETTINGS.sortBy : (request.sortBy ?? DEFAULT_VIRTUOUS_SETTINGS.sortBy),
+      ...(changes ? { walk: 'modified' as const, modifiedSortBy: request.sortBy ?? null } : {}),
     },
   };
 }
 
 /** Checks `--fields`, `--page-size` and the `--query` file (its node and condition types) before anything else is asked. */
-async function closeSourceSpec(request: StartExportRequest, deps: StartExportDependencies): Promise<CloseSourceSpec> {
+async function closeSourceSpec(request: StartExportRequest, deps: StartExportDependencies, changes: boolean): Promise<CloseSourceSpec> {
   const pageSize = positiveInteger(request.pageSize ?? DEFAULT_CLOSE_SETTINGS.pageSize, '--page-size');
   const selection = parseFieldList(request.fields);
-  const query = request.queryFile === undefined ? null : parseUserQuery(await readQueryFile(request.queryFile), request.queryFile);
+  if (changes && !selection.fields.includes('date_updated')) {
+    const chosen = new Set([...selection.fields, 'date_updated']);
+    selection.fields = CLOSE_CONTACT_FIELDS.filter((name) => chosen.has(name));
+  }
+  const query = request.query !== undefined ? inlineQuery(request.query) : request.queryFile === undefined ? null : parseUserQuery(await readQueryFile(request.queryFile), request.queryFile);
   const apiKey = requireVariable(deps.environment.variables, CLOSE_CREDENTIAL_VARIABLE, 'the Close API key to read contacts with');
   return {
     kind: 'close',
     baseUrl: closeBaseUrl(deps.environment.variables),
     credentialVariable: CLOSE_CREDENTIAL_VARIABLE,
     credentialFingerprint: credentialFingerprint(apiKey),
-    settings: { ...DEFAULT_CLOSE_SETTINGS, ...selection, pageSize, query },
+    settings: { ...DEFAULT_CLOSE_SETTINGS, ...selection, pageSize, query, ...(changes ? { timestampField: 'date_updated' as const } : {}) },
   };
+}
+
+function inlineQuery(query: CloseQueryNode): CloseQueryNode {
+  const problem = queryProblem(query, 'query');
+  if (problem) throw new InvalidInputError(`The stored Close query is not valid: ${problem}`);
+  return query;
 }
 
 async function readQueryFile(path: string): Promise<string> {

@@ -1,12 +1,16 @@
 import type { Job } from 'bullmq';
 import { BulkExportError } from '../errors/index.js';
-import { MANIFEST_NAME, SUCCESS_MARKER, type ExportManifest } from '../sinks/manifest.js';
+import { parseIsoMicros } from '../planning/time-window-splitter.js';
+import { MANIFEST_NAME, SUCCESS_MARKER, type CommittedPart, type ExportManifest, type IncrementalWindow } from '../sinks/manifest.js';
 import { PART_KEY_PATTERN } from '../sinks/part-key.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
-import { exportFolder } from '../sinks/s3/s3-location.js';
+import { exportFolder, formatS3Url } from '../sinks/s3/s3-location.js';
+import { timestampPositionOf, type TimestampPosition } from '../sources/timestamp-keyset.js';
 import { ExportControl } from './export-control.js';
 import type { ExportSpec } from './export-spec.js';
 import { ExportCancelledError } from './export-stopped.js';
+import type { RangeCheckpoint } from './range-checkpoint.js';
+import { advanceWatermark, WatermarkCache, type Watermark } from './watermark.js';
 import type { WorkerContext } from './worker-context.js';
 
 export interface ExportJobResult {
@@ -17,7 +21,8 @@ export interface ExportJobResult {
 
 /**
  * Runs once every range of an export is done: removes part objects no checkpoint committed
- * (left by crashed attempts), writes the manifest, then `_SUCCESS`. Safe to run twice.
+ * (left by crashed attempts), writes the manifest, (incremental) advances the watermark, then
+ * `_SUCCESS`. Safe to run twice.
  */
 export async function commitExport(job: Job<ExportSpec, ExportJobResult>, context: WorkerContext): Promise<ExportJobResult> {
   const spec = job.data;
@@ -56,11 +61,75 @@ export async function commitExport(job: Job<ExportSpec, ExportJobResult>, contex
     startedAt: spec.createdAt,
     endedAt: new Date().toISOString(),
   };
+  const reached = spec.changes ? reachedWatermark(spec, checkpoints as RangeCheckpoint[], parts) : undefined;
+  if (spec.changes && reached) manifest.incremental = incrementalWindow(spec, reached);
   const manifestKey = `${folder}/${MANIFEST_NAME}`;
   await store.put(manifestKey, JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
+  const watermark = spec.changes?.watermark;
+  if (spec.changes?.mode === 'incremental' && watermark && reached?.position) {
+    const next: Watermark = {
+      name: watermark.name,
+      source: spec.source.kind,
+      credentialFingerprint: spec.source.credentialFingerprint,
+      filter: watermark.filter,
+      destination: formatS3Url(spec.destination),
+      field: spec.changes.field,
+      modifiedAt: reached.modifiedAt,
+      position: reached.position,
+      exportId: spec.exportId,
+      committedAt: manifest.endedAt,
+    };
+    const outcome = await advanceWatermark(store, new WatermarkCache(context.redis, context.queuePrefix), watermark.key, next);
+    if (outcome.written) log.info({ watermark: watermark.key, modifiedAt: next.modifiedAt, position: next.position }, 'watermark advanced');
+    else log.warn({ watermark: watermark.key, kept: outcome.current.position, exportId: outcome.current.exportId }, 'watermark kept: a later export already moved it further');
+  }
   await store.put(`${folder}/${SUCCESS_MARKER}`, '', { contentType: 'application/octet-stream' });
   await context.registry.update(spec.exportId, { state: 'committed', rows, parts: parts.length, finishedAt: manifest.endedAt });
   log.info({ rows, parts: parts.length, manifestKey }, 'export committed');
   return { rows, parts: parts.length, manifestKey };
 }
 
+
+interface ReachedWatermark {
+  /** The highest modification timestamp written, as the API sent it; the previous one when nothing was written. */
+  modifiedAt: string | null;
+  /** Where the next run continues: after the last group written, or the start of this one when nothing was. */
+  position: TimestampPosition | null;
+}
+
+/**
+ * The high-water mark an export of changes reached: ranges are consecutive modification windows in
+ * index order, each read oldest first, so the last range that wrote anything ends at the newest
+ * change written and its final checkpoint cursor is exactly the position after it.
+ */
+function reachedWatermark(spec: ExportSpec, checkpoints: RangeCheckpoint[], parts: CommittedPart[]): ReachedWatermark {
+  const changes = spec.changes!;
+  const last = [...checkpoints].reverse().find((checkpoint) => checkpoint.parts.length > 0);
+  if (!last) return { modifiedAt: changes.previousModifiedAt, position: changes.since };
+  const position = timestampPositionOf(last.cursor, { positionKey: changes.cursorKey, sourceName: spec.source.kind });
+  let modifiedAt: string | null = null;
+  let newest = -Infinity;
+  for (const part of parts) {
+    const micros = typeof part.lastId === 'string' ? parseIsoMicros(part.lastId) : null;
+    if (micros !== null && micros > newest) {
+      newest = micros;
+      modifiedAt = part.lastId as string;
+    }
+  }
+  return { modifiedAt, position };
+}
+
+function incrementalWindow(spec: ExportSpec, reached: ReachedWatermark): IncrementalWindow {
+  const changes = spec.changes!;
+  return {
+    mode: changes.mode,
+    field: changes.field,
+    since: changes.since?.at ?? null,
+    sinceIds: changes.since?.idsAtLast ?? [],
+    until: changes.until,
+    fullLoad: changes.fullLoad,
+    previousExportId: changes.previousExportId,
+    watermark: { modifiedAt: reached.modifiedAt, position: reached.position },
+    watermarkKey: changes.mode === 'incremental' ? (changes.watermark?.key ?? null) : null,
+  };
+}

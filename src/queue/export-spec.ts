@@ -1,6 +1,7 @@
 import type { S3Location } from '../sinks/s3/s3-location.js';
 import type { PartFormat } from '../sinks/part-format.js';
 import type { CloseSourceSettings } from '../sources/close/close-source.js';
+import type { TimestampPosition } from '../sources/timestamp-keyset.js';
 import type { VirtuousSourceSettings } from '../sources/virtuous/virtuous-source.js';
 
 /** Which source an export reads and how. Holds no secret: workers take credentials from their own environment. */
@@ -33,6 +34,29 @@ export interface RateLimitSpec {
   windowMs: number;
 }
 
+/**
+ * An export of the contacts modified in a window: `--since` (from an instant) or `--incremental` (from
+ * the stored watermark). Its ranges are modification-time windows; its upper bound is fixed at planning.
+ */
+export interface ChangeWindowSpec {
+  mode: 'since' | 'incremental';
+  /** The modification timestamp walked: `modifiedDateTimeUtc` (Virtuous) or `date_updated` (Close). */
+  field: string;
+  /** Key of the instant in the ranges' checkpoint cursors (`lastModified`, `lastUpdated`). */
+  cursorKey: string;
+  /** Where the export starts (inclusive instant, minus the ids listed); null = every contact (a full load). */
+  since: TimestampPosition | null;
+  /** Exclusive upper bound, fixed when planning from the newest modification then; null = none. */
+  until: string | null;
+  /** Incremental: the watermark the commit advances (S3 key in the destination bucket, and its name). */
+  watermark: { key: string; name: string; filter: string | null } | null;
+  /** Incremental: the export whose watermark this one continues from, and its highest modification. */
+  previousExportId: string | null;
+  previousModifiedAt: string | null;
+  /** Incremental without a watermark (and without --since): every contact. */
+  fullLoad: boolean;
+}
+
 /** Everything a worker needs to run any range of an export. Stored in job data: never a credential. */
 export interface ExportSpec {
   exportId: string;
@@ -48,4 +72,6 @@ export interface ExportSpec {
   rangeCount: number;
   plannedRows: number;
   createdAt: string;
+  /** Set for `--since` and `--incremental` exports. */
+  changes?: ChangeWindowSpec;
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import type { S3Settings } from '../config/environment.js';
+import { readEnvironment, type S3Settings } from '../config/environment.js';
 import { BulkExportError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { ExportMetrics } from '../metrics/export-metrics.js';
@@ -13,10 +13,11 @@ import { commitExport, type ExportJobResult } from './commit-processor.js';
 import type { ExportSpec } from './export-spec.js';
 import { ExportRegistry } from './export-registry.js';
 import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './job-policies.js';
-import { EXPORT_QUEUE, RANGE_QUEUE } from './queue-names.js';
+import { EXPORT_QUEUE, RANGE_QUEUE, SCHEDULE_QUEUE } from './queue-names.js';
 import { processRange, SHUTDOWN_REASON } from './range-processor.js';
 import type { RangeJobData, RangeJobResult } from './range-job.js';
 import { createRedisConnection } from './redis-connection.js';
+import { runScheduledExport, type ScheduledRunResult, type ScheduleJobData } from './schedules.js';
 import type { WorkerContext } from './worker-context.js';
 
 export interface ExportWorkerOptions {
@@ -79,6 +80,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   };
   const rangeConnection = createRedisConnection(options.redisUrl, 'bulk-export:ranges');
   const commitConnection = createRedisConnection(options.redisUrl, 'bulk-export:commits');
+  const scheduleConnection = createRedisConnection(options.redisUrl, 'bulk-export:schedules');
   const rangeWorker = new Worker<RangeJobData, RangeJobResult>(
     RANGE_QUEUE,
     (job, token, signal) => {
@@ -92,6 +94,14 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     EXPORT_QUEUE,
     (job) => commitExport(job, context),
     { ...common, connection: commitConnection, concurrency: 1 },
+  );
+  // Scheduled incremental loads: each tick starts `start --incremental` with the schedule's options and this
+  // worker's credentials (one tick at a time per process; BullMQ hands each tick to one worker).
+  const environment = { ...readEnvironment(options.variables), redisUrl: options.redisUrl, queuePrefix: options.queuePrefix, s3: options.s3 };
+  const scheduleWorker = new Worker<ScheduleJobData, ScheduledRunResult>(
+    SCHEDULE_QUEUE,
+    (job) => runScheduledExport(job, { environment, redis, logger: options.logger }),
+    { ...common, connection: scheduleConnection, concurrency: 1 },
   );
   rangeWorker.on('failed', (job, error) => {
     options.logger.warn(
@@ -108,21 +118,21 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   exportWorker.on('failed', (job, error) => {
     options.logger.warn({ exportId: job?.data.exportId, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'commit attempt failed');
   });
-  for (const worker of [rangeWorker, exportWorker]) {
+  for (const worker of [rangeWorker, exportWorker, scheduleWorker]) {
     worker.on('error', (error) => options.logger.error({ err: error.message }, 'worker error'));
   }
-  await Promise.all([rangeWorker.waitUntilReady(), exportWorker.waitUntilReady()]);
+  await Promise.all([rangeWorker.waitUntilReady(), exportWorker.waitUntilReady(), scheduleWorker.waitUntilReady()]);
   options.logger.info({ concurrency: options.concurrency }, 'worker ready');
 
   return {
     metricsUrl: metricsServer?.url,
     async close() {
       rangeWorker.cancelAllJobs(SHUTDOWN_REASON);
-      await Promise.all([rangeWorker.close(), exportWorker.close()]);
+      await Promise.all([rangeWorker.close(), exportWorker.close(), scheduleWorker.close()]);
       await metricsServer?.close();
       await fleet?.close();
       requests?.close();
-      await Promise.all([redis, rangeConnection, commitConnection].map((connection) => connection.quit().catch(() => undefined)));
+      await Promise.all([redis, rangeConnection, commitConnection, scheduleConnection].map((connection) => connection.quit().catch(() => undefined)));
       context.s3.destroy();
     },
   };

@@ -2,3 +2,5 @@
 export const EXPORT_QUEUE = 'exports';
 /** Child jobs: one per range. */
 export const RANGE_QUEUE = 'export-ranges';
+/** One BullMQ job scheduler per `bulk-export schedule`; each job starts one incremental export. */
+export const SCHEDULE_QUEUE = 'schedules';

@@ -1,3 +1,4 @@
+import type { TimestampPosition } from '../sources/timestamp-keyset.js';
 import type { PartFormat } from './part-format.js';
 
 /** A part that S3 confirmed and a checkpoint recorded. */
@@ -23,6 +24,29 @@ export interface ExportManifest {
   ranges: number;
   startedAt: string;
   endedAt: string;
+  /** `--since` and `--incremental` exports: the window read and the high-water mark reached. */
+  incremental?: IncrementalWindow;
+}
+
+/** The modification window of a `--since` or `--incremental` export, as committed. */
+export interface IncrementalWindow {
+  mode: 'since' | 'incremental';
+  /** The modification timestamp walked (`modifiedDateTimeUtc`, `date_updated`). */
+  field: string;
+  /** Inclusive lower bound; null = from the oldest modification (a full load). */
+  since: string | null;
+  /** Ids at exactly `since` left out because an earlier export wrote them. */
+  sinceIds: string[];
+  /** Exclusive upper bound fixed at planning: later changes are left for the next run. */
+  until: string | null;
+  /** Incremental without a watermark: every contact. */
+  fullLoad: boolean;
+  /** The export whose watermark this one continued from. */
+  previousExportId: string | null;
+  /** The high-water mark reached: the highest modification written (as the API sent it) and where the next run continues. */
+  watermark: { modifiedAt: string | null; position: TimestampPosition | null };
+  /** S3 key of the watermark object this export advanced (incremental only). */
+  watermarkKey: string | null;
 }
 
 export const MANIFEST_NAME = '_manifest.json';

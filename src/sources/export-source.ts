@@ -1,5 +1,6 @@
 import type { ExportRange } from '../planning/export-range.js';
 import type { RecordSchema } from '../sinks/record-schema.js';
+import type { TimestampPosition } from './timestamp-keyset.js';
 
 export type SourceRow = Record<string, unknown>;
 
@@ -18,11 +19,22 @@ export interface SourcePage {
 export interface PlanOptions {
   /** Wanted rows per range; default derived from the total. */
   targetRowsPerRange?: number;
+  /**
+   * Only for sources set to walk modification time (incremental / `--since`): the position to start
+   * after (inclusive instant minus the listed ids); null = from the oldest modification.
+   */
+  changesSince?: TimestampPosition | null;
 }
 
 export interface SourcePlan {
   totalRows: number;
   ranges: ExportRange[];
+  /**
+   * Modification-time walks only: the exclusive upper bound of the export, fixed when planning (one
+   * microsecond after the newest modification found then). Records modified while the export runs
+   * move to or past it and are left for the next incremental run.
+   */
+  until?: string | null;
 }
 
 /** A source API as the pipeline sees it: how to split an export, and how to read one range page by page. */

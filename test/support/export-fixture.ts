@@ -87,6 +87,18 @@ export class ExportFixture {
     }
   }
 
+  /** Downloads the manifest's parts and runs `sql(reader)` on them in DuckDB, `reader` being read_parquet/read_json over the files. */
+  async queryParts(manifest: ExportManifest, sql: (reader: string) => string): Promise<Record<string, unknown>[]> {
+    const parts = await downloadParts(this.store, manifest);
+    try {
+      const files = sqlList(parts.files);
+      const reader = manifest.format === 'parquet' ? `read_parquet(${files})` : `read_json(${files}, format = 'newline_delimited')`;
+      return await queryDuckDB(sql(reader));
+    } finally {
+      await rm(parts.directory, { recursive: true, force: true });
+    }
+  }
+
   /** Resolves when the export committed; rejects if it failed. */
   async waitForCommit(exportId: string): Promise<void> {
     const redis = createCommandConnection(this.redisUrl, 'test-wait');

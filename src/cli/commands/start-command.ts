@@ -4,21 +4,9 @@ import { createLogger } from '../../logging/logger.js';
 import { startExport } from '../../planning/start-export.js';
 import { readExportStatus, waitForExport } from '../../queue/export-status.js';
 import { createCommandConnection } from '../../queue/redis-connection.js';
+import { toStartRequest, type StartOptions } from '../start-options.js';
 
-export interface StartCommandOptions {
-  source: string;
-  dest: string;
-  format: string;
-  gzip?: boolean;
-  includeArchived?: boolean;
-  fullContact?: boolean;
-  rateLimit?: string;
-  partRows?: string;
-  rangeRows?: string;
-  pageSize?: string;
-  sortBy?: string;
-  fields?: string;
-  query?: string;
+export interface StartCommandOptions extends StartOptions {
   wait?: boolean;
 }
 
@@ -28,24 +16,7 @@ export async function startCommand(options: StartCommandOptions): Promise<void> 
   const logger = createLogger({ level: environment.logLevel, name: 'bulk-export-start' });
   const redis = createCommandConnection(environment.redisUrl, 'bulk-export:start');
   try {
-    const spec = await startExport(
-      {
-        source: options.source,
-        dest: options.dest,
-        format: options.format,
-        gzip: options.gzip,
-        includeArchived: options.includeArchived,
-        fullContact: options.fullContact,
-        rateLimit: options.rateLimit,
-        partRows: optionalNumber(options.partRows),
-        rangeRows: optionalNumber(options.rangeRows),
-        pageSize: optionalNumber(options.pageSize),
-        sortBy: options.sortBy,
-        fields: options.fields,
-        queryFile: options.query,
-      },
-      { environment, redis, logger },
-    );
+    const spec = await startExport(toStartRequest(options), { environment, redis, logger, notify: (line) => process.stderr.write(`${line}\n`) });
     if (options.wait) {
       process.stderr.write(`export ${spec.exportId}: ${spec.rangeCount} ranges, about ${spec.plannedRows} contacts; waiting for it to commit\n`);
       try {
@@ -63,6 +34,3 @@ export async function startCommand(options: StartCommandOptions): Promise<void> 
   }
 }
 
-function optionalNumber(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
-}

@@ -20,12 +20,24 @@ export const OBJECT_TYPE_CONTACT: CloseQueryNode = { type: 'object_type', object
 
 export const DATE_CREATED_FIELD = { type: 'regular_field', object_type: 'contact', field_name: 'date_created' } as const;
 
+/** The contact's own timestamp field as a query/sort field: `date_created` (full exports) or `date_updated` (incremental). */
+export function contactDateField(fieldName: 'date_created' | 'date_updated'): { type: 'regular_field'; object_type: 'contact'; field_name: string } {
+  return { type: 'regular_field', object_type: 'contact', field_name: fieldName };
+}
+
 /** `sort` on the contact's own `date_created`: the only stable order Close documents for paging. */
 export function sortByDateCreated(direction: 'asc' | 'desc' = 'asc'): unknown[] {
   return [{ direction, field: DATE_CREATED_FIELD }];
 }
 
+/** `sort` on one of the contact's timestamps (ties are left to Close; the keyset never relies on their order). */
+export function sortByDateField(fieldName: 'date_created' | 'date_updated', direction: 'asc' | 'desc' = 'asc'): unknown[] {
+  return fieldName === 'date_created' ? sortByDateCreated(direction) : [{ direction, field: contactDateField(fieldName) }];
+}
+
 export interface WindowQueryArgs {
+  /** The timestamp the window bounds; default `date_created`. */
+  field?: 'date_created' | 'date_updated';
   /** Inclusive lower bound of `date_created` (ISO 8601); null = none. */
   onOrAfter: string | null;
   /** Exclusive upper bound of `date_created` (ISO 8601); null = none. */
@@ -37,7 +49,7 @@ export interface WindowQueryArgs {
 }
 
 /**
- * AND of: `object_type` contact, a `moment_range` on `date_created` (only the bounds that are set),
+ * AND of: `object_type` contact, a `moment_range` on `date_created` (or `field`; only the bounds that are set),
  * the user's query, and a negated OR of `id` queries for `excludeIds`.
  */
 export function windowQuery(args: WindowQueryArgs): CloseQueryNode {
@@ -46,7 +58,8 @@ export function windowQuery(args: WindowQueryArgs): CloseQueryNode {
     const condition: Record<string, unknown> = { type: 'moment_range' };
     if (args.onOrAfter !== null) condition.on_or_after = { type: 'fixed_utc', value: args.onOrAfter };
     if (args.before !== null) condition.before = { type: 'fixed_utc', value: args.before };
-    queries.push({ type: 'field_condition', field: DATE_CREATED_FIELD, condition });
+    const field = args.field === undefined || args.field === 'date_created' ? DATE_CREATED_FIELD : contactDateField(args.field);
+    queries.push({ type: 'field_condition', field, condition });
   }
   if (args.userQuery) queries.push(args.userQuery);
   if (args.excludeIds && args.excludeIds.length > 0) {

@@ -1,13 +1,15 @@
 import { BulkExportError } from '../../errors/index.js';
+import { planChangeWindows } from '../../planning/change-window-planner.js';
 import type { ExportRange, TimeWindow } from '../../planning/export-range.js';
 import { defaultTargetRows } from '../../planning/id-range-splitter.js';
 import { formatIsoMicros, parseIsoMicros, splitTimeWindows } from '../../planning/time-window-splitter.js';
 import type { RecordSchema } from '../../sinks/record-schema.js';
 import type { ExportSource, PlanOptions, SourceCursor, SourcePage, SourcePlan, SourceRow } from '../export-source.js';
+import { cursorOf, type TimestampPosition } from '../timestamp-keyset.js';
 import { isCursorRefusal, type CloseClient, type CloseSearchBody } from './close-client.js';
 import { closeSchemaFor, CLOSE_CONTACT_FIELDS } from './close-fields.js';
-import { GroupedRows, type CloseCursor, type KeyedRow } from './close-keyset.js';
-import { sortByDateCreated, windowQuery, type CloseQueryNode } from './close-query.js';
+import { closeKeyset, GroupedRows, type CloseTimestampField, type KeyedRow } from './close-keyset.js';
+import { sortByDateCreated, sortByDateField, windowQuery, type CloseQueryNode } from './close-query.js';
 
 export interface CloseSourceSettings {
   /** Contacts per request (`_limit`). Close publishes no ceiling; 100 to 200 are known to work. */
@@ -20,6 +22,11 @@ export interface CloseSourceSettings {
   discoverCustomFields: boolean;
   /** The user's query (`--query`), ANDed into every request; null = every contact. */
   query: CloseQueryNode | null;
+  /**
+   * The timestamp windows slice and walks follow: `date_created` (full exports, the default) or
+   * `date_updated` (incremental and `--since` exports: contacts changed from a point on).
+   */
+  timestampField?: CloseTimestampField;
 }
 
 export const DEFAULT_CLOSE_SETTINGS: CloseSourceSettings = {
@@ -105,12 +112,17 @@ export class CloseSource implements ExportSource {
     return this.customFieldKeys;
   }
 
+  /** The timestamp this source walks: `date_created`, or `date_updated` for change exports. */
+  get timestampField(): CloseTimestampField {
+    return this.settings.timestampField ?? 'date_created';
+  }
+
   /** One request with everything a page request will send: refuses a bad key (401), query, field list or `_limit` (400). */
   async validate(signal?: AbortSignal): Promise<void> {
     await this.client.search(
       {
         query: windowQuery({ onOrAfter: null, before: null, userQuery: this.settings.query }),
-        sort: sortByDateCreated('asc'),
+        sort: sortByDateField(this.timestampField, 'asc'),
         _fields: { contact: this.requestedFields },
         _limit: this.settings.pageSize,
         results_limit: 0,
@@ -123,17 +135,34 @@ export class CloseSource implements ExportSource {
   /**
    * Finds the oldest and newest `date_created` (sort asc/desc, `_limit: 1`) and the total (`include_counts`),
    * then bisects the span by time, counting each earlier half with `results_limit: 0`, into balanced windows.
+   * Walking `date_updated` (incremental), the span starts at `options.changesSince` and the plan ends at a
+   * fixed upper bound (see `planChangeWindows`).
    */
   async plan(options: PlanOptions, signal?: AbortSignal): Promise<SourcePlan> {
-    const query = windowQuery({ onOrAfter: null, before: null, userQuery: this.settings.query });
+    const field = this.timestampField;
+    const since = field === 'date_updated' ? (options.changesSince ?? null) : null;
+    const query = windowQuery({ field, onOrAfter: since?.at ?? null, before: null, userQuery: this.settings.query, excludeIds: since?.idsAtLast ?? [] });
     const ends = async (direction: 'asc' | 'desc', includeCounts: boolean) =>
       this.client.search<SourceRow>(
-        { query, sort: sortByDateCreated(direction), _limit: 1, _fields: { contact: ['id', 'date_created'] }, ...(includeCounts ? { include_counts: true } : {}) },
+        { query, sort: sortByDateField(field, direction), _limit: 1, _fields: { contact: ['id', field] }, ...(includeCounts ? { include_counts: true } : {}) },
         signal,
       );
     const oldest = await ends('asc', true);
     const first = oldest.data[0];
     const total = oldest.count?.total;
+    if (field === 'date_updated') {
+      const last = first ? ((await ends('desc', false)).data[0] ?? first) : undefined;
+      const { ranges, until } = await planChangeWindows({
+        field,
+        since,
+        oldestMicros: first ? keyOf(first, field).micros : null,
+        newestMicros: last ? keyOf(last, field).micros : null,
+        totalRows: first ? (total ?? 0) : 0,
+        targetRows: options.targetRowsPerRange,
+        count: (fromMicros, beforeMicros) => this.countWindow(fromMicros, beforeMicros, signal),
+      });
+      return { totalRows: first ? (total ?? 0) : 0, ranges, until };
+    }
     if (!first || total === undefined || total === 0) {
       return { totalRows: total ?? 0, ranges: [{ kind: 'time', index: 0, from: null, before: null, estimatedRows: total ?? 0 }] };
     }
@@ -151,7 +180,7 @@ export class CloseSource implements ExportSource {
   private async countWindow(fromMicros: number, beforeMicros: number, signal?: AbortSignal): Promise<number> {
     const response = await this.client.search(
       {
-        query: windowQuery({ onOrAfter: formatIsoMicros(fromMicros), before: formatIsoMicros(beforeMicros), userQuery: this.settings.query }),
+        query: windowQuery({ field: this.timestampField, onOrAfter: formatIsoMicros(fromMicros), before: formatIsoMicros(beforeMicros), userQuery: this.settings.query }),
         results_limit: 0,
         include_counts: true,
       },
@@ -164,8 +193,9 @@ export class CloseSource implements ExportSource {
   }
 
   /**
-   * Pages of one window, in `date_created` order, each ending on a whole group of equal timestamps,
-   * from `cursor` (a `CloseCursor`; null = the window's start) until the window is exhausted.
+   * Pages of one window, in timestamp order (`date_created`, or `date_updated` for change exports), each
+   * ending on a whole group of equal timestamps, from `cursor` (a `CloseCursor`; null = the window's
+   * start, less the ids the window says were already written there) until the window is exhausted.
    *
    * A window ends when a walk brings nothing new and provably saw everything: it was a single short
    * page, or it excluded (by id) every contact already seen at its starting timestamp. Walks that
@@ -175,8 +205,13 @@ export class CloseSource implements ExportSource {
    */
   async *pages(range: ExportRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage> {
     if (range.kind !== 'time') throw new BulkExportError('WRONG_RANGE_KIND', `Close ranges are date_created windows, got ${range.kind}.`);
+    const field = this.timestampField;
+    if ((range.field ?? 'date_created') !== field) {
+      throw new BulkExportError('WRONG_RANGE_KIND', `This Close export walks ${field}, but the range slices ${range.field ?? 'date_created'}.`);
+    }
     const bounds = windowBounds(range);
-    const grouped = new GroupedRows(cursor as CloseCursor | null);
+    if (bounds.fromMicros !== null && bounds.beforeMicros !== null && bounds.fromMicros >= bounds.beforeMicros) return;
+    const grouped = new GroupedRows(cursor ?? startCursor(range, field), field);
     /** The restart instant at which walks exclude the ids already seen; undefined = none. */
     let excludeAt: number | null | undefined;
     let walksWithoutProgress = 0;
@@ -208,15 +243,17 @@ export class CloseSource implements ExportSource {
 
   /** One cursor walk from the current position; yields the pages that complete groups. */
   private async *walk(bounds: WindowBounds, grouped: GroupedRows, exclude: boolean, signal?: AbortSignal): AsyncGenerator<SourcePage, WalkOutcome> {
+    const field = this.timestampField;
     const restart = grouped.restartMicros;
     const body: CloseSearchBody = {
       query: windowQuery({
+        field,
         onOrAfter: restart !== null ? formatIsoMicros(restart) : bounds.fromMicros !== null ? formatIsoMicros(bounds.fromMicros) : null,
         before: bounds.before,
         userQuery: this.settings.query,
         excludeIds: exclude ? [...grouped.idsAtRestart] : [],
       }),
-      sort: sortByDateCreated('asc'),
+      sort: sortByDateField(field, 'asc'),
       _fields: { contact: this.requestedFields },
       _limit: this.settings.pageSize,
     };
@@ -237,11 +274,11 @@ export class CloseSource implements ExportSource {
       outcome.pages += 1;
       outcome.served += response.data.length;
       for (const row of response.data) {
-        const keyed = keyOf(row);
+        const keyed = keyOf(row, field);
         if (keyed.micros < previous) {
           throw new BulkExportError(
             'UNSORTED_PAGE',
-            `Close returned contact ${keyed.id} (date_created ${keyed.created}) after a later one: the walk is not sorted by date_created, so keyset paging could skip rows.`,
+            `Close returned contact ${keyed.id} (${field} ${keyed.stamp}) after a later one: the walk is not sorted by ${field}, so keyset paging could skip rows.`,
           );
         }
         previous = keyed.micros;
@@ -254,6 +291,13 @@ export class CloseSource implements ExportSource {
       walkCursor = response.cursor;
     }
   }
+}
+
+/** The cursor a window starts from when it has no checkpoint: after the ids it says were already written at `from`. */
+function startCursor(range: TimeWindow, field: CloseTimestampField): SourceCursor | null {
+  if (range.from === null || !range.afterIds || range.afterIds.length === 0) return null;
+  const position: TimestampPosition = { at: range.from, idsAtLast: range.afterIds };
+  return cursorOf(position, closeKeyset(field).positionKey);
 }
 
 function windowBounds(window: TimeWindow): WindowBounds {
@@ -270,16 +314,16 @@ function inWindow(micros: number, bounds: WindowBounds): boolean {
   return (bounds.fromMicros === null || micros >= bounds.fromMicros) && (bounds.beforeMicros === null || micros < bounds.beforeMicros);
 }
 
-/** The paging key of a row: its id and `date_created` (requested in every `_fields`). */
-export function keyOf(row: SourceRow): KeyedRow {
+/** The paging key of a row: its id and `date_created` (or `field`; requested in every `_fields`). */
+export function keyOf(row: SourceRow, field: CloseTimestampField = 'date_created'): KeyedRow {
   const id = row.id;
-  const created = row.date_created;
-  const micros = typeof created === 'string' ? parseIsoMicros(created) : null;
-  if (typeof id !== 'string' || typeof created !== 'string' || micros === null) {
+  const stamp = row[field];
+  const micros = typeof stamp === 'string' ? parseIsoMicros(stamp) : null;
+  if (typeof id !== 'string' || typeof stamp !== 'string' || micros === null) {
     throw new BulkExportError(
       'UNEXPECTED_ROW',
-      `Close returned a contact without a string id and an ISO 8601 date_created (${JSON.stringify({ id, date_created: created })}).`,
+      `Close returned a contact without a string id and an ISO 8601 ${field} (${JSON.stringify({ id, [field]: stamp })}).`,
     );
   }
-  return { row, id, micros, created };
+  return { row, id, micros, stamp };
 }

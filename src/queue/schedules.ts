@@ -1,0 +1,206 @@
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Environment } from '../config/environment.js';
+import { InvalidInputError } from '../errors/index.js';
+import type { Logger } from '../logging/logger.js';
+import { startExport, type StartExportRequest } from '../planning/start-export.js';
+import { readExportStatus } from './export-status.js';
+import { IncrementalRunningError } from './incremental-guard.js';
+import { SCHEDULE_QUEUE } from './queue-names.js';
+
+/**
+ * Scheduled incremental loads: `bulk-export schedule` registers a BullMQ job scheduler on the
+ * `schedules` queue; every period it adds one job, which a worker (`bulk-export worker` runs a
+ * schedules worker beside the export workers) turns into `start --incremental` with the stored
+ * options: the same code path, the same watermark. The job data holds the start options only, never a
+ * credential: the worker reads tokens from its own environment, as `start` does.
+ */
+export interface ScheduleJobData {
+  schedule: string;
+  /** The start options (`incremental` is always set); a `--query` file is stored as its content. */
+  request: StartExportRequest;
+}
+
+export interface ScheduleTiming {
+  /** Milliseconds between runs (`--every`). */
+  every?: number;
+  /** Cron pattern (`--cron`), with an optional IANA time zone. */
+  pattern?: string;
+  tz?: string;
+}
+
+/** What the last tick of a schedule did, kept in `<prefix>:schedule:<name>`. */
+export interface ScheduleState {
+  lastExportId?: string;
+  lastStartedAt?: string;
+  lastOutcome?: 'started' | 'skipped' | 'failed';
+  lastMessage?: string;
+  lastTickAt?: string;
+}
+
+export interface ScheduleListing {
+  name: string;
+  every: number | null;
+  cron: string | null;
+  tz: string | null;
+  nextRunAt: string | null;
+  source: string;
+  destination: string;
+  state: ScheduleState;
+  lastExportState: string | null;
+}
+
+export const SCHEDULE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+const SCHEDULE_JOB_OPTIONS = {
+  attempts: 1,
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+  removeOnFail: { age: 14 * 24 * 3600, count: 1000 },
+};
+
+/** `1h`, `30m`, `2s`, `500ms`, `1d`, or `1h30m`, as milliseconds; at least one second. */
+export function parseEvery(text: string): number {
+  const trimmed = text.trim().toLowerCase();
+  const pattern = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g;
+  let total = 0;
+  let consumed = '';
+  for (const match of trimmed.matchAll(pattern)) {
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+    total += Number(match[1]) * unit;
+    consumed += match[0];
+  }
+  if (trimmed === '' || consumed.replace(/\s+/g, '') !== trimmed.replace(/\s+/g, '') || !(total >= 1000)) {
+    throw new InvalidInputError(`--every must be a duration of at least 1s such as 2s, 15m, 1h or 1h30m, got "${text}".`);
+  }
+  return Math.round(total);
+}
+
+/** A schedule name from the source and destination when none is given: `virtuous-exports-crm`. */
+export function defaultScheduleName(source: string, dest: string): string {
+  const slug = `${source}-${dest.replace(/^s3:\/\//, '')}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+$/g, '');
+  return slug.slice(0, 100);
+}
+
+function stateKey(prefix: string, name: string): string {
+  return `${prefix}:schedule:${name}`;
+}
+
+function scheduleQueue(redis: Redis, prefix: string): Queue<ScheduleJobData> {
+  return new Queue<ScheduleJobData>(SCHEDULE_QUEUE, { connection: redis, prefix });
+}
+
+/** Creates or replaces the job scheduler `name`. */
+export async function upsertSchedule(redis: Redis, prefix: string, name: string, timing: ScheduleTiming, request: StartExportRequest): Promise<{ nextRunAt: string | null }> {
+  if (!SCHEDULE_NAME_PATTERN.test(name)) throw new InvalidInputError(`--name must be 1-100 letters, digits, ".", "_" or "-" (starting with a letter or digit), got "${name}".`);
+  const queue = scheduleQueue(redis, prefix);
+  try {
+    const repeat = timing.pattern ? { pattern: timing.pattern, ...(timing.tz ? { tz: timing.tz } : {}) } : { every: timing.every! };
+    const data: ScheduleJobData = { schedule: name, request: { ...request, incremental: true } };
+    const job = await queue.upsertJobScheduler(name, repeat, { name: `schedule ${name}`, data, opts: SCHEDULE_JOB_OPTIONS });
+    const next = job?.timestamp !== undefined ? job.timestamp + (job.delay ?? 0) : null;
+    return { nextRunAt: next === null ? null : new Date(next).toISOString() };
+  } finally {
+    await queue.close();
+  }
+}
+
+export async function removeSchedule(redis: Redis, prefix: string, name: string): Promise<boolean> {
+  const queue = scheduleQueue(redis, prefix);
+  try {
+    const removed = await queue.removeJobScheduler(name);
+    if (removed) await redis.del(stateKey(prefix, name));
+    return removed;
+  } finally {
+    await queue.close();
+  }
+}
+
+export async function listSchedules(redis: Redis, prefix: string): Promise<ScheduleListing[]> {
+  const queue = scheduleQueue(redis, prefix);
+  try {
+    const schedulers = await queue.getJobSchedulers(0, -1, true);
+    const listings: ScheduleListing[] = [];
+    for (const scheduler of schedulers) {
+      const name = scheduler.id ?? scheduler.key;
+      const state = await readState(redis, prefix, name);
+      const request = scheduler.template?.data?.request;
+      const last = state.lastExportId ? await readExportStatus(redis, prefix, state.lastExportId) : undefined;
+      listings.push({
+        name,
+        every: scheduler.every ?? null,
+        cron: scheduler.pattern ?? null,
+        tz: scheduler.tz ?? null,
+        nextRunAt: scheduler.next ? new Date(scheduler.next).toISOString() : null,
+        source: request?.source ?? '?',
+        destination: request?.dest ?? '?',
+        state,
+        lastExportState: last?.state ?? null,
+      });
+    }
+    return listings;
+  } finally {
+    await queue.close();
+  }
+}
+
+async function readState(redis: Redis, prefix: string, name: string): Promise<ScheduleState> {
+  return (await redis.hgetall(stateKey(prefix, name))) as ScheduleState;
+}
+
+async function writeState(redis: Redis, prefix: string, name: string, state: ScheduleState): Promise<void> {
+  const fields = Object.entries(state).filter(([, value]) => value !== undefined) as [string, string][];
+  if (fields.length > 0) await redis.hset(stateKey(prefix, name), Object.fromEntries(fields));
+}
+
+export interface ScheduledRunDependencies {
+  environment: Environment;
+  redis: Redis;
+  logger: Logger;
+}
+
+export interface ScheduledRunResult {
+  outcome: 'started' | 'skipped';
+  exportId?: string;
+  runningExportId?: string | null;
+}
+
+/**
+ * One tick of a schedule: starts the incremental export, unless the schedule's previous run (or any
+ * incremental export of the same source, filter and destination) is still running or paused; then the
+ * tick is skipped and logged.
+ */
+export async function runScheduledExport(job: Job<ScheduleJobData>, deps: ScheduledRunDependencies): Promise<ScheduledRunResult> {
+  const { schedule, request } = job.data;
+  const { redis, environment } = deps;
+  const log = deps.logger.child({ schedule, jobId: job.id });
+  const prefix = environment.queuePrefix;
+  const tickAt = new Date().toISOString();
+  const state = await readState(redis, prefix, schedule);
+  if (state.lastExportId) {
+    const previous = await readExportStatus(redis, prefix, state.lastExportId);
+    if (previous && (previous.state === 'running' || previous.state === 'paused')) {
+      const message = `previous run ${state.lastExportId} is still ${previous.state}`;
+      log.warn({ runningExportId: state.lastExportId }, `scheduled run skipped: ${message}`);
+      await writeState(redis, prefix, schedule, { lastOutcome: 'skipped', lastMessage: message, lastTickAt: tickAt });
+      return { outcome: 'skipped', runningExportId: state.lastExportId };
+    }
+  }
+  try {
+    const spec = await startExport(
+      { ...request, incremental: true },
+      { environment, redis, logger: log, notify: (line) => log.info(line) },
+    );
+    await writeState(redis, prefix, schedule, { lastExportId: spec.exportId, lastStartedAt: spec.createdAt, lastOutcome: 'started', lastMessage: '', lastTickAt: tickAt });
+    log.info({ exportId: spec.exportId, ranges: spec.rangeCount, plannedRows: spec.plannedRows }, 'scheduled incremental export started');
+    return { outcome: 'started', exportId: spec.exportId };
+  } catch (error) {
+    if (error instanceof IncrementalRunningError) {
+      log.warn({ runningExportId: error.runningExportId }, `scheduled run skipped: ${error.message}`);
+      await writeState(redis, prefix, schedule, { lastOutcome: 'skipped', lastMessage: error.message, lastTickAt: tickAt });
+      return { outcome: 'skipped', runningExportId: error.runningExportId };
+    }
+    log.error({ err: (error as Error).message }, 'scheduled run failed to start');
+    await writeState(redis, prefix, schedule, { lastOutcome: 'failed', lastMessage: (error as Error).message, lastTickAt: tickAt });
+    throw error;
+  }
+}
