@@ -91,8 +91,9 @@ describe('operator controls and recovery', () => {
   });
 
   it('SIGTERM hands the ranges back at once: no stall, no attempt spent, exact output', async () => {
-    fixture = await ExportFixture.create('sigterm', { contacts: 12_000, faults: { latencyMs: 40 } });
-    const [leaving] = await fixture.startWorkers(1, 2);
+    fixture = await ExportFixture.create('sigterm', { contacts: 12_000, faults: { latencyMs: 120 } });
+    // Two workers from the start, each holding ranges; the export lasts several seconds, so the leaving one is mid-range.
+    const [leaving] = await fixture.startWorkers(2, 2);
     const connection = createRedisConnection(fixture.redisUrl, 'test-events');
     const events = new QueueEvents(RANGE_QUEUE, { connection, prefix: fixture.prefix });
     const stalled: string[] = [];
@@ -102,7 +103,6 @@ describe('operator controls and recovery', () => {
       const dest = 's3://exports/sigterm';
       const { exportId } = await fixture.start(['--dest', dest, '--format', 'parquet', '--part-rows', '1000', '--range-rows', '3000', '--page-size', '200']);
       await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 2);
-      await fixture.startWorkers(1, 2);
 
       const signalled = Date.now();
       leaving!.child.kill('SIGTERM');

@@ -1,0 +1,504 @@
+/**
+ * `npm run bench`: how fast, how frugal and how budget-true the exporter is, measured end to end on
+ * this machine, against a floor and a naive baseline measured in the same run. Not part of `npm test`.
+ *
+ *   npm run bench                      # the full matrix (1M contacts; memory at 5M NDJSON); under 10 min on 2 cores
+ *   npm run bench -- --quick           # 100k contacts, 500k for memory, short throttled scenarios (~3 min)
+ *   npm run bench -- --only e2e,floor --formats parquet --workers 1,2 --contacts 200000
+ *   npm run bench -- --profile         # also profile a 1-worker run per format (node --cpu-prof) and list the top self time
+ *
+ * Options: --contacts N, --big N (0 = no memory run), --workers 1,2,4, --formats parquet,ndjson,
+ * --concurrency N (per worker, default 4), --only floor,naive,e2e,memory,latency,budget,profile,
+ * --redis-url URL (default: a private redis-server, so INFO commandstats counts only us),
+ * --json FILE (every figure), --timeout SECONDS (per export).
+ *
+ * Unthrottled runs pass --rate-limit 1000000/1h, the budget the simulator advertises when it enforces
+ * none (the product's Virtuous default, 5,000 requests per hour, would hold a 5M-row export to
+ * 5,000 pages an hour once the first 5,000 are spent).
+ *
+ * Processes: the simulator and s3rver run in a services process of their own, every worker is a real
+ * `bin/bulk-export.js worker` process with its own queue prefix per scenario, Redis is a private
+ * redis-server, and `start` (planning) runs in this process. Worker CPU is read from /proc/<pid>/stat
+ * (every thread, so the Parquet encoding thread too) from "worker ready" to the commit, peak RSS from
+ * VmHWM, just before the worker is stopped.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { PartFormat } from '../src/sinks/part-format.js';
+import { BenchContext } from './bench/context.js';
+import { runExport, type ExportRunResult } from './bench/export-run.js';
+import { runPageLoop } from './bench/page-loop-client.js';
+import type { PageLoopResult } from './bench/page-loop.js';
+import { loadAverageText, machineInfo } from './bench/proc.js';
+import { summariseProfiles, type ProfileSummary } from './bench/profile.js';
+import { count, fixed, percent, table, thousands, verdict } from './bench/report.js';
+import { sampleFleet, sampleNaive, type Budget, type FleetSample, type NaiveSample } from './bench/throttled.js';
+
+const SECTIONS = ['floor', 'naive', 'e2e', 'memory', 'latency', 'budget', 'profile'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const TARGETS = {
+  parquetCpuVsFloor: 4,
+  ndjsonCpuVsFloor: 2.5,
+  peakRssMb: 300,
+  /** "Flat in export size": the big export's peak RSS at most this much above the small one's. */
+  rssGrowth: 0.1,
+  /** "Near-linear": speedup per added worker process, up to the core count. */
+  scalingEfficiency: 0.8,
+  redisCommandsPerPage: 12,
+  budgetPerWindow: 0.98,
+};
+
+interface Settings {
+  quick: boolean;
+  sequential: boolean;
+  contacts: number;
+  big: number;
+  workers: number[];
+  formats: PartFormat[];
+  concurrency: number;
+  sections: Set<Section>;
+  redisUrl?: string;
+  json?: string;
+  timeoutMs: number;
+  latency: { contacts: number; budget: Budget; latencyMs: [number, number]; durationMs: number; workers: number; concurrency: number };
+  budget: { contacts: number; budget: Budget; durationMs: number; fleets: number[]; concurrency: number };
+}
+
+function readSettings(): Settings {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      contacts: { type: 'string' },
+      big: { type: 'string' },
+      workers: { type: 'string' },
+      formats: { type: 'string' },
+      concurrency: { type: 'string' },
+      only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      sequential: { type: 'boolean', default: false },
+      'redis-url': { type: 'string' },
+      json: { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log('Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N]\n' +
+      '  [--only floor,naive,e2e,memory,latency,budget,profile] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]');
+    process.exit(0);
+  }
+  const number = (text: string | undefined, fallback: number) => {
+    if (text === undefined) return fallback;
+    const value = Number(text.replace(/_/g, ''));
+    if (!Number.isFinite(value) || value < 0) throw new Error(`not a number: ${text}`);
+    return value;
+  };
+  const quick = values.quick ?? false;
+  const sections = new Set<Section>(
+    values.only
+      ? values.only.split(',').map((name) => {
+          if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only takes ${SECTIONS.join(', ')}; got ${name}`);
+          return name as Section;
+        })
+      : SECTIONS.filter((section) => section !== 'profile'),
+  );
+  if (values.profile) sections.add('profile');
+  const formats = (values.formats ?? 'parquet,ndjson').split(',').map((format) => {
+    if (format !== 'parquet' && format !== 'ndjson') throw new Error(`--formats takes parquet and ndjson; got ${format}`);
+    return format as PartFormat;
+  });
+  // The throttled scenarios keep the real budget's rate, 5,000 requests per hour, in short windows
+  // (25 per 18 s is the hour shrunk 200 times), so they take about a minute each.
+  const rate: Budget = { limit: 25, windowMs: 18_000 };
+  return {
+    quick,
+    sequential: values.sequential ?? false,
+    contacts: number(values.contacts, quick ? 100_000 : 1_000_000),
+    big: number(values.big, quick ? 500_000 : 5_000_000),
+    workers: (values.workers ?? '1,2,4').split(',').map((text) => number(text, 1)),
+    formats,
+    concurrency: number(values.concurrency, 4),
+    sections,
+    ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+    ...(values.json ? { json: values.json } : {}),
+    timeoutMs: number(values.timeout, quick ? 120 : 300) * 1000,
+    latency: {
+      contacts: 300_000,
+      budget: rate,
+      latencyMs: [1000, 2000],
+      durationMs: quick ? 40_000 : 76_000,
+      workers: 2,
+      concurrency: 4,
+    },
+    budget: {
+      contacts: 300_000,
+      budget: { limit: 40, windowMs: 4000 },
+      durationMs: quick ? 16_000 : 26_000,
+      fleets: [1, 4, 8],
+      concurrency: 2,
+    },
+  };
+}
+
+/** Range and part size of the memory comparison, from the smaller export's size (50,000 and 10,000 rows at 1M). */
+function memoryShape(contacts: number): { rangeRows: number; partRows: number } {
+  return { rangeRows: Math.max(5000, Math.round(contacts / 20)), partRows: Math.max(1000, Math.round(contacts / 100 / 1000) * 1000) };
+}
+
+const progress = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)} load ${loadAverageText()}] ${text}\n`);
+
+interface Results {
+  floor?: PageLoopResult;
+  naive?: PageLoopResult;
+  e2e: ExportRunResult[];
+  memory?: { small?: ExportRunResult; big: ExportRunResult };
+  latency?: { fleet: FleetSample; naive: NaiveSample };
+  budget: FleetSample[];
+  profiles: { format: PartFormat; run: ExportRunResult; summary: ProfileSummary }[];
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const machine = machineInfo();
+  const benchStarted = performance.now();
+  const results: Results = { e2e: [], budget: [], profiles: [] };
+  const context = await BenchContext.create(settings.redisUrl ? { redisUrl: settings.redisUrl } : {});
+  progress(`Redis: ${context.redis.origin}; services pid ${context.services.pid}`);
+  const { services } = context;
+  try {
+    const needsMain = ['floor', 'naive', 'e2e', 'profile'].some((section) => settings.sections.has(section as Section)) ||
+      (settings.sections.has('memory') && settings.big > 0);
+    const simulator = needsMain ? await services.startSimulator({ contacts: settings.contacts }) : undefined;
+
+    if (simulator && settings.sections.has('floor')) {
+      progress(`floor: fetch + JSON.parse of ${count(settings.contacts)} contacts`);
+      results.floor = await runPageLoop({ mode: 'floor', url: simulator.url, token: simulator.token, take: 1000 });
+    }
+    if (simulator && settings.sections.has('naive')) {
+      progress(`naive: one process, take=1000, id cursor, NDJSON to a local file`);
+      const outFile = join(tmpdir(), `bulk-export-bench-naive-${process.pid}.ndjson`);
+      try {
+        results.naive = await runPageLoop({ mode: 'naive', url: simulator.url, token: simulator.token, take: 1000, outFile });
+      } finally {
+        await rm(outFile, { force: true });
+      }
+    }
+    if (simulator && settings.sections.has('e2e')) {
+      for (const format of settings.formats) {
+        for (const workers of settings.workers) {
+          progress(`e2e: ${format}, ${workers} worker(s) x ${settings.concurrency}, ${count(settings.contacts)} contacts`);
+          const result = await runExport(context, {
+            label: `${format}-${workers}w`,
+            simulator,
+            contacts: settings.contacts,
+            format,
+            workers,
+            concurrency: settings.concurrency,
+            timeoutMs: settings.timeoutMs,
+          });
+          progress(`   ${result.ok ? `${thousands(result.rowsPerSecond)} rows/s, ${fixed(result.wallSeconds)} s` : `FAILED: ${result.error}`}`);
+          if (result.roundTrips) progress(`   Redis round trips by client: ${[...result.roundTrips.byClient].map(([name, calls]) => `${name} ${calls}`).join(', ')}; inside scripts ${result.roundTrips.insideScripts}; pages ${result.pages}`);
+          results.e2e.push(result);
+        }
+      }
+    }
+    // The memory run (long, CPU-bound) and the throttled scenarios (mostly waiting on the budget and the
+    // latency) run side by side, each with its own Redis and services process, to stay within 10 minutes;
+    // --sequential runs them one after the other.
+    const memoryWork = async () => {
+      if (!settings.sections.has('memory') || settings.big <= 0) return;
+      // Both exports with the same settings, so that only the export's size differs: ranges of
+      // contacts/20 rows (50,000 at 1M) cut into parts of contacts/100 (10,000), so every range fills
+      // several whole parts at either size and a worker holds at most `concurrency` parts of rows.
+      const memoryWorkers = Math.min(2, Math.max(...settings.workers));
+      const { rangeRows, partRows } = memoryShape(settings.contacts);
+      let small: ExportRunResult | undefined;
+      if (simulator) {
+        progress(`memory: ndjson, ${memoryWorkers} workers, ${count(settings.contacts)} contacts, parts of ${thousands(partRows)} rows`);
+        small = await runExport(context, {
+          label: `mem-small`, simulator, contacts: settings.contacts, format: 'ndjson', workers: memoryWorkers,
+          concurrency: settings.concurrency, rangeRows, partRows, timeoutMs: settings.timeoutMs,
+        });
+        progress(`   ${small.ok ? `${thousands(small.rowsPerSecond)} rows/s, peak RSS ${fixed(small.peakRssMb, 0)} MB` : `FAILED: ${small.error}`}`);
+      }
+      progress(`memory: ndjson, ${memoryWorkers} workers, ${count(settings.big)} contacts`);
+      const bigSimulator = await services.startSimulator({ contacts: settings.big });
+      const big = await runExport(context, {
+        label: `mem-big`,
+        simulator: bigSimulator,
+        contacts: settings.big,
+        format: 'ndjson',
+        workers: memoryWorkers,
+        concurrency: settings.concurrency,
+        rangeRows,
+        partRows,
+        timeoutMs: settings.timeoutMs * Math.max(1, settings.big / settings.contacts),
+        onProgress: progress,
+      });
+      await services.closeSimulator(bigSimulator.id);
+      progress(`   ${big.ok ? `${thousands(big.rowsPerSecond)} rows/s, peak RSS ${fixed(big.peakRssMb, 0)} MB` : `FAILED: ${big.error}`}`);
+      results.memory = { ...(small ? { small } : {}), big };
+    };
+    const throttledWork = async () => {
+      if (!settings.sections.has('latency') && !settings.sections.has('budget')) return;
+      const throttledContext = await BenchContext.create(settings.redisUrl ? { redisUrl: settings.redisUrl } : {});
+      try {
+        if (settings.sections.has('latency')) {
+          const { latency } = settings;
+          progress(`latency: ${latency.latencyMs.join('-')} ms per page, ${latency.budget.limit} requests per ${latency.budget.windowMs / 1000} s; fleet and naive loop side by side for ${latency.durationMs / 1000} s`);
+          const [fleet, naive] = await Promise.all([
+            sampleFleet(throttledContext, {
+              label: 'latency',
+              contacts: latency.contacts,
+              budget: latency.budget,
+              workers: latency.workers,
+              concurrency: latency.concurrency,
+              format: 'parquet',
+              fullContact: true,
+              pageSize: 1000,
+              rangeRows: 25_000,
+              partRows: 5000,
+              durationMs: latency.durationMs,
+              latencyMs: latency.latencyMs,
+            }),
+            sampleNaive(throttledContext, { contacts: latency.contacts, budget: latency.budget, latencyMs: latency.latencyMs, fullContact: true, durationMs: latency.durationMs }),
+          ]);
+          results.latency = { fleet, naive };
+        }
+        if (settings.sections.has('budget')) {
+          const { budget } = settings;
+          for (const workers of budget.fleets) {
+            progress(`budget: ${workers} worker(s) x ${budget.concurrency} against ${budget.budget.limit} requests per ${budget.budget.windowMs / 1000} s for ${budget.durationMs / 1000} s`);
+            const sample = await sampleFleet(throttledContext, {
+              label: `budget-${workers}w`,
+              contacts: budget.contacts,
+              budget: budget.budget,
+              workers,
+              concurrency: budget.concurrency,
+              format: 'ndjson',
+              fullContact: false,
+              pageSize: 250,
+              rangeRows: 12_500,
+              partRows: 5000,
+              durationMs: budget.durationMs,
+            });
+            progress(`   windows ${sample.use.perWindow.map((share) => percent(share)).join(' ')}; 429s ${sample.use.tooMany}${sample.error ? `; ERROR ${sample.error}` : ''}`);
+            results.budget.push(sample);
+          }
+        }
+      } finally {
+        await throttledContext.close();
+      }
+    };
+    if (settings.sequential) {
+      await memoryWork();
+      await throttledWork();
+    } else {
+      await Promise.all([memoryWork(), throttledWork()]);
+    }
+
+    if (simulator && settings.sections.has('profile')) {
+      for (const format of settings.formats) {
+        // BENCH_PROFILE_DIR keeps the .cpuprofile files (open them in Chrome DevTools or speedscope).
+        const kept = process.env.BENCH_PROFILE_DIR;
+        const directory = kept ? join(kept, format) : await mkdtemp(join(tmpdir(), `bulk-export-bench-prof-${format}-`));
+        if (kept) await mkdir(directory, { recursive: true });
+        try {
+          progress(`profile: ${format}, 1 worker under node --cpu-prof, ${count(settings.contacts)} contacts`);
+          const run = await runExport(context, {
+            label: `prof-${format}`, simulator, contacts: settings.contacts, format, workers: 1,
+            concurrency: settings.concurrency, timeoutMs: settings.timeoutMs * 2, cpuProfileDir: directory,
+          });
+          if (!run.ok) progress(`   profile run failed: ${run.error}`);
+          results.profiles.push({ format, run, summary: await summariseProfiles(directory, run.window) });
+        } finally {
+          if (!kept) await rm(directory, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    await context.close();
+  }
+  const elapsed = (performance.now() - benchStarted) / 1000;
+  console.log(render(settings, machine, results, elapsed));
+  if (settings.json) await writeFile(settings.json, JSON.stringify({ machine, settings: { ...settings, sections: [...settings.sections] }, results, elapsed }, null, 2));
+}
+
+function render(settings: Settings, machine: ReturnType<typeof machineInfo>, results: Results, elapsedSeconds: number): string {
+  const out: string[] = [];
+  out.push(`Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, Linux ${machine.kernel}`);
+  out.push(`Load average at start: ${machine.loadAverage.map((value) => value.toFixed(2)).join(' / ')} (1 / 5 / 15 min); at end: ${loadAverageText()}; ${machine.at}`);
+  out.push(`Run: ${settings.quick ? '--quick, ' : ''}${count(settings.contacts)} contacts, ${settings.concurrency} ranges at once per worker, bench took ${fixed(elapsedSeconds / 60, 1)} min`);
+  out.push('');
+
+  const floorCpuPerM = results.floor ? (results.floor.cpuSeconds / results.floor.rows) * 1e6 : undefined;
+  const naiveRate = results.naive ? results.naive.rows / results.naive.wallSeconds : undefined;
+  if (results.floor || results.naive || results.e2e.length > 0) {
+    out.push(`### End to end: ${count(settings.contacts)} contacts, unthrottled simulator`);
+    out.push('');
+    const rows: (string | number)[][] = [];
+    for (const [name, loop] of [['JSON.parse floor (fetch + parse only)', results.floor], ['naive loop (1 process, NDJSON file)', results.naive]] as const) {
+      if (!loop) continue;
+      const cpuPerM = (loop.cpuSeconds / loop.rows) * 1e6;
+      rows.push([
+        name, 1, thousands(loop.rows / loop.wallSeconds), fixed(loop.wallSeconds), fixed(cpuPerM, 2),
+        floorCpuPerM ? `${fixed(cpuPerM / floorCpuPerM, 2)}x` : 'n/a', '', naiveRate ? `${fixed(loop.rows / loop.wallSeconds / naiveRate, 2)}x` : '',
+        fixed(loop.peakRssMb, 0), '', '', fixed(loop.requests / loop.rows, 4), '',
+        `kernel ${percent(loop.systemSeconds / loop.cpuSeconds)} of its CPU${loop.rows === settings.contacts ? '' : `; ROWS ${loop.rows}`}`,
+      ]);
+    }
+    for (const run of results.e2e) {
+      const cpuPerM = (run.workerCpuSeconds / Math.max(1, run.rows)) * 1e6;
+      const ratio = floorCpuPerM ? cpuPerM / floorCpuPerM : undefined;
+      const limit = run.format === 'parquet' ? TARGETS.parquetCpuVsFloor : TARGETS.ndjsonCpuVsFloor;
+      rows.push([
+        `${run.format}, ${run.workers} worker${run.workers > 1 ? 's' : ''}`,
+        run.workers,
+        run.ok ? thousands(run.rowsPerSecond) : 'FAILED',
+        fixed(run.wallSeconds),
+        fixed(cpuPerM, 2),
+        ratio === undefined ? 'n/a' : `${fixed(ratio, 2)}x`,
+        ratio === undefined || !run.ok ? '' : `≤${limit}x ${verdict(ratio <= limit)}`,
+        naiveRate ? `${fixed(run.rowsPerSecond / naiveRate, 2)}x` : '',
+        fixed(run.peakRssMb, 0),
+        run.ok ? `≤${TARGETS.peakRssMb} ${verdict(run.peakRssMb <= TARGETS.peakRssMb)}` : '',
+        run.roundTrips ? fixed(run.roundTrips.workers / run.pages, 1) : 'n/a',
+        fixed(run.apiRequests / Math.max(1, run.rows), 4),
+        `${percent(run.machineBusy)} (other ${fixed(run.otherCpuSeconds, 0)} s)`,
+        run.ok
+          ? `${run.ranges} ranges, ${run.parts} parts; kernel ${percent(run.perWorker.reduce((sum, figures) => sum + figures.systemSeconds, 0) / run.workerCpuSeconds)} of worker CPU; sim+s3 ${fixed((run.servicesCpuSeconds / Math.max(1, run.rows)) * 1e6, 1)} s/M`
+          : (run.error ?? '').split('\n')[0]!,
+      ]);
+    }
+    out.push(table(
+      ['run', 'procs', 'rows/s', 'wall s', 'CPU s per 1M rows', 'vs floor', 'CPU target', 'vs naive rows/s', 'peak RSS MB/worker', 'RSS target', 'Redis round trips/page', 'API req/row', 'both cores busy', 'notes'],
+      rows,
+    ));
+    out.push('');
+    out.push('CPU = user+system seconds of the worker processes (all threads) from "worker ready" to the commit, per million rows; sim+s3 = the services process (simulator + s3rver). ' +
+      '"both cores busy" is /proc/stat over the run; "other" = busy CPU-seconds not used by the bench\'s own processes (other jobs on this machine).');
+    if (results.floor) out.push(`Floor: JSON.parse alone took ${fixed(results.floor.parseSeconds, 2)} s of its ${fixed(results.floor.cpuSeconds, 2)} CPU s (${fixed(results.floor.bytes / 2 ** 20, 0)} MiB of JSON).`);
+    out.push('');
+
+    const scaling: (string | number)[][] = [];
+    const cores = machine.cores;
+    for (const format of settings.formats) {
+      const one = results.e2e.find((run) => run.format === format && run.workers === 1 && run.ok);
+      if (!one) continue;
+      for (const run of results.e2e.filter((candidate) => candidate.format === format && candidate.workers > 1 && candidate.ok)) {
+        const speedup = run.rowsPerSecond / one.rowsPerSecond;
+        const efficiency = speedup / run.workers;
+        const judged = run.workers <= cores;
+        const cpuPerRow = (candidate: ExportRunResult) => candidate.workerCpuSeconds / candidate.rows;
+        scaling.push([
+          format, `1 → ${run.workers}`, `${fixed(speedup, 2)}x`, percent(efficiency),
+          judged ? `≥${percent(TARGETS.scalingEfficiency)} ${verdict(efficiency >= TARGETS.scalingEfficiency)}` : `(beyond ${cores} cores: not judged)`,
+          `${cpuPerRow(run) >= cpuPerRow(one) ? '+' : ''}${percent(cpuPerRow(run) / cpuPerRow(one) - 1)}`,
+          `${percent(one.machineBusy)} → ${percent(run.machineBusy)}`,
+          `${fixed(one.workerCpuSeconds / one.wallSeconds, 2)} → ${fixed(run.workerCpuSeconds / run.wallSeconds, 2)}`,
+        ]);
+      }
+    }
+    if (scaling.length > 0) {
+      out.push('Scaling with worker processes (throughput relative to 1 worker):');
+      out.push('');
+      out.push(table(['format', 'workers', 'speedup', 'efficiency', 'target (up to core count)', 'worker CPU per row', 'both cores busy', 'cores used by workers'], scaling));
+      out.push('');
+      out.push('Throughput can only scale while cores are free: "both cores busy" at 1 worker says how much room the other workers had (the simulator, s3rver, Redis and other jobs share the same 2 cores).');
+      out.push('');
+    }
+    const redisRuns = results.e2e.filter((run) => run.ok && run.roundTrips);
+    if (redisRuns.length > 0) {
+      const perPage = redisRuns.map((run) => run.roundTrips!.workers / run.pages);
+      const allPerPage = redisRuns.map((run) => run.roundTrips!.total / run.pages);
+      const executed = redisRuns.filter((run) => run.redisCommands !== undefined).map((run) => run.redisCommands! / run.pages);
+      const worst = Math.max(...perPage);
+      const last = redisRuns.at(-1)!;
+      out.push(`Redis round trips per page (commands the workers sent, MONITOR): ${fixed(Math.min(...perPage), 1)}–${fixed(worst, 1)} across runs; ` +
+        `${fixed(Math.min(...allPerPage), 1)}–${fixed(Math.max(...allPerPage), 1)} with the planner and the waiting bench. Target ≤${TARGETS.redisCommandsPerPage} and constant: ${verdict(worst <= TARGETS.redisCommandsPerPage)}. ` +
+        (executed.length ? `Commands executed per page including those Lua scripts run inside Redis (INFO commandstats): ${fixed(Math.min(...executed), 1)}–${fixed(Math.max(...executed), 1)}; ` : '') +
+        `most frequent in the last run: ${last.topRedisCommands.map(([name, calls]) => `${name} ${thousands(calls)}`).join(', ')}.`);
+      out.push('');
+    }
+  }
+
+  if (results.memory) {
+    const { small, big } = results.memory;
+    out.push(`### Memory: NDJSON, ${big.workers} workers x ${big.concurrency}, the same settings for both sizes (--range-rows ${thousands(memoryShape(settings.contacts).rangeRows)} --part-rows ${thousands(memoryShape(settings.contacts).partRows)})`);
+    out.push('');
+    const rows = [small, big].filter((run): run is ExportRunResult => run !== undefined).map((run) => [
+      count(run.contacts), run.ok ? thousands(run.rowsPerSecond) : 'FAILED', fixed(run.wallSeconds), run.ranges, run.parts,
+      run.perWorker.map((figures) => fixed(figures.peakRssMb, 0)).join(' / '), fixed(run.peakRssMb, 0),
+      run.perWorker.map((figures) => `${fixed(figures.halfPeaksMb[0], 0)} → ${fixed(figures.halfPeaksMb[1], 0)}`).join(' / '),
+      run.roundTrips ? fixed(run.roundTrips.workers / run.pages, 1) : 'n/a',
+    ]);
+    out.push(table(['contacts', 'rows/s', 'wall s', 'ranges', 'parts', 'peak RSS per worker MB', 'max', 'highest RSS 1st half → 2nd half', 'Redis round trips/page'], rows));
+    if (small && small.ok && big.ok) {
+      const growth = big.peakRssMb / small.peakRssMb - 1;
+      out.push('');
+      if (!settings.sequential && results.budget.length + (results.latency ? 1 : 0) > 0) out.push(`The ${count(big.contacts)} run shared the machine with the throttled scenarios below (its rows/s is not comparable; its memory is).`);
+      out.push(`Peak RSS ${count(big.contacts)} vs ${count(small.contacts)}: ${growth >= 0 ? '+' : ''}${percent(growth, 1)} (target flat, ≤+${percent(TARGETS.rssGrowth)}): ${verdict(growth <= TARGETS.rssGrowth)}; ` +
+        `≤${TARGETS.peakRssMb} MB per worker: ${verdict(Math.max(big.peakRssMb, small.peakRssMb) <= TARGETS.peakRssMb)}. ` +
+        `An idle worker (at "worker ready") peaks at ${fixed(Math.max(...big.perWorker.map((figures) => figures.readyPeakRssMb)), 0)} MB.`);
+    }
+    out.push('');
+  }
+
+  if (results.latency) {
+    const { fleet, naive } = results.latency;
+    const { budget, latencyMs } = settings.latency;
+    const perHour = (budget.limit * 3_600_000) / budget.windowMs;
+    out.push(`### Slow API: ${latencyMs.join('–')} ms per page (FullContact), budget ${budget.limit} requests per ${budget.windowMs / 1000} s (= ${thousands(perHour)}/hour, the hour shrunk ${fixed(3_600_000 / budget.windowMs, 0)}x)`);
+    out.push('');
+    const naiveRate = naive.loop.rows / naive.loop.wallSeconds;
+    out.push(table(
+      ['who', 'windows measured', 'budget used per window', 'min', 'over time', '429s', 'rows/s', 'target ≥98% per window'],
+      [
+        [`fleet: ${fleet.workers} workers x ${fleet.concurrency}`, fleet.use.measured.length, fleet.use.perWindow.map((share) => percent(share)).join(' '), percent(fleet.use.minShare), percent(fleet.use.timeShare), fleet.use.tooMany,
+          thousands(fleet.rowsServed / (settings.latency.durationMs / 1000)),
+          fleet.error ? `ERROR ${fleet.error.split('\n')[0]}` : verdict(fleet.use.minShare >= TARGETS.budgetPerWindow)],
+        ['naive loop (1 request at a time)', naive.use.measured.length, naive.use.perWindow.map((share) => percent(share)).join(' '), percent(naive.use.minShare), percent(naive.use.timeShare), naive.use.tooMany,
+          thousands(naiveRate), `cannot: ${percent(naive.use.meanShare)}`],
+      ],
+    ));
+    out.push('');
+    out.push('Windows are the server\'s (grouped by the X-RateLimit-Reset of every answer); the first (start-up and planning) and the last (cut off) are not measured. ' +
+      '"Over time" counts the gaps between windows as unused budget: after a spent window the fleet waits for the whole-second reset and one probe (1–2 s here), a fixed cost that does not shrink with the time scale.');
+    out.push('');
+  }
+
+  if (results.budget.length > 0) {
+    const { budget } = settings.budget;
+    out.push(`### Shared budget: ${budget.limit} requests per ${budget.windowMs / 1000} s on the simulator and in --rate-limit, page size 250, no latency`);
+    out.push('');
+    out.push(table(
+      ['workers', 'windows measured', 'budget used per window', 'min', 'over time', '429s', 'target ≥98% per window, no 429'],
+      results.budget.map((sample) => [
+        `${sample.workers} x ${sample.concurrency}`, sample.use.measured.length, sample.use.perWindow.map((share) => percent(share)).join(' '),
+        percent(sample.use.minShare), percent(sample.use.timeShare), sample.use.tooMany,
+        sample.error ? `ERROR ${sample.error.split('\n')[0]}` : verdict(sample.use.minShare >= TARGETS.budgetPerWindow && sample.use.tooMany === 0 && sample.use.measured.length > 0),
+      ]),
+    ));
+    out.push('');
+  }
+
+  for (const { format, run, summary } of results.profiles) {
+    out.push(`### CPU profile: ${format}, 1 worker x ${run.concurrency}, ${count(run.rows)} rows, ${fixed(run.wallSeconds)} s (samples from start to commit only)`);
+    out.push('');
+    out.push(`Samples (wall time between samples of a busy thread, so shares matter more than seconds): ${summary.threads.filter((thread) => thread.ms > 0).map((thread) => `${thread.role} ${fixed(thread.ms / 1000, 1)} s`).join(', ')}; /proc counted ${fixed(run.workerCpuSeconds, 1)} CPU s.`);
+    out.push('');
+    out.push(table(['self', 'share', 'function', 'thread', 'where', 'called mostly from'], summary.functions.map((entry) => [`${fixed(entry.ms / 1000, 2)} s`, percent(entry.ms / summary.totalMs, 1), entry.name, entry.thread, entry.where, entry.caller])));
+    out.push('');
+    out.push(`By area: ${summary.areas.map((area) => `${area.area} ${percent(area.ms / summary.totalMs)}`).join(', ')}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+await main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

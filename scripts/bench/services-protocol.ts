@@ -1,0 +1,53 @@
+// Messages between the benchmark and its services process (simulators + s3rver).
+import type { FaultOptions, RateLimitOptions, VirtuousSimulatorStats } from '../../src/simulator/virtuous/index.js';
+
+export interface SimulatorRequest {
+  contacts: number;
+  seed?: number;
+  rateLimit?: RateLimitOptions;
+  faults?: FaultOptions;
+  /** Put a recording proxy in front: every answer's time, status and rate-limit window is kept. */
+  record?: boolean;
+}
+
+/** One answer as the recording proxy passed it back (times in ms, this host's clock). */
+export interface AnswerRecord {
+  at: number;
+  status: number;
+  /** `X-RateLimit-Reset` (Unix seconds): it names the server's fixed window the request was counted in. */
+  reset: number | null;
+  remaining: number | null;
+  path: string;
+}
+
+export type ServicesCommand =
+  | { cmd: 'simulator.start'; args: SimulatorRequest }
+  | { cmd: 'simulator.faults'; args: { id: number; faults: FaultOptions } }
+  | { cmd: 'simulator.stats'; args: { id: number } }
+  | { cmd: 'simulator.records'; args: { id: number } }
+  | { cmd: 'simulator.close'; args: { id: number } }
+  | { cmd: 's3.purge'; args: { key: string } }
+  | { cmd: 'close'; args: Record<string, never> };
+
+export interface StartedSimulator {
+  id: number;
+  url: string;
+  token: string;
+}
+
+export interface ServicesReady {
+  type: 'ready';
+  bucket: string;
+  s3Variables: Record<string, string>;
+  s3Endpoint: string;
+}
+
+export interface ServicesReply {
+  type: 'reply';
+  requestId: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+export type SimulatorStatsReply = VirtuousSimulatorStats;

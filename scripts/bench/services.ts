@@ -1,0 +1,130 @@
+// The benchmark's services process: Virtuous simulators and an S3 endpoint (s3rver) on loopback, in a
+// process of their own so that they do not share an event loop (or a CPU reading) with the benchmark.
+// Driven over the IPC channel by services-client.ts.
+import { once } from 'node:events';
+import { createServer, request as httpRequest, Agent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startLocalS3 } from '../../src/local/local-s3.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
+import type { AnswerRecord, ServicesCommand, ServicesReady, ServicesReply, SimulatorRequest, StartedSimulator } from './services-protocol.js';
+
+const BUCKET = 'bench';
+
+interface Entry {
+  simulator: VirtuousSimulator;
+  proxy?: { server: Server; records: AnswerRecord[]; agent: Agent };
+}
+
+const simulators = new Map<number, Entry>();
+let nextId = 1;
+const directory = process.argv[2];
+if (!directory) throw new Error('usage: services.ts S3_DIRECTORY');
+const s3 = await startLocalS3([BUCKET], { directory });
+
+async function startSimulator(args: SimulatorRequest): Promise<StartedSimulator> {
+  const simulator = await startVirtuousSimulator({
+    contacts: args.contacts,
+    seed: args.seed ?? 7,
+    ...(args.rateLimit ? { rateLimit: args.rateLimit } : {}),
+    ...(args.faults ? { faults: args.faults } : {}),
+  });
+  const id = nextId++;
+  const entry: Entry = { simulator };
+  let url = simulator.url;
+  if (args.record) {
+    entry.proxy = await startRecordingProxy(simulator.url);
+    const { port } = entry.proxy.server.address() as AddressInfo;
+    url = `http://127.0.0.1:${port}`;
+  }
+  simulators.set(id, entry);
+  return { id, url, token: simulator.token };
+}
+
+/** A pass-through proxy that notes when each answer went back, its status and its rate-limit window. */
+async function startRecordingProxy(target: string): Promise<{ server: Server; records: AnswerRecord[]; agent: Agent }> {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const records: AnswerRecord[] = [];
+  const server = createServer((incoming, outgoing) => {
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers, agent },
+      (answer) => {
+        const header = (name: string) => {
+          const value = answer.headers[name];
+          return typeof value === 'string' && value !== '' ? Number(value) : null;
+        };
+        records.push({
+          at: Date.now(),
+          status: answer.statusCode ?? 0,
+          reset: header('x-ratelimit-reset'),
+          remaining: header('x-ratelimit-remaining'),
+          path: (incoming.url ?? '').split('?')[0] ?? '',
+        });
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forward.on('error', () => incoming.socket.destroy());
+    incoming.pipe(forward);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, records, agent };
+}
+
+function entryOf(id: number): Entry {
+  const entry = simulators.get(id);
+  if (!entry) throw new Error(`no simulator ${id}`);
+  return entry;
+}
+
+async function closeEntry(id: number): Promise<void> {
+  const entry = simulators.get(id);
+  if (!entry) return;
+  simulators.delete(id);
+  if (entry.proxy) {
+    entry.proxy.server.closeAllConnections();
+    entry.proxy.server.close();
+    entry.proxy.agent.destroy();
+  }
+  await entry.simulator.close();
+}
+
+async function handle(message: ServicesCommand): Promise<unknown> {
+  switch (message.cmd) {
+    case 'simulator.start':
+      return startSimulator(message.args);
+    case 'simulator.faults':
+      entryOf(message.args.id).simulator.setFaults(message.args.faults);
+      return null;
+    case 'simulator.stats':
+      return entryOf(message.args.id).simulator.stats;
+    case 'simulator.records':
+      return entryOf(message.args.id).proxy?.records ?? [];
+    case 'simulator.close':
+      await closeEntry(message.args.id);
+      return null;
+    case 's3.purge':
+      // s3rver keeps each object as files under DIRECTORY/BUCKET/KEY; dropping a finished export's
+      // folder keeps a 5M-row run from filling the disk.
+      await rm(join(directory!, BUCKET, message.args.key), { recursive: true, force: true });
+      return null;
+    case 'close':
+      for (const id of [...simulators.keys()]) await closeEntry(id);
+      await s3.close();
+      setImmediate(() => process.exit(0));
+      return null;
+  }
+}
+
+process.on('message', (raw: { requestId: number } & ServicesCommand) => {
+  handle(raw).then(
+    (result) => process.send!({ type: 'reply', requestId: raw.requestId, ok: true, result } satisfies ServicesReply),
+    (error: unknown) => process.send!({ type: 'reply', requestId: raw.requestId, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies ServicesReply),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+process.send!({ type: 'ready', bucket: BUCKET, s3Variables: s3.variables, s3Endpoint: s3.endpoint } satisfies ServicesReady);
