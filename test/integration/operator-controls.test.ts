@@ -17,10 +17,11 @@ describe('operator controls and recovery', () => {
   });
 
   it('cancel stops every request and leaves no _SUCCESS', async () => {
-    fixture = await ExportFixture.create('cancel', { contacts: 30_000, faults: { latencyMs: 40 } });
+    // Slow enough (about 150 pages of 100 ms over 3 slots) that cancel lands mid-export.
+    fixture = await ExportFixture.create('cancel', { contacts: 30_000, faults: { latencyMs: 100 } });
     await fixture.startWorkers(1, 3);
     const dest = 's3://exports/cancel';
-    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'ndjson', '--part-rows', '1000', '--range-rows', '5000']);
+    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'ndjson', '--part-rows', '1000', '--range-rows', '5000', '--page-size', '200']);
     expect(result.code, result.stderr).toBe(0);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 3);
 
@@ -28,7 +29,7 @@ describe('operator controls and recovery', () => {
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.stdout).toContain(`cancelled ${exportId}`);
     const requestsAtCancel = fixture.simulator.stats.requests;
-    // Proving that nothing more happens needs an observation window; the worker would send a page every ~40 ms.
+    // Proving that nothing more happens needs an observation window; the worker would send a page every ~100 ms.
     await delay(1500);
     expect(fixture.simulator.stats.requests).toBe(requestsAtCancel);
     const folder = fixture.folder(dest, exportId);
@@ -39,16 +40,19 @@ describe('operator controls and recovery', () => {
   });
 
   it('rebuilds from S3 after every worker died and Redis lost the export, re-reading no committed row', async () => {
-    fixture = await ExportFixture.create('rebuild', { contacts: 20_000, faults: { latencyMs: 15 } });
+    fixture = await ExportFixture.create('rebuild', { contacts: 20_000, faults: { latencyMs: 100 } });
     const [victimA, victimB] = await fixture.startWorkers(2, 2);
     const dest = 's3://exports/rebuild';
-    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'parquet', '--part-rows', '1000', '--range-rows', '5000', '--include-archived']);
+    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'parquet', '--part-rows', '1000', '--range-rows', '5000', '--page-size', '200', '--include-archived']);
     expect(result.code, result.stderr).toBe(0);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 6);
     for (const victim of [victimA!, victimB!]) victim.child.kill('SIGKILL');
     await Promise.all([victimA!, victimB!].map((victim) => victim.stop()));
     await dropPrefix(fixture.redisUrl, fixture.prefix);
 
+    // Pages the killed workers had already requested are still served within the simulated latency (100 ms):
+    // let them land before counting, so the count below holds only what the resumed export reads.
+    await delay(500);
     const rowsServedBefore = fixture.simulator.stats.rowsServed;
     const resumed = await fixture.cli(['resume', exportId, '--dest', dest]);
     expect(resumed.code, resumed.stderr).toBe(0);
