@@ -1,3 +1,4 @@
+import { bisectBalanced } from './balanced-bisection.js';
 import type { TimeWindow } from './export-range.js';
 
 /**
@@ -23,66 +24,32 @@ export interface TimeWindowSplitOptions {
   maxProbes?: number;
 }
 
-interface Piece {
-  from: number;
-  before: number;
-  rows: number;
-}
-
 /**
- * Splits [minMicros, maxMicros] into windows of balanced row counts: bisect (by time) any piece
- * holding more than 1.5 × target, counting its earlier half with one probe, then merge neighbours
- * while they fit in the target. A piece one microsecond wide cannot be split, so any number of rows
- * sharing one timestamp stay together in one window. The first window is open below and the last
- * open above, so rows created while the export runs are still read.
+ * Splits [minMicros, maxMicros] into windows of balanced row counts (see `bisectBalanced`). A window
+ * one microsecond wide cannot be split, so any number of rows sharing one timestamp stay together in
+ * one window. The first window is open below and the last open above, so rows created while the
+ * export runs are still read.
  */
 export async function splitTimeWindows(options: TimeWindowSplitOptions): Promise<TimeWindow[]> {
-  const { minMicros, maxMicros, totalRows, count } = options;
+  const { minMicros, maxMicros } = options;
   if (!Number.isSafeInteger(minMicros) || !Number.isSafeInteger(maxMicros) || maxMicros < minMicros) {
     throw new RangeError(`splitTimeWindows needs integer microseconds with min <= max, got ${minMicros}..${maxMicros}`);
   }
-  const targetRows = Math.max(1, options.targetRows);
-  let probesLeft = options.maxProbes ?? 400;
-  const finished: Piece[] = [];
-  const pending: Piece[] = [{ from: minMicros, before: maxMicros + 1, rows: totalRows }];
-  while (pending.length > 0) {
-    const piece = pending.shift()!;
-    const width = piece.before - piece.from;
-    if (piece.rows <= targetRows * 1.5 || width < 2 || probesLeft <= 0) {
-      finished.push(piece);
-      continue;
-    }
-    const middle = piece.from + Math.floor(width / 2);
-    const earlierRows = await count(piece.from, middle);
-    probesLeft -= 1;
-    pending.push(
-      { from: piece.from, before: middle, rows: earlierRows },
-      { from: middle, before: piece.before, rows: Math.max(0, piece.rows - earlierRows) },
-    );
-  }
-  finished.sort((a, b) => a.from - b.from);
-  const merged = mergeSmallNeighbours(finished, targetRows);
-  return merged.map((piece, index) => ({
+  const spans = await bisectBalanced({
+    start: minMicros,
+    end: maxMicros + 1,
+    totalRows: options.totalRows,
+    targetRows: options.targetRows,
+    count: options.count,
+    maxProbes: options.maxProbes,
+  });
+  return spans.map((span, index) => ({
     kind: 'time',
     index,
-    from: index === 0 ? null : formatIsoMicros(piece.from),
-    before: index === merged.length - 1 ? null : formatIsoMicros(piece.before),
-    estimatedRows: piece.rows,
+    from: index === 0 ? null : formatIsoMicros(span.start),
+    before: index === spans.length - 1 ? null : formatIsoMicros(span.end),
+    estimatedRows: span.rows,
   }));
-}
-
-function mergeSmallNeighbours(pieces: Piece[], targetRows: number): Piece[] {
-  const merged: Piece[] = [];
-  for (const piece of pieces) {
-    const last = merged.at(-1);
-    if (last && last.rows + piece.rows <= targetRows) {
-      last.before = piece.before;
-      last.rows += piece.rows;
-    } else {
-      merged.push({ ...piece });
-    }
-  }
-  return merged;
 }
 
 const MICROS_PER_MS = 1000;
