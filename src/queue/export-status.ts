@@ -53,6 +53,11 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       state = 'failed';
       error = `${failed.length} range(s) failed, first: range ${failed[0]!.rangeIndex}: ${failed[0]!.reason.replace(/\.$/, '')}. Fix the cause, then: bulk-export retry ${exportId}`;
     } else if (command === 'pause') state = 'paused';
+    else if (state === 'failed' && job) {
+      // The failed ranges were retried (CLI or Bull Board): the export runs again.
+      state = 'running';
+      error = undefined;
+    }
     return {
       exportId,
       state,

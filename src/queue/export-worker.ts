@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { readEnvironment, type S3Settings } from '../config/environment.js';
 import { BulkExportError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
@@ -8,6 +8,7 @@ import { MeteredCheckpointStore } from '../metrics/metered-checkpoint-store.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import { SourceRequestObserver } from '../metrics/source-request-observer.js';
 import { createS3Client } from '../sinks/s3/s3-client.js';
+import { ExportCancelledError } from './export-stopped.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { commitExport, type ExportJobResult } from './commit-processor.js';
 import type { ExportSpec } from './export-spec.js';
@@ -109,6 +110,13 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       'range attempt failed',
     );
     if (job?.processedOn) metrics?.recordRangeAttempt('failed', (Date.now() - job.processedOn) / 1000);
+    // A range out of attempts leaves the export waiting for `retry`; the registry says so even after retention trims the job.
+    const final = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
+    if (job && final && !(error instanceof ExportCancelledError)) {
+      void context.registry
+        .update(job.data.spec.exportId, { state: 'failed', error: `range ${job.data.range.index} failed: ${error.message}` })
+        .catch((problem: unknown) => options.logger.warn({ err: (problem as Error).message }, 'could not record the failure'));
+    }
   });
   if (metrics) {
     rangeWorker.on('completed', (job) => {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { InvalidInputError } from '../../errors/index.js';
+import { ExportRegistry } from '../export-registry.js';
 import { openExportJobs } from './export-jobs.js';
 
 /** Retries the export's failed ranges (or one of them) from their checkpoints. Returns the indexes retried. */
@@ -18,6 +19,7 @@ export async function retryFailedRanges(redis: Redis, prefix: string, exportId: 
       }
     }
     if (jobs.parent && (await jobs.parent.isFailed())) await jobs.parent.retry('failed');
+    if (retried.length > 0) await new ExportRegistry(redis, prefix).update(exportId, { state: 'running', error: undefined });
     return retried;
   } finally {
     await jobs.close();
