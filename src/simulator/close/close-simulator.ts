@@ -13,6 +13,7 @@ import { buildSchemas } from './object-schemas.js';
 import { CloseRateLimiter, type CloseRateLimitOptions } from './rate-limiter.js';
 import { SearchEndpoint } from './search-endpoint.js';
 import { countStatus, emptyStats, resetStats, type CloseSimulatorStats } from './simulator-stats.js';
+import { SimulatedLatency } from '../simulated-latency.js';
 
 export interface CloseSimulatorOptions {
   /** How many generated contacts. */
@@ -82,11 +83,6 @@ export async function startCloseSimulator(options: CloseSimulatorOptions): Promi
   return simulator;
 }
 
-interface PendingDelay {
-  timer: NodeJS.Timeout;
-  resolve: (open: boolean) => void;
-}
-
 class HttpCloseSimulator implements CloseSimulator {
   readonly apiKey: string;
   readonly stats = emptyStats();
@@ -98,7 +94,7 @@ class HttpCloseSimulator implements CloseSimulator {
   private readonly faults: FaultInjector;
   private readonly rateLimiter: CloseRateLimiter;
   private readonly server: Server;
-  private readonly pendingDelays = new Set<PendingDelay>();
+  private readonly latency = new SimulatedLatency();
   private closing: Promise<void> | undefined;
 
   constructor(options: CloseSimulatorOptions) {
@@ -190,11 +186,7 @@ class HttpCloseSimulator implements CloseSimulator {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
-      for (const pending of this.pendingDelays) {
-        clearTimeout(pending.timer);
-        pending.resolve(false);
-      }
-      this.pendingDelays.clear();
+      this.latency.stop();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
@@ -211,7 +203,7 @@ class HttpCloseSimulator implements CloseSimulator {
     const body = await readBody(request);
 
     const fault = this.faults.decide();
-    if (fault.latencyMs > 0 && !(await this.delay(fault.latencyMs))) return;
+    if (fault.latencyMs > 0 && !(await this.latency.wait(fault.latencyMs))) return;
 
     if (!this.isAuthorized(request)) {
       return this.sendJson(response, 401, { error: 'The API key is missing or invalid. Use HTTP Basic auth with the API key as the user name and an empty password.' }, {
@@ -255,21 +247,6 @@ class HttpCloseSimulator implements CloseSimulator {
     if (!match) return false;
     const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
     return decoded === `${this.apiKey}:`;
-  }
-
-  /** Resolves true after `ms`, or false at once if the simulator closes meanwhile. */
-  private delay(ms: number): Promise<boolean> {
-    if (this.closing) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const pending: PendingDelay = {
-        timer: setTimeout(() => {
-          this.pendingDelays.delete(pending);
-          resolve(this.closing === undefined);
-        }, ms),
-        resolve,
-      };
-      this.pendingDelays.add(pending);
-    });
   }
 
   private sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {

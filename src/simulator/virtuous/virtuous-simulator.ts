@@ -13,6 +13,7 @@ import { RateWindow, type RateLimitOptions } from './rate-window.js';
 import { SimulatorRequestError, structuredError } from './request-error.js';
 import { SimulatorClock } from './simulator-clock.js';
 import { countRequest, countStatus, emptyStats, resetStats, type VirtuousSimulatorStats } from './simulator-stats.js';
+import { SimulatedLatency } from '../simulated-latency.js';
 
 export interface VirtuousSimulatorOptions {
   /** How many generated contacts. */
@@ -73,11 +74,6 @@ export async function startVirtuousSimulator(options: VirtuousSimulatorOptions):
   return simulator;
 }
 
-interface PendingDelay {
-  timer: NodeJS.Timeout;
-  resolve: (open: boolean) => void;
-}
-
 class HttpVirtuousSimulator implements VirtuousSimulator {
   readonly token: string;
   readonly stats = emptyStats();
@@ -89,7 +85,7 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
   private readonly rateWindow: RateWindow;
   private readonly maxTake: number;
   private readonly server: Server;
-  private readonly pendingDelays = new Set<PendingDelay>();
+  private readonly latency = new SimulatedLatency();
   private closing: Promise<void> | undefined;
 
   constructor(options: VirtuousSimulatorOptions) {
@@ -166,11 +162,7 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
-      for (const pending of this.pendingDelays) {
-        clearTimeout(pending.timer);
-        pending.resolve(false);
-      }
-      this.pendingDelays.clear();
+      this.latency.stop();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
@@ -184,7 +176,7 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
     const body = await readBody(request);
 
     const fault = this.faults.decide();
-    if (fault.latencyMs > 0 && !(await this.delay(fault.latencyMs))) return;
+    if (fault.latencyMs > 0 && !(await this.latency.wait(fault.latencyMs))) return;
 
     const rate = this.rateWindow.consume();
     const headers = rate.headers;
@@ -247,21 +239,6 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
   private isAuthorized(request: IncomingMessage): boolean {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     return match?.[1] === this.token;
-  }
-
-  /** Resolves true after `ms`, or false at once if the simulator closes meanwhile. */
-  private delay(ms: number): Promise<boolean> {
-    if (this.closing) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const pending: PendingDelay = {
-        timer: setTimeout(() => {
-          this.pendingDelays.delete(pending);
-          resolve(this.closing === undefined);
-        }, ms),
-        resolve,
-      };
-      this.pendingDelays.add(pending);
-    });
   }
 
   private sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
