@@ -8,7 +8,7 @@ import { partKey } from '../sinks/part-key.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { exportFolder } from '../sinks/s3/s3-location.js';
 import { createSource } from '../sources/create-source.js';
-import type { SourceCursor, SourceRow } from '../sources/export-source.js';
+import type { SourceCursor } from '../sources/export-source.js';
 import { ExportControl } from './export-control.js';
 import { ExportCancelledError } from './export-stopped.js';
 import { asJobFailure } from './permanent-failure.js';
@@ -66,7 +66,7 @@ async function readRange(
   const store = new ObjectStore(context.s3, spec.destination.bucket);
   const folder = exportFolder(spec.destination, spec.exportId);
 
-  let buffered: SourceRow[] = [];
+  let part = encoder.startPart();
   let firstKey: string | number | null = null;
   let lastKey: string | number | null = null;
   let cursor: SourceCursor | null = checkpoint.cursor;
@@ -75,35 +75,36 @@ async function readRange(
   const flush = async () => {
     const sequence = checkpoint.nextSequence;
     const key = partKey(folder, range.index, sequence, encoder.extension);
-    const body = await encoder.encode(buffered);
+    const rows = part.rows;
+    const body = await part.finish();
+    part = encoder.startPart();
     await store.put(key, body, {
       contentType: encoder.contentType,
       metadata: {
         'export-id': spec.exportId,
         'range-index': String(range.index),
         sequence: String(sequence),
-        rows: String(buffered.length),
+        rows: String(rows),
         'first-key': JSON.stringify(firstKey),
         'last-key': JSON.stringify(lastKey),
         cursor: JSON.stringify(cursor),
       },
       signal,
     });
-    const part: CommittedPart = { key, rows: buffered.length, bytes: body.byteLength, firstId: firstKey, lastId: lastKey, rangeIndex: range.index, sequence };
+    const committed: CommittedPart = { key, rows, bytes: body.byteLength, firstId: firstKey, lastId: lastKey, rangeIndex: range.index, sequence };
     const next: RangeCheckpoint = {
       cursor,
       nextSequence: sequence + 1,
-      rows: checkpoint.rows + buffered.length,
-      parts: [...checkpoint.parts, part],
+      rows: checkpoint.rows + rows,
+      parts: [...checkpoint.parts, committed],
       done: false,
       updatedAt: new Date().toISOString(),
     };
     await context.checkpoints.advance(spec.exportId, range.index, sequence, next);
     checkpoint = next;
     await job.updateProgress(progressOf(checkpoint, 0, range.estimatedRows));
-    await job.log(`part ${sequence}: ${part.rows} rows, ${part.bytes} bytes, keys ${String(firstKey)}..${String(lastKey)}`);
-    log.debug({ key, rows: part.rows, bytes: part.bytes }, 'part committed');
-    buffered = [];
+    await job.log(`part ${sequence}: ${committed.rows} rows, ${committed.bytes} bytes, keys ${String(firstKey)}..${String(lastKey)}`);
+    log.debug({ key, rows: committed.rows, bytes: committed.bytes }, 'part committed');
     firstKey = null;
   };
 
@@ -118,7 +119,7 @@ async function readRange(
     const command = await control.get(spec.exportId);
     if (command === 'cancel') throw new ExportCancelledError(spec.exportId);
     if (command === 'pause') {
-      if (buffered.length > 0) await flush();
+      if (part.rows > 0) await flush();
       await job.log('export paused: range parked');
       await job.moveToDelayed(Date.now() + PAUSE_RECHECK_MS, token);
       throw new DelayedError('export paused');
@@ -129,18 +130,18 @@ async function readRange(
     await obeyControl();
     log.info({ range: describeRange(range), resumeFrom: checkpoint.cursor }, 'range started');
     for await (const page of source.pages(range, checkpoint.cursor, signal)) {
-      if (buffered.length === 0) firstKey = page.firstKey;
-      for (const row of page.rows) buffered.push(row);
+      if (part.rows === 0) firstKey = page.firstKey;
+      part.add(page.rows);
       lastKey = page.lastKey;
       cursor = page.cursor;
-      if (buffered.length >= spec.partRows) await flush();
+      if (part.rows >= spec.partRows) await flush();
       else if (Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
         lastProgressAt = Date.now();
-        await job.updateProgress(progressOf(checkpoint, buffered.length, range.estimatedRows));
+        await job.updateProgress(progressOf(checkpoint, part.rows, range.estimatedRows));
       }
       await obeyControl();
     }
-    if (buffered.length > 0) await flush();
+    if (part.rows > 0) await flush();
 
     await store.put(rangeDoneKey(folder, range.index), JSON.stringify({ rows: checkpoint.rows, parts: checkpoint.parts.length, cursor: checkpoint.cursor }), {
       contentType: 'application/json',
@@ -152,7 +153,7 @@ async function readRange(
   } catch (error) {
     if (signal?.aborted && signal.reason === SHUTDOWN_REASON) {
       // Rows read since the last part are dropped: the next worker re-reads them from the checkpoint.
-      log.info({ rowsDropped: buffered.length }, 'released range on shutdown');
+      log.info({ rowsDropped: part.rows }, 'released range on shutdown');
       await job.moveToWait(token);
       throw new WaitingError('released on shutdown');
     }

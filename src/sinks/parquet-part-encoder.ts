@@ -1,6 +1,6 @@
 import type { SourceRow } from '../sources/export-source.js';
 import { parquetEncodingThread } from './encoding/parquet-encoding-thread-client.js';
-import type { PartEncoder } from './part-encoder.js';
+import type { PartBuilder, PartEncoder } from './part-encoder.js';
 import type { RecordSchema } from './record-schema.js';
 
 /**
@@ -13,6 +13,25 @@ export class ParquetPartEncoder implements PartEncoder {
 
   constructor(private readonly schema: RecordSchema) {}
 
+  startPart(): PartBuilder {
+    let rows: SourceRow[] = [];
+    const schema = this.schema;
+    return {
+      get rows() {
+        return rows.length;
+      },
+      add(page) {
+        for (const row of page) rows.push(row);
+      },
+      finish() {
+        const all = rows;
+        rows = [];
+        return parquetEncodingThread.encode(all, schema);
+      },
+    };
+  }
+
+  /** A whole part at once. */
   encode(rows: readonly SourceRow[]): Promise<Uint8Array> {
     return parquetEncodingThread.encode(rows, this.schema);
   }

@@ -1,9 +1,18 @@
 import type { SourceRow } from '../sources/export-source.js';
 
-/** Turns one part's rows into the bytes of one object. */
+/** Collects one part page by page, then yields the bytes of one object. */
+export interface PartBuilder {
+  /** Rows added so far. */
+  readonly rows: number;
+  add(rows: readonly SourceRow[]): void;
+  /** The part's bytes; the builder is spent afterwards. */
+  finish(): Promise<Uint8Array>;
+}
+
+/** Turns parts' rows into object bytes. */
 export interface PartEncoder {
   /** File name ending, e.g. "parquet" or "ndjson.gz". */
   readonly extension: string;
   readonly contentType: string;
-  encode(rows: readonly SourceRow[]): Promise<Uint8Array>;
+  startPart(): PartBuilder;
 }
