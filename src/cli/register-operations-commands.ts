@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { boardCommand } from './commands/board-command.js';
+import type { boardCommand } from './commands/board-command.js';
 import { listCommand } from './commands/list-command.js';
 import { metricsCommand } from './commands/metrics-command.js';
 
@@ -21,7 +21,8 @@ export function registerOperationsCommands(program: Command): void {
     .option('--port <port>', 'port to listen on', '3000')
     .option('--host <host>', 'address to bind; anything but loopback needs BOARD_USER and BOARD_PASSWORD (basic auth)', '127.0.0.1')
     .option('--read-only', 'no retries or other changes from the board')
-    .action(boardCommand);
+    // Loaded on use: Express and Bull Board would otherwise add ~15 MB to every worker process.
+    .action(async (...args: Parameters<typeof boardCommand>) => (await import('./commands/board-command.js')).boardCommand(...args));
 
   program
     .command('list')

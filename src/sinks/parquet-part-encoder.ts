@@ -1,38 +1,45 @@
+import { tableToIPC } from 'apache-arrow';
 import type { SourceRow } from '../sources/export-source.js';
 import { parquetEncodingThread } from './encoding/parquet-encoding-thread-client.js';
+import { ArrowTableBuilder } from './parquet/arrow-columns.js';
+import { arrowSchemaFor } from './parquet/arrow-schema.js';
 import type { PartBuilder, PartEncoder } from './part-encoder.js';
 import type { RecordSchema } from './record-schema.js';
 
 /**
- * Typed columns (Arrow built directly from the rows), ZSTD-compressed Parquet via parquet-wasm,
- * encoded on a separate thread so the event loop keeps renewing job locks meanwhile.
+ * Typed columns, ZSTD-compressed Parquet via parquet-wasm. Each page goes straight into Arrow column
+ * buffers as it arrives (no part keeps its row objects); at the end the columns become one Arrow IPC
+ * stream whose buffer is handed, not copied, to the encoding thread, so compression never blocks the
+ * event loop that renews job locks.
  */
 export class ParquetPartEncoder implements PartEncoder {
   readonly extension = 'parquet';
   readonly contentType = 'application/vnd.apache.parquet';
+  private readonly arrowSchema;
 
-  constructor(private readonly schema: RecordSchema) {}
+  constructor(private readonly schema: RecordSchema) {
+    this.arrowSchema = arrowSchemaFor(schema);
+  }
 
   startPart(): PartBuilder {
-    let rows: SourceRow[] = [];
-    const schema = this.schema;
+    const columns = new ArrowTableBuilder(this.schema, { arrowSchema: this.arrowSchema });
     return {
       get rows() {
-        return rows.length;
+        return columns.rows;
       },
       add(page) {
-        for (const row of page) rows.push(row);
+        columns.add(page);
       },
       finish() {
-        const all = rows;
-        rows = [];
-        return parquetEncodingThread.encode(all, schema);
+        return parquetEncodingThread.writeParquet(tableToIPC(columns.finish(), 'stream'));
       },
     };
   }
 
   /** A whole part at once. */
   encode(rows: readonly SourceRow[]): Promise<Uint8Array> {
-    return parquetEncodingThread.encode(rows, this.schema);
+    const part = this.startPart();
+    part.add(rows);
+    return part.finish();
   }
 }

@@ -1,10 +1,7 @@
-import type { SourceRow } from '../../sources/export-source.js';
-import type { RecordSchema } from '../record-schema.js';
-
+/** An Arrow IPC stream (its buffer is transferred, not copied) to be written as one Parquet file. */
 export interface EncodeRequest {
   id: number;
-  rows: readonly SourceRow[];
-  schema: RecordSchema;
+  ipcStream: Uint8Array;
 }
 
 export type EncodeResponse = { id: number; bytes: Uint8Array; error?: undefined } | { id: number; error: string; bytes?: undefined };

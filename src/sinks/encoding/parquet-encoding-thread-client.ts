@@ -1,6 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import type { SourceRow } from '../../sources/export-source.js';
-import type { RecordSchema } from '../record-schema.js';
 import type { EncodeRequest, EncodeResponse } from './encode-messages.js';
 
 interface Pending {
@@ -17,13 +15,16 @@ export class ParquetEncodingThreadClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
 
-  encode(rows: readonly SourceRow[], schema: RecordSchema): Promise<Uint8Array> {
+  /** Writes an Arrow IPC stream as Parquet; the stream's buffer is transferred to the thread (unusable here afterwards). */
+  writeParquet(ipcStream: Uint8Array): Promise<Uint8Array> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const request: EncodeRequest = { id, rows, schema };
-      worker.postMessage(request);
+      // Transferring moves the whole ArrayBuffer, so a view over part of a larger one is copied first.
+      const owned = ipcStream.byteLength === ipcStream.buffer.byteLength ? ipcStream : ipcStream.slice();
+      const request: EncodeRequest = { id, ipcStream: owned };
+      worker.postMessage(request, [owned.buffer as ArrayBuffer]);
       worker.ref();
     });
   }

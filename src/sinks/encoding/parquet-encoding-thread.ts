@@ -1,13 +1,13 @@
-// Entry of the thread that encodes Parquet parts, so a part's CPU-heavy encoding never blocks the
-// worker's event loop (and with it BullMQ's lock renewal).
+// Entry of the thread that writes Parquet parts, so a part's CPU-heavy compression never blocks the
+// worker's event loop (and with it BullMQ's lock renewal). It loads parquet-wasm and nothing else.
 import { parentPort } from 'node:worker_threads';
-import { encodeParquet } from '../parquet/parquet-encoder.js';
+import { writeParquetFromIPC } from '../parquet/parquet-writer.js';
 import type { EncodeRequest, EncodeResponse } from './encode-messages.js';
 
 parentPort!.on('message', (request: EncodeRequest) => {
   let response: EncodeResponse;
   try {
-    const bytes = encodeParquet(request.rows, request.schema);
+    const bytes = writeParquetFromIPC(request.ipcStream);
     response = { id: request.id, bytes };
     parentPort!.postMessage(response, [bytes.buffer as ArrayBuffer]);
   } catch (error) {

@@ -1,0 +1,22 @@
+// Where the compiled CLI lives and whether it is current; shared by the launcher and scripts/build.mjs.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+
+export const projectRoot = new URL('../', import.meta.url);
+export const compiledDirectory = new URL('dist/', projectRoot);
+export const compiledMain = new URL('cli/main.js', compiledDirectory);
+export const sourceDirectory = new URL('src/', projectRoot);
+
+/** True when dist/ exists and was written after the last change to any file or folder under src/. */
+export function isCompiledCliFresh() {
+  if (!existsSync(compiledMain)) return false;
+  return newestModification(sourceDirectory) <= statSync(compiledMain).mtimeMs;
+}
+
+function newestModification(directory) {
+  let newest = statSync(directory).mtimeMs;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = new URL(entry.name + (entry.isDirectory() ? '/' : ''), directory);
+    newest = Math.max(newest, entry.isDirectory() ? newestModification(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
