@@ -9,6 +9,7 @@
  *
  * Options: --contacts N, --big N (0 = no memory run), --workers 1,2,4, --formats parquet,ndjson,
  * --concurrency N (per worker, default 4), --only floor,naive,e2e,memory,latency,budget,profile,
+ * --pages live,replay (default both: the simulator generating every page, then replaying recorded ones),
  * --redis-url URL (default: a private redis-server, so INFO commandstats counts only us),
  * --json FILE (every figure), --timeout SECONDS (per export).
  *
@@ -30,26 +31,17 @@ import type { PartFormat } from '../src/sinks/part-format.js';
 import { BenchContext } from './bench/context.js';
 import { runExport, type ExportRunResult } from './bench/export-run.js';
 import { runPageLoop } from './bench/page-loop-client.js';
-import type { PageLoopResult } from './bench/page-loop.js';
 import { loadAverageText, machineInfo } from './bench/proc.js';
 import { summariseProfiles, type ProfileSummary } from './bench/profile.js';
+import { renderEndToEnd, type EndToEndPass, type PageSource } from './bench/end-to-end-report.js';
 import { count, fixed, percent, table, thousands, verdict } from './bench/report.js';
+import { TARGETS } from './bench/targets.js';
+import type { StartedSimulator } from './bench/services-protocol.js';
 import { sampleFleet, sampleNaive, type Budget, type FleetSample, type NaiveSample } from './bench/throttled.js';
 
 const SECTIONS = ['floor', 'naive', 'e2e', 'memory', 'latency', 'budget', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const TARGETS = {
-  parquetCpuVsFloor: 4,
-  ndjsonCpuVsFloor: 2.5,
-  peakRssMb: 300,
-  /** "Flat in export size": the big export's peak RSS at most this much above the small one's. */
-  rssGrowth: 0.1,
-  /** "Near-linear": speedup per added worker process, up to the core count. */
-  scalingEfficiency: 0.8,
-  redisCommandsPerPage: 12,
-  budgetPerWindow: 0.98,
-};
 
 interface Settings {
   quick: boolean;
@@ -59,6 +51,7 @@ interface Settings {
   workers: number[];
   formats: PartFormat[];
   concurrency: number;
+  pages: PageSource[];
   sections: Set<Section>;
   redisUrl?: string;
   json?: string;
@@ -76,6 +69,7 @@ function readSettings(): Settings {
       workers: { type: 'string' },
       formats: { type: 'string' },
       concurrency: { type: 'string' },
+      pages: { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       sequential: { type: 'boolean', default: false },
@@ -86,7 +80,7 @@ function readSettings(): Settings {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N]\n' +
+    console.log('Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N] [--pages live,replay]\n' +
       '  [--only floor,naive,e2e,memory,latency,budget,profile] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]');
     process.exit(0);
   }
@@ -110,6 +104,10 @@ function readSettings(): Settings {
     if (format !== 'parquet' && format !== 'ndjson') throw new Error(`--formats takes parquet and ndjson; got ${format}`);
     return format as PartFormat;
   });
+  const pages = (values.pages ?? 'live,replay').split(',').map((mode) => {
+    if (mode !== 'live' && mode !== 'replay') throw new Error(`--pages takes live and replay; got ${mode}`);
+    return mode as PageSource;
+  });
   // The throttled scenarios keep the real budget's rate, 5,000 requests per hour, in short windows
   // (25 per 18 s is the hour shrunk 200 times), so they take about a minute each.
   const rate: Budget = { limit: 25, windowMs: 18_000 };
@@ -121,6 +119,7 @@ function readSettings(): Settings {
     workers: (values.workers ?? '1,2,4').split(',').map((text) => number(text, 1)),
     formats,
     concurrency: number(values.concurrency, 4),
+    pages,
     sections,
     ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
     ...(values.json ? { json: values.json } : {}),
@@ -151,59 +150,84 @@ function memoryShape(contacts: number): { rangeRows: number; partRows: number } 
 const progress = (text: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)} load ${loadAverageText()}] ${text}\n`);
 
 interface Results {
-  floor?: PageLoopResult;
-  naive?: PageLoopResult;
-  e2e: ExportRunResult[];
+  passes: EndToEndPass[];
   memory?: { small?: ExportRunResult; big: ExportRunResult };
   latency?: { fleet: FleetSample; naive: NaiveSample };
   budget: FleetSample[];
   profiles: { format: PartFormat; run: ExportRunResult; summary: ProfileSummary }[];
 }
 
+/** The floor, the naive loop and every export of the matrix against one simulator. */
+async function runEndToEndPass(context: BenchContext, settings: Settings, simulator: StartedSimulator, pass: EndToEndPass): Promise<void> {
+  const served = pass.pageSource === 'live' ? 'live pages' : 'replayed pages';
+  if (settings.sections.has('floor')) {
+    progress(`floor (${served}): fetch + JSON.parse of ${count(settings.contacts)} contacts`);
+    pass.floor = await runPageLoop({ mode: 'floor', url: simulator.url, token: simulator.token, take: 1000 });
+  }
+  if (settings.sections.has('naive')) {
+    progress(`naive (${served}): one process, take=1000, id cursor, NDJSON to a local file`);
+    const outFile = join(tmpdir(), `bulk-export-bench-naive-${process.pid}.ndjson`);
+    try {
+      pass.naive = await runPageLoop({ mode: 'naive', url: simulator.url, token: simulator.token, take: 1000, outFile });
+    } finally {
+      await rm(outFile, { force: true });
+    }
+  }
+  if (!settings.sections.has('e2e')) return;
+  for (const format of settings.formats) {
+    for (const workers of settings.workers) {
+      progress(`e2e (${served}): ${format}, ${workers} worker(s) x ${settings.concurrency}, ${count(settings.contacts)} contacts`);
+      const result = await runExport(context, {
+        label: `${pass.pageSource}-${format}-${workers}w`,
+        simulator,
+        contacts: settings.contacts,
+        format,
+        workers,
+        concurrency: settings.concurrency,
+        timeoutMs: settings.timeoutMs,
+      });
+      progress(`   ${result.ok ? `${thousands(result.rowsPerSecond)} rows/s, ${fixed(result.wallSeconds)} s` : `FAILED: ${result.error}`}`);
+      if (result.roundTrips) progress(`   Redis round trips by client: ${[...result.roundTrips.byClient].map(([name, calls]) => `${name} ${calls}`).join(', ')}; inside scripts ${result.roundTrips.insideScripts}; pages ${result.pages}`);
+      pass.e2e.push(result);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const settings = readSettings();
   const machine = machineInfo();
   const benchStarted = performance.now();
-  const results: Results = { e2e: [], budget: [], profiles: [] };
+  const results: Results = { passes: [], budget: [], profiles: [] };
   const context = await BenchContext.create(settings.redisUrl ? { redisUrl: settings.redisUrl } : {});
   progress(`Redis: ${context.redis.origin}; services pid ${context.services.pid}`);
   const { services } = context;
   try {
     const needsMain = ['floor', 'naive', 'e2e', 'profile'].some((section) => settings.sections.has(section as Section)) ||
       (settings.sections.has('memory') && settings.big > 0);
-    const simulator = needsMain ? await services.startSimulator({ contacts: settings.contacts }) : undefined;
-
-    if (simulator && settings.sections.has('floor')) {
-      progress(`floor: fetch + JSON.parse of ${count(settings.contacts)} contacts`);
-      results.floor = await runPageLoop({ mode: 'floor', url: simulator.url, token: simulator.token, take: 1000 });
-    }
-    if (simulator && settings.sections.has('naive')) {
-      progress(`naive: one process, take=1000, id cursor, NDJSON to a local file`);
-      const outFile = join(tmpdir(), `bulk-export-bench-naive-${process.pid}.ndjson`);
-      try {
-        results.naive = await runPageLoop({ mode: 'naive', url: simulator.url, token: simulator.token, take: 1000, outFile });
-      } finally {
-        await rm(outFile, { force: true });
-      }
-    }
-    if (simulator && settings.sections.has('e2e')) {
-      for (const format of settings.formats) {
-        for (const workers of settings.workers) {
-          progress(`e2e: ${format}, ${workers} worker(s) x ${settings.concurrency}, ${count(settings.contacts)} contacts`);
-          const result = await runExport(context, {
-            label: `${format}-${workers}w`,
-            simulator,
-            contacts: settings.contacts,
-            format,
-            workers,
-            concurrency: settings.concurrency,
-            timeoutMs: settings.timeoutMs,
+    const endToEnd = ['floor', 'naive', 'e2e'].some((section) => settings.sections.has(section as Section));
+    // Live: the simulator generates and serialises every page, as the API does. Replay: it answers from
+    // the bytes it first served (as a caching proxy in front of the API would), after one unmeasured pass
+    // of each request pattern, so that the workers rather than the simulator get the cores. Every run of
+    // a pass (floor, naive, exports) is served the same way.
+    let simulator: StartedSimulator | undefined;
+    for (const pageSource of needsMain ? settings.pages : []) {
+      const passSimulator = await services.startSimulator({ contacts: settings.contacts, replayCache: pageSource === 'replay' });
+      simulator ??= passSimulator;
+      if (!endToEnd) break;
+      const pass: EndToEndPass = { pageSource, e2e: [] };
+      results.passes.push(pass);
+      if (pageSource === 'replay') {
+        progress(`replay warm-up: recording the pages of ${count(settings.contacts)} contacts (not measured)`);
+        await runPageLoop({ mode: 'floor', url: passSimulator.url, token: passSimulator.token, take: 1000 });
+        if (settings.sections.has('e2e')) {
+          const warmUp = await runExport(context, {
+            label: 'warm-up', simulator: passSimulator, contacts: settings.contacts, format: 'ndjson', workers: 1,
+            concurrency: settings.concurrency, timeoutMs: settings.timeoutMs,
           });
-          progress(`   ${result.ok ? `${thousands(result.rowsPerSecond)} rows/s, ${fixed(result.wallSeconds)} s` : `FAILED: ${result.error}`}`);
-          if (result.roundTrips) progress(`   Redis round trips by client: ${[...result.roundTrips.byClient].map(([name, calls]) => `${name} ${calls}`).join(', ')}; inside scripts ${result.roundTrips.insideScripts}; pages ${result.pages}`);
-          results.e2e.push(result);
+          if (!warmUp.ok) throw new Error(`the warm-up export failed: ${warmUp.error}`);
         }
       }
+      await runEndToEndPass(context, settings, passSimulator, pass);
     }
     // The memory run (long, CPU-bound) and the throttled scenarios (mostly waiting on the budget and the
     // latency) run side by side, each with its own Redis and services process, to stay within 10 minutes;
@@ -334,96 +358,7 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
   out.push(`Run: ${settings.quick ? '--quick, ' : ''}${count(settings.contacts)} contacts, ${settings.concurrency} ranges at once per worker, bench took ${fixed(elapsedSeconds / 60, 1)} min`);
   out.push('');
 
-  const floorCpuPerM = results.floor ? (results.floor.cpuSeconds / results.floor.rows) * 1e6 : undefined;
-  const naiveRate = results.naive ? results.naive.rows / results.naive.wallSeconds : undefined;
-  if (results.floor || results.naive || results.e2e.length > 0) {
-    out.push(`### End to end: ${count(settings.contacts)} contacts, unthrottled simulator`);
-    out.push('');
-    const rows: (string | number)[][] = [];
-    for (const [name, loop] of [['JSON.parse floor (fetch + parse only)', results.floor], ['naive loop (1 process, NDJSON file)', results.naive]] as const) {
-      if (!loop) continue;
-      const cpuPerM = (loop.cpuSeconds / loop.rows) * 1e6;
-      rows.push([
-        name, 1, thousands(loop.rows / loop.wallSeconds), fixed(loop.wallSeconds), fixed(cpuPerM, 2),
-        floorCpuPerM ? `${fixed(cpuPerM / floorCpuPerM, 2)}x` : 'n/a', '', naiveRate ? `${fixed(loop.rows / loop.wallSeconds / naiveRate, 2)}x` : '',
-        fixed(loop.peakRssMb, 0), '', '', fixed(loop.requests / loop.rows, 4), '',
-        `kernel ${percent(loop.systemSeconds / loop.cpuSeconds)} of its CPU${loop.rows === settings.contacts ? '' : `; ROWS ${loop.rows}`}`,
-      ]);
-    }
-    for (const run of results.e2e) {
-      const cpuPerM = (run.workerCpuSeconds / Math.max(1, run.rows)) * 1e6;
-      const ratio = floorCpuPerM ? cpuPerM / floorCpuPerM : undefined;
-      const limit = run.format === 'parquet' ? TARGETS.parquetCpuVsFloor : TARGETS.ndjsonCpuVsFloor;
-      rows.push([
-        `${run.format}, ${run.workers} worker${run.workers > 1 ? 's' : ''}`,
-        run.workers,
-        run.ok ? thousands(run.rowsPerSecond) : 'FAILED',
-        fixed(run.wallSeconds),
-        fixed(cpuPerM, 2),
-        ratio === undefined ? 'n/a' : `${fixed(ratio, 2)}x`,
-        ratio === undefined || !run.ok ? '' : `≤${limit}x ${verdict(ratio <= limit)}`,
-        naiveRate ? `${fixed(run.rowsPerSecond / naiveRate, 2)}x` : '',
-        fixed(run.peakRssMb, 0),
-        run.ok ? `≤${TARGETS.peakRssMb} ${verdict(run.peakRssMb <= TARGETS.peakRssMb)}` : '',
-        run.roundTrips ? fixed(run.roundTrips.workers / run.pages, 1) : 'n/a',
-        fixed(run.apiRequests / Math.max(1, run.rows), 4),
-        `${percent(run.machineBusy)} (other ${fixed(run.otherCpuSeconds, 0)} s)`,
-        run.ok
-          ? `${run.ranges} ranges, ${run.parts} parts; kernel ${percent(run.perWorker.reduce((sum, figures) => sum + figures.systemSeconds, 0) / run.workerCpuSeconds)} of worker CPU; sim+s3 ${fixed((run.servicesCpuSeconds / Math.max(1, run.rows)) * 1e6, 1)} s/M`
-          : (run.error ?? '').split('\n')[0]!,
-      ]);
-    }
-    out.push(table(
-      ['run', 'procs', 'rows/s', 'wall s', 'CPU s per 1M rows', 'vs floor', 'CPU target', 'vs naive rows/s', 'peak RSS MB/worker', 'RSS target', 'Redis round trips/page', 'API req/row', 'both cores busy', 'notes'],
-      rows,
-    ));
-    out.push('');
-    out.push('CPU = user+system seconds of the worker processes (all threads) from "worker ready" to the commit, per million rows; sim+s3 = the services process (simulator + s3rver). ' +
-      '"both cores busy" is /proc/stat over the run; "other" = busy CPU-seconds not used by the bench\'s own processes (other jobs on this machine).');
-    if (results.floor) out.push(`Floor: JSON.parse alone took ${fixed(results.floor.parseSeconds, 2)} s of its ${fixed(results.floor.cpuSeconds, 2)} CPU s (${fixed(results.floor.bytes / 2 ** 20, 0)} MiB of JSON).`);
-    out.push('');
-
-    const scaling: (string | number)[][] = [];
-    const cores = machine.cores;
-    for (const format of settings.formats) {
-      const one = results.e2e.find((run) => run.format === format && run.workers === 1 && run.ok);
-      if (!one) continue;
-      for (const run of results.e2e.filter((candidate) => candidate.format === format && candidate.workers > 1 && candidate.ok)) {
-        const speedup = run.rowsPerSecond / one.rowsPerSecond;
-        const efficiency = speedup / run.workers;
-        const judged = run.workers <= cores;
-        const cpuPerRow = (candidate: ExportRunResult) => candidate.workerCpuSeconds / candidate.rows;
-        scaling.push([
-          format, `1 → ${run.workers}`, `${fixed(speedup, 2)}x`, percent(efficiency),
-          judged ? `≥${percent(TARGETS.scalingEfficiency)} ${verdict(efficiency >= TARGETS.scalingEfficiency)}` : `(beyond ${cores} cores: not judged)`,
-          `${cpuPerRow(run) >= cpuPerRow(one) ? '+' : ''}${percent(cpuPerRow(run) / cpuPerRow(one) - 1)}`,
-          `${percent(one.machineBusy)} → ${percent(run.machineBusy)}`,
-          `${fixed(one.workerCpuSeconds / one.wallSeconds, 2)} → ${fixed(run.workerCpuSeconds / run.wallSeconds, 2)}`,
-        ]);
-      }
-    }
-    if (scaling.length > 0) {
-      out.push('Scaling with worker processes (throughput relative to 1 worker):');
-      out.push('');
-      out.push(table(['format', 'workers', 'speedup', 'efficiency', 'target (up to core count)', 'worker CPU per row', 'both cores busy', 'cores used by workers'], scaling));
-      out.push('');
-      out.push('Throughput can only scale while cores are free: "both cores busy" at 1 worker says how much room the other workers had (the simulator, s3rver, Redis and other jobs share the same 2 cores).');
-      out.push('');
-    }
-    const redisRuns = results.e2e.filter((run) => run.ok && run.roundTrips);
-    if (redisRuns.length > 0) {
-      const perPage = redisRuns.map((run) => run.roundTrips!.workers / run.pages);
-      const allPerPage = redisRuns.map((run) => run.roundTrips!.total / run.pages);
-      const executed = redisRuns.filter((run) => run.redisCommands !== undefined).map((run) => run.redisCommands! / run.pages);
-      const worst = Math.max(...perPage);
-      const last = redisRuns.at(-1)!;
-      out.push(`Redis round trips per page (commands the workers sent, MONITOR): ${fixed(Math.min(...perPage), 1)}–${fixed(worst, 1)} across runs; ` +
-        `${fixed(Math.min(...allPerPage), 1)}–${fixed(Math.max(...allPerPage), 1)} with the planner and the waiting bench. Target ≤${TARGETS.redisCommandsPerPage} and constant: ${verdict(worst <= TARGETS.redisCommandsPerPage)}. ` +
-        (executed.length ? `Commands executed per page including those Lua scripts run inside Redis (INFO commandstats): ${fixed(Math.min(...executed), 1)}–${fixed(Math.max(...executed), 1)}; ` : '') +
-        `most frequent in the last run: ${last.topRedisCommands.map(([name, calls]) => `${name} ${thousands(calls)}`).join(', ')}.`);
-      out.push('');
-    }
-  }
+  for (const pass of results.passes) out.push(...renderEndToEnd(pass, settings, machine.cores));
 
   if (results.memory) {
     const { small, big } = results.memory;

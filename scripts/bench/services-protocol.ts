@@ -8,6 +8,8 @@ export interface SimulatorRequest {
   faults?: FaultOptions;
   /** Put a recording proxy in front: every answer's time, status and rate-limit window is kept. */
   record?: boolean;
+  /** Answer repeated queries from the bytes first served (see VirtuousSimulatorOptions.replayCache). */
+  replayCache?: boolean;
 }
 
 /** One answer as the recording proxy passed it back (times in ms, this host's clock). */

@@ -29,6 +29,7 @@ async function startSimulator(args: SimulatorRequest): Promise<StartedSimulator>
     seed: args.seed ?? 7,
     ...(args.rateLimit ? { rateLimit: args.rateLimit } : {}),
     ...(args.faults ? { faults: args.faults } : {}),
+    ...(args.replayCache ? { replayCache: true } : {}),
   });
   const id = nextId++;
   const entry: Entry = { simulator };
