@@ -61,6 +61,7 @@ async function readRange(
       log.warn(event, 'source request failed; retrying');
       void job.log(`retry ${event.attempt} of ${event.endpoint} in ${event.delayMs} ms: ${event.problem}`).catch(() => undefined);
     },
+    rawRows: spec.format === 'ndjson',
   });
   const encoder = createPartEncoder(spec.format, source.schema, { gzip: spec.gzip });
   const store = new ObjectStore(context.s3, spec.destination.bucket);
@@ -131,7 +132,7 @@ async function readRange(
     log.info({ range: describeRange(range), resumeFrom: checkpoint.cursor }, 'range started');
     for await (const page of source.pages(range, checkpoint.cursor, signal)) {
       if (part.rows === 0) firstKey = page.firstKey;
-      part.add(page.rows);
+      part.add(page.rows, page.rawRows);
       lastKey = page.lastKey;
       cursor = page.cursor;
       if (part.rows >= spec.partRows) await flush();

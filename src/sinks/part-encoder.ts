@@ -4,7 +4,8 @@ import type { SourceRow } from '../sources/export-source.js';
 export interface PartBuilder {
   /** Rows added so far. */
   readonly rows: number;
-  add(rows: readonly SourceRow[]): void;
+  /** `rawRows`, when given, are the same rows' bytes as received (see SourcePage.rawRows). */
+  add(rows: readonly SourceRow[], rawRows?: readonly Uint8Array[]): void;
   /** The part's bytes; the builder is spent afterwards. */
   finish(): Promise<Uint8Array>;
 }

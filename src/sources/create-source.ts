@@ -14,6 +14,8 @@ export interface SourceRuntime {
   variables: NodeJS.ProcessEnv;
   budget?: RequestBudget;
   onRetry?: SourceHttpClientOptions['onRetry'];
+  /** Ask for each row's bytes as received, where the source can give them (NDJSON parts are then those bytes). */
+  rawRows?: boolean;
 }
 
 const CREDENTIAL_PURPOSE: Record<SourceSpec['kind'], string> = {
@@ -36,5 +38,5 @@ export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSo
     return new CloseSource(client, spec.settings);
   }
   const client = new VirtuousClient({ baseUrl: spec.baseUrl, token: secret, budget: runtime.budget, onRetry: runtime.onRetry });
-  return new VirtuousSource(client, spec.settings);
+  return new VirtuousSource(client, spec.settings, { rawRows: runtime.rawRows ?? false });
 }

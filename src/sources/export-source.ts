@@ -9,6 +9,8 @@ export type SourceCursor = Record<string, unknown>;
 
 export interface SourcePage {
   rows: SourceRow[];
+  /** Each row's bytes exactly as the API sent them, in order, when the source was asked for them and passes rows through unchanged. */
+  rawRows?: readonly Uint8Array[];
   /** The cursor to resume from once these rows (and all before them) are committed. */
   cursor: SourceCursor;
   /** Key of the first and last row, as written to the manifest (ids for Virtuous). */

@@ -3,6 +3,7 @@ import { parseRateLimitHeaders, rateResetFromBody } from '../../ratelimit/rate-l
 import { UNLIMITED_BUDGET, type BudgetGrant, type RequestBudget } from '../../ratelimit/request-budget.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { jsonArrayItemSpans } from './json-array-item-spans.js';
 import { retryAfterMs } from './retry-after.js';
 
 export interface SourceHttpClientOptions {
@@ -34,6 +35,15 @@ export interface SourceRequest {
   maxAttempts?: number;
 }
 
+/** A parsed JSON answer and the bytes of each item of one of its top-level arrays, exactly as received. */
+export interface JsonWithRawItems<T> {
+  value: T;
+  /** One view per item, in order; null when the answer's shape did not allow finding them. */
+  rawItems: Uint8Array[] | null;
+}
+
+const utf8 = new TextDecoder();
+
 const TRANSIENT_STATUSES = new Set([408, 500, 502, 503, 504, 520, 521, 522, 524]);
 
 /**
@@ -60,6 +70,18 @@ export class SourceHttpClient {
   }
 
   async requestJson<T>(request: SourceRequest, signal?: AbortSignal): Promise<T> {
+    return (await this.request(request, undefined, signal)).value as T;
+  }
+
+  /** As requestJson, and also the bytes of each item of the top-level array `arrayKey` (e.g. "list"). */
+  async requestJsonWithRawItems<T>(request: SourceRequest, arrayKey: string, signal?: AbortSignal): Promise<JsonWithRawItems<T>> {
+    const { value, bytes } = await this.request(request, arrayKey, signal);
+    const rawItems = bytes ? jsonArrayItemSpans(bytes, arrayKey) : null;
+    const items = (value as Record<string, unknown> | null)?.[arrayKey];
+    return { value: value as T, rawItems: rawItems && Array.isArray(items) && rawItems.length === items.length ? rawItems : null };
+  }
+
+  private async request(request: SourceRequest, keepBytes: string | undefined, signal?: AbortSignal): Promise<{ value: unknown; bytes?: Uint8Array }> {
     const endpoint = request.endpoint ?? `${request.method} ${request.path}`;
     const url = this.urlFor(request);
     const maxAttempts = request.maxAttempts ?? this.options.maxAttempts;
@@ -68,8 +90,8 @@ export class SourceHttpClient {
     for (;;) {
       signal?.throwIfAborted();
       const grant = await this.options.budget.acquire(signal);
-      const outcome = await this.attempt(url, request, grant, signal);
-      if (outcome.kind === 'ok') return outcome.value as T;
+      const outcome = await this.attempt(url, request, grant, keepBytes !== undefined, signal);
+      if (outcome.kind === 'ok') return outcome;
       if (outcome.kind === 'rate-limited') {
         rateLimitWaits += 1;
         if (rateLimitWaits > this.options.maxRateLimitWaits) {
@@ -104,11 +126,12 @@ export class SourceHttpClient {
     return url.toString();
   }
 
-  private async attempt(url: string, request: SourceRequest, grant: BudgetGrant | void, signal?: AbortSignal): Promise<AttemptOutcome> {
+  private async attempt(url: string, request: SourceRequest, grant: BudgetGrant | void, keepBytes: boolean, signal?: AbortSignal): Promise<AttemptOutcome> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let response: Response;
     let text: string;
+    let bytes: Uint8Array | undefined;
     try {
       response = await fetch(url, {
         method: request.method,
@@ -120,7 +143,12 @@ export class SourceHttpClient {
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal: combined,
       });
-      text = await response.text();
+      if (keepBytes) {
+        bytes = new Uint8Array(await response.arrayBuffer());
+        text = utf8.decode(bytes);
+      } else {
+        text = await response.text();
+      }
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       return { kind: 'transient', problem: describeNetworkError(error, timeout.aborted, this.options.timeoutMs) };
@@ -134,7 +162,7 @@ export class SourceHttpClient {
     if (TRANSIENT_STATUSES.has(response.status)) return { kind: 'transient', problem: `HTTP ${response.status}` };
     if (!response.ok) return { kind: 'permanent', status: response.status, message: apiErrorMessage(text) };
     try {
-      return { kind: 'ok', value: JSON.parse(text) };
+      return { kind: 'ok', value: JSON.parse(text), ...(bytes ? { bytes } : {}) };
     } catch {
       return { kind: 'transient', problem: `malformed JSON body (${text.length} bytes)` };
     }
@@ -142,7 +170,7 @@ export class SourceHttpClient {
 }
 
 type AttemptOutcome =
-  | { kind: 'ok'; value: unknown }
+  | { kind: 'ok'; value: unknown; bytes?: Uint8Array }
   | { kind: 'rate-limited'; waitMs: number }
   | { kind: 'transient'; problem: string }
   | { kind: 'permanent'; status: number; message: string };

@@ -1,6 +1,6 @@
 import type { RequestBudget } from '../../ratelimit/request-budget.js';
 import type { BackoffPolicy } from '../http/backoff.js';
-import { SourceHttpClient, type SourceHttpClientOptions } from '../http/source-http-client.js';
+import { SourceHttpClient, type SourceHttpClientOptions, type SourceRequest } from '../http/source-http-client.js';
 import type { VirtuousQueryOptions } from './query-options.js';
 import type { VirtuousQueryBody, VirtuousQueryEnvelope } from './virtuous-query.js';
 import { virtuousAdvice } from './virtuous-advice.js';
@@ -39,22 +39,22 @@ export class VirtuousClient {
     return this.http.requestJson({ method: 'GET', path: '/api/Contact/QueryOptions' }, signal);
   }
 
-  query<T>(
+  async query<T>(
     body: VirtuousQueryBody,
-    page: { skip?: number; take: number; fullContact: boolean; maxAttempts?: number },
+    page: { skip?: number; take: number; fullContact: boolean; maxAttempts?: number; rawRows?: boolean },
     signal?: AbortSignal,
   ): Promise<VirtuousQueryEnvelope<T>> {
     const path = page.fullContact ? '/api/Contact/Query/FullContact' : '/api/Contact/Query';
-    return this.http.requestJson(
-      {
-        method: 'POST',
-        path,
-        query: { skip: page.skip ?? 0, take: page.take },
-        body,
-        endpoint: `POST ${path}`,
-        ...(page.maxAttempts === undefined ? {} : { maxAttempts: page.maxAttempts }),
-      },
-      signal,
-    );
+    const request: SourceRequest = {
+      method: 'POST',
+      path,
+      query: { skip: page.skip ?? 0, take: page.take },
+      body,
+      endpoint: `POST ${path}`,
+      ...(page.maxAttempts === undefined ? {} : { maxAttempts: page.maxAttempts }),
+    };
+    if (!page.rawRows) return this.http.requestJson(request, signal);
+    const { value, rawItems } = await this.http.requestJsonWithRawItems<VirtuousQueryEnvelope<T>>(request, 'list', signal);
+    return rawItems ? { ...value, rawList: rawItems } : value;
   }
 }

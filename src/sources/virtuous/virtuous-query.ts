@@ -21,4 +21,6 @@ export interface VirtuousQueryBody {
 export interface VirtuousQueryEnvelope<T> {
   list: T[];
   total: number;
+  /** Each item of `list` exactly as received, when asked for and found (not part of the API's answer). */
+  rawList?: Uint8Array[];
 }

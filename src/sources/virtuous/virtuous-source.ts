@@ -129,6 +129,7 @@ export class VirtuousSource implements ExportSource {
   constructor(
     private readonly client: VirtuousClient,
     private readonly settings: VirtuousSourceSettings,
+    private readonly options: { rawRows?: boolean } = {},
   ) {
     this.schema = settings.fullContact || settings.walk === 'modified' ? virtuousFullContactSchema : virtuousAbbreviatedContactSchema;
     this.idParameter = settings.idParameter;
@@ -286,11 +287,18 @@ export class VirtuousSource implements ExportSource {
     yield* this.idPages(range, cursor, signal);
   }
 
-  private async queryWithLadder<T>(body: VirtuousQueryBody, ladder: TakeLadder, fullContact: boolean, signal?: AbortSignal): Promise<VirtuousQueryEnvelope<T>> {
+  private async queryWithLadder<T>(
+    body: VirtuousQueryBody,
+    ladder: TakeLadder,
+    fullContact: boolean,
+    signal?: AbortSignal,
+    rawRows = false,
+  ): Promise<VirtuousQueryEnvelope<T>> {
     for (;;) {
       const smallest = ladder.atSmallest;
       try {
-        return await this.client.query<T>(body, { take: ladder.take, fullContact, ...(smallest ? {} : { maxAttempts: ATTEMPTS_BEFORE_SMALLER_TAKE }) }, signal);
+        const page = { take: ladder.take, fullContact, rawRows, ...(smallest ? {} : { maxAttempts: ATTEMPTS_BEFORE_SMALLER_TAKE }) };
+        return await this.client.query<T>(body, page, signal);
       } catch (error) {
         if (!(error instanceof SourceUnavailableError) || smallest) throw error;
         ladder.smaller();
@@ -308,13 +316,14 @@ export class VirtuousSource implements ExportSource {
         ladder,
         this.settings.fullContact,
         signal,
+        this.options.rawRows,
       );
       const rows = envelope.list;
       if (rows.length === 0) return;
       assertAscendingAfter(rows, afterId);
       const firstId = rows[0]!.id;
       const lastId = rows.at(-1)!.id;
-      yield { rows, cursor: { lastId }, firstKey: firstId, lastKey: lastId };
+      yield { rows, ...(envelope.rawList ? { rawRows: envelope.rawList } : {}), cursor: { lastId }, firstKey: firstId, lastKey: lastId };
       if (envelope.total <= rows.length) return;
       afterId = lastId;
       ladder.succeeded();
