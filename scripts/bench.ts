@@ -161,8 +161,12 @@ interface Results {
 async function runEndToEndPass(context: BenchContext, settings: Settings, simulator: StartedSimulator, pass: EndToEndPass): Promise<void> {
   const served = pass.pageSource === 'live' ? 'live pages' : 'replayed pages';
   if (settings.sections.has('floor')) {
-    progress(`floor (${served}): fetch + JSON.parse of ${count(settings.contacts)} contacts`);
-    pass.floor = await runPageLoop({ mode: 'floor', url: simulator.url, token: simulator.token, take: 1000 });
+    // The floor's CPU varies by ±20% from run to run; the cheaper of two runs is kept, which makes
+    // every ratio against it stricter.
+    progress(`floor (${served}): fetch + JSON.parse of ${count(settings.contacts)} contacts, twice`);
+    const floors = [];
+    for (let run = 0; run < 2; run++) floors.push(await runPageLoop({ mode: 'floor', url: simulator.url, token: simulator.token, take: 1000 }));
+    pass.floor = floors.reduce((best, floor) => (floor.cpuSeconds / floor.rows < best.cpuSeconds / best.rows ? floor : best));
   }
   if (settings.sections.has('naive')) {
     progress(`naive (${served}): one process, take=1000, id cursor, NDJSON to a local file`);
