@@ -47,29 +47,30 @@ describe('RedisTokenBucket against real Redis', () => {
   }
 
   it('grants exactly the burst at once, then one token per 1/rate', async () => {
-    const [bucket] = pair({ requests: 20, windowMs: 1000, burst: 5 });
+    // Slots 200 ms apart, so that a loaded machine's scheduling delays cannot blur one slot into the next.
+    const [bucket] = pair({ requests: 5, windowMs: 1000, burst: 5 });
     // Time from before the bucket's first use: the refill clock starts inside that call, so a start taken
     // after it would be late by a Redis round trip.
     const start = performance.now();
     await bucket.acquire();
     const times = await grantTimes(bucket, 8, start);
-    expect(times.slice(0, 4).every((t) => t < 40)).toBe(true);
-    // Token k beyond the burst becomes available k * 50 ms after the bucket was first used.
+    expect(times.slice(0, 4).every((t) => t < 150)).toBe(true);
+    // Token k beyond the burst becomes available k * 200 ms after the bucket was first used.
     for (let k = 1; k <= 4; k++) {
-      expect(times[3 + k]!).toBeGreaterThanOrEqual(k * 50 - 3);
-      expect(times[3 + k]!).toBeLessThan(k * 50 + 30);
+      expect(times[3 + k]!).toBeGreaterThanOrEqual(k * 200 - 3);
+      expect(times[3 + k]!).toBeLessThan(k * 200 + 150);
     }
     expect(Number((await bucket.inspect()).seq)).toBe(9);
   });
 
   it('is one budget for two instances on two connections', async () => {
-    const [a, b] = pair({ requests: 10, windowMs: 1000, burst: 4 });
+    const [a, b] = pair({ requests: 5, windowMs: 1000, burst: 4 });
     const start = performance.now();
     await grantTimes(a, 3, start);
     const times = await grantTimes(b, 2, start);
-    expect(times[0]).toBeLessThan(40);
-    expect(times[1]).toBeGreaterThanOrEqual(100 - 3);
-    expect(times[1]).toBeLessThan(140);
+    expect(times[0]).toBeLessThan(150);
+    expect(times[1]).toBeGreaterThanOrEqual(200 - 3);
+    expect(times[1]).toBeLessThan(350);
   });
 
   it('lowers its tokens when the server says fewer remain, counting the grants the server has not seen yet', async () => {
@@ -82,9 +83,9 @@ describe('RedisTokenBucket against real Redis', () => {
     await a.observe({ status: 200, headers: headers({ 'X-RateLimit-Limit': '20', 'X-RateLimit-Remaining': '5' }) }, grant);
     expect(Number((await b.inspect()).t)).toBeLessThan(2.1);
     const times = await grantTimes(b, 3, performance.now());
-    expect(times[1]).toBeLessThan(40);
+    expect(times[1]).toBeLessThan(85);
     expect(times[2]).toBeGreaterThanOrEqual(90);
-    expect(times[2]).toBeLessThan(140);
+    expect(times[2]).toBeLessThan(190);
   });
 
   it('lets nobody send before the reset once the server says none remain (Virtuous and Close headers)', async () => {
@@ -94,7 +95,7 @@ describe('RedisTokenBucket against real Redis', () => {
     await a.observe({ status: 200, headers: headers({ RateLimit: 'limit=40, remaining=0, reset=0.3' }) });
     await b.acquire();
     expect(performance.now() - start).toBeGreaterThanOrEqual(300 - 3);
-    expect(performance.now() - start).toBeLessThan(380);
+    expect(performance.now() - start).toBeLessThan(500);
 
     // Virtuous style: X-RateLimit-Reset is Unix seconds; remaining 0 lasts until that second.
     const [c, d] = pair({ requests: 100, windowMs: 1000, burst: 100 });
@@ -112,7 +113,7 @@ describe('RedisTokenBucket against real Redis', () => {
     await a.pauseUntil(Date.now() + 300);
     const probe = await b.acquire();
     expect(performance.now() - start).toBeGreaterThanOrEqual(300 - 2);
-    expect(performance.now() - start).toBeLessThan(360);
+    expect(performance.now() - start).toBeLessThan(450);
     // Until an answer shows the server's allowance, only the refill rate applies (no burst).
     const beforeAnswer = performance.now();
     const second = await b.acquire();
@@ -185,7 +186,7 @@ describe('RedisTokenBucket against real Redis', () => {
     await a.observe(answer(3), second);
     const fifth = await waiting;
     expect(performance.now() - start).toBeGreaterThanOrEqual(100);
-    expect(performance.now() - start).toBeLessThan(160);
+    expect(performance.now() - start).toBeLessThan(220);
     expect(fifth.sequence).toBe(fourth.sequence + 1);
     expect(Number((await a.inspect()).pause)).toBeLessThan(Date.now());
   });
@@ -203,7 +204,7 @@ describe('RedisTokenBucket against real Redis', () => {
     // Until they expire they may still reach the server; then they no longer count against the 2 left.
     await a.acquire();
     expect(performance.now() - start).toBeGreaterThanOrEqual(290);
-    expect(performance.now() - start).toBeLessThan(400);
+    expect(performance.now() - start).toBeLessThan(600);
     expect(Number((await a.inspect()).fl)).toBe(1);
     // A late answer for an expired grant changes nothing but the server's count.
     await b.observe({ status: 200, headers: headers({ 'X-RateLimit-Remaining': '1', 'X-RateLimit-Reset': reset }) }, lost);
@@ -215,7 +216,7 @@ describe('RedisTokenBucket against real Redis', () => {
     await a.acquire();
     const start = performance.now();
     await expect(b.acquire(AbortSignal.timeout(100))).rejects.toMatchObject({ name: 'TimeoutError' });
-    expect(performance.now() - start).toBeLessThan(250);
+    expect(performance.now() - start).toBeLessThan(400);
     const controller = new AbortController();
     controller.abort(new Error('range cancelled'));
     await expect(b.acquire(controller.signal)).rejects.toThrow('range cancelled');
