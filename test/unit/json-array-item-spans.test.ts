@@ -39,6 +39,11 @@ describe('jsonArrayItemSpans', () => {
     expect(spans('{"lis":[1],"listing":[2]}', 'list')).toBeNull();
   });
 
+  it('keeps the last of a repeated key, as JSON.parse does', () => {
+    expect(spans('{"list":[1],"list":[2,3]}', 'list')).toEqual(['2', '3']);
+    expect(spans('{"list":[1],"list":{"a":1}}', 'list')).toBeNull();
+  });
+
   it('agrees with JSON.parse on generated documents', () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -20,26 +20,31 @@ export function jsonArrayItemSpans(json: Uint8Array, key: string): Uint8Array[] 
   let at = skipWhitespace(json, 0);
   if (json[at] !== OPEN_BRACE) return null;
   at = skipWhitespace(json, at + 1);
+  let found: Uint8Array[] | null = null;
   while (at < json.length && json[at] === QUOTE) {
     const keyEnd = stringEnd(json, at);
     const matches = keyEnd - at - 2 === wanted.length && sameBytes(json, at + 1, wanted);
     at = skipWhitespace(json, keyEnd);
     if (json[at] !== COLON) return null;
     at = skipWhitespace(json, at + 1);
-    if (matches) return arrayItems(json, at);
-    at = skipWhitespace(json, valueEnd(json, at));
+    const end = valueEnd(json, at);
+    // A repeated key: JSON.parse keeps the last one, and so does this.
+    if (matches) found = arrayItems(json, at, end);
+    at = skipWhitespace(json, end);
+    if (json[at] === CLOSE_BRACE) return found;
     if (json[at] !== COMMA) return null;
     at = skipWhitespace(json, at + 1);
   }
   return null;
 }
 
-function arrayItems(json: Uint8Array, start: number): Uint8Array[] | null {
+/** The items of the array spanning [start, end), or null when that value is not an array. */
+function arrayItems(json: Uint8Array, start: number, end: number): Uint8Array[] | null {
   if (json[start] !== OPEN_BRACKET) return null;
   const items: Uint8Array[] = [];
   let at = skipWhitespace(json, start + 1);
   if (json[at] === CLOSE_BRACKET) return items;
-  while (at < json.length) {
+  while (at < end) {
     const end = valueEnd(json, at);
     items.push(json.subarray(at, end));
     at = skipWhitespace(json, end);
