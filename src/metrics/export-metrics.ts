@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PART_KEY_PATTERN } from '../sinks/part-key.js';
 
 /** Metric names share this prefix. */
 export const METRIC_PREFIX = 'bulk_export_';
@@ -84,6 +85,5 @@ export class ExportMetrics {
 
 /** The format label of a part file, from its key: `parquet`, `ndjson`, `ndjson.gz`. */
 export function partFormatOf(key: string): string {
-  const match = /\/part-r\d+-s\d+\.([a-z0-9.]+)$/i.exec(key);
-  return match?.[1] ?? 'unknown';
+  return PART_KEY_PATTERN.exec(key)?.[4] ?? 'unknown';
 }

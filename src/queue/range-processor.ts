@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DelayedError, WaitingError, type Job } from 'bullmq';
 import { describeRange } from '../planning/export-range.js';
 import { budgetForExport } from '../ratelimit/budget-for-export.js';
@@ -26,8 +27,8 @@ const PROGRESS_INTERVAL_MS = 1_000;
 const CONTROL_INTERVAL_MS = 500;
 
 /**
- * Reads one range page by page from its checkpoint, writes a part every `partRows` rows to a
- * deterministic key, and advances the checkpoint only after S3 confirmed the part.
+ * Reads one range page by page from its checkpoint, writes a part every `partRows` rows to a key of
+ * its own (range, sequence, attempt), and advances the checkpoint only after S3 confirmed the part.
  */
 export async function processRange(
   job: Job<RangeJobData, RangeJobResult>,
@@ -66,6 +67,8 @@ async function readRange(
   const encoder = createPartEncoder(spec.format, source.schema, { gzip: spec.gzip });
   const store = new ObjectStore(context.s3, spec.destination.bucket);
   const folder = exportFolder(spec.destination, spec.exportId);
+  // Tags this run's part objects, so that another run of the same range (after a lost lock) cannot overwrite them.
+  const attempt = randomBytes(4).toString('hex');
 
   let part = encoder.startPart();
   let firstKey: string | number | null = null;
@@ -75,7 +78,7 @@ async function readRange(
 
   const flush = async () => {
     const sequence = checkpoint.nextSequence;
-    const key = partKey(folder, range.index, sequence, encoder.extension);
+    const key = partKey(folder, range.index, sequence, encoder.extension, attempt);
     const rows = part.rows;
     const body = await part.finish();
     part = encoder.startPart();
@@ -89,6 +92,7 @@ async function readRange(
         'first-key': JSON.stringify(firstKey),
         'last-key': JSON.stringify(lastKey),
         cursor: JSON.stringify(cursor),
+        'start-cursor': JSON.stringify(checkpoint.cursor),
       },
       signal,
     });

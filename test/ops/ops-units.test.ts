@@ -71,6 +71,7 @@ describe('operations helpers', () => {
   it('names part formats, escapes globs and scrubs secrets', () => {
     expect(partFormatOf('crm/exp-1/part-r00001-s000002.parquet')).toBe('parquet');
     expect(partFormatOf('crm/exp-1/part-r00001-s000002.ndjson.gz')).toBe('ndjson.gz');
+    expect(partFormatOf('crm/exp-1/part-r00001-s000002-a0f9e8d7c.parquet')).toBe('parquet');
     expect(escapeGlob('{bulk-export}')).toBe('{bulk-export}');
     expect(escapeGlob('a*b?[c]')).toBe('a\\*b\\?\\[c\\]');
     const scrub = secretScrubber({ VIRTUOUS_API_TOKEN: 'to"ken-123456', HOME: '/root-directory', ID: 'short' });

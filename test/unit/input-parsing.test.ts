@@ -26,12 +26,14 @@ describe('command-line values', () => {
     expect(() => parsePartFormat('csv')).toThrow('use one of parquet, ndjson');
   });
 
-  it('makes export ids BullMQ-safe and part keys deterministic', () => {
+  it('makes export ids BullMQ-safe and part keys name their range, sequence and attempt', () => {
     const id = newExportId(new Date('2026-11-22T21:45:01.123Z'));
     expect(id).toMatch(/^exp-20261122t214501-[0-9a-f]{6}$/);
     expect(id).toMatch(EXPORT_ID_PATTERN);
     expect(id).not.toContain(':');
-    expect(partKey('p/exp-1', 3, 12, 'parquet')).toBe('p/exp-1/part-r00003-s000012.parquet');
-    expect(partKey('p/exp-1', 3, 12, 'parquet')).toMatch(PART_KEY_PATTERN);
+    expect(partKey('p/exp-1', 3, 12, 'parquet', '1f2e3d4c')).toBe('p/exp-1/part-r00003-s000012-a1f2e3d4c.parquet');
+    expect(PART_KEY_PATTERN.exec(partKey('p/exp-1', 3, 12, 'ndjson.gz', 'x9'))?.slice(1)).toEqual(['00003', '000012', 'x9', 'ndjson.gz']);
+    expect(PART_KEY_PATTERN.exec('p/exp-1/part-r00003-s000012.parquet')?.slice(1)).toEqual(['00003', '000012', undefined, 'parquet']);
+    expect(() => partKey('p/exp-1', 3, 12, 'parquet', 'A/B')).toThrow(RangeError);
   });
 });

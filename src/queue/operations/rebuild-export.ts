@@ -12,6 +12,7 @@ import { ExportControl } from '../export-control.js';
 import { ExportRegistry } from '../export-registry.js';
 import type { ExportSpec } from '../export-spec.js';
 import type { RangeCheckpoint } from '../range-checkpoint.js';
+import { longestPartChain, type DescribedPart } from './part-chain.js';
 
 export interface RebuildOutcome {
   ranges: number;
@@ -23,8 +24,8 @@ export interface RebuildOutcome {
 /**
  * Rebuilds an export whose Redis state was lost, from what is on S3: `_export.json` gives the spec and
  * ranges; each part's metadata gives its range, sequence, rows, keys and cursor; `_ranges/*.done`
- * marks finished ranges. Checkpoints resume after the last contiguous part of each range, so committed
- * rows are not read again, and the flow is enqueued anew.
+ * marks finished ranges. Checkpoints resume after the longest chain of parts of each range that continue
+ * each other (see part-chain.ts), so committed rows are not read again, and the flow is enqueued anew.
  */
 export async function rebuildExportFromS3(
   redis: Redis,
@@ -45,14 +46,15 @@ export async function rebuildExportFromS3(
   const { spec, ranges } = JSON.parse(descriptorText) as ExportDescriptor<ExportSpec>;
 
   const objects = await store.list(`${folder}/`);
-  const partsByRange = new Map<number, Map<number, string>>();
+  const partsByRange = new Map<number, Map<number, string[]>>();
   const doneRanges = new Set<number>();
   for (const object of objects) {
     const part = PART_KEY_PATTERN.exec(object.key);
     if (part) {
       const [rangeIndex, sequence] = [Number(part[1]), Number(part[2])];
       if (!partsByRange.has(rangeIndex)) partsByRange.set(rangeIndex, new Map());
-      partsByRange.get(rangeIndex)!.set(sequence, object.key);
+      const attempts = partsByRange.get(rangeIndex)!;
+      attempts.set(sequence, [...(attempts.get(sequence) ?? []), object.key]);
       continue;
     }
     const done = RANGE_DONE_PATTERN.exec(object.key);
@@ -64,26 +66,11 @@ export async function rebuildExportFromS3(
   let partsRecovered = 0;
   let rowsRecovered = 0;
   for (const range of ranges) {
-    const sequences = partsByRange.get(range.index) ?? new Map<number, string>();
-    const parts: CommittedPart[] = [];
-    let cursor: RangeCheckpoint['cursor'] = null;
-    for (let sequence = 0; sequences.has(sequence); sequence += 1) {
-      const key = sequences.get(sequence)!;
-      const metadata = await store.metadata(key);
-      parts.push({
-        key,
-        rows: Number(metadata.rows),
-        bytes: sizes.get(key) ?? 0,
-        firstId: JSON.parse(metadata['first-key'] ?? 'null') as CommittedPart['firstId'],
-        lastId: JSON.parse(metadata['last-key'] ?? 'null') as CommittedPart['lastId'],
-        rangeIndex: range.index,
-        sequence,
-      });
-      cursor = JSON.parse(metadata.cursor ?? 'null') as RangeCheckpoint['cursor'];
-    }
+    const chain = await longestPartChain(partsByRange.get(range.index) ?? new Map(), describePart(store, range.index, sizes));
+    const parts = chain.map((described) => described.part);
     const rows = parts.reduce((sum, part) => sum + part.rows, 0);
     await checkpoints.save(exportId, range.index, {
-      cursor,
+      cursor: JSON.parse(chain.at(-1)?.endCursor ?? 'null') as RangeCheckpoint['cursor'],
       nextSequence: parts.length,
       rows,
       parts,
@@ -97,4 +84,25 @@ export async function rebuildExportFromS3(
   await new ExportRegistry(redis, prefix).register(spec);
   await enqueueExport(redis, prefix, spec, ranges);
   return { ranges: ranges.length, rangesDone: doneRanges.size, partsRecovered, rowsRecovered };
+}
+
+
+/** A part object's figures from its metadata (S3 HEAD). */
+function describePart(store: ObjectStore, rangeIndex: number, sizes: Map<string, number>) {
+  return async (key: string, sequence: number): Promise<DescribedPart> => {
+    const metadata = await store.metadata(key);
+    return {
+      part: {
+        key,
+        rows: Number(metadata.rows),
+        bytes: sizes.get(key) ?? 0,
+        firstId: JSON.parse(metadata['first-key'] ?? 'null') as CommittedPart['firstId'],
+        lastId: JSON.parse(metadata['last-key'] ?? 'null') as CommittedPart['lastId'],
+        rangeIndex,
+        sequence,
+      },
+      startCursor: metadata['start-cursor'],
+      endCursor: metadata.cursor ?? 'null',
+    };
+  };
 }
