@@ -47,7 +47,7 @@ describe('a full Close export with two worker processes, expiring cursors and ca
     const manifest = (await fixture.manifest(folder))!;
     expect(manifest.source).toBe('close');
     expect(manifest.schema).toBe('close.contact');
-    return { exportId, manifest };
+    return { exportId, manifest, folder };
   }
 
   /** Export ids that have any key in Redis (queues, registry, checkpoints). */
@@ -70,6 +70,13 @@ describe('a full Close export with two worker processes, expiring cursors and ca
     const ids = await fixture.queryParts(manifest, (reader) => `SELECT id, count(*) AS n FROM ${reader} GROUP BY id ORDER BY id`);
     expect(ids.map((row) => row.id)).toEqual(sorted(sim.expectedIds()));
     expect(ids.every((row) => row.n === 1)).toBe(true);
+
+    // S3 allows 2 KB of user metadata per object: the parts' cursors (start and end, each listing at most
+    // 8 ids read at a timestamp, even inside the group of 2,000) stay well within it.
+    const metadata = await Promise.all(manifest.parts.map((part) => fixture.store.metadata(part.key)));
+    const metadataBytes = metadata.map((entries) => Object.entries(entries).reduce((sum, [key, value]) => sum + key.length + value.length, 0));
+    expect(Math.max(...metadataBytes)).toBeLessThanOrEqual(2048);
+    expect(metadata.every((entries) => entries['start-cursor'] !== undefined && entries.cursor !== undefined)).toBe(true);
 
     // Manifest keys of Close parts are date_created values, ascending within a range.
     for (const part of manifest.parts) {
