@@ -8,7 +8,8 @@
  *   npm run bench -- --profile         # also profile a 1-worker run per format (node --cpu-prof) and list the top self time
  *
  * Options: --contacts N, --big N (0 = no memory run), --workers 1,2,4, --formats parquet,ndjson,
- * --concurrency N (per worker, default 4), --only floor,naive,e2e,memory,latency,budget,profile,
+ * --concurrency N (per worker, default 4), --only floor,naive,e2e,scaling,memory,latency,budget,profile,
+ * --cap-cores N (CPU limit of each worker in the scaling runs, default 0.5),
  * --pages live,replay (default both: the simulator generating every page, then replaying recorded ones),
  * --redis-url URL (default: a private redis-server, so INFO commandstats counts only us),
  * --json FILE (every figure), --timeout SECONDS (per export).
@@ -33,13 +34,15 @@ import { runExport, type ExportRunResult } from './bench/export-run.js';
 import { runPageLoop } from './bench/page-loop-client.js';
 import { loadAverageText, machineInfo } from './bench/proc.js';
 import { summariseProfiles, type ProfileSummary } from './bench/profile.js';
+import { CpuCap } from './bench/cpu-cap.js';
 import { renderEndToEnd, type EndToEndPass, type PageSource } from './bench/end-to-end-report.js';
+import { renderScaling, type ScalingResult } from './bench/scaling-report.js';
 import { count, fixed, percent, table, thousands, verdict } from './bench/report.js';
 import { TARGETS } from './bench/targets.js';
 import type { StartedSimulator } from './bench/services-protocol.js';
 import { sampleFleet, sampleNaive, type Budget, type FleetSample, type NaiveSample } from './bench/throttled.js';
 
-const SECTIONS = ['floor', 'naive', 'e2e', 'memory', 'latency', 'budget', 'profile'] as const;
+const SECTIONS = ['floor', 'naive', 'e2e', 'scaling', 'memory', 'latency', 'budget', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
 
 
@@ -52,6 +55,7 @@ interface Settings {
   formats: PartFormat[];
   concurrency: number;
   pages: PageSource[];
+  scaling: { capCores: number; workers: number[] };
   sections: Set<Section>;
   redisUrl?: string;
   json?: string;
@@ -70,6 +74,7 @@ function readSettings(): Settings {
       formats: { type: 'string' },
       concurrency: { type: 'string' },
       pages: { type: 'string' },
+      'cap-cores': { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       sequential: { type: 'boolean', default: false },
@@ -81,7 +86,7 @@ function readSettings(): Settings {
   });
   if (values.help) {
     console.log('Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N] [--pages live,replay]\n' +
-      '  [--only floor,naive,e2e,memory,latency,budget,profile] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]');
+      '  [--only floor,naive,e2e,scaling,memory,latency,budget,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]');
     process.exit(0);
   }
   const number = (text: string | undefined, fallback: number) => {
@@ -120,6 +125,7 @@ function readSettings(): Settings {
     formats,
     concurrency: number(values.concurrency, 4),
     pages,
+    scaling: { capCores: number(values['cap-cores'], 0.5), workers: [1, 2, 3] },
     sections,
     ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
     ...(values.json ? { json: values.json } : {}),
@@ -151,6 +157,7 @@ const progress = (text: string) => process.stderr.write(`[bench ${new Date().toI
 
 interface Results {
   passes: EndToEndPass[];
+  scaling?: ScalingResult;
   memory?: { small?: ExportRunResult; big: ExportRunResult };
   latency?: { fleet: FleetSample; naive: NaiveSample };
   budget: FleetSample[];
@@ -206,7 +213,7 @@ async function main(): Promise<void> {
   progress(`Redis: ${context.redis.origin}; services pid ${context.services.pid}`);
   const { services } = context;
   try {
-    const needsMain = ['floor', 'naive', 'e2e', 'profile'].some((section) => settings.sections.has(section as Section)) ||
+    const needsMain = ['floor', 'naive', 'e2e', 'profile', 'scaling'].some((section) => settings.sections.has(section as Section)) ||
       (settings.sections.has('memory') && settings.big > 0);
     const endToEnd = ['floor', 'naive', 'e2e'].some((section) => settings.sections.has(section as Section));
     // Live: the simulator generates and serialises every page, as the API does. Replay: it answers from
@@ -214,24 +221,48 @@ async function main(): Promise<void> {
     // of each request pattern, so that the workers rather than the simulator get the cores. Every run of
     // a pass (floor, naive, exports) is served the same way.
     let simulator: StartedSimulator | undefined;
+    let replaySimulator: StartedSimulator | undefined;
+    const warmReplaySimulator = async (): Promise<StartedSimulator> => {
+      const replay = await services.startSimulator({ contacts: settings.contacts, replayCache: true });
+      progress(`replay warm-up: recording the pages of ${count(settings.contacts)} contacts (not measured)`);
+      await runPageLoop({ mode: 'floor', url: replay.url, token: replay.token, take: 1000 });
+      const warmUp = await runExport(context, {
+        label: 'warm-up', simulator: replay, contacts: settings.contacts, format: 'ndjson', workers: 1,
+        concurrency: settings.concurrency, timeoutMs: settings.timeoutMs,
+      });
+      if (!warmUp.ok) throw new Error(`the warm-up export failed: ${warmUp.error}`);
+      return replay;
+    };
     for (const pageSource of needsMain ? settings.pages : []) {
-      const passSimulator = await services.startSimulator({ contacts: settings.contacts, replayCache: pageSource === 'replay' });
+      const passSimulator = pageSource === 'replay'
+        ? (replaySimulator = await warmReplaySimulator())
+        : await services.startSimulator({ contacts: settings.contacts });
       simulator ??= passSimulator;
       if (!endToEnd) break;
       const pass: EndToEndPass = { pageSource, e2e: [] };
       results.passes.push(pass);
-      if (pageSource === 'replay') {
-        progress(`replay warm-up: recording the pages of ${count(settings.contacts)} contacts (not measured)`);
-        await runPageLoop({ mode: 'floor', url: passSimulator.url, token: passSimulator.token, take: 1000 });
-        if (settings.sections.has('e2e')) {
-          const warmUp = await runExport(context, {
-            label: 'warm-up', simulator: passSimulator, contacts: settings.contacts, format: 'ndjson', workers: 1,
-            concurrency: settings.concurrency, timeoutMs: settings.timeoutMs,
-          });
-          if (!warmUp.ok) throw new Error(`the warm-up export failed: ${warmUp.error}`);
+      await runEndToEndPass(context, settings, passSimulator, pass);
+    }
+    if (settings.sections.has('scaling')) {
+      const unavailable = CpuCap.unavailableReason();
+      if (unavailable) {
+        progress(`scaling: skipped, worker CPU cannot be capped here (${unavailable})`);
+        results.scaling = { capCores: settings.scaling.capCores, runs: [], unavailable };
+      } else {
+        replaySimulator ??= await warmReplaySimulator();
+        results.scaling = { capCores: settings.scaling.capCores, runs: [] };
+        for (const format of settings.formats) {
+          for (const workers of settings.scaling.workers) {
+            progress(`scaling: ${format}, ${workers} worker(s) x ${settings.concurrency}, each capped at ${settings.scaling.capCores} core, replayed pages`);
+            const run = await runExport(context, {
+              label: `scaling-${format}-${workers}w`, simulator: replaySimulator, contacts: settings.contacts, format, workers,
+              concurrency: settings.concurrency, timeoutMs: settings.timeoutMs * 2, cpuCapCores: settings.scaling.capCores,
+            });
+            progress(`   ${run.ok ? `${thousands(run.rowsPerSecond)} rows/s, ${fixed(run.wallSeconds)} s` : `FAILED: ${run.error}`}`);
+            results.scaling.runs.push(run);
+          }
         }
       }
-      await runEndToEndPass(context, settings, passSimulator, pass);
     }
     // The memory run (long, CPU-bound) and the throttled scenarios (mostly waiting on the budget and the
     // latency) run side by side, each with its own Redis and services process, to stay within 10 minutes;
@@ -362,7 +393,8 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
   out.push(`Run: ${settings.quick ? '--quick, ' : ''}${count(settings.contacts)} contacts, ${settings.concurrency} ranges at once per worker, bench took ${fixed(elapsedSeconds / 60, 1)} min`);
   out.push('');
 
-  for (const pass of results.passes) out.push(...renderEndToEnd(pass, settings, machine.cores));
+  for (const pass of results.passes) out.push(...renderEndToEnd(pass, settings));
+  if (results.scaling) out.push(...renderScaling(results.scaling, settings.contacts, machine.cores));
 
   if (results.memory) {
     const { small, big } = results.memory;

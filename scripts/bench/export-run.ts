@@ -30,6 +30,8 @@ export interface ExportRunOptions {
    */
   rateLimit?: string;
   cpuProfileDir?: string;
+  /** Limit every worker process to this many cores (a cgroup per worker, as a container CPU limit). */
+  cpuCapCores?: number;
   /** Told every 15 s how far the export is (long runs). */
   onProgress?: (text: string) => void;
 }
@@ -71,7 +73,10 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
   const prefix = context.prefix(options.label);
   const env = context.workerEnv(prefix, options.simulator);
   const environment = context.environment(env);
-  const workers = await startWorkers(options.workers, env, options.concurrency, options.cpuProfileDir);
+  const workers = await startWorkers(options.workers, env, options.concurrency, {
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+    ...(options.cpuCapCores !== undefined ? { cpuCapCores: options.cpuCapCores } : {}),
+  });
   const connection = createRedisConnection(context.redis.url, 'bench:start');
   const { services } = context;
   const base = {

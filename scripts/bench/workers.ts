@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { CpuCap } from './cpu-cap.js';
 import { halfPeaks, ProcessSampler } from './proc.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/bulk-export.js', import.meta.url));
@@ -29,21 +30,33 @@ export class BenchWorker {
   private readonly bornAt = Date.now();
   readonly sampler: ProcessSampler;
 
-  private constructor(readonly child: ChildProcess) {
+  private constructor(
+    readonly child: ChildProcess,
+    private readonly cpuCap: CpuCap | undefined,
+  ) {
     this.sampler = new ProcessSampler(child.pid!);
+    child.once('exit', () => cpuCap?.remove());
     child.stderr!.on('data', (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-OUTPUT_TAIL);
     });
   }
 
-  /** Starts a worker and resolves once it logged that it is ready. `cpuProfileDir` runs it under `node --cpu-prof`. */
-  static async start(env: NodeJS.ProcessEnv, concurrency: number, cpuProfileDir?: string): Promise<BenchWorker> {
-    const nodeArgs = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+  /**
+   * Starts a worker and resolves once it logged that it is ready. `cpuProfileDir` runs it under
+   * `node --cpu-prof`; `cpuCapCores` limits it (every thread) to that many cores.
+   */
+  static async start(env: NodeJS.ProcessEnv, concurrency: number, options: WorkerOptions = {}): Promise<BenchWorker> {
+    const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
     const child = spawn(process.execPath, [...nodeArgs, CLI, 'worker', '--concurrency', String(concurrency)], {
       env: { ...env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const worker = new BenchWorker(child);
+    let cpuCap: CpuCap | undefined;
+    if (options.cpuCapCores !== undefined) {
+      cpuCap = CpuCap.create(`bulk-export-bench-${child.pid}`, options.cpuCapCores);
+      cpuCap.add(child.pid!);
+    }
+    const worker = new BenchWorker(child, cpuCap);
     await new Promise<void>((resolve, reject) => {
       const onData = () => {
         if (worker.output.includes('"worker ready"')) {
@@ -106,8 +119,13 @@ export class BenchWorker {
   }
 }
 
-export async function startWorkers(count: number, env: NodeJS.ProcessEnv, concurrency: number, cpuProfileDir?: string): Promise<BenchWorker[]> {
-  const started = await Promise.allSettled(Array.from({ length: count }, () => BenchWorker.start(env, concurrency, cpuProfileDir)));
+export interface WorkerOptions {
+  cpuProfileDir?: string;
+  cpuCapCores?: number;
+}
+
+export async function startWorkers(count: number, env: NodeJS.ProcessEnv, concurrency: number, options: WorkerOptions = {}): Promise<BenchWorker[]> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => BenchWorker.start(env, concurrency, options)));
   const workers = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   const failure = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
   if (failure) {
