@@ -415,6 +415,15 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
         `≤${TARGETS.peakRssMb} MB per worker: ${verdict(Math.max(big.peakRssMb, small.peakRssMb) <= TARGETS.peakRssMb)}. ` +
         `An idle worker (at "worker ready") peaks at ${fixed(Math.max(...big.perWorker.map((figures) => figures.readyPeakRssMb)), 0)} MB.`);
     }
+    if (big.ok) {
+      // Separate runs differ by their length too (a longer run meets more of the GC's and allocator's rare
+      // highs); within one run, the second half carries the same load after more rows, so a cost per row
+      // would show there.
+      const halves = big.perWorker.map((figures) => figures.halfPeaksMb[1] / figures.halfPeaksMb[0] - 1);
+      const worst = Math.max(...halves);
+      out.push(`Within the ${count(big.contacts)} run, highest RSS of the second half vs the first, per worker: ` +
+        `${halves.map((growth) => `${growth >= 0 ? '+' : ''}${percent(growth, 1)}`).join(' / ')} (flat, ≤+${percent(TARGETS.rssGrowth)}): ${verdict(worst <= TARGETS.rssGrowth)}.`);
+    }
     out.push('');
   }
 

@@ -97,6 +97,7 @@ export class BenchContext {
     return {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
       REDIS_URL: this.redis.url,
       BULK_EXPORT_QUEUE_PREFIX: prefix,
       VIRTUOUS_BASE_URL: simulator.url,
