@@ -35,7 +35,7 @@ export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSo
   }
   if (spec.kind === 'close') {
     const client = new CloseClient({ baseUrl: spec.baseUrl, apiKey: secret, budget: runtime.budget, onRetry: runtime.onRetry });
-    return new CloseSource(client, spec.settings);
+    return new CloseSource(client, spec.settings, { rawRows: runtime.rawRows ?? false });
   }
   const client = new VirtuousClient({ baseUrl: spec.baseUrl, token: secret, budget: runtime.budget, onRetry: runtime.onRetry });
   return new VirtuousSource(client, spec.settings, { rawRows: runtime.rawRows ?? false });

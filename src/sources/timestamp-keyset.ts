@@ -27,6 +27,8 @@ export interface KeyedRow {
   micros: number;
   /** The timestamp as the API sent it (written to the manifest as the part's first/last key). */
   stamp: string;
+  /** The row's bytes as the API sent them, when the source keeps them (see SourcePage.rawRows). */
+  raw?: Uint8Array;
 }
 
 export interface KeysetOptions {
@@ -127,7 +129,9 @@ export class GroupedRows {
     if (this.ready.length === 0 || !this.readyCursor) return null;
     const rows = this.ready;
     this.ready = [];
-    return { rows: rows.map((keyed) => keyed.row), cursor: this.readyCursor, firstKey: rows[0]!.stamp, lastKey: rows.at(-1)!.stamp };
+    const page: SourcePage = { rows: rows.map((keyed) => keyed.row), cursor: this.readyCursor, firstKey: rows[0]!.stamp, lastKey: rows.at(-1)!.stamp };
+    if (rows.every((keyed) => keyed.raw !== undefined)) page.rawRows = rows.map((keyed) => keyed.raw!);
+    return page;
   }
 
   /** At the end of the window nothing can join the held group: release it too. */

@@ -24,9 +24,9 @@ async function simulator(options: CloseSimulatorOptions): Promise<CloseSimulator
   return sim;
 }
 
-function sourceFor(s: CloseSimulator, settings: Partial<CloseSourceSettings> = {}): CloseSource {
+function sourceFor(s: CloseSimulator, settings: Partial<CloseSourceSettings> = {}, options: { rawRows?: boolean } = {}): CloseSource {
   const client = new CloseClient({ baseUrl: s.url, apiKey: s.apiKey, backoff: { baseDelayMs: 1, maxDelayMs: 5 } });
-  return new CloseSource(client, { ...DEFAULT_CLOSE_SETTINGS, discoverCustomFields: false, ...settings });
+  return new CloseSource(client, { ...DEFAULT_CLOSE_SETTINGS, discoverCustomFields: false, ...settings }, options);
 }
 
 interface ReadOptions {
@@ -87,6 +87,17 @@ describe('CloseSource.pages', () => {
     const ids: string[] = [];
     for (const range of plan.ranges) ids.push(...(await read(source, range)).ids);
     expectEachOnce(ids, s.expectedIds());
+  });
+
+  it("gives each row's bytes as Close sent them, held and released with its row across walks", async () => {
+    const s = await simulator({ contacts: 3000, seed: 4, sharedTimestamp: { count: 400, at: SHARED_AT }, maxObjectsPerWalk: 300 });
+    const { ids, pages } = await read(sourceFor(s, {}, { rawRows: true }), WHOLE);
+    expectEachOnce(ids, s.expectedIds());
+    for (const page of pages) {
+      expect(page.rawRows).toHaveLength(page.rows.length);
+      expect(page.rawRows!.map((raw) => JSON.parse(new TextDecoder().decode(raw)))).toEqual(page.rows);
+    }
+    expect((await read(sourceFor(s), WHOLE)).pages.every((page) => page.rawRows === undefined)).toBe(true);
   });
 
   it('restarts walks whose cursor expired while the consumer was busy, and dedupes at the boundary', async () => {

@@ -29,6 +29,8 @@ export interface CloseSearchResponse<T> {
   /** Next page of this walk; null = the walk is over (no more matches, or the walk's cap was reached). */
   cursor: string | null;
   count?: { limited: number; total: number };
+  /** Each item of `data` exactly as received, when asked for and found (not part of the API's answer). */
+  rawData?: Uint8Array[];
 }
 
 export interface CloseClientOptions {
@@ -63,9 +65,14 @@ export class CloseClient {
     });
   }
 
-  async search<T extends Record<string, unknown>>(body: CloseSearchBody, signal?: AbortSignal): Promise<CloseSearchResponse<T>> {
-    const response = await this.http.requestJson<unknown>({ method: 'POST', path: SEARCH_PATH, body, endpoint: `POST ${SEARCH_PATH}` }, signal);
-    return checkedResponse<T>(response);
+  /** `rawRows`: also return each contact's bytes as received (`rawData`). */
+  async search<T extends Record<string, unknown>>(body: CloseSearchBody, signal?: AbortSignal, options: { rawRows?: boolean } = {}): Promise<CloseSearchResponse<T>> {
+    const request = { method: 'POST', path: SEARCH_PATH, body, endpoint: `POST ${SEARCH_PATH}` } as const;
+    if (!options.rawRows) return checkedResponse<T>(await this.http.requestJson<unknown>(request, signal));
+    const { value, rawItems } = await this.http.requestJsonWithRawItems<unknown>(request, 'data', signal);
+    const result = checkedResponse<T>(value);
+    if (rawItems) result.rawData = rawItems;
+    return result;
   }
 }
 

@@ -74,6 +74,7 @@ export class CloseSource implements ExportSource {
   constructor(
     private readonly client: CloseClient,
     private readonly settings: CloseSourceSettings,
+    private readonly options: { rawRows?: boolean } = {},
   ) {
     this.customFieldKeys = [...settings.customFieldKeys];
     this.discovered = !settings.discoverCustomFields;
@@ -263,7 +264,7 @@ export class CloseSource implements ExportSource {
     for (;;) {
       let response;
       try {
-        response = await this.client.search<SourceRow>(walkCursor === null ? body : { ...body, cursor: walkCursor }, signal);
+        response = await this.client.search<SourceRow>(walkCursor === null ? body : { ...body, cursor: walkCursor }, signal, { rawRows: this.options.rawRows ?? false });
       } catch (error) {
         if (walkCursor !== null && isCursorRefusal(error)) {
           outcome.ended = 'expired';
@@ -273,8 +274,9 @@ export class CloseSource implements ExportSource {
       }
       outcome.pages += 1;
       outcome.served += response.data.length;
-      for (const row of response.data) {
-        const keyed = keyOf(row, field);
+      for (let index = 0; index < response.data.length; index++) {
+        const keyed = keyOf(response.data[index]!, field);
+        if (response.rawData) keyed.raw = response.rawData[index];
         if (keyed.micros < previous) {
           throw new BulkExportError(
             'UNSORTED_PAGE',

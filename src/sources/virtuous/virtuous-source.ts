@@ -362,12 +362,14 @@ export class VirtuousSource implements ExportSource {
         ladder,
         true,
         signal,
+        this.options.rawRows,
       );
       const rows = envelope.list;
       let fresh = 0;
       let previous = -Infinity;
-      for (const row of rows) {
-        const keyed = modifiedKeyOf(row);
+      for (let index = 0; index < rows.length; index++) {
+        const keyed = modifiedKeyOf(rows[index]!);
+        if (envelope.rawList) keyed.raw = envelope.rawList[index];
         if (keyed.micros < previous) {
           throw new BulkExportError(
             'UNSORTED_PAGE',
