@@ -9,7 +9,7 @@
  *
  * Options: --contacts N, --big N (0 = no memory run), --workers 1,2,4, --formats parquet,ndjson,
  * --concurrency N (per worker, default 4), --only floor,naive,e2e,scaling,memory,latency,budget,profile,
- * --cap-cores N (CPU limit of each worker in the scaling runs, default 0.5),
+ * --cap-cores N (CPU limit of each worker in the scaling runs, default 0.5), --full-contact (FullContact records),
  * --pages live,replay (default both: the simulator generating every page, then replaying recorded ones),
  * --redis-url URL (default: a private redis-server, so INFO commandstats counts only us),
  * --json FILE (every figure), --timeout SECONDS (per export).
@@ -54,6 +54,8 @@ interface Settings {
   workers: number[];
   formats: PartFormat[];
   concurrency: number;
+  /** Floor, naive loop, end-to-end and scaling runs read FullContact records. */
+  fullContact: boolean;
   pages: PageSource[];
   scaling: { capCores: number; workers: number[] };
   sections: Set<Section>;
@@ -75,6 +77,7 @@ function readSettings(): Settings {
       concurrency: { type: 'string' },
       pages: { type: 'string' },
       'cap-cores': { type: 'string' },
+      'full-contact': { type: 'boolean', default: false },
       only: { type: 'string' },
       profile: { type: 'boolean', default: false },
       sequential: { type: 'boolean', default: false },
@@ -85,7 +88,7 @@ function readSettings(): Settings {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N] [--pages live,replay]\n' +
+    console.log('Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N] [--pages live,replay] [--full-contact]\n' +
       '  [--only floor,naive,e2e,scaling,memory,latency,budget,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]');
     process.exit(0);
   }
@@ -124,6 +127,7 @@ function readSettings(): Settings {
     workers: (values.workers ?? '1,2,4').split(',').map((text) => number(text, 1)),
     formats,
     concurrency: number(values.concurrency, 4),
+    fullContact: values['full-contact'] ?? false,
     pages,
     scaling: { capCores: number(values['cap-cores'], 0.5), workers: [1, 2, 3] },
     sections,
@@ -172,14 +176,14 @@ async function runEndToEndPass(context: BenchContext, settings: Settings, simula
     // every ratio against it stricter.
     progress(`floor (${served}): fetch + JSON.parse of ${count(settings.contacts)} contacts, twice`);
     const floors = [];
-    for (let run = 0; run < 2; run++) floors.push(await runPageLoop({ mode: 'floor', url: simulator.url, token: simulator.token, take: 1000 }));
+    for (let run = 0; run < 2; run++) floors.push(await runPageLoop({ mode: 'floor', url: simulator.url, token: simulator.token, take: 1000, fullContact: settings.fullContact }));
     pass.floor = floors.reduce((best, floor) => (floor.cpuSeconds / floor.rows < best.cpuSeconds / best.rows ? floor : best));
   }
   if (settings.sections.has('naive')) {
     progress(`naive (${served}): one process, take=1000, id cursor, NDJSON to a local file`);
     const outFile = join(tmpdir(), `bulk-export-bench-naive-${process.pid}.ndjson`);
     try {
-      pass.naive = await runPageLoop({ mode: 'naive', url: simulator.url, token: simulator.token, take: 1000, outFile });
+      pass.naive = await runPageLoop({ mode: 'naive', url: simulator.url, token: simulator.token, take: 1000, outFile, fullContact: settings.fullContact });
     } finally {
       await rm(outFile, { force: true });
     }
@@ -196,6 +200,7 @@ async function runEndToEndPass(context: BenchContext, settings: Settings, simula
         workers,
         concurrency: settings.concurrency,
         timeoutMs: settings.timeoutMs,
+        fullContact: settings.fullContact,
       });
       progress(`   ${result.ok ? `${thousands(result.rowsPerSecond)} rows/s, ${fixed(result.wallSeconds)} s` : `FAILED: ${result.error}`}`);
       if (result.roundTrips) progress(`   Redis round trips by client: ${[...result.roundTrips.byClient].map(([name, calls]) => `${name} ${calls}`).join(', ')}; inside scripts ${result.roundTrips.insideScripts}; pages ${result.pages}`);
@@ -225,10 +230,10 @@ async function main(): Promise<void> {
     const warmReplaySimulator = async (): Promise<StartedSimulator> => {
       const replay = await services.startSimulator({ contacts: settings.contacts, replayCache: true });
       progress(`replay warm-up: recording the pages of ${count(settings.contacts)} contacts (not measured)`);
-      await runPageLoop({ mode: 'floor', url: replay.url, token: replay.token, take: 1000 });
+      await runPageLoop({ mode: 'floor', url: replay.url, token: replay.token, take: 1000, fullContact: settings.fullContact });
       const warmUp = await runExport(context, {
         label: 'warm-up', simulator: replay, contacts: settings.contacts, format: 'ndjson', workers: 1,
-        concurrency: settings.concurrency, timeoutMs: settings.timeoutMs,
+        concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, fullContact: settings.fullContact,
       });
       if (!warmUp.ok) throw new Error(`the warm-up export failed: ${warmUp.error}`);
       return replay;
@@ -256,7 +261,7 @@ async function main(): Promise<void> {
             progress(`scaling: ${format}, ${workers} worker(s) x ${settings.concurrency}, each capped at ${settings.scaling.capCores} core, replayed pages`);
             const run = await runExport(context, {
               label: `scaling-${format}-${workers}w`, simulator: replaySimulator, contacts: settings.contacts, format, workers,
-              concurrency: settings.concurrency, timeoutMs: settings.timeoutMs * 2, cpuCapCores: settings.scaling.capCores,
+              concurrency: settings.concurrency, timeoutMs: settings.timeoutMs * 2, cpuCapCores: settings.scaling.capCores, fullContact: settings.fullContact,
             });
             progress(`   ${run.ok ? `${thousands(run.rowsPerSecond)} rows/s, ${fixed(run.wallSeconds)} s` : `FAILED: ${run.error}`}`);
             results.scaling.runs.push(run);
@@ -390,7 +395,7 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
   const out: string[] = [];
   out.push(`Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, Linux ${machine.kernel}`);
   out.push(`Load average at start: ${machine.loadAverage.map((value) => value.toFixed(2)).join(' / ')} (1 / 5 / 15 min); at end: ${loadAverageText()}; ${machine.at}`);
-  out.push(`Run: ${settings.quick ? '--quick, ' : ''}${count(settings.contacts)} contacts, ${settings.concurrency} ranges at once per worker, bench took ${fixed(elapsedSeconds / 60, 1)} min`);
+  out.push(`Run: ${settings.quick ? '--quick, ' : ''}${count(settings.contacts)} ${settings.fullContact ? 'FullContact ' : ''}contacts, ${settings.concurrency} ranges at once per worker, bench took ${fixed(elapsedSeconds / 60, 1)} min`);
   out.push('');
 
   for (const pass of results.passes) out.push(...renderEndToEnd(pass, settings));

@@ -30,6 +30,10 @@ export interface ExportRunOptions {
    */
   rateLimit?: string;
   cpuProfileDir?: string;
+  /** Export FullContact records (5–8 times larger than the abbreviated ones). */
+  fullContact?: boolean;
+  /** `--page-size` (take); default the product's 1,000. */
+  pageSize?: number;
   /** Limit every worker process to this many cores (a cgroup per worker, as a container CPU limit). */
   cpuCapCores?: number;
   /** Told every 15 s how far the export is (long runs). */
@@ -109,6 +113,8 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
         rateLimit: options.rateLimit ?? UNTHROTTLED_RATE_LIMIT,
         ...(options.rangeRows ? { rangeRows: options.rangeRows } : {}),
         ...(options.partRows ? { partRows: options.partRows } : {}),
+        ...(options.fullContact ? { fullContact: true } : {}),
+        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       },
       { environment, redis: connection, logger: context.logger },
     );
@@ -147,7 +153,9 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
     const rows = status?.rows ?? 0;
     const workerCpuSeconds = perWorker.reduce((sum, figures) => sum + figures.cpuSeconds, 0);
     const apiRequests = simAfter.requests - simBefore.requests;
-    const queries = (simAfter.byRoute.query ?? 0) - (simBefore.byRoute.query ?? 0);
+    // Data pages: /Query or /Query/FullContact (planning probes count on /Query and are taken off below).
+    const queryRoutes = (stats: typeof simAfter) => (stats.byRoute.query ?? 0) + (stats.byRoute.fullContact ?? 0);
+    const queries = queryRoutes(simAfter) - queryRoutes(simBefore);
     const pages = Math.max(1, queries - plannerRequests);
     const commands = diffStats(statsBefore, statsAfter);
     const ours = workerCpuSeconds + servicesCpuSeconds + (redisCpuSeconds ?? 0) + (benchCpu.user + benchCpu.system) / 1e6;
