@@ -86,7 +86,6 @@ export async function rebuildExportFromS3(
   return { ranges: ranges.length, rangesDone: doneRanges.size, partsRecovered, rowsRecovered };
 }
 
-
 /** A part object's figures from its metadata (S3 HEAD). */
 function describePart(store: ObjectStore, rangeIndex: number, sizes: Map<string, number>) {
   return async (key: string, sequence: number): Promise<DescribedPart> => {

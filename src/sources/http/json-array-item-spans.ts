@@ -27,9 +27,16 @@ export function jsonArrayItemSpans(json: Uint8Array, key: string): Uint8Array[] 
     at = skipWhitespace(json, keyEnd);
     if (json[at] !== COLON) return null;
     at = skipWhitespace(json, at + 1);
-    const end = valueEnd(json, at);
-    // A repeated key: JSON.parse keeps the last one, and so does this.
-    if (matches) found = arrayItems(json, at, end);
+    let end: number;
+    if (matches) {
+      // A repeated key: JSON.parse keeps the last one, and so does this.
+      const array = arrayItems(json, at);
+      if (!array) return null;
+      found = array.items;
+      end = array.end;
+    } else {
+      end = valueEnd(json, at);
+    }
     at = skipWhitespace(json, end);
     if (json[at] === CLOSE_BRACE) return found;
     if (json[at] !== COMMA) return null;
@@ -38,17 +45,17 @@ export function jsonArrayItemSpans(json: Uint8Array, key: string): Uint8Array[] 
   return null;
 }
 
-/** The items of the array spanning [start, end), or null when that value is not an array. */
-function arrayItems(json: Uint8Array, start: number, end: number): Uint8Array[] | null {
+/** The items of the array starting at `start` and the index just after it, or null when that value is not an array. */
+function arrayItems(json: Uint8Array, start: number): { items: Uint8Array[]; end: number } | null {
   if (json[start] !== OPEN_BRACKET) return null;
   const items: Uint8Array[] = [];
   let at = skipWhitespace(json, start + 1);
-  if (json[at] === CLOSE_BRACKET) return items;
-  while (at < end) {
-    const end = valueEnd(json, at);
-    items.push(json.subarray(at, end));
-    at = skipWhitespace(json, end);
-    if (json[at] === CLOSE_BRACKET) return items;
+  if (json[at] === CLOSE_BRACKET) return { items, end: at + 1 };
+  while (at < json.length) {
+    const itemEnd = valueEnd(json, at);
+    items.push(json.subarray(at, itemEnd));
+    at = skipWhitespace(json, itemEnd);
+    if (json[at] === CLOSE_BRACKET) return { items, end: at + 1 };
     if (json[at] !== COMMA) return null;
     at = skipWhitespace(json, at + 1);
   }
