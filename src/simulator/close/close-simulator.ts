@@ -14,6 +14,8 @@ import { CloseRateLimiter, type CloseRateLimitOptions } from './rate-limiter.js'
 import { SearchEndpoint } from './search-endpoint.js';
 import { countStatus, emptyStats, resetStats, type CloseSimulatorStats } from './simulator-stats.js';
 import { SimulatedLatency } from '../simulated-latency.js';
+import { readRequestBody } from '../read-request-body.js';
+import { requireInteger } from '../require-integer.js';
 
 export interface CloseSimulatorOptions {
   /** How many generated contacts. */
@@ -73,7 +75,6 @@ const DEFAULT_MAX_OBJECTS_PER_WALK = 10_000;
 const DEFAULT_MAX_LIMIT = 200;
 const DEFAULT_CUSTOM_FIELDS = 2;
 export const DEFAULT_SHARED_TIMESTAMP = '2018-10-01T12:00:00.123456+00:00';
-const MAX_BODY_BYTES = 1_000_000;
 const JSON_TYPE = 'application/json';
 
 /** Starts an HTTP simulator of Close's contact search (see shared/docs/source-apis.md). */
@@ -200,7 +201,7 @@ class HttpCloseSimulator implements CloseSimulator {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://simulator');
     this.stats.requests++;
-    const body = await readBody(request);
+    const body = await readRequestBody(request);
 
     const fault = this.faults.decide();
     if (fault.latencyMs > 0 && !(await this.latency.wait(fault.latencyMs))) return;
@@ -261,22 +262,4 @@ class HttpCloseSimulator implements CloseSimulator {
     const message = error instanceof Error ? error.message : String(error);
     this.sendJson(response, 500, { error: `Simulator failure: ${message}` }, {});
   }
-}
-
-/** The body as text; undefined when it exceeds the size limit; rejects if the client goes away. */
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function requireInteger(name: string, value: number, minimum: number): void {
-  if (!Number.isInteger(value) || value < minimum) throw new RangeError(`${name} must be an integer >= ${minimum}, got ${value}`);
 }

@@ -14,6 +14,8 @@ import { SimulatorRequestError, structuredError } from './request-error.js';
 import { SimulatorClock } from './simulator-clock.js';
 import { countRequest, countStatus, emptyStats, resetStats, type VirtuousSimulatorStats } from './simulator-stats.js';
 import { SimulatedLatency } from '../simulated-latency.js';
+import { readRequestBody } from '../read-request-body.js';
+import { requireInteger } from '../require-integer.js';
 
 export interface VirtuousSimulatorOptions {
   /** How many generated contacts. */
@@ -69,7 +71,6 @@ export interface VirtuousSimulator {
 const DEFAULT_TOKEN = 'sim-token';
 const DEFAULT_MAX_TAKE = 1000;
 const DEFAULT_ARCHIVED_FRACTION = 0.1;
-const MAX_BODY_BYTES = 1_000_000;
 const UNAUTHORIZED_TEXT = 'Authorization has been denied for this request.';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -184,7 +185,7 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
     const url = new URL(request.url ?? '/', 'http://simulator');
     const route = matchRoute(request.method ?? 'GET', url.pathname);
     countRequest(this.stats, route.name);
-    const body = await readBody(request);
+    const body = await readRequestBody(request);
 
     const fault = this.faults.decide();
     if (fault.latencyMs > 0 && !(await this.latency.wait(fault.latencyMs))) return;
@@ -280,22 +281,4 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
     const message = error instanceof Error ? error.message : String(error);
     this.sendJson(response, 500, structuredError(500, 'INTERNAL_ERROR', `Simulator failure: ${message}`).body, {});
   }
-}
-
-/** The body as text; undefined when it exceeds the size limit; rejects if the client goes away. */
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function requireInteger(name: string, value: number, minimum: number): void {
-  if (!Number.isInteger(value) || value < minimum) throw new RangeError(`${name} must be an integer >= ${minimum}, got ${value}`);
 }
