@@ -7,13 +7,24 @@
  * CLOSE_SIM_HOST, CLOSE_SIM_API_KEY, CLOSE_SIM_SEED, CLOSE_SIM_RATE_LIMIT (N/SECONDS),
  * CLOSE_SIM_ORGANIZATION_LIMIT, CLOSE_SIM_SHARED_TIMESTAMP (N), CLOSE_SIM_SHARED_AT (ISO),
  * CLOSE_SIM_ERROR_RATE, CLOSE_SIM_DROP_RATE, CLOSE_SIM_LATENCY_MS (N or MIN-MAX), CLOSE_SIM_MAX_LIMIT,
- * CLOSE_SIM_MAX_OBJECTS_PER_WALK, CLOSE_SIM_CURSOR_TTL_MS, CLOSE_SIM_CUSTOM_FIELDS.
+ * CLOSE_SIM_MAX_OBJECTS_PER_WALK, CLOSE_SIM_CURSOR_TTL_MS, CLOSE_SIM_CUSTOM_FIELDS, CLOSE_SIM_MAX_FIELD_SELECTORS,
+ * CLOSE_SIM_CUSTOM_FIELD_SHAPE, CLOSE_SIM_CURSOR_ERROR_SHAPE, CLOSE_SIM_WALK_CAP_SHAPE, CLOSE_SIM_UNASKED_LEAD_ID.
+ *
+ * The three *-shape flags choose how the simulator answers where the evidence leaves the real API's
+ * answer open (docs/simulators/close.md): an exporter should be exact with every value of each.
  *
  * Unlike the library (127.0.0.1), the script listens on 0.0.0.0 by default so that other containers
  * can reach it; pass --host 127.0.0.1 to keep it local.
  */
 import { parseArgs } from 'node:util';
-import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../src/simulator/close/index.js';
+import {
+  CURSOR_ERROR_SHAPES,
+  CUSTOM_FIELD_SHAPES,
+  startCloseSimulator,
+  WALK_CAP_SHAPES,
+  type CloseSimulator,
+  type CloseSimulatorOptions,
+} from '../src/simulator/close/index.js';
 
 const FLAGS = {
   contacts: 'CLOSE_SIM_CONTACTS',
@@ -32,6 +43,11 @@ const FLAGS = {
   'max-objects-per-walk': 'CLOSE_SIM_MAX_OBJECTS_PER_WALK',
   'cursor-ttl-ms': 'CLOSE_SIM_CURSOR_TTL_MS',
   'custom-fields': 'CLOSE_SIM_CUSTOM_FIELDS',
+  'max-field-selectors': 'CLOSE_SIM_MAX_FIELD_SELECTORS',
+  'custom-field-shape': 'CLOSE_SIM_CUSTOM_FIELD_SHAPE',
+  'cursor-error-shape': 'CLOSE_SIM_CURSOR_ERROR_SHAPE',
+  'walk-cap-shape': 'CLOSE_SIM_WALK_CAP_SHAPE',
+  'unasked-lead-id': 'CLOSE_SIM_UNASKED_LEAD_ID',
 } as const;
 type Flag = keyof typeof FLAGS;
 type Settings = Partial<Record<Flag, string>>;
@@ -39,7 +55,9 @@ type Settings = Partial<Record<Flag, string>>;
 const USAGE = `Usage: tsx scripts/close-simulator.ts [--contacts N (10000)] [--port P (4020)] [--host H (0.0.0.0)] [--api-key K] [--seed S]
   [--rate-limit N/SECONDS] [--organization-limit N] [--shared-timestamp N] [--shared-at ISO]
   [--error-rate F] [--drop-rate F] [--latency-ms N|MIN-MAX] [--max-limit N] [--max-objects-per-walk N]
-  [--cursor-ttl-ms N] [--custom-fields N]`;
+  [--cursor-ttl-ms N] [--custom-fields N] [--max-field-selectors N (100)]
+  [--custom-field-shape ${CUSTOM_FIELD_SHAPES.join('|')}] [--cursor-error-shape ${CURSOR_ERROR_SHAPES.join('|')}]
+  [--walk-cap-shape ${WALK_CAP_SHAPES.join('|')}] [--unasked-lead-id no|yes]   (first of each is the default)`;
 
 function readSettings(): Settings {
   const { values } = parseArgs({
@@ -91,6 +109,13 @@ function latencySetting(text: string | undefined): number | [number, number] | u
   return match[2] === undefined ? Number(match[1]) : [Number(match[1]), Number(match[2])];
 }
 
+function choiceSetting<T extends string>(settings: Settings, flag: Flag, allowed: readonly T[]): T | undefined {
+  const text = settings[flag];
+  if (text === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(text)) fail(`--${flag} must be one of ${allowed.join(', ')}, got '${text}'`);
+  return text as T;
+}
+
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
   process.exit(2);
@@ -124,6 +149,11 @@ const options: CloseSimulatorOptions = {
   ...optional('maxObjectsPerWalk', numberSetting(settings, 'max-objects-per-walk')),
   ...optional('cursorTtlMs', numberSetting(settings, 'cursor-ttl-ms')),
   ...optional('customFields', numberSetting(settings, 'custom-fields')),
+  ...optional('maxFieldSelectors', numberSetting(settings, 'max-field-selectors')),
+  ...optional('customFieldShape', choiceSetting(settings, 'custom-field-shape', CUSTOM_FIELD_SHAPES)),
+  ...optional('cursorErrorShape', choiceSetting(settings, 'cursor-error-shape', CURSOR_ERROR_SHAPES)),
+  ...optional('walkCapShape', choiceSetting(settings, 'walk-cap-shape', WALK_CAP_SHAPES)),
+  ...optional('unaskedLeadId', choiceSetting(settings, 'unasked-lead-id', ['no', 'yes'] as const) === undefined ? undefined : settings['unasked-lead-id'] === 'yes'),
 };
 
 let simulator: CloseSimulator;
@@ -139,6 +169,7 @@ console.log(`Close simulator: ${options.contacts} contacts${rate ? `, ${rate.lim
 console.log(`url=${simulator.url}`);
 console.log(`apiKey=${simulator.apiKey}`);
 console.log(`search: POST ${simulator.url}/data/search/ (HTTP Basic, API key as user name, empty password)`);
+console.log(`custom fields: GET ${simulator.url}/custom_field/contact/`);
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

@@ -5,13 +5,15 @@
  *
  * Every flag also reads from the environment: SIM_CONTACTS, SIM_PORT, SIM_HOST, SIM_TOKEN, SIM_SEED,
  * SIM_RATE_LIMIT (N/SECONDS), SIM_ERROR_RATE, SIM_DROP_RATE, SIM_LATENCY_MS (N or MIN-MAX),
- * SIM_MAX_TAKE, SIM_ARCHIVED_FRACTION. Flags win over the environment.
+ * SIM_MAX_TAKE, SIM_ARCHIVED_FRACTION, SIM_DATE_FILTER_PRECISION (instant, day or date-only: how date
+ * parameters treat a time of day, a behaviour the evidence leaves open). Flags win over the environment.
  *
  * Unlike the library (127.0.0.1), the script listens on 0.0.0.0 by default so that other containers
  * (docker-compose's `http://simulator:8080`) can reach it; pass --host 127.0.0.1 to keep it local.
  */
 import { parseArgs } from 'node:util';
 import { startVirtuousSimulator, type VirtuousSimulatorOptions } from '../src/simulator/index.js';
+import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from '../src/simulator/virtuous/date-filter-value.js';
 
 const FLAGS = {
   contacts: 'SIM_CONTACTS',
@@ -25,11 +27,13 @@ const FLAGS = {
   'latency-ms': 'SIM_LATENCY_MS',
   'max-take': 'SIM_MAX_TAKE',
   'archived-fraction': 'SIM_ARCHIVED_FRACTION',
+  'date-filter-precision': 'SIM_DATE_FILTER_PRECISION',
 } as const;
 type Flag = keyof typeof FLAGS;
 
 const USAGE = `Usage: tsx scripts/simulator.ts [--contacts N] [--port P (4010)] [--host H (0.0.0.0)] [--token T] [--seed S]
-  [--rate-limit N/SECONDS] [--error-rate F] [--drop-rate F] [--latency-ms N|MIN-MAX] [--max-take N] [--archived-fraction F]`;
+  [--rate-limit N/SECONDS] [--error-rate F] [--drop-rate F] [--latency-ms N|MIN-MAX] [--max-take N] [--archived-fraction F]
+  [--date-filter-precision instant|day|date-only]`;
 
 function readSettings(): Partial<Record<Flag, string>> {
   const { values } = parseArgs({
@@ -89,6 +93,11 @@ const faults = errorRate === undefined && dropRate === undefined && latencyMs ==
       ...(latencyMs === undefined ? {} : { latencyMs }),
     };
 
+const precision = settings['date-filter-precision'];
+if (precision !== undefined && !(DATE_FILTER_PRECISIONS as readonly string[]).includes(precision)) {
+  fail(`--date-filter-precision must be one of ${DATE_FILTER_PRECISIONS.join(', ')}, got '${precision}'`);
+}
+
 const options: VirtuousSimulatorOptions = {
   contacts: numberSetting(settings, 'contacts') ?? 10_000,
   port: numberSetting(settings, 'port') ?? 4010,
@@ -99,6 +108,7 @@ const options: VirtuousSimulatorOptions = {
   ...(faults === undefined ? {} : { faults }),
   ...(settings['max-take'] === undefined ? {} : { maxTake: numberSetting(settings, 'max-take')! }),
   ...(settings['archived-fraction'] === undefined ? {} : { archivedFraction: numberSetting(settings, 'archived-fraction')! }),
+  ...(precision === undefined ? {} : { dateFilterPrecision: precision as DateFilterPrecision }),
 };
 
 let simulator: Awaited<ReturnType<typeof startVirtuousSimulator>>;

@@ -6,12 +6,13 @@ import { createLogger } from '../logging/logger.js';
 import { checkStartRequest } from '../planning/start-export.js';
 import { defaultScheduleName, listSchedules, parseEvery, removeSchedule, upsertSchedule, type ScheduleListing, type ScheduleTiming } from '../queue/schedules.js';
 import { parseUserQuery } from '../sources/close/close-query.js';
-import { findIdParameter, findModifiedParameter, type VirtuousQueryOptions } from '../sources/virtuous/query-options.js';
+import { findIdKeyset, findModifiedPrefilter, type VirtuousQueryOptions } from '../sources/virtuous/query-options.js';
 import { VirtuousClient } from '../sources/virtuous/virtuous-client.js';
+import { closeOptionsCommand } from './commands/close-options-command.js';
 import { addStartOptions, toStartRequest, type StartOptions } from './start-options.js';
 import { withRedis } from './with-redis.js';
 
-/** Scheduled incremental loads (`schedule`, `schedules`, `unschedule`) and `options` (the Virtuous filter catalogue). */
+/** Scheduled incremental loads (`schedule`, `schedules`, `unschedule`) and `options` (the Virtuous filter catalogue, Close's fields). */
 export function registerIncrementalCommands(program: Command): void {
   addStartOptions(
     program
@@ -34,9 +35,12 @@ export function registerIncrementalCommands(program: Command): void {
 
   program
     .command('options')
-    .description("the filter parameters and operators of the source (Virtuous GET /api/Contact/QueryOptions), for --where")
-    .requiredOption('--source <name>', 'virtuous')
-    .option('--json', 'print JSON: the QueryOptions parameters, and the id parameter and modification-date filter the exporter uses')
+    .description(
+      'what the source offers: Virtuous filter parameters and operators (GET /api/Contact/QueryOptions), for --where; ' +
+        'Close contact fields and custom fields (GET /custom_field/contact/), for --fields',
+    )
+    .requiredOption('--source <name>', 'virtuous or close')
+    .option('--json', 'print JSON: Virtuous: the QueryOptions parameters, the id parameter and modification-date filter the exporter uses; Close: the fields, custom fields and their columns')
     .action(optionsCommand);
 }
 
@@ -118,13 +122,8 @@ async function unscheduleCommand(name: string): Promise<void> {
 }
 
 async function optionsCommand(options: { source: string; json?: boolean }): Promise<void> {
-  if (options.source !== 'virtuous') {
-    throw new InvalidInputError(
-      options.source === 'close'
-        ? 'Close has no QueryOptions catalogue: narrow a Close export with --query FILE.json (see README, "Close source").'
-        : `Unknown --source "${options.source}": options are listed for virtuous.`,
-    );
-  }
+  if (options.source === 'close') return closeOptionsCommand(options);
+  if (options.source !== 'virtuous') throw new InvalidInputError(`Unknown --source "${options.source}": options are listed for virtuous and close.`);
   const environment = readEnvironment();
   const token = requireVariable(environment.variables, 'VIRTUOUS_API_TOKEN', 'the Virtuous API token to read QueryOptions with');
   const client = new VirtuousClient({ baseUrl: environment.virtuousBaseUrl, token });
@@ -139,8 +138,8 @@ async function optionsCommand(options: { source: string; json?: boolean }): Prom
     };
     const discovered = {
       options: queryOptions.options ?? [],
-      idParameter: chosen(() => findIdParameter(queryOptions)),
-      modifiedFilter: chosen(() => findModifiedParameter(queryOptions)),
+      idKeyset: chosen(() => findIdKeyset(queryOptions)),
+      modifiedPrefilter: chosen(() => findModifiedPrefilter(queryOptions)),
     };
     process.stdout.write(`${JSON.stringify(discovered, null, 2)}\n`);
   } else {
@@ -164,15 +163,16 @@ export function formatQueryOptions(queryOptions: VirtuousQueryOptions): string {
   const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();
   const notes: string[] = ['', '[] takes a comma-separated list of values; * takes no value.', 'Use: --where "PARAMETER OPERATOR VALUE", e.g. --where "Tag IsAnyOf Major Donor".'];
   try {
-    notes.push(`Full exports page on "${findIdParameter(queryOptions)}".`);
+    const keyset = findIdKeyset(queryOptions);
+    notes.push(`Exports page by id on "${keyset.parameter}" ${keyset.after} / ${keyset.upTo}.`);
   } catch (error) {
     notes.push(`No id parameter for keyset paging: ${(error as Error).message}`);
   }
   try {
-    const modified = findModifiedParameter(queryOptions);
-    notes.push(`--since/--incremental filter on "${modified.parameter}" ${modified.lower} / ${modified.upper}.`);
+    const prefilter = findModifiedPrefilter(queryOptions);
+    notes.push(`--since/--incremental pre-filter on "${prefilter.parameter}" ${prefilter.operator} <a date> and keep the contacts modified from the start on.`);
   } catch (error) {
-    notes.push(`No modification-date filter: ${(error as Error).message}`);
+    notes.push(`No modification-date pre-filter: ${(error as Error).message}`);
   }
   return [line(header), ...rows.map(line), ...notes].join('\n') + '\n';
 }

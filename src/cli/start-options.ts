@@ -8,6 +8,8 @@ export interface StartOptions {
   format: string;
   gzip?: boolean;
   includeArchived?: boolean;
+  excludeArchived?: boolean;
+  watermarkOverlap?: string;
   fullContact?: boolean;
   rateLimit?: string;
   partRows?: string;
@@ -31,18 +33,20 @@ export function addStartOptions(command: Command, options: { incremental: boolea
     .requiredOption('--dest <url>', 'destination, s3://BUCKET/PREFIX')
     .addOption(new Option('--format <format>', 'part file format').default('parquet'))
     .option('--gzip', 'gzip NDJSON parts')
-    .option('--include-archived', 'virtuous: include archived contacts')
+    .option('--include-archived', 'virtuous: include archived contacts (the default)')
+    .option('--exclude-archived', 'virtuous: leave archived contacts out (not with --since/--incremental)')
     .option('--full-contact', 'virtuous: read complete records (Query/FullContact) instead of abbreviated ones')
     .option('--fields <list>', 'close: contact fields to export, comma-separated: regular fields, "custom" (every custom field found), custom.cf_<id>; default all')
     .option('--query <file>', 'close: JSON file with a Close query tree, ANDed into every search')
     .option('--where <clause>', 'virtuous: "PARAMETER OPERATOR VALUE" condition, e.g. "Tag IsAnyOf Major Donor" (repeatable, ANDed; see: bulk-export options)', collect)
     .option('--where-group <clauses>', 'virtuous: one OR alternative of ";"-separated conditions, e.g. "State Is CA; Tag IsAnyOf Board Member" (repeatable; --where conditions join every group)', collect)
     .option('--since <timestamp>', 'only contacts modified at or after this ISO 8601 instant (UTC without a zone)' + (options.incremental ? '; with --incremental: only when no watermark exists yet' : ''))
-    .option('--rate-limit <n/window>', 'request budget for the credential, e.g. 5000/1h (virtuous default), 40/1s (close default)')
+    .option('--rate-limit <n/window>', 'request budget for the credential, e.g. 5000/1h (virtuous default), 20/1s (close default)')
     .option('--part-rows <n>', 'rows per part file', undefined)
     .option('--range-rows <n>', 'wanted rows per range (parallel unit)')
     .option('--page-size <n>', 'records per request: virtuous take (at most 1000, default 1000), close _limit (default 200)')
-    .option('--sort-by <value>', 'virtuous: sortBy value of the walked key: the id (full exports, default Id), the modification date (--since/--incremental; discovered by default)', undefined);
+    .option('--sort-by <value>', 'virtuous: sortBy value meaning "by contact id" (default Id)', undefined)
+    .option('--watermark-overlap <duration>', 'virtuous --incremental: how far the next watermark stays behind what the reads prove (default 60s; longer repeats more contacts at the boundary)');
   if (options.incremental) {
     command.option('--incremental', 'contacts modified since the watermark of the last committed incremental export to this destination (first run: a full load); the commit advances it');
   }
@@ -56,6 +60,8 @@ export function toStartRequest(options: StartOptions): StartExportRequest {
     format: options.format,
     gzip: options.gzip,
     includeArchived: options.includeArchived,
+    excludeArchived: options.excludeArchived,
+    watermarkOverlap: options.watermarkOverlap,
     fullContact: options.fullContact,
     rateLimit: options.rateLimit,
     partRows: optionalNumber(options.partRows),

@@ -4,7 +4,7 @@ import { defaultTargetRows } from './id-range-splitter.js';
 import { formatIsoMicros, splitTimeWindows, type TimeWindowCounter } from './time-window-splitter.js';
 
 export interface ChangeWindowPlanArgs {
-  /** The modification timestamp the windows slice (`modifiedDateTimeUtc`, `date_updated`). */
+  /** The modification timestamp the windows slice (Close: `date_updated`). */
   field: string;
   /** Where the export starts: inclusive instant, minus the ids already written there; null = everything. */
   since: TimestampPosition | null;

@@ -25,7 +25,7 @@ export interface TimeWindow {
   estimatedRows: number;
   /**
    * The timestamp the window slices: `date_created` when absent (Close full exports); the modification
-   * timestamp (`date_updated`, `modifiedDateTimeUtc`) for incremental and `--since` exports.
+   * timestamp (`date_updated`) for Close incremental and `--since` exports.
    */
   field?: string;
   /** Ids at exactly `from` that an earlier export already wrote (the watermark's ids): skipped. */

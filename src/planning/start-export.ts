@@ -23,21 +23,32 @@ import { CLOSE_CREDENTIAL_VARIABLE, closeBaseUrl } from '../sources/close/close-
 import { CLOSE_CONTACT_FIELDS, parseFieldList } from '../sources/close/close-fields.js';
 import { closeKeyset } from '../sources/close/close-keyset.js';
 import { parseUserQuery, queryProblem, type CloseQueryNode } from '../sources/close/close-query.js';
+import { prepareCloseSettings } from '../sources/close/close-export-preparation.js';
 import { DEFAULT_CLOSE_SETTINGS, type CloseSource } from '../sources/close/close-source.js';
 import { createSource } from '../sources/create-source.js';
 import { credentialFingerprint } from '../sources/credential-fingerprint.js';
 import type { ExportSource } from '../sources/export-source.js';
 import type { TimestampPosition } from '../sources/timestamp-keyset.js';
 import { buildWhereGroups } from '../sources/virtuous/where-clause.js';
-import { DEFAULT_VIRTUOUS_SETTINGS, MODIFIED_FIELD, VIRTUOUS_MODIFIED_KEYSET, type VirtuousSource } from '../sources/virtuous/virtuous-source.js';
+import { DEFAULT_VIRTUOUS_SETTINGS, MODIFIED_FIELD, type VirtuousSource } from '../sources/virtuous/virtuous-source.js';
+import { parseDuration } from '../config/duration.js';
+import { redisMicros } from '../queue/redis-clock.js';
 
 export const SOURCES = ['virtuous', 'close'] as const;
 /** Rows per part: bounds worker memory (measured: ~300 MB peak at concurrency 4) and the pages a crash can waste. */
 export const DEFAULT_PART_ROWS = 10_000;
+/**
+ * How far the watermark of a Virtuous incremental export stays behind what its reads prove (see
+ * `WatermarkRule`): room for modifications that become visible a little after they are stamped, and for
+ * clocks that run at slightly different rates. A longer overlap repeats more contacts at the boundary.
+ */
+export const DEFAULT_WATERMARK_OVERLAP = '60s';
 
 /** Options that only one source understands, with what they mean there. */
 const SOURCE_ONLY_OPTIONS: { flag: string; source: (typeof SOURCES)[number]; given: (request: StartExportRequest) => boolean; instead: string }[] = [
   { flag: '--include-archived', source: 'virtuous', given: (r) => r.includeArchived === true, instead: 'Close has no archived contacts; narrow the export with --query instead' },
+  { flag: '--exclude-archived', source: 'virtuous', given: (r) => r.excludeArchived === true, instead: 'Close has no archived contacts; narrow the export with --query instead' },
+  { flag: '--watermark-overlap', source: 'virtuous', given: (r) => r.watermarkOverlap !== undefined, instead: 'Close walks date_updated in order and fixes the end of each run when planning' },
   { flag: '--full-contact', source: 'virtuous', given: (r) => r.fullContact === true, instead: 'Close contacts are read whole; choose columns with --fields' },
   { flag: '--sort-by', source: 'virtuous', given: (r) => r.sortBy !== undefined, instead: 'Close is always paged by date_created, or date_updated with --since/--incremental' },
   { flag: '--fields', source: 'close', given: (r) => r.fields !== undefined, instead: 'Virtuous records have a fixed shape; use --full-contact for complete records' },
@@ -51,7 +62,10 @@ export interface StartExportRequest {
   dest: string;
   format: string;
   gzip?: boolean;
+  /** Virtuous: archived contacts are included by default; this flag only states it. */
   includeArchived?: boolean;
+  /** Virtuous: `--exclude-archived`, leave archived contacts out. */
+  excludeArchived?: boolean;
   fullContact?: boolean;
   rateLimit?: string;
   partRows?: number;
@@ -72,6 +86,8 @@ export interface StartExportRequest {
   since?: string;
   /** `--incremental`: contacts modified from the stored watermark on; the commit advances it. */
   incremental?: boolean;
+  /** Virtuous `--incremental`: how far the watermark stays behind what the reads prove (default 60s). */
+  watermarkOverlap?: string;
 }
 
 export interface StartExportDependencies {
@@ -92,6 +108,8 @@ interface PreparedExport {
   rateLimit: RateLimitSpec | null;
   mode: ChangeWindowSpec['mode'] | null;
   sinceFlag: TimestampPosition | null;
+  /** Virtuous `--watermark-overlap`, in milliseconds. */
+  overlapMs: number;
   notify: (line: string) => void;
 }
 
@@ -100,7 +118,7 @@ interface PreparedExport {
  * ranges, registers the export and enqueues its flow. Nothing is enqueued unless all of it passes.
  */
 export async function startExport(request: StartExportRequest, deps: StartExportDependencies): Promise<ExportSpec> {
-  const { sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, notify } = await prepareExport(request, deps);
+  const { sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, overlapMs, notify } = await prepareExport(request, deps);
   const exportId = newExportId();
   let guard: IncrementalGuard | undefined;
   let changes: ChangeWindowSpec | undefined;
@@ -116,10 +134,14 @@ export async function startExport(request: StartExportRequest, deps: StartExport
         previous = await readStoredWatermark(deps.environment, destination.bucket, key);
       }
       const since: TimestampPosition | null = previous?.position ?? sinceFlag;
+      if (sourceSpec.kind === 'virtuous') sourceSpec.settings.changes = { prefilter: sourceSpec.settings.changes?.prefilter ?? null, since };
       changes = {
         mode,
         field: sourceSpec.kind === 'virtuous' ? MODIFIED_FIELD : 'date_updated',
-        cursorKey: sourceSpec.kind === 'virtuous' ? VIRTUOUS_MODIFIED_KEYSET.positionKey : closeKeyset('date_updated').positionKey,
+        watermarkRule:
+          sourceSpec.kind === 'virtuous'
+            ? { kind: 'read-clock', readStartedAt: null, overlapMs }
+            : { kind: 'walk-position', cursorKey: closeKeyset('date_updated').positionKey },
         since,
         until: null,
         watermark: mode === 'incremental' ? { key, name, filter } : null,
@@ -136,14 +158,14 @@ export async function startExport(request: StartExportRequest, deps: StartExport
       } else if (mode === 'incremental' && since) {
         notify(`incremental: no watermark at ${url} yet: contacts modified at or after --since ${since.at}; the commit sets the watermark`);
       } else if (mode === 'incremental') {
-        notify(`incremental: no watermark at ${url} yet: this run is a FULL LOAD of every contact (read in modification order); the commit sets the watermark`);
+        notify(`incremental: no watermark at ${url} yet: this run is a FULL LOAD of every contact; the commit sets the watermark`);
       } else {
         notify(`since: contacts modified at or after ${since!.at} (no watermark is read or written)`);
       }
     }
 
     const plan = await source.plan({ targetRowsPerRange: request.rangeRows, ...(changes ? { changesSince: changes.since } : {}) });
-    if (changes) {
+    if (changes?.watermarkRule.kind === 'walk-position') {
       changes.until = plan.until ?? null;
       notify(
         plan.totalRows === 0
@@ -151,7 +173,17 @@ export async function startExport(request: StartExportRequest, deps: StartExport
           : `window: about ${plan.totalRows} contact(s) modified ${changes.since ? `from ${changes.since.at} ` : ''}until ${changes.until ?? 'now'} ` +
               '(exclusive, fixed now from the newest modification: contacts modified while the export runs are left for the next run)',
       );
+    } else if (changes) {
+      notify(
+        changes.since === null
+          ? `window: every contact (about ${plan.totalRows}), read by id`
+          : `window: about ${plan.totalRows} contact(s) pass the date pre-filter (a day before ${changes.since.at.slice(0, 10)} on), read by id; ` +
+              'only those modified at or after the start are written (each record\'s modifiedDateTimeUtc decides); ' +
+              'a contact modified while the export runs is in this run or the next',
+      );
     }
+    // Every range is read after this instant (Redis time, one clock for every worker): see WatermarkRule.
+    if (changes?.watermarkRule.kind === 'read-clock') changes.watermarkRule.readStartedAt = await redisMicros(deps.redis);
 
     const spec: ExportSpec = {
       exportId,
@@ -204,6 +236,8 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   }
   const mode: ChangeWindowSpec['mode'] | null = request.incremental ? 'incremental' : request.since !== undefined ? 'since' : null;
   const sinceFlag = request.since === undefined ? null : parseSince(request.since);
+  if (request.watermarkOverlap !== undefined && !request.incremental) throw new InvalidInputError('--watermark-overlap applies to --incremental exports only.');
+  const overlapMs = parseDuration(request.watermarkOverlap ?? DEFAULT_WATERMARK_OVERLAP, '--watermark-overlap', 0);
   const notify = deps.notify ?? ((line: string) => deps.logger.info(line));
   const sourceSpec = kind === 'close' ? await closeSourceSpec(request, deps, mode !== null) : virtuousSourceSpec(request, deps, mode !== null, notify);
 
@@ -215,19 +249,15 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   await source.validate();
   if (sourceSpec.kind === 'virtuous') {
     const virtuous = source as VirtuousSource;
-    sourceSpec.settings.idParameter = await virtuous.resolveIdParameter();
+    sourceSpec.settings.idKeyset = await virtuous.resolveIdKeyset();
     const warnings: string[] = [];
     sourceSpec.settings.groups = buildWhereGroups(request.where ?? [], request.whereGroups ?? [], await virtuous.queryOptions(), warnings);
     for (const warning of warnings) notify(`warning: ${warning}`);
-    if (mode !== null) {
-      sourceSpec.settings.modifiedFilter = await virtuous.resolveModifiedFilter();
-      sourceSpec.settings.modifiedSortBy = await virtuous.resolveModifiedSortBy();
-    }
+    if (mode !== null) sourceSpec.settings.changes = { since: null, prefilter: await virtuous.resolvePrefilter() };
   } else {
-    sourceSpec.settings.customFieldKeys = await (source as CloseSource).resolveCustomFieldKeys();
-    sourceSpec.settings.discoverCustomFields = false;
+    await prepareCloseSettings(source as CloseSource, sourceSpec.settings, notify);
   }
-  return { sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, notify };
+  return { sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, overlapMs, notify };
 }
 
 /** `--since`: an ISO 8601 date or date-time; without a zone it is UTC (as Virtuous writes its timestamps). */
@@ -251,13 +281,17 @@ async function readStoredWatermark(environment: Environment, bucket: string, key
 function virtuousSourceSpec(request: StartExportRequest, deps: StartExportDependencies, changes: boolean, notify: (line: string) => void): VirtuousSourceSpec {
   const pageSize = positiveInteger(request.pageSize ?? DEFAULT_VIRTUOUS_SETTINGS.pageSize, '--page-size');
   if (pageSize > 1000) throw new InvalidInputError('--page-size must be 1000 or fewer: Virtuous refuses a larger take.');
+  if (request.includeArchived && request.excludeArchived) throw new InvalidInputError('--include-archived and --exclude-archived contradict each other: give one (archived contacts are included by default).');
+  if (changes && request.excludeArchived) {
+    throw new InvalidInputError(
+      '--exclude-archived cannot be combined with --since or --incremental: archiving a contact is a modification, and an export of changes ' +
+        'that leaves archived contacts out would never show that they were archived. Leave --exclude-archived out.',
+    );
+  }
   const credentialVariable = 'VIRTUOUS_API_TOKEN';
   const token = requireVariable(deps.environment.variables, credentialVariable, 'the Virtuous API token to read contacts with');
-  if (changes && (!request.fullContact || !request.includeArchived)) {
-    notify(
-      'virtuous: --since/--incremental read FullContact records (the abbreviated ones carry no modification date) and include archived contacts ' +
-        '(an archive is a modification): implied --full-contact --include-archived',
-    );
+  if (changes && !request.fullContact) {
+    notify('virtuous: --since/--incremental read FullContact records (the abbreviated ones carry no modification date): implied --full-contact');
   }
   return {
     kind: 'virtuous',
@@ -267,10 +301,10 @@ function virtuousSourceSpec(request: StartExportRequest, deps: StartExportDepend
     settings: {
       ...DEFAULT_VIRTUOUS_SETTINGS,
       fullContact: changes || (request.fullContact ?? false),
-      includeArchived: changes || (request.includeArchived ?? false),
+      includeArchived: !request.excludeArchived,
       pageSize,
-      sortBy: changes ? DEFAULT_VIRTUOUS_SETTINGS.sortBy : (request.sortBy ?? DEFAULT_VIRTUOUS_SETTINGS.sortBy),
-      ...(changes ? { walk: 'modified' as const, modifiedSortBy: request.sortBy ?? null } : {}),
+      sortBy: request.sortBy ?? DEFAULT_VIRTUOUS_SETTINGS.sortBy,
+      ...(changes ? { changes: { since: null, prefilter: null } } : {}),
     },
   };
 }

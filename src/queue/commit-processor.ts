@@ -10,6 +10,7 @@ import { ExportControl } from './export-control.js';
 import type { ExportSpec } from './export-spec.js';
 import { ExportCancelledError } from './export-stopped.js';
 import type { RangeCheckpoint } from './range-checkpoint.js';
+import { readClockPosition } from './read-clock-watermark.js';
 import { advanceWatermark, WatermarkCache, type Watermark } from './watermark.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -93,30 +94,39 @@ export async function commitExport(job: Job<ExportSpec, ExportJobResult>, contex
 interface ReachedWatermark {
   /** The highest modification timestamp written, as the API sent it; the previous one when nothing was written. */
   modifiedAt: string | null;
-  /** Where the next run continues: after the last group written, or the start of this one when nothing was. */
+  /** Where the next run continues; the start of this one when nothing proves a later position. */
   position: TimestampPosition | null;
 }
 
-/**
- * The high-water mark an export of changes reached: ranges are consecutive modification windows in
- * index order, each read oldest first, so the last range that wrote anything ends at the newest
- * change written and its final checkpoint cursor is exactly the position after it.
- */
+/** The high-water mark an export of changes reached, by its watermark rule (see `WatermarkRule`). */
 function reachedWatermark(spec: ExportSpec, checkpoints: RangeCheckpoint[], parts: CommittedPart[]): ReachedWatermark {
   const changes = spec.changes!;
+  const rule = changes.watermarkRule;
+  if (rule.kind === 'read-clock') {
+    const written = checkpoints.flatMap((checkpoint) => checkpoint.written ?? []);
+    const position = readClockPosition(changes.since, parts, written, rule.readStartedAt, rule.overlapMs);
+    return { modifiedAt: newestStamp(parts.map((part) => part.newestChange)) ?? changes.previousModifiedAt, position };
+  }
+  // Walk positions: ranges are consecutive modification windows in index order, each read oldest first,
+  // so the last range that wrote anything ends at the newest change written.
   const last = [...checkpoints].reverse().find((checkpoint) => checkpoint.parts.length > 0);
   if (!last) return { modifiedAt: changes.previousModifiedAt, position: changes.since };
-  const position = timestampPositionOf(last.cursor, { positionKey: changes.cursorKey, sourceName: spec.source.kind });
-  let modifiedAt: string | null = null;
-  let newest = -Infinity;
-  for (const part of parts) {
-    const micros = typeof part.lastId === 'string' ? parseIsoMicros(part.lastId) : null;
-    if (micros !== null && micros > newest) {
-      newest = micros;
-      modifiedAt = part.lastId as string;
+  const position = timestampPositionOf(last.cursor, { positionKey: rule.cursorKey, sourceName: spec.source.kind });
+  return { modifiedAt: newestStamp(parts.map((part) => (typeof part.lastId === 'string' ? part.lastId : undefined))), position };
+}
+
+/** The latest of some timestamps (compared as instants), as written; null when there are none. */
+function newestStamp(stamps: readonly (string | undefined)[]): string | null {
+  let newest: string | null = null;
+  let newestMicros = -Infinity;
+  for (const stamp of stamps) {
+    const micros = stamp === undefined ? null : parseIsoMicros(stamp);
+    if (micros !== null && micros > newestMicros) {
+      newestMicros = micros;
+      newest = stamp!;
     }
   }
-  return { modifiedAt, position };
+  return newest;
 }
 
 function incrementalWindow(spec: ExportSpec, reached: ReachedWatermark): IncrementalWindow {

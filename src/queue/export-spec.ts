@@ -35,18 +35,38 @@ export interface RateLimitSpec {
 }
 
 /**
- * An export of the contacts modified in a window: `--since` (from an instant) or `--incremental` (from
- * the stored watermark). Its ranges are modification-time windows; its upper bound is fixed at planning.
+ * How the commit of an incremental export finds where the next run continues.
+ *
+ * - `walk-position` (Close): ranges are consecutive modification-time windows read oldest first, so the
+ *   last range that wrote anything ends at the newest change written and its final checkpoint cursor
+ *   (the instant under `cursorKey`, and `idsAtLast`) is the position after it.
+ * - `read-clock` (Virtuous): ranges are id ranges, read in any order, so a contact modified while the
+ *   export runs may be read in its new version or, if its page came earlier, not at all. The next run
+ *   must start no later than the source's clock when this export began to read. Each part records the
+ *   newest modification among its rows and a Redis time by which all of them were read
+ *   (`CommittedPart.newestChange`, `readBy`); a row modified at `m` and read by `t` proves the source's
+ *   clock stood at least at `m - (t - readStartedAt)` when reading began (Redis time measures the
+ *   elapsed time for every worker alike, whatever the machines' own clocks say). The watermark is the
+ *   largest such instant less `overlapMs` (for modifications that become visible after they are
+ *   stamped, and clock drift), and never goes back.
+ */
+export type WatermarkRule =
+  | { kind: 'walk-position'; cursorKey: string }
+  | { kind: 'read-clock'; readStartedAt: number | null; overlapMs: number };
+
+/**
+ * An export of the contacts modified from a point on: `--since` (from an instant) or `--incremental`
+ * (from the stored watermark).
  */
 export interface ChangeWindowSpec {
   mode: 'since' | 'incremental';
-  /** The modification timestamp walked: `modifiedDateTimeUtc` (Virtuous) or `date_updated` (Close). */
+  /** The record's modification timestamp: `modifiedDateTimeUtc` (Virtuous) or `date_updated` (Close). */
   field: string;
-  /** Key of the instant in the ranges' checkpoint cursors (`lastModified`, `lastUpdated`). */
-  cursorKey: string;
+  /** Where the next incremental run continues; see `WatermarkRule`. */
+  watermarkRule: WatermarkRule;
   /** Where the export starts (inclusive instant, minus the ids listed); null = every contact (a full load). */
   since: TimestampPosition | null;
-  /** Exclusive upper bound, fixed when planning from the newest modification then; null = none. */
+  /** `walk-position` only: exclusive upper bound, fixed when planning from the newest modification then; null = none. */
   until: string | null;
   /** Incremental: the watermark the commit advances (S3 key in the destination bucket, and its name). */
   watermark: { key: string; name: string; filter: string | null } | null;

@@ -1,5 +1,6 @@
 import type { CommittedPart } from '../sinks/manifest.js';
 import type { SourceCursor } from '../sources/export-source.js';
+import type { WrittenVersion } from '../sources/timestamp-keyset.js';
 
 /**
  * How far one range has been committed: everything up to `cursor` is in `parts` on S3.
@@ -12,6 +13,8 @@ export interface RangeCheckpoint {
   parts: CommittedPart[];
   done: boolean;
   updatedAt: string;
+  /** Incremental exports read by id: the newest versions written that may lie at or after the next watermark (see read-clock-watermark.ts). */
+  written?: WrittenVersion[];
 }
 
 export function initialCheckpoint(): RangeCheckpoint {

@@ -14,6 +14,7 @@ import { ExportControl } from './export-control.js';
 import { ExportCancelledError } from './export-stopped.js';
 import { asJobFailure } from './permanent-failure.js';
 import { initialCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
+import { PartChanges } from './read-clock-watermark.js';
 import type { RangeJobData, RangeJobResult, RangeProgress } from './range-job.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -73,6 +74,9 @@ async function readRange(
   let part = encoder.startPart();
   let firstKey: string | number | null = null;
   let lastKey: string | number | null = null;
+  // Incremental exports read by id: each row's modification in the part, for the next watermark.
+  const rule = spec.changes?.watermarkRule;
+  const partChanges = rule?.kind === 'read-clock' ? new PartChanges(rule) : undefined;
   let cursor: SourceCursor | null = checkpoint.cursor;
   let lastProgressAt = Date.now();
 
@@ -80,6 +84,7 @@ async function readRange(
     const sequence = checkpoint.nextSequence;
     const key = partKey(folder, range.index, sequence, encoder.extension, attempt);
     const rows = part.rows;
+    const sealed = await partChanges?.seal(context.redis);
     const body = await part.finish();
     part = encoder.startPart();
     await store.put(key, body, {
@@ -93,10 +98,20 @@ async function readRange(
         'last-key': JSON.stringify(lastKey),
         cursor: JSON.stringify(cursor),
         'start-cursor': JSON.stringify(checkpoint.cursor),
+        ...(sealed ? { 'newest-change': sealed.newestChange, 'read-by': String(sealed.readBy) } : {}),
       },
       signal,
     });
-    const committed: CommittedPart = { key, rows, bytes: body.byteLength, firstId: firstKey, lastId: lastKey, rangeIndex: range.index, sequence };
+    const committed: CommittedPart = {
+      key,
+      rows,
+      bytes: body.byteLength,
+      firstId: firstKey,
+      lastId: lastKey,
+      rangeIndex: range.index,
+      sequence,
+      ...(sealed ? { newestChange: sealed.newestChange, readBy: sealed.readBy } : {}),
+    };
     const next: RangeCheckpoint = {
       cursor,
       nextSequence: sequence + 1,
@@ -104,6 +119,7 @@ async function readRange(
       parts: [...checkpoint.parts, committed],
       done: false,
       updatedAt: new Date().toISOString(),
+      ...(sealed ? { written: sealed.written(checkpoint.written) } : checkpoint.written ? { written: checkpoint.written } : {}),
     };
     await context.checkpoints.advance(spec.exportId, range.index, sequence, next);
     checkpoint = next;
@@ -139,6 +155,7 @@ async function readRange(
       part.add(page.rows, page.rawRows);
       lastKey = page.lastKey;
       cursor = page.cursor;
+      partChanges?.add(page.changes);
       if (part.rows >= spec.partRows) await flush();
       else if (Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
         lastProgressAt = Date.now();

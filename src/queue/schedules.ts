@@ -1,5 +1,6 @@
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { parseDuration } from '../config/duration.js';
 import type { Environment } from '../config/environment.js';
 import { InvalidInputError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
@@ -58,21 +59,9 @@ const SCHEDULE_JOB_OPTIONS = {
   removeOnFail: { age: 14 * 24 * 3600, count: 1000 },
 };
 
-/** `1h`, `30m`, `2s`, `500ms`, `1d`, or `1h30m`, as milliseconds; at least one second. */
+/** `--every`: a duration of at least one second (`2s`, `15m`, `1h30m`), as milliseconds. */
 export function parseEvery(text: string): number {
-  const trimmed = text.trim().toLowerCase();
-  const pattern = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g;
-  let total = 0;
-  let consumed = '';
-  for (const match of trimmed.matchAll(pattern)) {
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-    total += Number(match[1]) * unit;
-    consumed += match[0];
-  }
-  if (trimmed === '' || consumed.replace(/\s+/g, '') !== trimmed.replace(/\s+/g, '') || !(total >= 1000)) {
-    throw new InvalidInputError(`--every must be a duration of at least 1s such as 2s, 15m, 1h or 1h30m, got "${text}".`);
-  }
-  return Math.round(total);
+  return parseDuration(text, '--every', 1000);
 }
 
 /** A schedule name from the source and destination when none is given: `virtuous-exports-crm`. */

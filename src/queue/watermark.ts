@@ -20,14 +20,13 @@ export interface Watermark {
   filter: string | null;
   /** `s3://BUCKET/PREFIX` the exports go to. */
   destination: string;
-  /** The modification timestamp walked: `modifiedDateTimeUtc` (Virtuous), `date_updated` (Close). */
+  /** The record's modification timestamp: `modifiedDateTimeUtc` (Virtuous), `date_updated` (Close). */
   field: string;
   /** The highest modification timestamp actually written so far, as the API sent it. */
   modifiedAt: string | null;
   /**
-   * Where the next incremental export continues: every contact modified before `position.at`, and the
-   * ones listed at exactly `position.at`, were written (`at` is `modifiedAt` as an instant, or one
-   * microsecond later when more than 8 contacts share it).
+   * Where the next incremental export continues: every change before `position.at`, and of those exactly
+   * then the ids listed, was written; so were the `written` versions after it (see `WatermarkRule`).
    */
   position: TimestampPosition;
   /** The export that set it, and when it committed. */

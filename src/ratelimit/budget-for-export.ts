@@ -13,9 +13,10 @@ import type { RequestBudget } from './request-budget.js';
  */
 export const DEFAULT_RATE_LIMITS: Record<SourceSpec['kind'], RateLimitSpec> = {
   virtuous: { requests: 5000, windowMs: 3_600_000 },
-  // Close publishes no fixed figure; its documented example is 40 per 1-s window per key (organizations
-  // get 3x), and the `RateLimit:` header of every answer corrects the bucket to the real allowance.
-  close: { requests: 40, windowMs: 1000 },
+  // Close publishes no fixed figure: limits are per endpoint group, per key and per organization (3x a
+  // key's), and its documentation's example is 20 requests per second per key. The bucket starts there
+  // and the `RateLimit:` header of every answer corrects it to the real allowance.
+  close: { requests: 20, windowMs: 1000 },
 };
 
 /**

@@ -10,6 +10,10 @@ export interface CommittedPart {
   lastId: string | number | null;
   rangeIndex: number;
   sequence: number;
+  /** Exports of changes read by id (Virtuous): the newest modification among the part's rows, as the API sent it. */
+  newestChange?: string;
+  /** With `newestChange`: Redis time (microseconds) by which every row of the part was read. */
+  readBy?: number;
 }
 
 /** `<prefix>/<exportId>/_manifest.json`: the only list of parts that belong to the export. */

@@ -7,8 +7,13 @@ export type FieldType =
   | { kind: 'float64' }
   | { kind: 'utf8' }
   | { kind: 'bool' }
-  /** A timestamp string (ISO 8601, with or without a zone; without one it means UTC) stored as UTC milliseconds. */
-  | { kind: 'timestamp' }
+  /**
+   * A timestamp string (ISO 8601, with or without a zone; without one it means UTC) stored as UTC
+   * milliseconds, or microseconds with `unit: 'microsecond'` (for values whose source keeps them).
+   */
+  | { kind: 'timestamp'; unit?: 'millisecond' | 'microsecond' }
+  /** A calendar date `YYYY-MM-DD`, stored as days since 1970-01-01 (Parquet DATE). */
+  | { kind: 'date' }
   /** Any JSON value, stored as its JSON text (for free-form nested data). */
   | { kind: 'json' }
   | { kind: 'struct'; fields: readonly Field[] }

@@ -16,14 +16,26 @@ export interface SourcePage {
   /** Key of the first and last row, as written to the manifest (ids for Virtuous). */
   firstKey: string | number | null;
   lastKey: string | number | null;
+  /**
+   * Exports of changes read in key order (Virtuous): each row's id and modification time, in row order.
+   * The commit derives the next watermark from them (see `WatermarkRule`).
+   */
+  changes?: RowChange[];
+}
+
+/** A row's id and modification time, as sent and in microseconds. */
+export interface RowChange {
+  id: string;
+  micros: number;
+  stamp: string;
 }
 
 export interface PlanOptions {
   /** Wanted rows per range; default derived from the total. */
   targetRowsPerRange?: number;
   /**
-   * Only for sources set to walk modification time (incremental / `--since`): the position to start
-   * after (inclusive instant minus the listed ids); null = from the oldest modification.
+   * Only for exports of changes (incremental / `--since`): the position to start from (inclusive instant
+   * minus the listed ids); null = every record.
    */
   changesSince?: TimestampPosition | null;
 }
@@ -32,9 +44,9 @@ export interface SourcePlan {
   totalRows: number;
   ranges: ExportRange[];
   /**
-   * Modification-time walks only: the exclusive upper bound of the export, fixed when planning (one
-   * microsecond after the newest modification found then). Records modified while the export runs
-   * move to or past it and are left for the next incremental run.
+   * Exports of changes walked in modification order (Close) only: the exclusive upper bound, fixed when
+   * planning (one microsecond after the newest modification found then). Records modified while the
+   * export runs move to or past it and are left for the next incremental run.
    */
   until?: string | null;
 }

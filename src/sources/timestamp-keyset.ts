@@ -3,18 +3,28 @@ import { formatIsoMicros, parseIsoMicros } from '../planning/time-window-splitte
 import type { SourceCursor, SourcePage, SourceRow } from './export-source.js';
 
 /**
- * Keyset paging on a timestamp that many rows may share (Close `date_created` / `date_updated`,
- * Virtuous `modifiedDateTimeUtc`), shared by every source that walks one.
+ * Keyset paging on a timestamp that many rows may share (Close `date_created` / `date_updated`).
  *
  * A position is "every row before `at` has been read, and of those exactly at `at`, the ones listed".
- * A checkpoint cursor stores it under a source-specific key (`lastCreated`, `lastUpdated`,
- * `lastModified`) next to `idsAtLast`; a watermark stores it as a `TimestampPosition`.
+ * A checkpoint cursor stores it under a source-specific key (`lastCreated`, `lastUpdated`) next to
+ * `idsAtLast`; a watermark stores it as a `TimestampPosition`.
  */
 export interface TimestampPosition {
   /** A microsecond ISO 8601 instant (`2013-02-20T05:44:35.625000+00:00`). */
   at: string;
   /** Ids of the rows at exactly `at` already read (as strings). */
   idsAtLast: string[];
+  /**
+   * Watermarks of exports read by id (Virtuous): rows modified at or after `at` that were already written
+   * in exactly this version; the next run leaves them out unless they were modified again.
+   */
+  written?: WrittenVersion[];
+}
+
+/** A row as written: its id and its modification timestamp as the API sent it. */
+export interface WrittenVersion {
+  id: string;
+  modified: string;
 }
 
 /** Groups listing more ids than this are written as "one microsecond later, no ids". */

@@ -60,7 +60,7 @@ describe('crash safety under chaos', () => {
     expect(kills).toBeGreaterThanOrEqual(2);
 
     const manifest = (await fixture.manifest(fixture.folder(dest, exportId)))!;
-    const expected = fixture.simulator.expectedIds();
+    const expected = fixture.simulator.expectedIds({ includeArchived: true });
     expect(manifest.rows).toBe(expected.length);
     const ids = await fixture.idsInParts(manifest);
     expect(ids.map((row) => row.id)).toEqual(expected);

@@ -90,7 +90,7 @@ describe('operator controls and recovery', () => {
     await fixture.waitForCommit(exportId);
     const manifest = (await fixture.manifest(fixture.folder(dest, exportId)))!;
     const ids = await fixture.idsInParts(manifest);
-    expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds());
+    expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
     expect(ids.every((row) => row.n === 1)).toBe(true);
   });
 
@@ -124,7 +124,7 @@ describe('operator controls and recovery', () => {
         await queue.close();
       }
       const ids = await fixture.idsInParts((await fixture.manifest(fixture.folder(dest, exportId)))!);
-      expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds());
+      expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
       expect(ids.every((row) => row.n === 1)).toBe(true);
     } finally {
       await events.close();
@@ -154,7 +154,7 @@ describe('operator controls and recovery', () => {
     expect(retried.stdout).toMatch(/retrying range\(s\) /);
     await fixture.waitForCommit(exportId);
     const ids = await fixture.idsInParts((await fixture.manifest(fixture.folder(dest, exportId)))!);
-    expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds());
+    expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
     expect(ids.every((row) => row.n === 1)).toBe(true);
   });
 });

@@ -119,7 +119,7 @@ describe('board access: loopback by default, basic auth elsewhere, retries only 
       await fixture.startWorkers(1, 2);
       await fixture.waitForCommit(exportId);
       const manifest = (await fixture.manifest(fixture.folder(dest, exportId)))!;
-      expect(manifest.rows).toBe(fixture.simulator.expectedIds().length);
+      expect(manifest.rows).toBe(fixture.simulator.expectedIds({ includeArchived: true }).length);
     } finally {
       await ranges.close();
       redis.disconnect();

@@ -42,12 +42,12 @@ describe('status --watch and list', () => {
     }
     expect(progress.some((line) => /running .* rows\/s  ETA \d+s  budget ETA \d+s$/.test(line))).toBe(true);
     expect(progress.at(-1)).toMatch(new RegExp(`${exportId} committed  [\\d,]+/[\\d,]+ rows \\(100%\\)`));
-    expect(lines.at(-1)).toBe(`committed ${fixture.simulator.expectedIds().length} rows in ${/parts (\d+)/.exec(progress.at(-1)!)![1]} parts to ${dest}/${exportId}`);
+    expect(lines.at(-1)).toBe(`committed ${fixture.simulator.expectedIds({ includeArchived: true }).length} rows in ${/parts (\d+)/.exec(progress.at(-1)!)![1]} parts to ${dest}/${exportId}`);
 
     const listed = await fixture.cli(['list', '--json']);
     expect(listed.code, listed.stderr).toBe(0);
     const [entry] = JSON.parse(listed.stdout);
-    expect(entry).toMatchObject({ exportId, state: 'committed', rows: fixture.simulator.expectedIds().length, destination: `${dest}/${exportId}`, format: 'ndjson' });
+    expect(entry).toMatchObject({ exportId, state: 'committed', rows: fixture.simulator.expectedIds({ includeArchived: true }).length, destination: `${dest}/${exportId}`, format: 'ndjson' });
     expect(entry.durationSeconds).toBeGreaterThanOrEqual(0);
     const table = await fixture.cli(['list', '--limit', '5']);
     expect(table.stdout.split('\n')[0]).toMatch(/^EXPORT\s+STATE\s+ROWS\s+RANGES\s+DURATION\s+STARTED\s+DESTINATION$/);

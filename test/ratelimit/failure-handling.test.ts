@@ -8,6 +8,7 @@ import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simula
 import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { VirtuousClient } from '../../src/sources/virtuous/virtuous-client.js';
 import { DEFAULT_VIRTUOUS_SETTINGS, VirtuousSource, type VirtuousSourceSettings } from '../../src/sources/virtuous/virtuous-source.js';
+import { CONTACT_ID_KEYSET } from '../support/virtuous-keyset.js';
 import { dropPrefix, testRedis, uniquePrefix } from '../support/test-redis.js';
 import { startRecordingProxy, type Interception, type RecordingProxy } from './support/recording-proxy.js';
 
@@ -61,7 +62,7 @@ describe('Virtuous failure handling', () => {
   it('reads every contact exactly once through 10% transient failures and a region where large pages keep failing', async () => {
     simulator = await startVirtuousSimulator({ contacts: 8000, faults: { errorRate: 0.1, seed: 5 } });
     const sim = simulator;
-    const poisonUpTo = sim.expectedIds()[1200]!;
+    const poisonUpTo = sim.expectedIds({ includeArchived: true })[1200]!;
     // Pages of more than 250 FullContact records starting below `poisonUpTo` always fail (503).
     const failLargePages = ({ url: requestUrl, body }: { url: URL; body: string }): Interception | undefined => {
       if (!requestUrl.pathname.endsWith('/FullContact') || Number(requestUrl.searchParams.get('take')) <= 250) return undefined;
@@ -73,11 +74,11 @@ describe('Virtuous failure handling', () => {
     };
     proxy = await startRecordingProxy(sim.url, failLargePages);
     const client = new VirtuousClient({ baseUrl: proxy.url, token: sim.token, budget: workerBudget(sim, proxy.url), backoff: FAST_BACKOFF });
-    const settings: VirtuousSourceSettings = { ...DEFAULT_VIRTUOUS_SETTINGS, fullContact: true, idParameter: 'Contact Id' };
+    const settings: VirtuousSourceSettings = { ...DEFAULT_VIRTUOUS_SETTINGS, fullContact: true, idKeyset: CONTACT_ID_KEYSET };
 
     const ids = await readAll(new VirtuousSource(client, settings));
 
-    expect(ids).toEqual(sim.expectedIds());
+    expect(ids).toEqual(sim.expectedIds({ includeArchived: true }));
     const takes = proxy.records.filter((record) => record.url.pathname.endsWith('/FullContact')).map((record) => Number(record.url.searchParams.get('take')));
     expect(takes[0]).toBe(1000);
     expect(takes).toContain(500);
@@ -92,7 +93,7 @@ describe('Virtuous failure handling', () => {
     simulator = await startVirtuousSimulator({ contacts: 100 });
     const sim = simulator;
     const client = new VirtuousClient({ baseUrl: sim.url, token: 'not-the-token', budget: workerBudget(sim, sim.url) });
-    const source = new VirtuousSource(client, { ...DEFAULT_VIRTUOUS_SETTINGS, idParameter: 'Contact Id' });
+    const source = new VirtuousSource(client, { ...DEFAULT_VIRTUOUS_SETTINGS, idKeyset: CONTACT_ID_KEYSET });
     const started = performance.now();
     const failure = await readAll(source).catch((error: unknown) => error);
     expect(performance.now() - started).toBeLessThan(5000);

@@ -7,6 +7,7 @@ import { credentialFingerprint } from '../../src/sources/credential-fingerprint.
 import { keysetQuery } from '../../src/sources/virtuous/keyset-query.js';
 import { VirtuousClient } from '../../src/sources/virtuous/virtuous-client.js';
 import { DEFAULT_VIRTUOUS_SETTINGS } from '../../src/sources/virtuous/virtuous-source.js';
+import { CONTACT_ID_KEYSET } from '../support/virtuous-keyset.js';
 import { dropPrefix, testRedis, uniquePrefix } from '../support/test-redis.js';
 import { startRecordingProxy, type ProxiedRequest, type RecordingProxy } from './support/recording-proxy.js';
 
@@ -47,7 +48,7 @@ describe('one budget for a fleet of Virtuous clients', () => {
       baseUrl,
       credentialVariable: 'VIRTUOUS_API_TOKEN',
       credentialFingerprint: credentialFingerprint(sim.token),
-      settings: { ...DEFAULT_VIRTUOUS_SETTINGS, idParameter: 'Contact Id' },
+      settings: { ...DEFAULT_VIRTUOUS_SETTINGS, idKeyset: CONTACT_ID_KEYSET },
     };
     return Array.from({ length: count }, (_, index) => {
       const budget = budgetForExport(connections[index % connections.length]!, prefix, { source, rateLimit });
@@ -57,7 +58,7 @@ describe('one budget for a fleet of Virtuous clients', () => {
 
   /** Each client queries a small page over and over until `signal` aborts. */
   function runLoops(clients: VirtuousClient[], signal: AbortSignal): Promise<void[]> {
-    const body = keysetQuery({ idParameter: 'Contact Id', afterId: null, upToId: null, includeArchived: false, sortBy: 'Id' });
+    const body = keysetQuery({ keyset: CONTACT_ID_KEYSET, afterId: null, upToId: null, includeArchived: false, sortBy: 'Id' });
     return Promise.all(
       clients.map(async (client) => {
         while (!signal.aborted) {

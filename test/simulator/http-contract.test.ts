@@ -52,13 +52,13 @@ describe('Virtuous simulator HTTP contract', () => {
     expect((await queryContacts(sim, undefined, { rawBody: '{"groups": 3}' })).status).toBe(400);
   });
 
-  it('returns the {list,total} envelope, 100 items by default, total counting all matches', async () => {
+  it('returns the {list,total} envelope, 10 items by default (as the real API), total counting all matches', async () => {
     sim = await startVirtuousSimulator({ contacts: 250 });
     const expected = sim.expectedIds();
     const response = await queryContacts(sim, { groups: [] });
     expect(response.status).toBe(200);
     expect(response.json.total).toBe(expected.length);
-    expect(response.json.list.map((item: { id: number }) => item.id)).toEqual(expected.slice(0, 100));
+    expect(response.json.list.map((item: { id: number }) => item.id)).toEqual(expected.slice(0, 10));
     expect(Object.keys(response.json.list[0]).sort()).toEqual(
       ['address', 'contactName', 'contactType', 'contactViewUrl', 'email', 'id', 'name', 'phone'],
     );

@@ -95,6 +95,8 @@ describe('Virtuous simulator keyset paging', () => {
       expect(response.json.list).toHaveLength(1000);
       expect(response.json.total).toBeGreaterThan(1000);
     }
-    expect(slowest).toBeLessThan(200);
+    // A page costs O(take + log n) (a few ms); a scan of the million contacts would take seconds. The bound
+    // leaves room for a loaded machine: speed itself is measured by the benchmark, not here.
+    expect(slowest).toBeLessThan(1000);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/index.js';
 import type { VirtuousFullContact } from '../../src/sources/virtuous/virtuous-contact.js';
-import { condition, ids, queryContacts } from './simulator-client.js';
+import { condition, ids, queryContacts, request } from './simulator-client.js';
 
 /** Filters are checked against a brute-force evaluation of the simulator's own full records (a fresh simulator per test). */
 describe('Virtuous simulator filters', () => {
@@ -96,13 +96,45 @@ describe('Virtuous simulator filters', () => {
     );
   });
 
-  it('supports Contact Id In / NotIn / IsNot / Between', async () => {
+  it('offers Contact Id exactly the operators real catalogues show, and refuses In / NotIn / IsNot with a 400', async () => {
     const chosen = live.slice(10, 15).map((contact) => contact.id);
-    await expectMatches([[condition('Contact Id', 'In', undefined, { values: chosen.map(String) })]], (contact) => chosen.includes(contact.id));
-    await expectMatches([[condition('Contact Id', 'NotIn', undefined, { values: chosen })]], (contact) => !chosen.includes(contact.id));
-    await expectMatches([[condition('Contact Id', 'IsNot', chosen[0])]], (contact) => contact.id !== chosen[0]);
+    await expectMatches([[condition('Contact Id', 'Is', chosen[0])]], (contact) => contact.id === chosen[0]);
     await expectMatches([[condition('Contact Id', 'Between', chosen[0], { secondaryValue: String(chosen[4]) })]],
       (contact) => contact.id >= chosen[0]! && contact.id <= chosen[4]!);
+    await expectMatches([[condition('Contact Id', 'GreaterThanOrEqual', chosen[0]), condition('Contact Id', 'LessThan', chosen[4])]],
+      (contact) => contact.id >= chosen[0]! && contact.id < chosen[4]!);
+    const options = await request(sim, 'GET', '/api/Contact/QueryOptions');
+    const contactId = options.json.options.find((option: { parameter: string }) => option.parameter === 'Contact Id');
+    expect(contactId.operatorOptions.map((option: { operator: string }) => option.operator)).toEqual(['Is', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual', 'Between']);
+    for (const operator of ['In', 'NotIn', 'IsNot']) {
+      const refused = await queryContacts(sim, { groups: [{ conditions: [condition('Contact Id', operator, operator === 'IsNot' ? chosen[0] : undefined, { values: chosen.map(String) })] }] });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain(`Operator '${operator}' is not valid for parameter 'Contact Id'`);
+    }
+  });
+
+  it('treats a time of day in a date value by the organization\'s mode: full precision, its UTC day, or a 400', async () => {
+    const pivot = live[300]!.modifiedDateTimeUtc;
+    const value = `${pivot.slice(0, 10)}T12:00:00`;
+    const dayStart = Date.parse(`${pivot.slice(0, 10)}T00:00:00Z`);
+    const onOrAfter = { groups: [{ conditions: [condition('Last Modified Date', 'OnOrAfter', value)] }] };
+    const precise = await matchingIds(onOrAfter);
+    expect(precise.ids).toEqual(live.filter((contact) => modifiedMs(contact) >= Date.parse(`${value}Z`)).map((contact) => contact.id));
+    await sim.close();
+
+    sim = await startVirtuousSimulator({ contacts: 600, seed: 7, dateFilterPrecision: 'day' });
+    const byDay = await matchingIds(onOrAfter);
+    expect(byDay.ids).toEqual(live.filter((contact) => modifiedMs(contact) >= dayStart).map((contact) => contact.id));
+    const after = await matchingIds({ groups: [{ conditions: [condition('Last Modified Date', 'After', value)] }] });
+    expect(after.ids).toEqual(live.filter((contact) => modifiedMs(contact) >= dayStart + 86_400_000).map((contact) => contact.id));
+    await sim.close();
+
+    sim = await startVirtuousSimulator({ contacts: 600, seed: 7, dateFilterPrecision: 'date-only' });
+    const refused = await queryContacts(sim, onOrAfter);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(/give a date without a time of day/);
+    const dateOnly = await matchingIds({ groups: [{ conditions: [condition('Last Modified Date', 'OnOrAfter', pivot.slice(0, 10))] }] });
+    expect(dateOnly.ids).toEqual(byDay.ids);
   });
 
   it('answers a query without matches with 200 and an empty list', async () => {
@@ -125,7 +157,9 @@ describe('Virtuous simulator filters', () => {
     expect((await matchingIds({ sortBy: 'Contact Id', descending: true })).ids).toEqual(sim.expectedIds().reverse());
     const byLastName = await matchingIds({ sortBy: 'Last Name' });
     expect(new Set(byLastName.ids).size).toBe(live.length);
-    expect((await matchingIds({ sortBy: 'Create Date' })).total).toBe(live.length);
+    // Values no client was seen sending are refused.
+    const refused = await queryContacts(sim, { sortBy: 'Create Date' }, { take: 10 });
+    expect(refused.status).toBe(400);
   });
 
   it('pages with skip/take over filtered results', async () => {

@@ -4,7 +4,8 @@ import { SourceRequestError } from '../../src/errors/index.js';
 import type { CloseSourceSpec } from '../../src/queue/export-spec.js';
 import { budgetForExport } from '../../src/ratelimit/budget-for-export.js';
 import { startCloseSimulator, type CloseSimulator } from '../../src/simulator/close/index.js';
-import { CloseClient, isCursorRefusal } from '../../src/sources/close/close-client.js';
+import { CloseClient } from '../../src/sources/close/close-client.js';
+import { isCursorRefusal } from '../../src/sources/close/close-refusals.js';
 import { sortByDateCreated, windowQuery } from '../../src/sources/close/close-query.js';
 import { DEFAULT_CLOSE_SETTINGS } from '../../src/sources/close/close-source.js';
 import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
@@ -43,7 +44,7 @@ describe('CloseClient', () => {
   });
 
   it('a 429 pauses the budget every worker on the key shares, and the requests are sent again', async () => {
-    // The server allows 4 requests per 500 ms; the default budget for Close (40/s) believes in more.
+    // The server allows 4 requests per 500 ms; the default budget for Close (20/s) believes in more.
     sim = await startCloseSimulator({ contacts: 100, rateLimit: { limit: 4, windowMs: 500 } });
     const prefix = uniquePrefix('close-429');
     prefixes.push(prefix);

@@ -162,16 +162,81 @@ describe('CloseSource.pages', () => {
     expectEachOnce(all, expected);
   });
 
-  it('finds the custom fields of the sampled contacts, and requests them by key', async () => {
+  it('exports every custom field of the catalogue, typed, and requests them by key', async () => {
     const s = await simulator({ contacts: 500, customFields: 3 });
     const source = sourceFor(s, { discoverCustomFields: true, customFieldKeys: [] });
-    const keys = await source.resolveCustomFieldKeys();
-    expect(keys).toEqual(s.customFieldIds().map((id) => `custom.${id}`).sort());
-    expect(source.schema.fields.filter((field) => field.sourceKey).map((field) => field.sourceKey)).toEqual(keys);
+    const resolved = await source.resolveCustomFields();
+    const keys = s.customFieldIds().map((id) => `custom.${id}`);
+    expect(resolved.customFieldKeys).toEqual(keys);
+    expect(resolved.customFields).toEqual(s.customFields());
+    expect(source.schema.fields.filter((field) => field.sourceKey).map((field) => [field.sourceKey, field.type.kind])).toEqual([
+      [keys[0], 'utf8'],
+      [keys[1], 'float64'],
+      [keys[2], 'utf8'],
+    ]);
     expect(source.requestedFields).toEqual([...CLOSE_CONTACT_FIELDS, ...keys]);
     const { pages } = await read(source, WHOLE, { pages: 1 });
     const first = pages[0]!.rows[0]!;
     for (const key of keys) expect(first).toHaveProperty([key]);
+  });
+
+  for (const customFieldShape of ['flat', 'nested-by-id', 'nested-by-name'] as const) {
+    it(`reads 150 custom fields (${customFieldShape}) through an 80-selector cap and a 60-contact _limit, as rows and as bytes`, async () => {
+      // Every answer also carries lead_id unasked, as Close's guide says it may: merging keeps the walk's.
+      const s = await simulator({ contacts: 400, seed: 6, customFields: 150, maxFieldSelectors: 80, maxLimit: 60, customFieldShape, maxObjectsPerWalk: 300, unaskedLeadId: true });
+      const fields = s.customFields();
+      const normal = (field: { acceptsMultipleValues: boolean }, value: unknown) =>
+        value === undefined || value === null ? null : field.acceptsMultipleValues && !Array.isArray(value) ? [value] : value;
+      for (const rawRows of [false, true]) {
+        const source = sourceFor(s, { discoverCustomFields: true }, { rawRows });
+        await source.resolveCustomFields();
+        await source.validate();
+        expect(source.pageSize).toBe(50);
+        expect(source.fieldRequests.extra.length).toBeGreaterThan(1);
+        const { ids, pages } = await read(source, WHOLE);
+        expectEachOnce(ids, s.expectedIds());
+        const wrong: string[] = [];
+        for (const page of pages) {
+          page.rows.forEach((row, index) => {
+            const truth = s.contact(row.id as string)!;
+            const answer = rawRows ? JSON.parse(new TextDecoder().decode(page.rawRows![index])) : row;
+            const nested = answer.custom as Record<string, unknown> | undefined;
+            for (const field of fields) {
+              const key = `custom.${field.id}`;
+              const got = rawRows && customFieldShape !== 'flat' ? nested?.[customFieldShape === 'nested-by-id' ? field.id : field.name] : answer[key];
+              if (JSON.stringify(normal(field, got)) !== JSON.stringify(normal(field, truth[key]))) wrong.push(`${row.id} ${key}: ${JSON.stringify(got)}`);
+            }
+          });
+        }
+        expect(wrong).toEqual([]);
+      }
+    });
+  }
+
+  for (const cursorErrorShape of ['field-errors', 'message'] as const) {
+    for (const walkCapShape of ['cursor-null', 'refuse'] as const) {
+      it(`reads every contact once through expiring cursors (${cursorErrorShape}) and capped walks (${walkCapShape})`, async () => {
+        let clock = 1_000_000;
+        const s = await simulator({
+          contacts: 3000, seed: 12, sharedTimestamp: { count: 400, at: SHARED_AT }, maxObjectsPerWalk: 300, cursorTtlMs: 50, cursorErrorShape, walkCapShape, now: () => clock,
+        });
+        const source = sourceFor(s, { fields: ['id', 'date_created'], pageSize: 100 });
+        let pagesRead = 0;
+        const { ids } = await read(source, WHOLE, { afterPage: () => (clock += ++pagesRead % 3 === 0 ? 100 : 0) });
+        expectEachOnce(ids, s.expectedIds());
+        expect(s.stats.cursorsExpired).toBeGreaterThan(0);
+        if (walkCapShape === 'refuse') expect(s.stats.walksRefusedAtCap).toBeGreaterThan(0);
+      });
+    }
+  }
+
+  it('steps the page size down when Close refuses _limit, and reads exactly', async () => {
+    const s = await simulator({ contacts: 700, seed: 2, maxLimit: 30 });
+    const source = sourceFor(s, { fields: ['id', 'date_created'], pageSize: 200 });
+    const { ids } = await read(source, WHOLE);
+    expectEachOnce(ids, s.expectedIds());
+    expect(source.pageSize).toBe(25);
+    expect(s.stats.byStatus[400]).toBe(3);
   });
 
   it('refuses an id range', async () => {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors/index.js';
 import { closeMatches, editDistance, rankCandidates, suggestionText } from '../../src/sources/suggestions.js';
-import { modifiedQuery, virtuousInstant, virtuousInstantLessOneTick, withConditions } from '../../src/sources/virtuous/keyset-query.js';
-import { findModifiedParameter, type VirtuousQueryOptions } from '../../src/sources/virtuous/query-options.js';
+import { withConditions } from '../../src/sources/virtuous/keyset-query.js';
+import type { VirtuousQueryOptions } from '../../src/sources/virtuous/query-options.js';
 import { buildWhereGroups, parseValueList, parseWhere, resolveWhere, splitGroup } from '../../src/sources/virtuous/where-clause.js';
-import { parseIsoMicros } from '../../src/planning/time-window-splitter.js';
 import { queryOptionsResponse } from '../../src/simulator/virtuous/query-options-catalog.js';
 
 /** The simulated organization's catalogue: the same shape GET /api/Contact/QueryOptions returns. */
@@ -54,7 +53,9 @@ describe('resolveWhere: checked against QueryOptions', () => {
     expect(resolve('City Is Portland, OR')).toEqual({ parameter: 'City', operator: 'Is', value: 'Portland, OR' });
     expect(resolve('Create Date Between 2020-01-01, 2020-12-31')).toEqual({ parameter: 'Create Date', operator: 'Between', value: '2020-01-01', secondaryValue: '2020-12-31' });
     expect(resolve('Volunteer Hours IsKnown')).toEqual({ parameter: 'Volunteer Hours', operator: 'IsKnown' });
-    expect(resolve('Contact Id In 1000, 1003')).toEqual({ parameter: 'Contact Id', operator: 'In', values: ['1000', '1003'] });
+    expect(resolve('Contact Id Between 1000 and 1003')).toEqual({ parameter: 'Contact Id', operator: 'Between', value: '1000', secondaryValue: '1003' });
+    // Real catalogues offer ids no In/NotIn/IsNot, and so does the simulated organization.
+    expect(refusal(() => resolve('Contact Id NotIn 1000, 1003'))).toMatch(/"NotIn" is not an operator of "Contact Id"/);
   });
 
   it('names the intended parameter first for a misspelled one, then lists every parameter', () => {
@@ -113,34 +114,5 @@ describe('suggestion ranking', () => {
     expect(closeMatches('zzzzzz', NAMES)).toEqual([]);
     expect(suggestionText('Tga', ['Tag', 'City'], 'parameters')).toBe('did you mean "Tag"? Valid parameters: "Tag", "City".');
     expect(suggestionText('qqq', ['Tag'], 'parameters')).toBe('Valid parameters: "Tag".');
-  });
-});
-
-describe('modification-date filter', () => {
-  it('prefers Last Modified Date with OnOrAfter/Before, and falls back to After/OnOrBefore one tick earlier', () => {
-    expect(findModifiedParameter(OPTIONS)).toEqual({ parameter: 'Last Modified Date', lower: 'OnOrAfter', upper: 'Before' });
-    const ops = (...names: string[]) => names.map((operator) => ({ operator, multipleValuesAllowed: false, valueRequired: true }));
-    const only = findModifiedParameter({ options: [{ parameter: 'Date Modified', type: 'Date', operatorOptions: ops('After', 'OnOrBefore') }] });
-    expect(only).toEqual({ parameter: 'Date Modified', lower: 'After', upper: 'OnOrBefore' });
-    expect(() => findModifiedParameter({ options: [{ parameter: 'Last Modified Date', type: 'Date', operatorOptions: ops('IsKnown') }] })).toThrow(/no modification-date parameter/);
-
-    const at = parseIsoMicros('2025-03-01T10:00:00.123456Z')!;
-    expect(virtuousInstant(at)).toBe('2025-03-01T10:00:00.123456');
-    expect(virtuousInstantLessOneTick(at)).toBe('2025-03-01T10:00:00.1234559');
-    const body = modifiedQuery({ filter: only, idParameter: 'Contact Id', fromMicros: at, beforeMicros: at + 10, excludeIds: ['7'], sortBy: 'LastModifiedDate' });
-    expect(body).toEqual({
-      groups: [
-        {
-          conditions: [
-            { parameter: 'Date Modified', operator: 'After', value: '2025-03-01T10:00:00.1234559' },
-            { parameter: 'Date Modified', operator: 'OnOrBefore', value: '2025-03-01T10:00:00.1234659' },
-            { parameter: 'Contact Id', operator: 'NotIn', values: ['7'] },
-          ],
-        },
-      ],
-      sortBy: 'LastModifiedDate',
-      descending: false,
-      includeArchived: true,
-    });
   });
 });

@@ -2,15 +2,22 @@ import { IndexHasher } from '../virtuous/index-hasher.js';
 import { CloseIdFactory, ID_SALT_SPAN } from './close-ids.js';
 import { LEAD_STATUSES, USER_NAMES } from './close-vocabulary.js';
 
-/** Value kinds of custom fields (and of regular fields, see object-schemas.ts). */
-export type CustomFieldKind = 'choices' | 'number' | 'text' | 'date' | 'multiple_choices' | 'boolean' | 'datetime' | 'user';
+/**
+ * Close's custom field types (developer.close.com, "Custom Fields"; `textarea` and `custom_object`,
+ * which Close also lists, do not occur on the simulator's contacts).
+ */
+export type CustomFieldType = 'text' | 'number' | 'date' | 'datetime' | 'choices' | 'user' | 'contact' | 'hidden';
 
 export interface CustomFieldDefinition {
   id: string;
   name: string;
-  kind: CustomFieldKind;
-  /** For `choices` and `multiple_choices`. */
+  type: CustomFieldType;
+  /** Close allows multiple values for choices, user, contact and custom_object fields. */
+  acceptsMultipleValues: boolean;
+  /** For `choices`. */
   choices?: readonly string[];
+  /** For `number`: digits after the decimal point of generated values (default 0). */
+  decimals?: number;
 }
 
 export interface LeadStatus {
@@ -23,21 +30,24 @@ export interface CloseUser {
   name: string;
 }
 
-/** The contact custom field kinds, in the order field k takes them (k modulo the length). */
+/** The contact custom field types, in the order field k takes them (k modulo the length). */
 const CONTACT_FIELD_TEMPLATES: readonly Omit<CustomFieldDefinition, 'id'>[] = [
-  { name: 'Tier', kind: 'choices', choices: ['Gold', 'Silver', 'Bronze', 'Trial'] },
-  { name: 'Score', kind: 'number' },
-  { name: 'Notes', kind: 'text' },
-  { name: 'Renewal Date', kind: 'date' },
-  { name: 'Interests', kind: 'multiple_choices', choices: ['Product', 'Pricing', 'Support', 'Partnerships'] },
-  { name: 'Newsletter', kind: 'boolean' },
-  { name: 'Last Demo', kind: 'datetime' },
-  { name: 'Account Owner', kind: 'user' },
+  { name: 'Tier', type: 'choices', acceptsMultipleValues: false, choices: ['Gold', 'Silver', 'Bronze', 'Trial'] },
+  { name: 'Score', type: 'number', acceptsMultipleValues: false },
+  { name: 'Notes', type: 'text', acceptsMultipleValues: false },
+  { name: 'Renewal Date', type: 'date', acceptsMultipleValues: false },
+  { name: 'Interests', type: 'choices', acceptsMultipleValues: true, choices: ['Product', 'Pricing', 'Support', 'Partnerships'] },
+  { name: 'Newsletter Sync', type: 'hidden', acceptsMultipleValues: false },
+  { name: 'Last Demo', type: 'datetime', acceptsMultipleValues: false },
+  { name: 'Account Owner', type: 'user', acceptsMultipleValues: false },
+  { name: 'Referred By', type: 'contact', acceptsMultipleValues: false },
+  { name: 'Reviewers', type: 'user', acceptsMultipleValues: true },
+  { name: 'Discount Rate', type: 'number', acceptsMultipleValues: false, decimals: 2 },
 ];
 
 const LEAD_FIELD_TEMPLATES: readonly Omit<CustomFieldDefinition, 'id'>[] = [
-  { name: 'Industry', kind: 'choices', choices: ['Software as a service', 'Manufacturing', 'Retail', 'Healthcare', 'Education'] },
-  { name: 'Employees', kind: 'number' },
+  { name: 'Industry', type: 'choices', acceptsMultipleValues: false, choices: ['Software as a service', 'Manufacturing', 'Retail', 'Healthcare', 'Education'] },
+  { name: 'Employees', type: 'number', acceptsMultipleValues: false },
 ];
 
 /** First salt of each id factory; factories occupy ID_SALT_SPAN (< 10) consecutive salts. */

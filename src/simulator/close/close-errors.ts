@@ -26,3 +26,17 @@ export function requireArray(value: unknown, path: string): unknown[] {
   if (!Array.isArray(value)) throw badRequest(`${path} must be a list.`, path);
   return value;
 }
+
+/**
+ * How a refused cursor (expired, past the walk cap, forged, or of another query) is answered; the
+ * evidence leaves it open (shared/docs/source-apis.md, "Requests"):
+ * - `field-errors`: `{"error": "Invalid request.", "field-errors": {"cursor": message}}`, the structure a
+ *   public production connector recognises;
+ * - `message`: `{"error": message}`, an older shape that only says it in words.
+ */
+export type CursorErrorShape = 'field-errors' | 'message';
+export const CURSOR_ERROR_SHAPES: readonly CursorErrorShape[] = ['field-errors', 'message'];
+
+export function cursorRefusal(message: string, shape: CursorErrorShape): SimulatorRequestError {
+  return new SimulatorRequestError(400, shape === 'field-errors' ? { error: 'Invalid request.', 'field-errors': { cursor: message } } : { error: message });
+}

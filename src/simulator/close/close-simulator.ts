@@ -2,16 +2,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultOptions } from '../virtuous/fault-injector.js';
 import { CloseCatalog } from './close-catalog.js';
-import { SimulatorRequestError } from './close-errors.js';
+import { CURSOR_ERROR_SHAPES, SimulatorRequestError, type CursorErrorShape } from './close-errors.js';
 import { API_PREFIX, matchRoute } from './close-routes.js';
 import { parseIsoMicros } from './close-timestamp.js';
 import { ContactGenerator } from './contact-generator.js';
 import { ContactStore } from './contact-store.js';
+import { listContactCustomFields } from './custom-field-endpoint.js';
+import { CUSTOM_FIELD_SHAPES, type CustomFieldShape } from './field-projection.js';
 import { toLeadRecord } from './lead-generator.js';
 import { MutationClock } from './mutation-clock.js';
 import { buildSchemas } from './object-schemas.js';
 import { CloseRateLimiter, type CloseRateLimitOptions } from './rate-limiter.js';
-import { SearchEndpoint } from './search-endpoint.js';
+import { SearchEndpoint, WALK_CAP_SHAPES, type WalkCapShape } from './search-endpoint.js';
 import { countStatus, emptyStats, resetStats, type CloseSimulatorStats } from './simulator-stats.js';
 import { SimulatedLatency } from '../simulated-latency.js';
 import { readRequestBody } from '../read-request-body.js';
@@ -31,12 +33,22 @@ export interface CloseSimulatorOptions {
   /** Fixed windows per key and per organization (default 3x key); default none (header still sent). */
   rateLimit?: CloseRateLimitOptions;
   faults?: FaultOptions;
-  /** Default 30,000: a cursor older than this (simulator clock) is a 400 mentioning the cursor. */
+  /** Default 30,000: a cursor older than this (simulator clock) is a 400 naming the cursor. */
   cursorTtlMs?: number;
-  /** Default 10,000: one cursor walk returns at most this many objects, then cursor null. */
+  /** Default 10,000: one cursor walk returns at most this many objects, then ends as `walkCapShape` says. */
   maxObjectsPerWalk?: number;
-  /** `_limit` ceiling, default 200; larger => 400. */
+  /** `_limit` ceiling, default 200; larger => 400 naming `_limit`. */
   maxLimit?: number;
+  /** Most `_fields.contact` entries in one search, default 100; more => 400 naming `_fields`. */
+  maxFieldSelectors?: number;
+  /** How search answers custom values: `flat` (default) `custom.cf_x` keys, or one `custom` object keyed by field id or by name. */
+  customFieldShape?: CustomFieldShape;
+  /** How a refused cursor is answered: `field-errors` (default, `{"error", "field-errors": {"cursor"}}`) or `message` (`{"error"}` alone). */
+  cursorErrorShape?: CursorErrorShape;
+  /** What a walk does at `maxObjectsPerWalk`: `cursor-null` (default) ends it, `refuse` gives a cursor that is refused with a 400. */
+  walkCapShape?: WalkCapShape;
+  /** Add `lead_id` to results that did not ask for it, as Close's guide says it may (default false). */
+  unaskedLeadId?: boolean;
   /** `count` contacts share exactly one date_created (`at`, default 2018-10-01T12:00:00.123456+00:00). */
   sharedTimestamp?: { count: number; at?: string };
   /** Simulator clock in milliseconds, default Date.now. */
@@ -61,6 +73,8 @@ export interface CloseSimulator {
   leadOf(contactId: string): Record<string, unknown> | undefined;
   /** Contact custom field ids (cf_...), in definition order. */
   customFieldIds(): string[];
+  /** Contact custom fields: id, name, type, whether they accept multiple values (a copy). */
+  customFields(): { id: string; name: string; type: string; acceptsMultipleValues: boolean }[];
   /** Applies REST-shaped changes (name, title, emails, custom.cf_x, ...; undefined removes); bumps date_updated. */
   edit(id: string, changes: Record<string, unknown>): void;
   /** New contacts created "now" (after every existing one); returns their ids. */
@@ -73,11 +87,17 @@ const DEFAULT_API_KEY = 'close-sim-key';
 const DEFAULT_CURSOR_TTL_MS = 30_000;
 const DEFAULT_MAX_OBJECTS_PER_WALK = 10_000;
 const DEFAULT_MAX_LIMIT = 200;
+const DEFAULT_MAX_FIELD_SELECTORS = 100;
 const DEFAULT_CUSTOM_FIELDS = 2;
 export const DEFAULT_SHARED_TIMESTAMP = '2018-10-01T12:00:00.123456+00:00';
 const JSON_TYPE = 'application/json';
 
-/** Starts an HTTP simulator of Close's contact search (see shared/docs/source-apis.md). */
+function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) throw new RangeError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Starts an HTTP simulator of Close's contact search and contact custom field list (see docs/simulators/close.md). */
 export async function startCloseSimulator(options: CloseSimulatorOptions): Promise<CloseSimulator> {
   const simulator = new HttpCloseSimulator(options);
   await simulator.listen(options.port ?? 0, options.host ?? '127.0.0.1');
@@ -107,8 +127,16 @@ class HttpCloseSimulator implements CloseSimulator {
       maxLimit: options.maxLimit ?? DEFAULT_MAX_LIMIT,
       maxObjectsPerWalk: options.maxObjectsPerWalk ?? DEFAULT_MAX_OBJECTS_PER_WALK,
       cursorTtlMs: options.cursorTtlMs ?? DEFAULT_CURSOR_TTL_MS,
+      maxFieldSelectors: options.maxFieldSelectors ?? DEFAULT_MAX_FIELD_SELECTORS,
     };
     requireInteger('maxLimit', limits.maxLimit, 1);
+    requireInteger('maxFieldSelectors', limits.maxFieldSelectors, 1);
+    const modes = {
+      customFieldShape: oneOf('customFieldShape', options.customFieldShape ?? 'flat', CUSTOM_FIELD_SHAPES),
+      cursorErrorShape: oneOf('cursorErrorShape', options.cursorErrorShape ?? 'field-errors', CURSOR_ERROR_SHAPES),
+      walkCapShape: oneOf('walkCapShape', options.walkCapShape ?? 'cursor-null', WALK_CAP_SHAPES),
+      unaskedLeadId: options.unaskedLeadId ?? false,
+    };
     requireInteger('maxObjectsPerWalk', limits.maxObjectsPerWalk, 1);
     if (!(limits.cursorTtlMs >= 0)) throw new RangeError(`cursorTtlMs must be >= 0, got ${limits.cursorTtlMs}`);
     const shared = options.sharedTimestamp;
@@ -127,7 +155,7 @@ class HttpCloseSimulator implements CloseSimulator {
       generator, this.catalog, options.contacts,
       shared && sharedMicros !== undefined ? { count: shared.count, atMicros: sharedMicros } : undefined, clock, seed,
     );
-    this.search = new SearchEndpoint(this.store, this.catalog, buildSchemas(this.catalog), clock, limits, this.stats);
+    this.search = new SearchEndpoint(this.store, this.catalog, buildSchemas(this.catalog), clock, limits, this.stats, modes);
     this.faults = new FaultInjector(options.faults, seed);
     this.rateLimiter = new CloseRateLimiter(options.rateLimit, clock.now);
     this.server = createServer((request, response) => {
@@ -177,6 +205,10 @@ class HttpCloseSimulator implements CloseSimulator {
     return this.catalog.contactFields.map((field) => field.id);
   }
 
+  customFields(): { id: string; name: string; type: string; acceptsMultipleValues: boolean }[] {
+    return this.catalog.contactFields.map(({ id, name, type, acceptsMultipleValues }) => ({ id, name, type, acceptsMultipleValues }));
+  }
+
   edit(id: string, changes: Record<string, unknown>): void {
     this.store.edit(id, changes);
   }
@@ -196,7 +228,8 @@ class HttpCloseSimulator implements CloseSimulator {
 
   /**
    * Order of checks: fault latency, authentication (401, not charged to the rate budget), rate limit
-   * (429), injected drop or 5xx (charged), routing (404/405), then the search itself (400 or 200).
+   * (429), injected drop or 5xx (charged), routing (404/405), then the search or the custom field
+   * list itself (400 or 200).
    */
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://simulator');
@@ -233,9 +266,13 @@ class HttpCloseSimulator implements CloseSimulator {
 
     const route = matchRoute(request.method ?? 'GET', url.pathname);
     if (route.name === 'unknown') return this.sendJson(response, 404, { error: `Not found: ${url.pathname}` }, headers);
-    if (!route.methodAllowed) return this.sendJson(response, 405, { error: `Method ${request.method} not allowed.` }, { ...headers, Allow: 'POST' });
+    if (!route.methodAllowed) return this.sendJson(response, 405, { error: `Method ${request.method} not allowed.` }, { ...headers, Allow: route.allowed });
     if (body === undefined) return this.sendJson(response, 413, { errors: ['The request body is too large.'], 'field-errors': {} }, headers);
     try {
+      if (route.name === 'contact-custom-fields') {
+        this.stats.customFieldListings++;
+        return this.sendJson(response, 200, listContactCustomFields(this.catalog, url.searchParams), headers);
+      }
       this.sendJson(response, 200, this.search.answer(body), headers);
     } catch (error) {
       if (!(error instanceof SimulatorRequestError)) throw error;

@@ -226,20 +226,31 @@ export class ContactGenerator {
   private customFieldValue(field: CustomFieldDefinition, index: number, salt: number): unknown {
     const h = this.hash;
     const valueSalt = salt + CustomField.Value;
-    switch (field.kind) {
-      case 'choices': return h.pick(field.choices!, index, valueSalt);
-      case 'number': return h.below(index, valueSalt, 101);
-      case 'text': return h.pick(NOTE_PHRASES, index, valueSalt);
-      case 'date': return formatLocalDate(Date.UTC(2020, 0, 1) * 1000 + h.below(index, valueSalt, 7 * 365) * MICROS_PER_DAY);
-      case 'multiple_choices': {
+    switch (field.type) {
+      case 'choices': {
         const choices = field.choices!;
+        if (!field.acceptsMultipleValues) return h.pick(choices, index, valueSalt);
         const mask = 1 + h.below(index, valueSalt, (1 << choices.length) - 1);
         return choices.filter((_, k) => (mask >> k) & 1);
       }
-      case 'boolean': return h.chance(index, valueSalt, 0.5);
+      case 'number': {
+        const scale = 10 ** (field.decimals ?? 0);
+        return h.below(index, valueSalt, 100 * scale + 1) / scale;
+      }
+      case 'text': return h.pick(NOTE_PHRASES, index, valueSalt);
+      case 'date': return formatLocalDate(Date.UTC(2020, 0, 1) * 1000 + h.below(index, valueSalt, 7 * 365) * MICROS_PER_DAY);
       case 'datetime': return formatCloseTimestamp(Date.UTC(2021, 0, 1) * 1000 + h.below(index, valueSalt, 3 * 365 * 86_400) * SECOND
-        + h.below(index, salt + CustomField.Extra, 1000) * 1000);
-      case 'user': return h.pick(this.catalog.users, index, valueSalt).id;
+        + h.below(index, salt + CustomField.Extra, SECOND));
+      case 'user': {
+        const users = this.catalog.users;
+        if (!field.acceptsMultipleValues) return h.pick(users, index, valueSalt).id;
+        const mask = 1 + h.below(index, valueSalt, (1 << Math.min(users.length, 4)) - 1);
+        return users.slice(0, 4).filter((_, k) => (mask >> k) & 1).map((user) => user.id);
+      }
+      // Another contact, created no later than this one (so its id exists whatever the contact count).
+      case 'contact': return this.ids.idAt(h.below(index, valueSalt, index + 1));
+      // Hidden fields hold "any value" for integrations; the simulator stores a flag.
+      case 'hidden': return h.chance(index, valueSalt, 0.5);
     }
   }
 }

@@ -11,6 +11,7 @@ export class ContactRow {
   index = -1;
   private cachedRecord: ContactRecord | undefined;
   private cachedLead: LeadFacts | undefined;
+  private cachedId: string | undefined;
 
   constructor(readonly store: ContactStore) {}
 
@@ -19,6 +20,7 @@ export class ContactRow {
       this.index = index;
       this.cachedRecord = undefined;
       this.cachedLead = undefined;
+      this.cachedId = undefined;
     }
     return this;
   }
@@ -31,8 +33,10 @@ export class ContactRow {
     return this.store.updatedMicros(this.index);
   }
 
+  /** Built once per contact: an `or` of many `id` queries reads it once per query. */
   id(): string {
-    return this.store.idAt(this.index);
+    this.cachedId ??= this.store.idAt(this.index);
+    return this.cachedId;
   }
 
   /** One record field (edits applied), from the full record when it is built anyway. */

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { badRequest, SimulatorRequestError } from './close-errors.js';
+import { cursorRefusal, type CursorErrorShape, type SimulatorRequestError } from './close-errors.js';
 import type { SortValue } from './sort-spec.js';
 
 /** Where a cursor walk stands: how much it has served and the sort position of its last result. */
@@ -29,17 +29,19 @@ export class CursorCodec {
     return `${body}.${this.sign(body)}`;
   }
 
+  constructor(private readonly shape: CursorErrorShape) {}
+
   /** Throws a 400 for a cursor that is not one of ours (malformed, forged, or from another simulator). */
   decode(token: string): WalkCursor {
     const [body, signature, extra] = token.split('.');
-    if (body === undefined || signature === undefined || extra !== undefined || this.sign(body) !== signature) throw invalidCursor();
+    if (body === undefined || signature === undefined || extra !== undefined || this.sign(body) !== signature) throw invalidCursor(this.shape);
     let state: unknown;
     try {
       state = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
     } catch {
-      throw invalidCursor();
+      throw invalidCursor(this.shape);
     }
-    if (!Array.isArray(state) || state.length !== 5) throw invalidCursor();
+    if (!Array.isArray(state) || state.length !== 5) throw invalidCursor(this.shape);
     const [digest, served, lastIndex, lastValues, issuedAt] = state as [string, number, number, SortValue[], number];
     return { digest, served, lastIndex, lastValues, issuedAt };
   }
@@ -49,17 +51,21 @@ export class CursorCodec {
   }
 }
 
-export function invalidCursor(): SimulatorRequestError {
-  return badRequest('Invalid cursor: it is malformed or was not issued by this server.', 'cursor');
+export function invalidCursor(shape: CursorErrorShape): SimulatorRequestError {
+  return cursorRefusal('Invalid cursor: it is malformed or was not issued by this server.', shape);
 }
 
-export function expiredCursor(ageMs: number, ttlMs: number): SimulatorRequestError {
-  return badRequest(
+export function expiredCursor(ageMs: number, ttlMs: number, shape: CursorErrorShape): SimulatorRequestError {
+  return cursorRefusal(
     `The cursor has expired (issued ${(ageMs / 1000).toFixed(1)} s ago; cursors are valid for ${ttlMs / 1000} s). Restart the search without a cursor.`,
-    'cursor',
+    shape,
   );
 }
 
-export function mismatchedCursor(): SimulatorRequestError {
-  return badRequest('The cursor does not belong to this query: send the same query, sort and results_limit as the request that returned it.', 'cursor');
+export function mismatchedCursor(shape: CursorErrorShape): SimulatorRequestError {
+  return cursorRefusal('The cursor does not belong to this query: send the same query, sort and results_limit as the request that returned it.', shape);
+}
+
+export function exhaustedCursor(served: number, shape: CursorErrorShape): SimulatorRequestError {
+  return cursorRefusal(`This search has returned its maximum of ${served} objects: the cursor cannot go further. Narrow the query and search again.`, shape);
 }

@@ -13,14 +13,15 @@ export interface ConditionContext {
 
 /** Which condition types apply to which kinds of field; anything else is a 400. */
 const APPLICABLE: Record<string, readonly ValueKind[]> = {
-  text: ['text', 'choices', 'multiple_choices'],
-  term: ['text', 'choices', 'multiple_choices', 'reference', 'user', 'number', 'boolean'],
+  text: ['text', 'choices'],
+  term: ['text', 'choices', 'reference', 'user', 'number', 'hidden'],
   reference: ['reference', 'user'],
   number_range: ['number'],
   moment_range: ['datetime', 'date'],
-  boolean: ['boolean'],
+  // Close documents the condition ("a yes/no value") but no boolean field type: it applies to hidden fields' stored values.
+  boolean: ['hidden'],
   current_user: ['user'],
-  exists: ['text', 'choices', 'multiple_choices', 'reference', 'user', 'number', 'boolean', 'datetime', 'date'],
+  exists: ['text', 'choices', 'reference', 'user', 'number', 'datetime', 'date', 'hidden'],
 };
 
 /**

@@ -63,7 +63,7 @@ export class LeadGenerator {
     catalog.leadFields.forEach((field, k) => {
       const salt = Salt.Custom + k * 2;
       if (!h.chance(key, salt, 0.8)) return;
-      custom[field.id] = field.kind === 'choices' ? h.pick(field.choices!, key, salt + 1) : 1 + h.below(key, salt + 1, 5000);
+      custom[field.id] = field.type === 'choices' ? h.pick(field.choices!, key, salt + 1) : 1 + h.below(key, salt + 1, 5000);
     });
     return {
       id: this.ids.idAt(key),

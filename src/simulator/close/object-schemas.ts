@@ -1,13 +1,14 @@
-import type { CloseCatalog, CustomFieldDefinition, CustomFieldKind } from './close-catalog.js';
+import type { CloseCatalog, CustomFieldDefinition } from './close-catalog.js';
 import { parseIsoMicros, parseLocalDateMicros } from './close-timestamp.js';
 import type { ContactRow } from './contact-row.js';
 import type { CloseAddress, LeadFacts } from './lead-generator.js';
 
 /**
  * How a field's value reads for conditions: `datetime` and `date` values read as microseconds,
- * `multiple_choices` as a list of strings, `reference`/`user` as object ids.
+ * multi-valued fields as lists, `reference`/`user` as object ids (a `contact` custom field is a
+ * reference to contacts), `hidden` as whatever was stored.
  */
-export type ValueKind = CustomFieldKind | 'reference';
+export type ValueKind = 'text' | 'number' | 'date' | 'datetime' | 'choices' | 'user' | 'reference' | 'hidden';
 
 export interface FieldAccess {
   kind: ValueKind;
@@ -138,10 +139,10 @@ function customFieldAccess(
   raw: (target: unknown, id: string) => unknown,
 ): ReadonlyMap<string, FieldAccess> {
   return new Map(definitions.map((definition): [string, FieldAccess] => {
-    const { id, kind } = definition;
-    if (kind === 'date') return [id, { kind, read: (target) => asMicros(raw(target, id), parseLocalDateMicros) }];
-    if (kind === 'datetime') return [id, { kind, read: (target) => asMicros(raw(target, id), parseIsoMicros) }];
-    return [id, { kind, read: (target) => raw(target, id) }];
+    const { id, type } = definition;
+    if (type === 'date') return [id, { kind: type, read: (target) => asMicros(raw(target, id), parseLocalDateMicros) }];
+    if (type === 'datetime') return [id, { kind: type, read: (target) => asMicros(raw(target, id), parseIsoMicros) }];
+    return [id, { kind: type === 'contact' ? 'reference' : type, read: (target) => raw(target, id) }];
   }));
 }
 

@@ -1,7 +1,8 @@
 import type { CloseCatalog } from './close-catalog.js';
 import type { ContactStore } from './contact-store.js';
-import { CursorCodec, expiredCursor, invalidCursor, mismatchedCursor, type WalkCursor } from './cursor-codec.js';
-import { project } from './field-projection.js';
+import type { CursorErrorShape } from './close-errors.js';
+import { CursorCodec, exhaustedCursor, expiredCursor, invalidCursor, mismatchedCursor, type WalkCursor } from './cursor-codec.js';
+import { project, type CustomFieldShape } from './field-projection.js';
 import type { MutationClock } from './mutation-clock.js';
 import type { ObjectSchema } from './object-schemas.js';
 import { countMatches, findPage, type SearchAfter } from './search-executor.js';
@@ -12,6 +13,25 @@ export interface SearchLimits {
   maxLimit: number;
   maxObjectsPerWalk: number;
   cursorTtlMs: number;
+  maxFieldSelectors: number;
+}
+
+/**
+ * What a walk does at `maxObjectsPerWalk` (the evidence leaves it open, shared/docs/source-apis.md):
+ * - `cursor-null`: the page that reaches the cap has cursor null, as if nothing more matched;
+ * - `refuse`: that page still has a cursor, and using it is a 400 naming the cursor, as a public
+ *   production connector handles the cap.
+ */
+export type WalkCapShape = 'cursor-null' | 'refuse';
+export const WALK_CAP_SHAPES: readonly WalkCapShape[] = ['cursor-null', 'refuse'];
+
+/** The answer shapes the evidence leaves open; see `CustomFieldShape`, `CursorErrorShape`, `WalkCapShape`. */
+export interface SearchModes {
+  customFieldShape: CustomFieldShape;
+  cursorErrorShape: CursorErrorShape;
+  walkCapShape: WalkCapShape;
+  /** Whether results carry `lead_id` although `_fields` did not ask for it. */
+  unaskedLeadId: boolean;
 }
 
 export interface SearchResponseBody {
@@ -23,12 +43,13 @@ export interface SearchResponseBody {
 /**
  * `POST /api/v1/data/search/` for contacts. A walk is a first request without `cursor` plus the
  * requests that follow its cursors; it ends (cursor null) when no match is left, or when it has
- * served min(maxObjectsPerWalk, results_limit) objects even if more match. Cursors expire
- * `cursorTtlMs` after they were issued (simulator clock).
+ * served results_limit objects; at maxObjectsPerWalk objects it ends as `walkCapShape` says, even if
+ * more match. Cursors expire `cursorTtlMs` after they were issued (simulator clock).
  */
 export class SearchEndpoint {
-  private readonly codec = new CursorCodec();
+  private readonly codec: CursorCodec;
   private readonly customKeys: ReadonlySet<string>;
+  private readonly customNames: ReadonlyMap<string, string>;
 
   constructor(
     private readonly store: ContactStore,
@@ -37,8 +58,11 @@ export class SearchEndpoint {
     private readonly clock: MutationClock,
     private readonly limits: SearchLimits,
     private readonly stats: CloseSimulatorStats,
+    private readonly modes: SearchModes,
   ) {
+    this.codec = new CursorCodec(modes.cursorErrorShape);
     this.customKeys = new Set(catalog.contactFields.map((field) => `custom.${field.id}`));
+    this.customNames = new Map(catalog.contactFields.map((field) => [field.id, field.name]));
   }
 
   answer(bodyText: string): SearchResponseBody {
@@ -49,9 +73,17 @@ export class SearchEndpoint {
       currentUserId: this.catalog.currentUserId,
       maxLimit: this.limits.maxLimit,
       customKeys: this.customKeys,
+      maxFieldSelectors: this.limits.maxFieldSelectors,
     });
     const walk = request.cursor === undefined ? undefined : this.openCursor(request.cursor, request.digest, nowMs);
-    const cap = Math.min(this.limits.maxObjectsPerWalk, request.resultsLimit ?? Infinity);
+    const walkCap = this.limits.maxObjectsPerWalk;
+    const resultsCap = request.resultsLimit ?? Infinity;
+    const refuseAtCap = this.modes.walkCapShape === 'refuse';
+    if (walk && refuseAtCap && walk.served >= walkCap) {
+      this.stats.walksRefusedAtCap++;
+      throw exhaustedCursor(walk.served, this.modes.cursorErrorShape);
+    }
+    const cap = Math.min(walkCap, resultsCap);
     const served = walk?.served ?? 0;
     const take = Math.max(0, Math.min(request.limit, cap - served));
     const after: SearchAfter | undefined = walk ? { index: walk.lastIndex, values: walk.lastValues } : undefined;
@@ -59,12 +91,12 @@ export class SearchEndpoint {
 
     const total = served + page.indices.length;
     const lastIndex = page.indices[page.indices.length - 1];
-    const cursor = page.more && total < cap && lastIndex !== undefined
+    const cursor = page.more && total < resultsCap && (total < walkCap || refuseAtCap) && lastIndex !== undefined
       ? this.codec.encode({ digest: request.digest, served: total, lastIndex, lastValues: page.values[page.values.length - 1]!, issuedAt: nowMs })
       : null;
     const data = page.indices.map((index) => (request.projection === undefined
       ? { __object_type: 'contact', id: this.store.idAt(index) }
-      : project(this.store.record(index), request.projection)));
+      : project(this.store.record(index), request.projection, this.modes.customFieldShape, (id) => this.customNames.get(id) ?? id, this.modes.unaskedLeadId)));
     this.stats.rowsServed += data.length;
     const body: SearchResponseBody = { data, cursor };
     if (request.includeCounts) {
@@ -79,10 +111,10 @@ export class SearchEndpoint {
     const age = nowMs - cursor.issuedAt;
     if (age > this.limits.cursorTtlMs) {
       this.stats.cursorsExpired++;
-      throw expiredCursor(age, this.limits.cursorTtlMs);
+      throw expiredCursor(age, this.limits.cursorTtlMs, this.modes.cursorErrorShape);
     }
-    if (cursor.digest !== digest) throw mismatchedCursor();
-    if (!Number.isInteger(cursor.lastIndex) || cursor.lastIndex < 0 || cursor.lastIndex >= this.store.count) throw invalidCursor();
+    if (cursor.digest !== digest) throw mismatchedCursor(this.modes.cursorErrorShape);
+    if (!Number.isInteger(cursor.lastIndex) || cursor.lastIndex < 0 || cursor.lastIndex >= this.store.count) throw invalidCursor(this.modes.cursorErrorShape);
     return cursor;
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { badRequest, requireObject } from './close-errors.js';
-import { parseProjection, type Projection } from './field-projection.js';
+import { parseProjection, type Projection, type ProjectionContext } from './field-projection.js';
 import { compileQuery, type CompiledQuery, type QueryContext } from './query-compiler.js';
 import { parseSort, type SortSpec } from './sort-spec.js';
 
@@ -19,9 +19,8 @@ export interface SearchRequest {
   digest: string;
 }
 
-export interface SearchRequestContext extends QueryContext {
+export interface SearchRequestContext extends QueryContext, ProjectionContext {
   maxLimit: number;
-  customKeys: ReadonlySet<string>;
 }
 
 /**
@@ -48,7 +47,7 @@ export function parseSearchRequest(text: string, context: SearchRequestContext):
   const contact = context.schemas.get('contact')!;
   return {
     query: compileQuery(body['query'], context),
-    projection: parseProjection(body['_fields'], context.customKeys),
+    projection: parseProjection(body['_fields'], context),
     limit,
     cursor: typeof cursor === 'string' ? cursor : undefined,
     sort: parseSort(body['sort'], contact),

@@ -6,10 +6,14 @@ export interface CloseSimulatorStats {
   rowsServed: number;
   /** Requests refused because their cursor was older than `cursorTtlMs`. */
   cursorsExpired: number;
+  /** Requests refused because their walk had served `maxObjectsPerWalk` (`walkCapShape: 'refuse'`). */
+  walksRefusedAtCap: number;
+  /** Requests of `GET /custom_field/contact/` answered. */
+  customFieldListings: number;
 }
 
 export function emptyStats(): CloseSimulatorStats {
-  return { requests: 0, byStatus: {}, rowsServed: 0, cursorsExpired: 0 };
+  return { requests: 0, byStatus: {}, rowsServed: 0, cursorsExpired: 0, walksRefusedAtCap: 0, customFieldListings: 0 };
 }
 
 export function countStatus(stats: CloseSimulatorStats, status: number): void {
@@ -22,4 +26,6 @@ export function resetStats(stats: CloseSimulatorStats): void {
   stats.byStatus = {};
   stats.rowsServed = 0;
   stats.cursorsExpired = 0;
+  stats.walksRefusedAtCap = 0;
+  stats.customFieldListings = 0;
 }

@@ -9,9 +9,18 @@ export type DateFilterValue =
   | { kind: 'instant'; at: string }
   | { kind: 'day'; start: string; nextStart: string };
 
+/**
+ * How the organization's date parameters treat a time of day in a value. The evidence does not say
+ * (every public client sends calendar dates), so the simulator plays each plausible behaviour:
+ * - `instant`: compared at full precision;
+ * - `day`: the time of day is ignored, the value stands for its whole UTC calendar day;
+ * - `date-only`: a value with a time of day is refused (400).
+ */
+export const DATE_FILTER_PRECISIONS = ['instant', 'day', 'date-only'] as const;
+export type DateFilterPrecision = (typeof DATE_FILTER_PRECISIONS)[number];
+
 const ISO_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-const US_DATE_PATTERN = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const OFFSET_PATTERN = /^(\d+)\s+(day|week|month|year)s?\s+(ago|from now)$/i;
 const PERIOD_EDGE_PATTERN = /^(start|end)\s+of\s+(this|last|next)\s+(week|month|year)$/i;
 
@@ -20,7 +29,13 @@ const MS_PER_DAY = 86_400_000;
 /** Parses a filter value; `undefined` when it is neither an ISO date/time nor a known relative token. */
 export function parseDateFilterValue(text: string, nowMs: number): DateFilterValue | undefined {
   const value = text.trim();
-  return parseIso(value) ?? parseUsDate(value) ?? parseRelative(value, nowMs);
+  return parseIso(value) ?? parseRelative(value, nowMs);
+}
+
+/** The whole UTC day an instant lies in, for organizations that compare by calendar day. */
+export function dayOf(value: DateFilterValue): DateFilterValue {
+  if (value.kind === 'day') return value;
+  return dayAt(Date.parse(`${value.at.slice(0, 10)}T00:00:00Z`));
 }
 
 export function isBefore(canonical: string, value: DateFilterValue): boolean {
@@ -51,12 +66,6 @@ function parseIso(value: string): DateFilterValue | undefined {
   const epochMs = localMs - zoneOffsetMinutes(zone) * 60_000;
   const ticks = fraction === undefined ? 0 : Number(fraction.slice(0, 7).padEnd(7, '0'));
   return { kind: 'instant', at: canonicalTimestamp({ epochSeconds: epochMs / 1000, ticks }) };
-}
-
-function parseUsDate(value: string): DateFilterValue | undefined {
-  const match = US_DATE_PATTERN.exec(value);
-  if (!match) return undefined;
-  return dayValue(Number(match[3]), Number(match[1]), Number(match[2]));
 }
 
 function parseRelative(value: string, nowMs: number): DateFilterValue | undefined {

@@ -1,6 +1,6 @@
-import { isAfter, isBefore, isOnOrAfter, isOnOrBefore, parseDateFilterValue, type DateFilterValue } from './date-filter-value.js';
+import { dayOf, isAfter, isBefore, isOnOrAfter, isOnOrBefore, parseDateFilterValue, type DateFilterPrecision, type DateFilterValue } from './date-filter-value.js';
 import {
-  findQueryParameter, isOperatorName, operatorOption, type FilterRow, type OperatorName, type ParameterReader, type QueryParameter,
+  isOperatorName, operatorOption, type FilterRow, type OperatorName, type ParameterReader, type QueryCatalog, type QueryParameter,
 } from './query-options-catalog.js';
 import { structuredError, type SimulatorRequestError } from './request-error.js';
 
@@ -23,19 +23,25 @@ export interface ContactIdIndex {
   lowerBoundIndex(id: number): number;
 }
 
-interface ConditionContext {
+/** What a condition is evaluated against: the simulator clock and the organization's date behaviour. */
+export interface FilterSettings {
+  nowMs: number;
+  dateFilterPrecision: DateFilterPrecision;
+  catalog: QueryCatalog;
+}
+
+interface ConditionContext extends FilterSettings {
   target: string;
   parameter: QueryParameter;
   operator: OperatorName;
   condition: Record<string, unknown>;
-  nowMs: number;
 }
 
 /** Validates the conditions of one group (ANDed) and compiles them; throws INVALID_FILTER errors. */
-export function compileGroup(conditions: readonly unknown[], groupIndex: number, ids: ContactIdIndex, nowMs: number): CompiledGroup {
+export function compileGroup(conditions: readonly unknown[], groupIndex: number, ids: ContactIdIndex, settings: FilterSettings): CompiledGroup {
   const group: CompiledGroup = { start: 0, end: ids.count, predicates: [] };
   conditions.forEach((condition, conditionIndex) => {
-    const context = resolveCondition(condition, `groups[${groupIndex}].conditions[${conditionIndex}]`, nowMs);
+    const context = resolveCondition(condition, `groups[${groupIndex}].conditions[${conditionIndex}]`, settings);
     const { reader } = context.parameter;
     if (reader.kind === 'number' && reader.isContactId && narrowIdRange(group, context, ids)) return;
     group.predicates.push(compilePredicate(context, reader));
@@ -43,13 +49,13 @@ export function compileGroup(conditions: readonly unknown[], groupIndex: number,
   return group;
 }
 
-function resolveCondition(condition: unknown, target: string, nowMs: number): ConditionContext {
+function resolveCondition(condition: unknown, target: string, settings: FilterSettings): ConditionContext {
   if (typeof condition !== 'object' || condition === null || Array.isArray(condition)) {
     throw invalidFilter(`${target} must be an object with "parameter" and "operator".`, { target, message: 'Not an object' });
   }
   const record = condition as Record<string, unknown>;
   const parameterName = record['parameter'];
-  const parameter = typeof parameterName === 'string' ? findQueryParameter(parameterName) : undefined;
+  const parameter = typeof parameterName === 'string' ? settings.catalog.find(parameterName) : undefined;
   if (!parameter) {
     const shown = String(parameterName);
     throw invalidFilter(
@@ -65,7 +71,7 @@ function resolveCondition(condition: unknown, target: string, nowMs: number): Co
       { target: `${target}.operator`, parameter: parameter.parameter, operator: shown, message: isOperatorName(operatorName) ? 'Operator not allowed for this parameter' : 'Unknown operator' },
     );
   }
-  return { target, parameter, operator: operatorName, condition: record, nowMs };
+  return { ...settings, target, parameter, operator: operatorName, condition: record };
 }
 
 /** Applies an id condition to the group's index range; false when it needs a predicate instead. */
@@ -242,7 +248,10 @@ function dateValue(context: ConditionContext, key: 'value' | 'secondaryValue'): 
   if (!parsed) {
     throw invalidValue(context, key, `'${text}' is not a valid date for '${context.parameter.parameter}' (use ISO 8601 or a relative date such as "30 Days Ago")`);
   }
-  return parsed;
+  if (parsed.kind === 'instant' && context.dateFilterPrecision === 'date-only') {
+    throw invalidValue(context, key, `'${text}' is not a valid date for '${context.parameter.parameter}': give a date without a time of day (yyyy-MM-dd)`);
+  }
+  return context.dateFilterPrecision === 'day' ? dayOf(parsed) : parsed;
 }
 
 function invalidValue(context: ConditionContext, key: string, message: string): SimulatorRequestError {

@@ -101,7 +101,6 @@ function sortValue(sortBy: SortKey, facts: ContactFacts): string {
   switch (sortBy) {
     case 'lastName': return (facts.individuals[0]?.lastName ?? facts.name).toLowerCase();
     case 'modified': return canonicalTimestamp(facts.modified);
-    case 'created': return canonicalTimestamp(facts.created);
     case 'id': return '';
   }
 }

@@ -59,6 +59,11 @@ export interface QueryParameter {
 }
 
 const NUMBER_OPERATORS = ['Is', 'IsNot', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual', 'Between'] as const;
+/**
+ * What real catalogues offer id parameters of type Int (a QueryOptions fixture of the same API family and
+ * the vendor's workflow-tool node): no `In`, `NotIn` or `IsNot` (shared/docs/source-apis.md).
+ */
+export const ID_OPERATORS = ['Is', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual', 'Between'] as const;
 const TEXT_OPERATORS = ['Is', 'IsNot', 'Contains', 'StartsWith', 'EndsWith', 'IsKnown', 'IsNotKnown'] as const;
 const DATE_OPERATORS = ['Before', 'After', 'OnOrBefore', 'OnOrAfter', 'Between', 'IsKnown', 'IsNotKnown'] as const;
 const LOOKUP_OPERATORS = ['Is', 'IsNot', 'IsAnyOf', 'IsNoneOf'] as const;
@@ -68,7 +73,7 @@ const known = (value: string | null | undefined): readonly string[] => (value ? 
 /** The filter parameters of the simulated organization, including two custom fields. */
 export const QUERY_PARAMETERS: readonly QueryParameter[] = [
   {
-    parameter: 'Contact Id', type: 'Int', operators: [...NUMBER_OPERATORS, 'In', 'NotIn'], valueOptions: [],
+    parameter: 'Contact Id', type: 'Int', operators: ID_OPERATORS, valueOptions: [],
     reader: { kind: 'number', integer: true, isContactId: true, read: (row) => row.id },
   },
   {
@@ -125,11 +130,42 @@ export const QUERY_PARAMETERS: readonly QueryParameter[] = [
   },
 ];
 
-const PARAMETERS_BY_NAME = new Map(QUERY_PARAMETERS.map((parameter) => [parameter.parameter, parameter]));
+/** Operators an organization does not offer, by parameter: catalogues vary by organization. */
+export type WithheldOperators = Readonly<Record<string, readonly OperatorName[]>>;
 
-/** Exact (case-sensitive) lookup, as the real API rejects a parameter with the wrong casing. */
-export function findQueryParameter(name: string): QueryParameter | undefined {
-  return PARAMETERS_BY_NAME.get(name);
+/** One organization's filter parameters: the simulated ones, less any withheld operators. */
+export class QueryCatalog {
+  readonly parameters: readonly QueryParameter[];
+  private readonly byName: ReadonlyMap<string, QueryParameter>;
+
+  constructor(withheld: WithheldOperators = {}) {
+    for (const name of Object.keys(withheld)) {
+      if (!QUERY_PARAMETERS.some((parameter) => parameter.parameter === name)) throw new RangeError(`withheldOperators names no parameter "${name}"`);
+    }
+    this.parameters = QUERY_PARAMETERS.map((parameter) => {
+      const gone = withheld[parameter.parameter] ?? [];
+      return gone.length === 0 ? parameter : { ...parameter, operators: parameter.operators.filter((operator) => !gone.includes(operator)) };
+    });
+    this.byName = new Map(this.parameters.map((parameter) => [parameter.parameter, parameter]));
+  }
+
+  /** Exact (case-sensitive) lookup, as the real API rejects a parameter with the wrong casing. */
+  find(name: string): QueryParameter | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Body of `GET /api/Contact/QueryOptions`. */
+  response(): QueryOptionsResponse {
+    return {
+      options: this.parameters.map((parameter) => ({
+        parameter: parameter.parameter,
+        type: parameter.type,
+        operatorOptions: parameter.operators.map(operatorOption),
+        valueOptions: [...parameter.valueOptions],
+      })),
+      operatorOptions: OPERATOR_NAMES.map(operatorOption),
+    };
+  }
 }
 
 export interface QueryOptionsResponse {
@@ -142,15 +178,7 @@ export interface QueryOptionsResponse {
   operatorOptions: OperatorOption[];
 }
 
-/** Body of `GET /api/Contact/QueryOptions`. */
+/** Body of `GET /api/Contact/QueryOptions` of an organization offering every simulated operator. */
 export function queryOptionsResponse(): QueryOptionsResponse {
-  return {
-    options: QUERY_PARAMETERS.map((parameter) => ({
-      parameter: parameter.parameter,
-      type: parameter.type,
-      operatorOptions: parameter.operators.map(operatorOption),
-      valueOptions: [...parameter.valueOptions],
-    })),
-    operatorOptions: OPERATOR_NAMES.map(operatorOption),
-  };
+  return new QueryCatalog().response();
 }

@@ -1,7 +1,7 @@
-import { compileGroup, type CompiledGroup, type ContactIdIndex } from './filter-evaluator.js';
+import { compileGroup, type CompiledGroup, type ContactIdIndex, type FilterSettings } from './filter-evaluator.js';
 import { badRequest, structuredError } from './request-error.js';
 
-export type SortKey = 'id' | 'lastName' | 'modified' | 'created';
+export type SortKey = 'id' | 'lastName' | 'modified';
 
 /** A validated `POST /api/Contact/Query` request. `groups` empty = every contact. */
 export interface ContactQuery {
@@ -13,20 +13,21 @@ export interface ContactQuery {
   take: number;
 }
 
-export const DEFAULT_TAKE = 100;
+/** What the real API pages when `take` is omitted (shared/docs/source-apis.md). */
+export const DEFAULT_TAKE = 10;
 
-/** sortBy values seen in working clients (matched case-insensitively); no official list exists. */
+/**
+ * sortBy values seen in working clients (matched case-insensitively); no official list exists. Only
+ * `Id` / `Contact Id` are evidenced for contacts; the others were seen on other queries and are kept
+ * because clients send them, not because a contact export may rely on them.
+ */
 const SORT_KEYS: ReadonlyMap<string, SortKey> = new Map([
   ['id', 'id'],
   ['contact id', 'id'],
   ['last name', 'lastName'],
-  ['lastname', 'lastName'],
   ['lastmodifieddate', 'modified'],
   ['last modified date', 'modified'],
   ['modifieddatetimeutc', 'modified'],
-  ['create date', 'created'],
-  ['createdate', 'created'],
-  ['createdatetimeutc', 'created'],
 ]);
 
 export interface QueryRequestInput {
@@ -34,7 +35,7 @@ export interface QueryRequestInput {
   body: string;
   maxTake: number;
   ids: ContactIdIndex;
-  nowMs: number;
+  filter: FilterSettings;
 }
 
 /** Parses paging (query string) and filter (JSON body); throws `SimulatorRequestError` for a 400. */
@@ -46,7 +47,7 @@ export function parseQueryRequest(input: QueryRequestInput): ContactQuery {
       throw badRequest(`groups[${groupIndex}] must be an object with a "conditions" array.`);
     }
     const conditions = arrayField(group as Record<string, unknown>, 'conditions', `groups[${groupIndex}].conditions`);
-    return compileGroup(conditions, groupIndex, input.ids, input.nowMs);
+    return compileGroup(conditions, groupIndex, input.ids, input.filter);
   });
   return {
     groups,
@@ -111,7 +112,7 @@ function sortKey(value: unknown): SortKey {
   if (value === undefined || value === null || value === '') return 'id';
   const key = typeof value === 'string' ? SORT_KEYS.get(value.trim().toLowerCase()) : undefined;
   if (!key) {
-    throw structuredError(400, 'INVALID_SORT', `Unknown sortBy '${String(value)}'. Use Id, Contact Id, Last Name, Last Modified Date or Create Date.`, [
+    throw structuredError(400, 'INVALID_SORT', `Unknown sortBy '${String(value)}'. Use Id, Contact Id, Last Name or Last Modified Date.`, [
       { target: 'sortBy', message: 'Unknown sort field' },
     ]);
   }

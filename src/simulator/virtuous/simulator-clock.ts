@@ -8,12 +8,14 @@ import { timestampFromEpochMs, type SimTimestamp } from './dotnet-timestamp.js';
 export class SimulatorClock {
   private lastMs = GENERATED_HISTORY_END * 1000;
 
+  constructor(private readonly now: () => number = Date.now) {}
+
   nowMs(): number {
-    return Date.now();
+    return this.now();
   }
 
   nextMutationTimestamp(): SimTimestamp {
-    this.lastMs = Math.max(Date.now(), this.lastMs + 1);
+    this.lastMs = Math.max(this.now(), this.lastMs + 1);
     return timestampFromEpochMs(this.lastMs);
   }
 }

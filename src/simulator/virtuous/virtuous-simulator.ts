@@ -6,8 +6,9 @@ import { toAbbreviatedContact, toFullContact } from './contact-records.js';
 import { matchRoute, type MatchedRoute } from './contact-routes.js';
 import { ContactStore } from './contact-store.js';
 import { FaultInjector, type FaultOptions } from './fault-injector.js';
+import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from './date-filter-value.js';
 import { executeQuery } from './query-executor.js';
-import { queryOptionsResponse } from './query-options-catalog.js';
+import { QueryCatalog, type WithheldOperators } from './query-options-catalog.js';
 import { parseQueryRequest } from './query-request.js';
 import { RateWindow, type RateLimitOptions } from './rate-window.js';
 import { SimulatorRequestError, structuredError } from './request-error.js';
@@ -41,6 +42,19 @@ export interface VirtuousSimulatorOptions {
    * serving pages costs the simulator little CPU. Default false.
    */
   replayCache?: boolean;
+  /**
+   * How date parameters treat a time of day in a value (unknown for the real API, so each plausible
+   * behaviour is a mode): full precision (`instant`, the default), the UTC calendar day only (`day`), or
+   * refused with a 400 (`date-only`).
+   */
+  dateFilterPrecision?: DateFilterPrecision;
+  /** Simulator clock in milliseconds (mutation timestamps, relative dates); default Date.now. */
+  now?: () => number;
+  /**
+   * Operators this organization does not offer, by parameter (catalogues vary by organization), e.g.
+   * `{ 'Last Modified Date': ['OnOrAfter', 'After'] }`: left out of QueryOptions and refused with a 400.
+   */
+  withheldOperators?: WithheldOperators;
 }
 
 export interface VirtuousSimulator {
@@ -87,7 +101,9 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
   url = '';
 
   private readonly store: ContactStore;
-  private readonly clock = new SimulatorClock();
+  private readonly clock: SimulatorClock;
+  private readonly dateFilterPrecision: DateFilterPrecision;
+  private readonly catalog: QueryCatalog;
   private readonly faults: FaultInjector;
   private readonly rateWindow: RateWindow;
   private readonly maxTake: number;
@@ -102,6 +118,12 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
     requireInteger('contacts', options.contacts, 0);
     requireInteger('maxTake', options.maxTake ?? DEFAULT_MAX_TAKE, 1);
     if (!(archivedFraction >= 0 && archivedFraction <= 1)) throw new RangeError(`archivedFraction must be in [0, 1], got ${archivedFraction}`);
+    this.dateFilterPrecision = options.dateFilterPrecision ?? 'instant';
+    if (!DATE_FILTER_PRECISIONS.includes(this.dateFilterPrecision)) {
+      throw new RangeError(`dateFilterPrecision must be one of ${DATE_FILTER_PRECISIONS.join(', ')}, got ${String(this.dateFilterPrecision)}`);
+    }
+    this.clock = new SimulatorClock(options.now);
+    this.catalog = new QueryCatalog(options.withheldOperators);
 
     this.token = options.token ?? DEFAULT_TOKEN;
     this.maxTake = options.maxTake ?? DEFAULT_MAX_TAKE;
@@ -236,7 +258,13 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
           this.stats.rowsServed += replay.rows;
           return this.send(response, 200, replay.bytes, headers, JSON_TYPE);
         }
-        const query = parseQueryRequest({ searchParams: url.searchParams, body, maxTake: this.maxTake, ids: this.store, nowMs: this.clock.nowMs() });
+        const query = parseQueryRequest({
+          searchParams: url.searchParams,
+          body,
+          maxTake: this.maxTake,
+          ids: this.store,
+          filter: { nowMs: this.clock.nowMs(), dateFilterPrecision: this.dateFilterPrecision, catalog: this.catalog },
+        });
         const page = executeQuery(this.store, query);
         const shape = route.name === 'fullContact' ? toFullContact : toAbbreviatedContact;
         const list = page.indices.map((index) => shape(this.store.facts(index)));
@@ -246,7 +274,7 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
         return this.send(response, 200, bytes, headers, JSON_TYPE);
       }
       case 'queryOptions':
-        return this.sendJson(response, 200, queryOptionsResponse(), headers);
+        return this.sendJson(response, 200, this.catalog.response(), headers);
       case 'getContact': {
         const index = this.store.indexOfId(route.contactId ?? -1);
         if (index < 0) return this.send(response, 404, '', headers);

@@ -1,4 +1,4 @@
-import { Bool, Field as ArrowField, Float64, Int64, List, Schema, Struct, TimestampMillisecond, Utf8 } from 'apache-arrow';
+import { Bool, DateDay, Field as ArrowField, Float64, Int64, List, Schema, Struct, TimestampMicrosecond, TimestampMillisecond, Utf8 } from 'apache-arrow';
 import type { DataType } from 'apache-arrow';
 import type { Field, FieldType, RecordSchema } from '../record-schema.js';
 
@@ -22,7 +22,9 @@ export function arrowTypeFor(type: FieldType): DataType {
     case 'bool':
       return new Bool();
     case 'timestamp':
-      return new TimestampMillisecond('UTC');
+      return type.unit === 'microsecond' ? new TimestampMicrosecond('UTC') : new TimestampMillisecond('UTC');
+    case 'date':
+      return new DateDay();
     case 'struct':
       return new Struct(arrowFieldsFor(type.fields, 'struct'));
     case 'list':

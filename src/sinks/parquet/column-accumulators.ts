@@ -1,7 +1,8 @@
 import { makeData } from 'apache-arrow';
-import type { Bool, Data, DataType, Float64, Int64, List, Struct, TimestampMillisecond, Utf8 } from 'apache-arrow';
+import type { Bool, Data, DataType, DateDay, Float64, Int64, List, Struct, TimestampMicrosecond, TimestampMillisecond, Utf8 } from 'apache-arrow';
 import type { Field, FieldType } from '../record-schema.js';
 import type { ColumnAccumulator } from './column-accumulator.js';
+import { DateDayAccumulator, TimestampMicrosecondAccumulator } from './date-accumulators.js';
 import {
   BoolAccumulator,
   Float64Accumulator,
@@ -24,7 +25,11 @@ export function accumulatorFor(type: FieldType, arrowType: DataType, capacity: n
     case 'bool':
       return new BoolAccumulator(arrowType as Bool, capacity);
     case 'timestamp':
-      return new TimestampAccumulator(arrowType as TimestampMillisecond, capacity);
+      return type.unit === 'microsecond'
+        ? new TimestampMicrosecondAccumulator(arrowType as TimestampMicrosecond, capacity)
+        : new TimestampAccumulator(arrowType as TimestampMillisecond, capacity);
+    case 'date':
+      return new DateDayAccumulator(arrowType as DateDay, capacity);
     case 'json':
       return new JsonAccumulator(arrowType as Utf8, capacity);
     case 'struct':

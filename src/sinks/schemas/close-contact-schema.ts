@@ -1,4 +1,5 @@
 import type { Field, FieldType, RecordSchema } from '../record-schema.js';
+import { closeCustomFieldColumnName, closeCustomFieldType, type CloseCustomFieldColumn } from './close-custom-field-columns.js';
 
 const utf8: FieldType = { kind: 'utf8' };
 const timestamp: FieldType = { kind: 'timestamp' };
@@ -28,14 +29,22 @@ export const closeContactSchema: RecordSchema = {
 };
 
 /**
- * `closeContactSchema` plus one JSON column per custom field of the organization: the record key
- * `custom.cf_x` becomes the column `custom_cf_x` (a dot in a column name needs quoting in SQL).
- * Custom field values can be text, numbers, dates, or lists for multi-choice fields, hence JSON.
+ * `closeContactSchema` plus one column per custom field key (`custom.<id>`): the record key becomes
+ * the column `custom_<id>` (see `closeCustomFieldColumnName`), typed from the field's catalogue entry
+ * (`closeCustomFieldType`: VARCHAR, DOUBLE, DATE, TIMESTAMPTZ, VARCHAR[]); a key without an entry
+ * (a field the catalogue does not list, or a spec written before catalogues) is JSON text.
  */
-export function closeContactSchemaWith(customFieldKeys: readonly string[]): RecordSchema {
+export function closeContactSchemaWith(customFieldKeys: readonly string[], catalogue: readonly CloseCustomFieldColumn[] = []): RecordSchema {
+  const byId = new Map(catalogue.map((field) => [field.id, field]));
+  const seen = new Map<string, string>();
   const customFields = [...new Set(customFieldKeys)].map((sourceKey): Field => {
-    if (!sourceKey.startsWith('custom.')) throw new Error(`not a Close custom field key: "${sourceKey}"`);
-    return { name: sourceKey.replaceAll('.', '_'), sourceKey, type: { kind: 'json' } };
+    if (!sourceKey.startsWith('custom.') || sourceKey.length === 'custom.'.length) throw new Error(`not a Close custom field key: "${sourceKey}"`);
+    const id = sourceKey.slice('custom.'.length);
+    const name = closeCustomFieldColumnName(id);
+    const clash = seen.get(name);
+    if (clash !== undefined) throw new Error(`Close custom fields "${clash}" and "${sourceKey}" would both be the column "${name}"`);
+    seen.set(name, sourceKey);
+    return { name, sourceKey, type: closeCustomFieldType(byId.get(id)) };
   });
   return { name: closeContactSchema.name, fields: [...closeContactSchema.fields, ...customFields] };
 }

@@ -11,7 +11,7 @@ export function closeAdvice(status: number): string {
     case 401:
       return 'The key was refused: check CLOSE_API_KEY (sent as the HTTP Basic user name with an empty password) and CLOSE_BASE_URL.';
     case 403:
-      return "The API key's user lacks the permission to search contacts: check the user's role and permissions in Close.";
+      return "The API key's user lacks the permission to search contacts or to list their custom fields: check the user's role and permissions in Close.";
     case 404:
       return 'Check CLOSE_BASE_URL (e.g. https://api.close.com/api/v1): the endpoint was not found.';
     default:

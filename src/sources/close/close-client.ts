@@ -1,8 +1,9 @@
-import { BulkExportError, SourceRequestError } from '../../errors/index.js';
+import { BulkExportError } from '../../errors/index.js';
 import type { RequestBudget } from '../../ratelimit/request-budget.js';
 import type { BackoffPolicy } from '../http/backoff.js';
 import { SourceHttpClient, type SourceHttpClientOptions } from '../http/source-http-client.js';
 import { closeAdvice } from './close-advice.js';
+import { parseCustomFieldPage, type CloseCustomField } from './close-custom-fields.js';
 import type { CloseQueryNode } from './close-query.js';
 
 export const DEFAULT_CLOSE_BASE_URL = 'https://api.close.com/api/v1';
@@ -46,8 +47,11 @@ export interface CloseClientOptions {
 }
 
 const SEARCH_PATH = '/data/search/';
+const CONTACT_CUSTOM_FIELDS_PATH = '/custom_field/contact/';
+/** Fields per page of the custom field list: the documented default of Close's `_limit`. */
+const CUSTOM_FIELD_PAGE = 100;
 
-/** Close's contact search, with HTTP Basic auth (API key as the user name, empty password). */
+/** Close's contact search and contact custom field list, with HTTP Basic auth (API key as the user name, empty password). */
 export class CloseClient {
   private readonly http: SourceHttpClient;
 
@@ -74,6 +78,31 @@ export class CloseClient {
     if (rawItems) result.rawData = rawItems;
     return result;
   }
+
+  /**
+   * Every contact custom field of the organization (`GET /custom_field/contact/`), paged like Close's
+   * other list endpoints: `_skip`/`_limit` in the query, `{"has_more": bool, "data": [...]}` back. Pages
+   * follow each other by the number of fields received (a server may send fewer than asked), until
+   * `has_more` is false, or, without `has_more`, until a page is short. A field on two pages (one was
+   * created meanwhile) is kept once.
+   */
+  async listContactCustomFields(signal?: AbortSignal): Promise<CloseCustomField[]> {
+    const fields = new Map<string, CloseCustomField>();
+    for (let skip = 0; ; ) {
+      const answer = await this.http.requestJson<unknown>(
+        { method: 'GET', path: CONTACT_CUSTOM_FIELDS_PATH, query: { _skip: skip, _limit: CUSTOM_FIELD_PAGE }, endpoint: `GET ${CONTACT_CUSTOM_FIELDS_PATH}` },
+        signal,
+      );
+      const page = parseCustomFieldPage(answer, `GET ${CONTACT_CUSTOM_FIELDS_PATH}`);
+      for (const field of page.fields) if (!fields.has(field.id)) fields.set(field.id, field);
+      const more = page.hasMore ?? page.fields.length >= CUSTOM_FIELD_PAGE;
+      if (!more) return [...fields.values()];
+      if (page.fields.length === 0) {
+        throw new BulkExportError('UNEXPECTED_RESPONSE', `Close answered GET ${CONTACT_CUSTOM_FIELDS_PATH}?_skip=${skip} with no fields but "has_more": true; try again later.`);
+      }
+      skip += page.fields.length;
+    }
+  }
 }
 
 function checkedResponse<T>(response: unknown): CloseSearchResponse<T> {
@@ -86,7 +115,3 @@ function checkedResponse<T>(response: unknown): CloseSearchResponse<T> {
   return result;
 }
 
-/** A 400 about the cursor: it expired (Close keeps one for about 30 s) or is otherwise no longer usable. */
-export function isCursorRefusal(error: unknown): boolean {
-  return error instanceof SourceRequestError && error.status === 400 && /cursor/i.test(error.apiMessage);
-}

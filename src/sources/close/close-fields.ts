@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../errors/index.js';
 import type { RecordSchema } from '../../sinks/record-schema.js';
 import { closeContactSchema, closeContactSchemaWith } from '../../sinks/schemas/close-contact-schema.js';
+import type { CloseCustomField } from './close-custom-fields.js';
 
 /** The contact's own fields (shared/docs/source-apis.md, "Contact object"), in schema order. */
 export const CLOSE_CONTACT_FIELDS: readonly string[] = closeContactSchema.fields.map((field) => field.name);
@@ -8,22 +9,23 @@ export const CLOSE_CONTACT_FIELDS: readonly string[] = closeContactSchema.fields
 /** Always requested: the row key and the paging key. */
 export const REQUIRED_FIELDS = ['id', 'date_created'] as const;
 
-/** `--fields` keyword: every contact custom field found when the export is planned. */
+/** `--fields` keyword: every contact custom field of the organization (`GET /custom_field/contact/`). */
 export const ALL_CUSTOM_FIELDS = 'custom';
 
-const CUSTOM_FIELD_KEY = /^custom\.cf_[A-Za-z0-9]+$/;
+/** `custom.<id>`: ids are `cf_` and letters and digits (fields created before May 2021 may start `ccf_` or `lcf_`). */
+const CUSTOM_FIELD_KEY = /^custom\.[A-Za-z0-9]+_[A-Za-z0-9_]+$/;
 
 export interface CloseFieldSelection {
   /** Regular contact fields to request, `id` and `date_created` included. */
   fields: string[];
   /** Custom field keys (`custom.cf_...`) named explicitly. */
   customFieldKeys: string[];
-  /** Whether to add every custom field found when planning (`custom`, the default). */
+  /** Whether to add every custom field of the organization's catalogue (`custom`, the default). */
   discoverCustomFields: boolean;
 }
 
 /**
- * `--fields a,b,c`: regular contact fields, `custom` (every custom field, found when planning) and
+ * `--fields a,b,c`: regular contact fields, `custom` (every custom field of the organization) and
  * explicit `custom.cf_...` keys. Without `--fields`: every regular field and every custom field.
  */
 export function parseFieldList(list: string | undefined): CloseFieldSelection {
@@ -46,11 +48,12 @@ export function parseFieldList(list: string | undefined): CloseFieldSelection {
 }
 
 /**
- * The record schema of an export: `closeContactSchemaWith(customFieldKeys)` restricted to the chosen
- * regular fields, so a narrow `--fields` gives a narrow Parquet file rather than columns of nulls.
+ * The record schema of an export: `closeContactSchemaWith(customFieldKeys, catalogue)` restricted to the
+ * chosen regular fields, so a narrow `--fields` gives a narrow Parquet file rather than columns of nulls.
+ * Custom columns are typed from the catalogue; a key it does not list is JSON text.
  */
-export function closeSchemaFor(fields: readonly string[], customFieldKeys: readonly string[]): RecordSchema {
-  const full = closeContactSchemaWith(customFieldKeys);
+export function closeSchemaFor(fields: readonly string[], customFieldKeys: readonly string[], catalogue: readonly CloseCustomField[] = []): RecordSchema {
+  const full = closeContactSchemaWith(customFieldKeys, catalogue);
   const wanted = new Set(fields);
   return { name: full.name, fields: full.fields.filter((field) => field.sourceKey !== undefined || wanted.has(field.name)) };
 }

@@ -6,20 +6,35 @@ import { formatIsoMicros, parseIsoMicros, splitTimeWindows } from '../../plannin
 import type { RecordSchema } from '../../sinks/record-schema.js';
 import type { ExportSource, PlanOptions, SourceCursor, SourcePage, SourcePlan, SourceRow } from '../export-source.js';
 import { cursorOf, type TimestampPosition } from '../timestamp-keyset.js';
-import { isCursorRefusal, type CloseClient, type CloseSearchBody } from './close-client.js';
+import type { CloseClient, CloseSearchBody } from './close-client.js';
+import { completeContacts, type ContactAnswer } from './close-contact-completion.js';
+import { customFieldKey, type CloseCustomField } from './close-custom-fields.js';
+import { CustomValueReader } from './close-custom-values.js';
+import { splitFieldSelectors, type FieldRequests } from './close-field-selectors.js';
 import { closeSchemaFor, CLOSE_CONTACT_FIELDS } from './close-fields.js';
 import { closeKeyset, GroupedRows, type CloseTimestampField, type KeyedRow } from './close-keyset.js';
-import { sortByDateCreated, sortByDateField, windowQuery, type CloseQueryNode } from './close-query.js';
+import { sortByDateField, windowQuery, type CloseQueryNode } from './close-query.js';
+import { isCursorRefusal } from './close-refusals.js';
+import { CloseRequestLimits } from './close-request-limits.js';
 
 export interface CloseSourceSettings {
   /** Contacts per request (`_limit`). Close publishes no ceiling; 100 to 200 are known to work. */
   pageSize: number;
   /** Regular contact fields requested (`_fields`), `id` and `date_created` always among them. */
   fields: string[];
-  /** Custom field keys (`custom.cf_...`) requested; the schema has one JSON column per key. */
+  /** Custom field keys (`custom.<id>`) exported; the schema has one column per key. */
   customFieldKeys: string[];
-  /** True until `start` has added every custom field it found (workers always get false). */
+  /**
+   * The catalogue entries (`GET /custom_field/contact/`: id, name, type, multiple) of the exported
+   * custom fields, read once by `start` so that every worker builds the same typed schema and reads
+   * the same values. A key without an entry (a spec written before catalogues, or a field the catalogue
+   * does not list) is exported as JSON text.
+   */
+  customFields?: CloseCustomField[];
+  /** True until `start` has added every field of the catalogue (workers always get false). */
   discoverCustomFields: boolean;
+  /** Most `_fields` selectors per request (default `DEFAULT_MAX_FIELD_SELECTORS`); a `_fields` refusal lowers it. */
+  maxFieldSelectors?: number;
   /** The user's query (`--query`), ANDed into every request; null = every contact. */
   query: CloseQueryNode | null;
   /**
@@ -33,9 +48,20 @@ export const DEFAULT_CLOSE_SETTINGS: CloseSourceSettings = {
   pageSize: 200,
   fields: [...CLOSE_CONTACT_FIELDS],
   customFieldKeys: [],
+  customFields: [],
   discoverCustomFields: true,
   query: null,
 };
+
+/** The custom fields an export reads, as `start` resolves them from the catalogue. */
+export interface ResolvedCustomFields {
+  /** `custom.<id>` keys, in catalogue order, then keys named with --fields that the catalogue does not list. */
+  customFieldKeys: string[];
+  /** Catalogue entries of those keys. */
+  customFields: CloseCustomField[];
+  /** Keys named with --fields that the catalogue does not list (exported as JSON text). */
+  notInCatalogue: string[];
+}
 
 /** Walks in a row that find nothing new before the window is declared stuck (each later one excludes the ids seen). */
 export const MAX_WALKS_WITHOUT_PROGRESS = 3;
@@ -45,6 +71,8 @@ interface WalkOutcome {
   newRows: number;
   pages: number;
   served: number;
+  /** `_limit` of the walk's last request. */
+  limit: number;
   /** `complete`: the server ended the walk (cursor null); `expired`: it refused the walk's cursor. */
   ended: 'complete' | 'expired';
 }
@@ -68,8 +96,12 @@ interface WindowBounds {
 export class CloseSource implements ExportSource {
   readonly name = 'close';
   private customFieldKeys: string[];
-  private discovered: boolean;
+  private customFields: CloseCustomField[];
+  /** Whether `resolveCustomFields` has read the catalogue (workers never do: the spec carries it). */
+  private resolved = false;
   private cachedSchema: RecordSchema | undefined;
+  private cachedReader: CustomValueReader | undefined;
+  private readonly limits: CloseRequestLimits;
 
   constructor(
     private readonly client: CloseClient,
@@ -77,40 +109,56 @@ export class CloseSource implements ExportSource {
     private readonly options: { rawRows?: boolean } = {},
   ) {
     this.customFieldKeys = [...settings.customFieldKeys];
-    this.discovered = !settings.discoverCustomFields;
+    this.customFields = [...(settings.customFields ?? [])];
+    this.limits = new CloseRequestLimits(settings.pageSize, settings.maxFieldSelectors);
   }
 
-  /** `closeContactSchemaWith(customFieldKeys)` restricted to the requested regular fields. */
+  /** `closeContactSchemaWith(customFieldKeys, customFields)` restricted to the requested regular fields. */
   get schema(): RecordSchema {
-    this.cachedSchema ??= closeSchemaFor(this.settings.fields, this.customFieldKeys);
+    this.cachedSchema ??= closeSchemaFor(this.settings.fields, this.customFieldKeys, this.customFields);
     return this.cachedSchema;
   }
 
-  /** What every page request asks for in `_fields`. */
+  /** Every `_fields` selector of the export (over one request, or several when they do not fit in one). */
   get requestedFields(): string[] {
     return [...this.settings.fields, ...this.customFieldKeys];
   }
 
+  /** The page size Close accepts, as learnt so far (lower than `--page-size` after a refusal naming `_limit`). */
+  get pageSize(): number {
+    return this.limits.pageSize;
+  }
+
+  /** The `_fields` selectors per request Close accepts, as learnt so far. */
+  get maxFieldSelectors(): number {
+    return this.limits.maxSelectors;
+  }
+
+  /** The requests that read one page: the walk's own, and those that complete it (see `splitFieldSelectors`). */
+  get fieldRequests(): FieldRequests {
+    return splitFieldSelectors(['id', 'date_created', this.timestampField], this.requestedFields, this.limits.maxSelectors);
+  }
+
   /**
-   * The custom field keys to export: the explicit ones, plus (with `custom`, the default) every
-   * `custom.cf_...` key on the oldest and the newest page of matching contacts (`_fields: ["custom"]`
-   * returns the custom fields a contact has set). A field set on none of those contacts is missed;
-   * name it with `--fields ...,custom.cf_<id>` to be sure.
+   * The custom fields to export, from the organization's catalogue (`GET /custom_field/contact/`):
+   * with `custom` (the default) every field it lists, plus the keys named with `--fields`. A named key
+   * the catalogue does not list (a shared custom field, say) is still asked for, and exported as JSON.
    */
-  async resolveCustomFieldKeys(signal?: AbortSignal): Promise<string[]> {
-    if (this.discovered) return this.customFieldKeys;
-    const found = new Set(this.customFieldKeys);
-    for (const direction of ['asc', 'desc'] as const) {
-      const page = await this.client.search<SourceRow>(
-        { query: windowQuery({ onOrAfter: null, before: null, userQuery: this.settings.query }), sort: sortByDateCreated(direction), _limit: this.settings.pageSize, _fields: { contact: ['id', 'custom'] } },
-        signal,
-      );
-      for (const row of page.data) for (const key of Object.keys(row)) if (key.startsWith('custom.')) found.add(key);
+  async resolveCustomFields(signal?: AbortSignal): Promise<ResolvedCustomFields> {
+    if (this.resolved || (!this.settings.discoverCustomFields && this.customFieldKeys.length === 0)) {
+      return { customFieldKeys: this.customFieldKeys, customFields: this.customFields, notInCatalogue: [] };
     }
-    this.customFieldKeys = [...found].sort();
-    this.discovered = true;
+    const catalogue = await this.client.listContactCustomFields(signal);
+    const listed = new Set(catalogue.map((field) => customFieldKey(field.id)));
+    const named = new Set(this.customFieldKeys);
+    const chosen = this.settings.discoverCustomFields ? catalogue : catalogue.filter((field) => named.has(customFieldKey(field.id)));
+    const notInCatalogue = this.customFieldKeys.filter((key) => !listed.has(key));
+    this.customFieldKeys = [...chosen.map((field) => customFieldKey(field.id)), ...notInCatalogue];
+    this.customFields = chosen;
+    this.resolved = true;
     this.cachedSchema = undefined;
-    return this.customFieldKeys;
+    this.cachedReader = undefined;
+    return { customFieldKeys: this.customFieldKeys, customFields: this.customFields, notInCatalogue };
   }
 
   /** The timestamp this source walks: `date_created`, or `date_updated` for change exports. */
@@ -118,17 +166,21 @@ export class CloseSource implements ExportSource {
     return this.settings.timestampField ?? 'date_created';
   }
 
-  /** One request with everything a page request will send: refuses a bad key (401), query, field list or `_limit` (400). */
+  /**
+   * One request with everything a walk's request will send: refuses a bad key (401) or query (400).
+   * A `_limit` or `_fields` that Close refuses is stepped down here already (see `pageSize`).
+   */
   async validate(signal?: AbortSignal): Promise<void> {
-    await this.client.search(
-      {
+    await this.limits.search(
+      this.client,
+      () => ({
         query: windowQuery({ onOrAfter: null, before: null, userQuery: this.settings.query }),
         sort: sortByDateField(this.timestampField, 'asc'),
-        _fields: { contact: this.requestedFields },
-        _limit: this.settings.pageSize,
+        _fields: { contact: this.fieldRequests.main },
+        _limit: this.limits.pageSize,
         results_limit: 0,
         include_counts: true,
-      },
+      }),
       signal,
     );
   }
@@ -179,12 +231,16 @@ export class CloseSource implements ExportSource {
   }
 
   private async countWindow(fromMicros: number, beforeMicros: number, signal?: AbortSignal): Promise<number> {
-    const response = await this.client.search(
-      {
+    // `_limit` is sent although no contact is asked for: Close's default page size is not documented, and
+    // a server whose ceiling is below its own default would refuse a request that leaves it out.
+    const response = await this.limits.search(
+      this.client,
+      () => ({
         query: windowQuery({ field: this.timestampField, onOrAfter: formatIsoMicros(fromMicros), before: formatIsoMicros(beforeMicros), userQuery: this.settings.query }),
+        _limit: this.limits.pageSize,
         results_limit: 0,
         include_counts: true,
-      },
+      }),
       signal,
     );
     if (response.count === undefined) {
@@ -223,7 +279,7 @@ export class CloseSource implements ExportSource {
         walksWithoutProgress = 0;
         continue;
       }
-      const sawEverything = exclude || (outcome.pages === 1 && outcome.served < this.settings.pageSize);
+      const sawEverything = exclude || (outcome.pages === 1 && outcome.served < outcome.limit);
       if (outcome.ended === 'complete' && sawEverything) break;
       walksWithoutProgress += 1;
       if (walksWithoutProgress > MAX_WALKS_WITHOUT_PROGRESS) {
@@ -246,27 +302,34 @@ export class CloseSource implements ExportSource {
   private async *walk(bounds: WindowBounds, grouped: GroupedRows, exclude: boolean, signal?: AbortSignal): AsyncGenerator<SourcePage, WalkOutcome> {
     const field = this.timestampField;
     const restart = grouped.restartMicros;
-    const body: CloseSearchBody = {
-      query: windowQuery({
-        field,
-        onOrAfter: restart !== null ? formatIsoMicros(restart) : bounds.fromMicros !== null ? formatIsoMicros(bounds.fromMicros) : null,
-        before: bounds.before,
-        userQuery: this.settings.query,
-        excludeIds: exclude ? [...grouped.idsAtRestart] : [],
-      }),
-      sort: sortByDateField(field, 'asc'),
-      _fields: { contact: this.requestedFields },
-      _limit: this.settings.pageSize,
-    };
-    const outcome: WalkOutcome = { newRows: 0, pages: 0, served: 0, ended: 'complete' };
+    const rawRows = this.options.rawRows ?? false;
+    const query = windowQuery({
+      field,
+      onOrAfter: restart !== null ? formatIsoMicros(restart) : bounds.fromMicros !== null ? formatIsoMicros(bounds.fromMicros) : null,
+      before: bounds.before,
+      userQuery: this.settings.query,
+      excludeIds: exclude ? [...grouped.idsAtRestart] : [],
+    });
+    const outcome: WalkOutcome = { newRows: 0, pages: 0, served: 0, limit: this.limits.pageSize, ended: 'complete' };
     let walkCursor: string | null = null;
     let previous = -Infinity;
     for (;;) {
+      const cursor: string | null = walkCursor;
+      let sent: { fields: string[]; limit: number } = { fields: [], limit: 0 };
       let response;
       try {
-        response = await this.client.search<SourceRow>(walkCursor === null ? body : { ...body, cursor: walkCursor }, signal, { rawRows: this.options.rawRows ?? false });
+        response = await this.limits.search<SourceRow>(
+          this.client,
+          () => {
+            sent = { fields: this.fieldRequests.main, limit: this.limits.pageSize };
+            const body: CloseSearchBody = { query, sort: sortByDateField(field, 'asc'), _fields: { contact: sent.fields }, _limit: sent.limit };
+            return cursor === null ? body : { ...body, cursor };
+          },
+          signal,
+          { rawRows },
+        );
       } catch (error) {
-        if (walkCursor !== null && isCursorRefusal(error)) {
+        if (cursor !== null && isCursorRefusal(error)) {
           outcome.ended = 'expired';
           return outcome;
         }
@@ -274,9 +337,11 @@ export class CloseSource implements ExportSource {
       }
       outcome.pages += 1;
       outcome.served += response.data.length;
+      outcome.limit = sent.limit;
+      const candidates: { keyed: KeyedRow; answer: ContactAnswer }[] = [];
       for (let index = 0; index < response.data.length; index++) {
-        const keyed = keyOf(response.data[index]!, field);
-        if (response.rawData) keyed.raw = response.rawData[index];
+        const row = response.data[index]!;
+        const keyed = keyOf(row, field);
         if (keyed.micros < previous) {
           throw new BulkExportError(
             'UNSORTED_PAGE',
@@ -284,14 +349,42 @@ export class CloseSource implements ExportSource {
           );
         }
         previous = keyed.micros;
-        if (!inWindow(keyed.micros, bounds)) continue;
-        if (grouped.accept(keyed)) outcome.newRows += 1;
+        if (!inWindow(keyed.micros, bounds) || grouped.isSeen(keyed.id, keyed.micros)) continue;
+        const answer: ContactAnswer = { row };
+        const raw = response.rawData?.[index];
+        if (raw) answer.raw = raw;
+        candidates.push({ keyed, answer });
       }
+      const answers = await this.completed(candidates.map((candidate) => candidate.answer), sent.fields, signal);
+      candidates.forEach(({ keyed }, index) => {
+        const answer = answers[index]!;
+        const row = rawRows ? answer.row : this.reader.read(answer.row);
+        const accepted: KeyedRow = { ...keyed, row };
+        if (answer.raw) accepted.raw = answer.raw;
+        if (grouped.accept(accepted)) outcome.newRows += 1;
+      });
       const page = grouped.takePage();
       if (page) yield page;
       if (response.cursor === null) return outcome;
       walkCursor = response.cursor;
     }
+  }
+
+  /** The contacts with the fields that the walk's request (`sent`) did not carry, read by id. */
+  private async completed(contacts: ContactAnswer[], sent: readonly string[], signal?: AbortSignal): Promise<ContactAnswer[]> {
+    const asked = new Set(sent);
+    const selectors = this.requestedFields.filter((name) => !asked.has(name));
+    if (selectors.length === 0 || contacts.length === 0) return contacts;
+    return completeContacts({ client: this.client, limits: this.limits, contacts, selectors, rawRows: this.options.rawRows ?? false, signal });
+  }
+
+  /**
+   * Reads custom values into flat `custom.<id>` keys in their columns' shapes, for typed Parquet
+   * columns. NDJSON parts are the API's own rows, so rows kept for them (`rawRows`) are not touched.
+   */
+  private get reader(): CustomValueReader {
+    this.cachedReader ??= new CustomValueReader(this.customFieldKeys, this.customFields);
+    return this.cachedReader;
   }
 }
 

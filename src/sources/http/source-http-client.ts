@@ -108,6 +108,7 @@ export class SourceHttpClient {
           endpoint,
           apiMessage: outcome.message,
           advice: this.options.adviceFor(outcome.status),
+          fieldErrors: outcome.fieldErrors,
         });
       }
       failures += 1;
@@ -160,7 +161,7 @@ export class SourceHttpClient {
       return { kind: 'rate-limited', waitMs };
     }
     if (TRANSIENT_STATUSES.has(response.status)) return { kind: 'transient', problem: `HTTP ${response.status}` };
-    if (!response.ok) return { kind: 'permanent', status: response.status, message: apiErrorMessage(text) };
+    if (!response.ok) return { kind: 'permanent', status: response.status, message: apiErrorMessage(text), fieldErrors: apiFieldErrors(text) };
     try {
       return { kind: 'ok', value: JSON.parse(text), ...(bytes ? { bytes } : {}) };
     } catch {
@@ -173,12 +174,23 @@ type AttemptOutcome =
   | { kind: 'ok'; value: unknown; bytes?: Uint8Array }
   | { kind: 'rate-limited'; waitMs: number }
   | { kind: 'transient'; problem: string }
-  | { kind: 'permanent'; status: number; message: string };
+  | { kind: 'permanent'; status: number; message: string; fieldErrors: Record<string, unknown> };
 
 function describeNetworkError(error: unknown, timedOut: boolean, timeoutMs: number): string {
   if (timedOut) return `no answer within ${timeoutMs} ms`;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
   return cause ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** The answer's `field-errors` object (Close's 400s name the offending request paths there); empty when it has none. */
+export function apiFieldErrors(body: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown> | null;
+    const fieldErrors = parsed?.['field-errors'];
+    return typeof fieldErrors === 'object' && fieldErrors !== null && !Array.isArray(fieldErrors) ? { ...(fieldErrors as Record<string, unknown>) } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** The API's own words from `{"message"}`, `{"error":{"message"}}`, `{"errors":[...]}` or plain text. */

@@ -1,9 +1,8 @@
-import { formatIsoMicros } from '../../planning/time-window-splitter.js';
-import type { ModifiedDateFilter } from './query-options.js';
+import { isExclusive, type IdKeyset, type ModifiedPrefilter } from './query-options.js';
 import type { VirtuousCondition, VirtuousConditionGroup, VirtuousQueryBody } from './virtuous-query.js';
 
 export interface KeysetQueryArgs {
-  idParameter: string;
+  keyset: IdKeyset;
   /** Exclusive lower bound (the keyset cursor); null = none. */
   afterId: number | null;
   /** Inclusive upper bound (end of the range); null = none. */
@@ -13,6 +12,8 @@ export interface KeysetQueryArgs {
   descending?: boolean;
   /** The user's `--where` groups (ORed); the keyset conditions are ANDed into each. Empty/absent = every contact. */
   groups?: readonly VirtuousConditionGroup[];
+  /** Further conditions ANDed into every group, e.g. the modification-date pre-filter of an incremental export. */
+  extra?: readonly VirtuousCondition[];
 }
 
 /**
@@ -26,13 +27,17 @@ export function withConditions(groups: readonly VirtuousConditionGroup[] | undef
 
 /** A query over one id slice, sorted by id, that never needs `skip`. */
 export function keysetQuery(args: KeysetQueryArgs): VirtuousQueryBody {
+  const { keyset } = args;
   const conditions: VirtuousCondition[] = [];
   if (args.afterId !== null) {
-    conditions.push({ parameter: args.idParameter, operator: 'GreaterThan', value: String(args.afterId) });
+    const value = keyset.after === 'GreaterThan' ? args.afterId : args.afterId + 1;
+    conditions.push({ parameter: keyset.parameter, operator: keyset.after, value: String(value) });
   }
   if (args.upToId !== null) {
-    conditions.push({ parameter: args.idParameter, operator: 'LessThanOrEqual', value: String(args.upToId) });
+    const value = keyset.upTo === 'LessThanOrEqual' ? args.upToId : args.upToId + 1;
+    conditions.push({ parameter: keyset.parameter, operator: keyset.upTo, value: String(value) });
   }
+  conditions.push(...(args.extra ?? []));
   return {
     groups: withConditions(args.groups, conditions),
     sortBy: args.sortBy,
@@ -41,62 +46,17 @@ export function keysetQuery(args: KeysetQueryArgs): VirtuousQueryBody {
   };
 }
 
-export interface ModifiedQueryArgs {
-  filter: ModifiedDateFilter;
-  idParameter: string;
-  /** Inclusive lower bound (microseconds); null = none. */
-  fromMicros: number | null;
-  /** Exclusive upper bound (microseconds); null = none. */
-  beforeMicros: number | null;
-  /** Contacts to leave out by id: the ones already read at `fromMicros`. */
-  excludeIds?: readonly string[];
-  sortBy: string;
-  descending?: boolean;
-  groups?: readonly VirtuousConditionGroup[];
-}
+const MS_PER_DAY = 86_400_000;
 
 /**
- * A query over one modification-time slice [from, before), sorted by modification date, that never
- * needs `skip`: the walk restarts at the last timestamp read and leaves out (`NotIn`) the ids already
- * read there. Always `includeArchived: true`, so an archive (which bumps the modification date) is seen.
+ * The modification-date pre-filter for contacts modified at or after `sinceMicros`: a calendar date
+ * (never a time of day, which an organization may ignore or refuse) one whole day before the UTC day of
+ * `since`, so that a parameter compared in another time zone than UTC still lets every wanted contact
+ * through; `After`/`GreaterThan` get one day less again. It lets through more than wanted, never less:
+ * the exact cut is made on each record's `modifiedDateTimeUtc`.
  */
-export function modifiedQuery(args: ModifiedQueryArgs): VirtuousQueryBody {
-  const { filter } = args;
-  const conditions: VirtuousCondition[] = [];
-  if (args.fromMicros !== null) {
-    conditions.push(
-      filter.lower === 'OnOrAfter'
-        ? { parameter: filter.parameter, operator: 'OnOrAfter', value: virtuousInstant(args.fromMicros) }
-        : { parameter: filter.parameter, operator: 'After', value: virtuousInstantLessOneTick(args.fromMicros) },
-    );
-  }
-  if (args.beforeMicros !== null) {
-    conditions.push(
-      filter.upper === 'Before'
-        ? { parameter: filter.parameter, operator: 'Before', value: virtuousInstant(args.beforeMicros) }
-        : { parameter: filter.parameter, operator: 'OnOrBefore', value: virtuousInstantLessOneTick(args.beforeMicros) },
-    );
-  }
-  if (args.excludeIds && args.excludeIds.length > 0) {
-    conditions.push({ parameter: args.idParameter, operator: 'NotIn', values: [...args.excludeIds] });
-  }
-  return {
-    groups: withConditions(args.groups, conditions),
-    sortBy: args.sortBy,
-    descending: args.descending ?? false,
-    includeArchived: true,
-  };
-}
-
-/**
- * An instant as Virtuous writes its own timestamps: UTC without a zone suffix, here with six
- * fractional digits (`2024-11-30T14:20:56.353333`).
- */
-export function virtuousInstant(micros: number): string {
-  return formatIsoMicros(micros).slice(0, 26);
-}
-
-/** 100 ns (one .NET tick, Virtuous' resolution) before `micros`: `After` this = `OnOrAfter micros`. */
-export function virtuousInstantLessOneTick(micros: number): string {
-  return `${virtuousInstant(micros - 1)}9`;
+export function prefilterCondition(prefilter: ModifiedPrefilter, sinceMicros: number): VirtuousCondition {
+  const sinceDay = Math.floor(sinceMicros / 1000 / MS_PER_DAY);
+  const day = sinceDay - 1 - (isExclusive(prefilter) ? 1 : 0);
+  return { parameter: prefilter.parameter, operator: prefilter.operator, value: new Date(day * MS_PER_DAY).toISOString().slice(0, 10) };
 }

@@ -16,25 +16,39 @@ export interface VirtuousParameterOption {
 /** The documented default name of the id parameter; organizations may spell it otherwise. */
 export const DEFAULT_ID_PARAMETER = 'Contact Id';
 
-const KEYSET_OPERATORS = ['GreaterThan', 'LessThanOrEqual'] as const;
+/**
+ * How a keyset page bounds contact ids, with operators the organization offers for its id parameter:
+ * the lower bound is exclusive (`GreaterThan last`, or `GreaterThanOrEqual last + 1`, the same on
+ * integers), the upper bound inclusive (`LessThanOrEqual end`, or `LessThan end + 1`).
+ */
+export interface IdKeyset {
+  parameter: string;
+  after: 'GreaterThan' | 'GreaterThanOrEqual';
+  upTo: 'LessThanOrEqual' | 'LessThan';
+}
+
+const ID_PARAMETER_NAME = /^(contact\s*)?id$/i;
 
 /**
- * Picks the numeric contact-id parameter that supports the keyset operators: the documented
- * `Contact Id` when offered, otherwise another spelling (`Id`, `ContactId`, ...).
+ * Picks the numeric contact-id parameter and the keyset operators it offers: the documented
+ * `Contact Id` when offered, otherwise another spelling (`Id`, `ContactId`, ...). Real catalogues give
+ * id parameters `Is`, `LessThan`, `LessThanOrEqual`, `GreaterThan`, `GreaterThanOrEqual` and `Between`
+ * (shared/docs/source-apis.md); only operators the catalogue lists are ever sent.
  */
-export function findIdParameter(queryOptions: VirtuousQueryOptions): string {
-  const candidates = (queryOptions.options ?? []).filter((option) =>
-    /^(contact\s*)?id$/i.test(option.parameter.trim()),
-  );
-  const usable = candidates.filter((option) =>
-    KEYSET_OPERATORS.every((operator) => option.operatorOptions?.some((o) => o.operator === operator)),
-  );
-  const chosen = usable.find((option) => option.parameter === DEFAULT_ID_PARAMETER) ?? usable[0];
-  if (chosen) return chosen.parameter;
-  const seen = candidates.map((option) => `"${option.parameter}"`).join(', ') || 'none';
+export function findIdKeyset(queryOptions: VirtuousQueryOptions): IdKeyset {
+  const candidates = (queryOptions.options ?? []).filter((option) => ID_PARAMETER_NAME.test(option.parameter.trim()));
+  const usable = candidates.flatMap((option): IdKeyset[] => {
+    const after = offers(option, 'GreaterThan') ? 'GreaterThan' : offers(option, 'GreaterThanOrEqual') ? 'GreaterThanOrEqual' : null;
+    const upTo = offers(option, 'LessThanOrEqual') ? 'LessThanOrEqual' : offers(option, 'LessThan') ? 'LessThan' : null;
+    return after && upTo ? [{ parameter: option.parameter, after, upTo }] : [];
+  });
+  const chosen = usable.find((keyset) => keyset.parameter === DEFAULT_ID_PARAMETER) ?? usable[0];
+  if (chosen) return chosen;
+  const seen = candidates.length > 0 ? candidates.map(describeOffer).join('; ') : `no id parameter at all (parameters: ${parameterNames(queryOptions)})`;
   throw new InvalidInputError(
-    `The organization's QueryOptions offer no contact-id parameter with the operators ${KEYSET_OPERATORS.join(' and ')} ` +
-      `(id-like parameters seen: ${seen}); a keyset export cannot be planned. Check GET /api/Contact/QueryOptions.`,
+    'A keyset export needs a contact-id parameter with a lower bound (GreaterThan or GreaterThanOrEqual) and an upper bound ' +
+      `(LessThanOrEqual or LessThan), and this organization's GET /api/Contact/QueryOptions offers ${seen}. ` +
+      'Ask Virtuous support to enable them for the API user, or check the parameter with: bulk-export options --source virtuous.',
   );
 }
 
@@ -42,40 +56,55 @@ export function findIdParameter(queryOptions: VirtuousQueryOptions): string {
 export const DEFAULT_MODIFIED_PARAMETER = 'Last Modified Date';
 
 /**
- * How an incremental export bounds the modification date, from the operators the organization offers:
- * - lower bound `OnOrAfter` (preferred): the walk restarts at the last timestamp read, inclusively, and
- *   leaves out the ids already read there, so no contact sharing that timestamp is skipped. With only
- *   `After`, the exporter asks `After (t - 100 ns)`, which is the same on Virtuous' 100 ns timestamp grid.
- * - upper bound `Before` (preferred, exclusive, like the windows), or `OnOrBefore (t - 100 ns)`.
+ * The coarse date filter of incremental and `--since` exports: a lower bound on the modification date
+ * with an operator the organization offers. It is only a pre-filter: the exact cut is made on each
+ * record's own `modifiedDateTimeUtc` (see `ChangeCut`), because whether the parameter honours, ignores
+ * or refuses a time of day is unknown. Its value is always a calendar date (`YYYY-MM-DD`).
  */
-export interface ModifiedDateFilter {
+export interface ModifiedPrefilter {
   parameter: string;
-  lower: 'OnOrAfter' | 'After';
-  upper: 'Before' | 'OnOrBefore';
+  operator: 'OnOrAfter' | 'GreaterThanOrEqual' | 'After' | 'GreaterThan';
+}
+
+const PREFILTER_OPERATORS = ['OnOrAfter', 'GreaterThanOrEqual', 'After', 'GreaterThan'] as const;
+
+/** Whether the prefilter's operator leaves out the day it names (`After`, `GreaterThan`). */
+export function isExclusive(prefilter: ModifiedPrefilter): boolean {
+  return prefilter.operator === 'After' || prefilter.operator === 'GreaterThan';
 }
 
 /**
- * Picks the modification-date parameter from QueryOptions: `Last Modified Date` when offered, otherwise
- * another Date parameter whose name speaks of modification (`Modified Date`, `Date Modified`, ...), with
- * a lower-bound and an upper-bound operator (see `ModifiedDateFilter`).
+ * Picks the modification-date parameter: `Last Modified Date` when offered, otherwise another Date
+ * parameter whose name speaks of modification (`Last Modified DateTime UTC`, `Date Modified`, ...), with
+ * a lower-bound operator (`OnOrAfter` preferred, then `GreaterThanOrEqual`, `After`, `GreaterThan`).
  */
-export function findModifiedParameter(queryOptions: VirtuousQueryOptions): ModifiedDateFilter {
-  const offered = (option: VirtuousParameterOption, operator: string) => option.operatorOptions?.some((o) => o.operator === operator) ?? false;
+export function findModifiedPrefilter(queryOptions: VirtuousQueryOptions): ModifiedPrefilter {
   const candidates = (queryOptions.options ?? []).filter(
     (option) => option.parameter === DEFAULT_MODIFIED_PARAMETER || (/modif/i.test(option.parameter) && /date/i.test(`${option.type} ${option.parameter}`)),
   );
-  const usable = candidates
-    .map((option) => {
-      const lower = offered(option, 'OnOrAfter') ? 'OnOrAfter' : offered(option, 'After') ? 'After' : null;
-      const upper = offered(option, 'Before') ? 'Before' : offered(option, 'OnOrBefore') ? 'OnOrBefore' : null;
-      return lower && upper ? { parameter: option.parameter, lower, upper } as ModifiedDateFilter : null;
-    })
-    .filter((filter): filter is ModifiedDateFilter => filter !== null);
-  const chosen = usable.find((filter) => filter.parameter === DEFAULT_MODIFIED_PARAMETER) ?? usable[0];
+  const usable = candidates.flatMap((option): ModifiedPrefilter[] => {
+    const operator = PREFILTER_OPERATORS.find((name) => offers(option, name));
+    return operator ? [{ parameter: option.parameter, operator }] : [];
+  });
+  const chosen = usable.find((prefilter) => prefilter.parameter === DEFAULT_MODIFIED_PARAMETER) ?? usable[0];
   if (chosen) return chosen;
-  const seen = candidates.map((option) => `"${option.parameter}"`).join(', ') || 'none';
+  const seen = candidates.length > 0 ? candidates.map(describeOffer).join('; ') : `no modification-date parameter at all (parameters: ${parameterNames(queryOptions)})`;
   throw new InvalidInputError(
-    `The organization's QueryOptions offer no modification-date parameter with a lower bound (OnOrAfter or After) and an upper bound ` +
-      `(Before or OnOrBefore) (modification parameters seen: ${seen}); --since and --incremental cannot be used. Check GET /api/Contact/QueryOptions.`,
+    `--since and --incremental need a modification-date parameter with a lower bound (${PREFILTER_OPERATORS.join(', ')}), ` +
+      `and this organization's GET /api/Contact/QueryOptions offers ${seen}. Run a full export instead, or check: bulk-export options --source virtuous.`,
   );
+}
+
+function offers(option: VirtuousParameterOption, operator: string): boolean {
+  return option.operatorOptions?.some((offered) => offered.operator === operator) ?? false;
+}
+
+function describeOffer(option: VirtuousParameterOption): string {
+  const operators = (option.operatorOptions ?? []).map((offered) => offered.operator);
+  return `"${option.parameter}" with ${operators.length > 0 ? operators.join(', ') : 'no operators'}`;
+}
+
+function parameterNames(queryOptions: VirtuousQueryOptions): string {
+  const names = (queryOptions.options ?? []).map((option) => `"${option.parameter}"`);
+  return names.length > 12 ? `${names.slice(0, 12).join(', ')}, ...` : names.join(', ') || 'none';
 }

@@ -1,61 +1,55 @@
-import { BulkExportError, InvalidInputError, SourceRequestError, SourceUnavailableError } from '../../errors/index.js';
-import { planChangeWindows } from '../../planning/change-window-planner.js';
-import type { ExportRange, IdRange, TimeWindow } from '../../planning/export-range.js';
+import { BulkExportError, SourceUnavailableError } from '../../errors/index.js';
+import type { ExportRange, IdRange } from '../../planning/export-range.js';
 import { defaultTargetRows, splitIdRange } from '../../planning/id-range-splitter.js';
-import { parseIsoMicros } from '../../planning/time-window-splitter.js';
 import type { RecordSchema } from '../../sinks/record-schema.js';
 import { virtuousAbbreviatedContactSchema } from '../../sinks/schemas/virtuous-abbreviated-contact-schema.js';
 import { virtuousFullContactSchema } from '../../sinks/schemas/virtuous-full-contact-schema.js';
-import type { ExportSource, PlanOptions, SourceCursor, SourcePage, SourcePlan, SourceRow } from '../export-source.js';
-import { cursorOf, GroupedRows, type KeyedRow, type KeysetOptions } from '../timestamp-keyset.js';
-import { keysetQuery, modifiedQuery } from './keyset-query.js';
-import { findIdParameter, findModifiedParameter, type ModifiedDateFilter, type VirtuousQueryOptions } from './query-options.js';
+import type { ExportSource, PlanOptions, RowChange, SourceCursor, SourcePage, SourcePlan, SourceRow } from '../export-source.js';
+import type { TimestampPosition } from '../timestamp-keyset.js';
+import { ChangeCut, positionMicros } from './change-cut.js';
+import { keysetQuery, prefilterCondition } from './keyset-query.js';
+import { findIdKeyset, findModifiedPrefilter, type IdKeyset, type ModifiedPrefilter, type VirtuousQueryOptions } from './query-options.js';
 import type { VirtuousClient } from './virtuous-client.js';
-import type { VirtuousConditionGroup, VirtuousQueryBody, VirtuousQueryEnvelope } from './virtuous-query.js';
+import type { VirtuousCondition, VirtuousConditionGroup, VirtuousQueryBody, VirtuousQueryEnvelope } from './virtuous-query.js';
 
 export interface VirtuousSourceSettings {
   /** Read `/Query/FullContact` (complete records) instead of the abbreviated `/Query` items. */
   fullContact: boolean;
+  /** Archived contacts too (the default: an initial load must be complete); `--exclude-archived` turns it off. */
   includeArchived: boolean;
   /** Records per request (`take`); the API allows at most 1000. */
   pageSize: number;
   /** `sortBy` value meaning "by contact id". */
   sortBy: string;
-  /** Discovered from QueryOptions when planning; null = discover now. */
-  idParameter: string | null;
-  /** The user's `--where` condition groups (ORed; the paging conditions are ANDed into each); empty = every contact. */
+  /** The id parameter and its keyset operators, discovered from QueryOptions when planning; null = discover now. */
+  idKeyset: IdKeyset | null;
+  /** The user's `--where` condition groups (ORed); the paging conditions are ANDed into each); empty = every contact. */
   groups?: VirtuousConditionGroup[];
-  /**
-   * `id` (default): ranges of contact ids, paged by id. `modified` (incremental and `--since`): windows of
-   * modification time, paged by `modifiedDateTimeUtc` (FullContact, archived included).
-   */
-  walk?: 'id' | 'modified';
-  /** The modification-date parameter and operators; discovered from QueryOptions when planning. */
-  modifiedFilter?: ModifiedDateFilter | null;
-  /** `sortBy` value meaning "by modification date"; discovered when planning (or `--sort-by`). */
-  modifiedSortBy?: string | null;
+  /** Incremental and `--since` exports: only contacts modified from a position on (FullContact, archived included). */
+  changes?: VirtuousChangeSettings;
+}
+
+/**
+ * What an export of changes reads: the same id ranges as a full export, with a coarse date pre-filter
+ * in every request and an exact cut on each record's `modifiedDateTimeUtc`. Nothing depends on a
+ * `sortBy` for the modification date (none is evidenced for contacts) or on `NotIn` (not offered for ids).
+ */
+export interface VirtuousChangeSettings {
+  /** Contacts modified at or after `at` (less the ids listed at exactly `at`); null = every contact (a first full load). */
+  since: TimestampPosition | null;
+  /** The date parameter and operator of the pre-filter, discovered from QueryOptions when planning; null = discover now. */
+  prefilter: ModifiedPrefilter | null;
 }
 
 export const DEFAULT_VIRTUOUS_SETTINGS: VirtuousSourceSettings = {
   fullContact: false,
-  includeArchived: false,
+  includeArchived: true,
   pageSize: 1000,
   sortBy: 'Id',
-  idParameter: null,
+  idKeyset: null,
 };
 
-/**
- * `sortBy` values tried, in order, for "by modification date" when `--sort-by` does not name one (no
- * official list exists; these are the ones seen in working code): the first the API does not refuse
- * with a 400 is used, and every page is checked to be in ascending modification order.
- */
-export const MODIFIED_SORT_CANDIDATES = ['LastModifiedDate', 'Last Modified Date', 'modifiedDateTimeUtc'] as const;
-
-/** Where a modification window's checkpoint keeps its position: `{ lastModified, idsAtLast }`. */
-export const VIRTUOUS_MODIFIED_KEYSET: KeysetOptions = { positionKey: 'lastModified', sourceName: 'Virtuous' };
-
-/** The record field holding a contact's modification time (FullContact only). */
-export const MODIFIED_FIELD = 'modifiedDateTimeUtc';
+export { MODIFIED_FIELD } from './change-cut.js';
 
 /**
  * Smaller and smaller `take` values for a page that keeps failing transiently, as a production
@@ -113,17 +107,17 @@ interface IdentifiedRow extends SourceRow {
 }
 
 /**
- * Virtuous contacts. Full exports are split by numeric `Contact Id` and paged with an id keyset
- * cursor; incremental and `--since` exports are split by modification time and paged with a timestamp
- * keyset (`GroupedRows`, the same boundary logic as Close's windows). The user's `--where` groups are
- * part of every request, planning counts included.
+ * Virtuous contacts, split into ranges of the numeric contact id and paged with an id keyset cursor
+ * (`id > last AND id <= end`, sorted by id, `skip=0`). Exports of changes (incremental, `--since`) read
+ * the same ranges with a modification-date pre-filter in every request and keep exactly the records
+ * modified from their start on (`ChangeCut`). The user's `--where` groups are part of every request,
+ * planning counts included. Only operators the organization's QueryOptions lists are ever sent.
  */
 export class VirtuousSource implements ExportSource {
   readonly name = 'virtuous';
   readonly schema: RecordSchema;
-  private idParameter: string | null;
-  private modifiedFilter: ModifiedDateFilter | null;
-  private modifiedSortBy: string | null;
+  private idKeyset: IdKeyset | null;
+  private prefilter: ModifiedPrefilter | null;
   private cachedQueryOptions: Promise<VirtuousQueryOptions> | undefined;
 
   constructor(
@@ -131,14 +125,9 @@ export class VirtuousSource implements ExportSource {
     private readonly settings: VirtuousSourceSettings,
     private readonly options: { rawRows?: boolean } = {},
   ) {
-    this.schema = settings.fullContact || settings.walk === 'modified' ? virtuousFullContactSchema : virtuousAbbreviatedContactSchema;
-    this.idParameter = settings.idParameter;
-    this.modifiedFilter = settings.modifiedFilter ?? null;
-    this.modifiedSortBy = settings.modifiedSortBy ?? null;
-  }
-
-  private get walksModified(): boolean {
-    return this.settings.walk === 'modified';
+    this.schema = settings.fullContact || settings.changes ? virtuousFullContactSchema : virtuousAbbreviatedContactSchema;
+    this.idKeyset = settings.idKeyset;
+    this.prefilter = settings.changes?.prefilter ?? null;
   }
 
   /** `GET /api/Contact/QueryOptions`, asked once per source. */
@@ -151,57 +140,35 @@ export class VirtuousSource implements ExportSource {
     return pending;
   }
 
-  /** The id parameter in use, discovering it from QueryOptions the first time. */
-  async resolveIdParameter(signal?: AbortSignal): Promise<string> {
-    this.idParameter ??= findIdParameter(await this.queryOptions(signal));
-    return this.idParameter;
+  /** The id parameter and keyset operators in use, discovering them from QueryOptions the first time. */
+  async resolveIdKeyset(signal?: AbortSignal): Promise<IdKeyset> {
+    this.idKeyset ??= findIdKeyset(await this.queryOptions(signal));
+    return this.idKeyset;
   }
 
-  /** The modification-date parameter and operators, discovering them from QueryOptions the first time. */
-  async resolveModifiedFilter(signal?: AbortSignal): Promise<ModifiedDateFilter> {
-    this.modifiedFilter ??= findModifiedParameter(await this.queryOptions(signal));
-    return this.modifiedFilter;
+  /** The modification-date pre-filter of an export of changes, discovering it from QueryOptions the first time. */
+  async resolvePrefilter(signal?: AbortSignal): Promise<ModifiedPrefilter> {
+    this.prefilter ??= findModifiedPrefilter(await this.queryOptions(signal));
+    return this.prefilter;
+  }
+
+  /** Everything the export will send is offered by the organization: the id keyset, and the pre-filter of an export of changes. */
+  async validate(signal?: AbortSignal): Promise<void> {
+    await this.resolveIdKeyset(signal);
+    if (this.settings.changes) await this.resolvePrefilter(signal);
   }
 
   /**
-   * The `sortBy` value for "by modification date": the configured one, else the first of the
-   * modification parameter's name and `MODIFIED_SORT_CANDIDATES` that the API does not refuse (400).
+   * The lowest and highest matching id (`take=1`, ascending and descending), the total, then balanced id
+   * ranges found by bisection with `take=1` count probes of the same query (the `--where` groups and, for
+   * changes, the pre-filter from `options.changesSince` included).
    */
-  async resolveModifiedSortBy(signal?: AbortSignal): Promise<string> {
-    if (this.modifiedSortBy) return this.modifiedSortBy;
-    const filter = await this.resolveModifiedFilter(signal);
-    const candidates = [...new Set([...MODIFIED_SORT_CANDIDATES, filter.parameter])];
-    const refused: string[] = [];
-    for (const sortBy of candidates) {
-      try {
-        await this.client.query({ groups: [], sortBy, descending: false, includeArchived: true }, { take: 1, fullContact: false }, signal);
-        this.modifiedSortBy = sortBy;
-        return sortBy;
-      } catch (error) {
-        if (!(error instanceof SourceRequestError) || error.status !== 400) throw error;
-        refused.push(`"${sortBy}" (${error.apiMessage || 'refused'})`);
-      }
-    }
-    throw new InvalidInputError(
-      `Virtuous refused every sortBy value tried for "by modification date": ${refused.join(', ')}. Give the one this organization accepts with --sort-by.`,
-    );
-  }
-
-  async validate(signal?: AbortSignal): Promise<void> {
-    await this.resolveIdParameter(signal);
-    if (this.walksModified) {
-      await this.resolveModifiedFilter(signal);
-      await this.resolveModifiedSortBy(signal);
-    }
-  }
-
   async plan(options: PlanOptions, signal?: AbortSignal): Promise<SourcePlan> {
-    if (this.walksModified) return this.planModified(options, signal);
-    const idParameter = await this.resolveIdParameter(signal);
-    const groups = this.settings.groups;
+    const keyset = await this.resolveIdKeyset(signal);
+    const extra = await this.prefilterConditions(options.changesSince ?? null, signal);
     const probe = async (afterId: number | null, upToId: number | null, descending = false) =>
       this.client.query<IdentifiedRow>(
-        keysetQuery({ idParameter, afterId, upToId, includeArchived: this.settings.includeArchived, sortBy: this.settings.sortBy, descending, groups }),
+        keysetQuery({ keyset, afterId, upToId, includeArchived: this.settings.includeArchived, sortBy: this.settings.sortBy, descending, groups: this.settings.groups, extra }),
         { take: 1, fullContact: false },
         signal,
       );
@@ -210,8 +177,10 @@ export class VirtuousSource implements ExportSource {
     if (!first || lowest.total === 0) {
       return { totalRows: 0, ranges: [{ kind: 'id', index: 0, afterId: null, upToId: null, estimatedRows: 0 }] };
     }
-    const highest = await probe(null, null, true);
-    const maxId = highest.list[0]?.id ?? first.id;
+    requireId(first);
+    const highest = (await probe(null, null, true)).list[0];
+    // A server that ignores `descending` answers with the lowest id again: find the highest by counting instead.
+    const maxId = highest && requireId(highest) > first.id ? highest.id : lowest.total > 1 ? await highestId(first.id, (afterId) => probe(afterId, null)) : first.id;
     const ranges = await splitIdRange({
       minId: first.id,
       maxId,
@@ -222,68 +191,20 @@ export class VirtuousSource implements ExportSource {
     return { totalRows: lowest.total, ranges };
   }
 
-  /**
-   * Oldest and newest modification from `changesSince` on (FullContact, `take=1`, ascending and
-   * descending), the total, then balanced modification-time windows counted with the same filtered
-   * query, ending at a fixed upper bound (see `planChangeWindows`).
-   */
-  private async planModified(options: PlanOptions, signal?: AbortSignal): Promise<SourcePlan> {
-    const [filter, idParameter, sortBy] = [await this.resolveModifiedFilter(signal), await this.resolveIdParameter(signal), await this.resolveModifiedSortBy(signal)];
-    const since = options.changesSince ?? null;
-    const sinceMicros = since ? requireMicros(since.at, 'the incremental start') : null;
-    const groups = this.settings.groups;
-    const probe = (descending: boolean) =>
-      this.client.query<SourceRow>(
-        modifiedQuery({ filter, idParameter, fromMicros: sinceMicros, beforeMicros: null, excludeIds: since?.idsAtLast ?? [], sortBy, descending, groups }),
-        { take: 1, fullContact: true },
-        signal,
-      );
-    const oldest = await probe(false);
-    const first = oldest.list[0];
-    const last = first ? ((await probe(true)).list[0] ?? first) : undefined;
-    const oldestMicros = first ? modifiedKeyOf(first).micros : null;
-    const newestMicros = last ? modifiedKeyOf(last).micros : null;
-    if (oldestMicros !== null && newestMicros !== null && oldestMicros > newestMicros) {
-      throw new BulkExportError(
-        'UNSORTED_PAGE',
-        `Virtuous sorted by sortBy "${sortBy}" put ${modifiedKeyOf(last!).stamp} last and ${modifiedKeyOf(first!).stamp} first: it does not sort by modification date. ` +
-          'Give the sortBy value this organization uses for the modification date with --sort-by.',
-      );
-    }
-    const totalRows = first ? oldest.total : 0;
-    const { ranges, until } = await planChangeWindows({
-      field: MODIFIED_FIELD,
-      since,
-      oldestMicros,
-      newestMicros,
-      totalRows,
-      targetRows: options.targetRowsPerRange,
-      count: async (fromMicros, beforeMicros) =>
-        (
-          await this.client.query(
-            modifiedQuery({ filter, idParameter, fromMicros, beforeMicros, sortBy: this.settings.sortBy, groups }),
-            { take: 1, fullContact: false },
-            signal,
-          )
-        ).total,
-    });
-    return { totalRows, ranges, until };
+  /** The pre-filter condition of an export of changes from `since` (none for a full load, or a full export). */
+  private async prefilterConditions(since: TimestampPosition | null, signal?: AbortSignal): Promise<VirtuousCondition[]> {
+    if (!this.settings.changes || since === null) return [];
+    return [prefilterCondition(await this.resolvePrefilter(signal), positionMicros(since))];
   }
 
   /**
-   * Pages of one range: an id range in id order, or (incremental) a modification window in
-   * modification order. A page that keeps failing transiently (5xx, timeouts, dropped connections) is
-   * asked again with a smaller `take` (see `TAKE_LADDER`) before the range gives up; after a few good
-   * pages the size goes back up towards the configured page size. Permanent errors (400, 401, 403, ...)
-   * are not retried at any size.
+   * Pages of one id range in id order. A page that keeps failing transiently (5xx, timeouts, dropped
+   * connections) is asked again with a smaller `take` (see `TAKE_LADDER`) before the range gives up;
+   * after a few good pages the size goes back up towards the configured page size. Permanent errors
+   * (400, 401, 403, ...) are not retried at any size.
    */
   async *pages(range: ExportRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage> {
-    if (this.walksModified) {
-      if (range.kind !== 'time') throw new BulkExportError('WRONG_RANGE_KIND', `This Virtuous export walks modification time, got a ${range.kind} range.`);
-      yield* this.modifiedPages(range, cursor, signal);
-      return;
-    }
-    if (range.kind !== 'id') throw new BulkExportError('WRONG_RANGE_KIND', `Virtuous ranges are id ranges, got ${range.kind}.`);
+    if (range.kind !== 'id') throw new BulkExportError('WRONG_RANGE_KIND', `Virtuous ranges are id ranges, got ${range.kind}; start the export again.`);
     yield* this.idPages(range, cursor, signal);
   }
 
@@ -307,132 +228,121 @@ export class VirtuousSource implements ExportSource {
   }
 
   private async *idPages(range: IdRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage> {
-    const idParameter = await this.resolveIdParameter(signal);
+    const keyset = await this.resolveIdKeyset(signal);
+    const changes = this.settings.changes;
+    const since = changes?.since ?? null;
+    const extra = await this.prefilterConditions(since, signal);
+    const cut = changes ? new ChangeCut(since) : null;
     const ladder = new TakeLadder(this.settings.pageSize);
-    let afterId = (cursor as VirtuousCursor | null)?.lastId ?? range.afterId;
+    let afterId = lastIdOf(cursor) ?? range.afterId;
     for (;;) {
       const envelope = await this.queryWithLadder<IdentifiedRow>(
-        keysetQuery({ idParameter, afterId, upToId: range.upToId, includeArchived: this.settings.includeArchived, sortBy: this.settings.sortBy, groups: this.settings.groups }),
+        keysetQuery({ keyset, afterId, upToId: range.upToId, includeArchived: this.settings.includeArchived, sortBy: this.settings.sortBy, groups: this.settings.groups, extra }),
         ladder,
-        this.settings.fullContact,
+        this.settings.fullContact || changes !== undefined,
         signal,
         this.options.rawRows,
       );
-      const rows = envelope.list;
-      if (rows.length === 0) return;
-      assertAscendingAfter(rows, afterId);
-      const firstId = rows[0]!.id;
-      const lastId = rows.at(-1)!.id;
-      yield { rows, ...(envelope.rawList ? { rawRows: envelope.rawList } : {}), cursor: { lastId }, firstKey: firstId, lastKey: lastId };
-      if (envelope.total <= rows.length) return;
+      const read = envelope.list;
+      if (read.length === 0) return;
+      assertInRange(read, afterId, range.upToId);
+      const lastId = read.at(-1)!.id;
+      const page = cut ? keptChanges(read, envelope.rawList, cut) : { rows: read, rawRows: envelope.rawList, changes: undefined };
+      if (page.rows.length > 0) {
+        yield {
+          rows: page.rows,
+          ...(page.rawRows ? { rawRows: page.rawRows } : {}),
+          cursor: { lastId },
+          firstKey: page.rows[0]!.id,
+          lastKey: page.rows.at(-1)!.id,
+          ...(page.changes ? { changes: page.changes } : {}),
+        };
+      }
+      if (envelope.total <= read.length) return;
       afterId = lastId;
       ladder.succeeded();
     }
   }
+}
 
-  /**
-   * One modification window [from, before), read oldest change first. Every request starts at the
-   * last timestamp read (inclusive) and leaves out, by id, the contacts already read at it, so each page
-   * brings only new contacts however many share a timestamp, and `skip` is never used. Rows are
-   * released in whole groups of equal timestamps (`GroupedRows`), so a checkpoint `{ lastModified,
-   * idsAtLast }` is exact. The window is done when the envelope's `total` fits in the page just read.
-   */
-  private async *modifiedPages(range: TimeWindow, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage> {
-    const filter = await this.resolveModifiedFilter(signal);
-    const idParameter = await this.resolveIdParameter(signal);
-    const sortBy = await this.resolveModifiedSortBy(signal);
-    const fromMicros = range.from === null ? null : requireMicros(range.from, "the window's start");
-    const beforeMicros = range.before === null ? null : requireMicros(range.before, "the window's end");
-    if (fromMicros !== null && beforeMicros !== null && fromMicros >= beforeMicros) return;
-    const start = cursor ?? (range.from !== null && range.afterIds?.length ? cursorOf({ at: range.from, idsAtLast: range.afterIds }, VIRTUOUS_MODIFIED_KEYSET.positionKey) : null);
-    const grouped = new GroupedRows(start, VIRTUOUS_MODIFIED_KEYSET);
-    const ladder = new TakeLadder(this.settings.pageSize);
-    for (;;) {
-      const restart = grouped.restartMicros;
-      const envelope = await this.queryWithLadder<SourceRow>(
-        modifiedQuery({
-          filter,
-          idParameter,
-          fromMicros: restart ?? fromMicros,
-          beforeMicros,
-          excludeIds: restart !== null ? [...grouped.idsAtRestart] : [],
-          sortBy,
-          groups: this.settings.groups,
-        }),
-        ladder,
-        true,
-        signal,
-        this.options.rawRows,
-      );
-      const rows = envelope.list;
-      let fresh = 0;
-      let previous = -Infinity;
-      for (let index = 0; index < rows.length; index++) {
-        const keyed = modifiedKeyOf(rows[index]!);
-        if (envelope.rawList) keyed.raw = envelope.rawList[index];
-        if (keyed.micros < previous) {
-          throw new BulkExportError(
-            'UNSORTED_PAGE',
-            `Virtuous returned contact ${keyed.id} (modified ${keyed.stamp}) after a later one: the page is not sorted by modification date (sortBy "${sortBy}"), ` +
-              'so paging by it could skip rows. Give the right sortBy value with --sort-by.',
-          );
-        }
-        previous = keyed.micros;
-        if ((fromMicros !== null && keyed.micros < fromMicros) || (beforeMicros !== null && keyed.micros >= beforeMicros)) continue;
-        if (grouped.accept(keyed)) fresh += 1;
-      }
-      const page = grouped.takePage();
-      if (page) yield page;
-      if (envelope.total <= rows.length) break;
-      if (fresh === 0) {
-        throw new BulkExportError(
-          'NO_PROGRESS',
-          `Virtuous returned no contact not read before in window ${JSON.stringify(range)} (${rows.length} of ${envelope.total} matches): ` +
-            `does it honour "${idParameter} NotIn" and the "${filter.lower}" bound? The range will be retried from its checkpoint.`,
-        );
-      }
-      ladder.succeeded();
-    }
-    const last = grouped.finish();
-    if (last) yield last;
+/** The rows of a page that the cut keeps, with their bytes and their modification times. */
+function keptChanges(read: IdentifiedRow[], rawList: Uint8Array[] | undefined, cut: ChangeCut): { rows: IdentifiedRow[]; rawRows: Uint8Array[] | undefined; changes: RowChange[] } {
+  const rows: IdentifiedRow[] = [];
+  const rawRows: Uint8Array[] | undefined = rawList ? [] : undefined;
+  const changes: RowChange[] = [];
+  read.forEach((row, index) => {
+    const modified = ChangeCut.stampOf(row);
+    if (!cut.keeps(row, modified)) return;
+    rows.push(row);
+    rawRows?.push(rawList![index]!);
+    changes.push({ id: String(row.id), micros: modified.micros, stamp: modified.stamp });
+  });
+  return { rows, rawRows, changes };
+}
+
+function lastIdOf(cursor: SourceCursor | null): number | null {
+  if (cursor === null) return null;
+  const lastId = (cursor as Partial<VirtuousCursor>).lastId;
+  if (typeof lastId !== 'number' || !Number.isSafeInteger(lastId)) {
+    throw new BulkExportError('BAD_CURSOR', `Not a Virtuous checkpoint cursor: ${JSON.stringify(cursor)}; retry the export from the start.`);
   }
+  return lastId;
+}
+
+function requireId(row: SourceRow): number {
+  if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id)) {
+    throw new BulkExportError(
+      'UNEXPECTED_ROW',
+      `Virtuous returned a contact whose id is ${JSON.stringify(row.id)}, not a whole number; id ranges cannot be planned. Check VIRTUOUS_BASE_URL points at the Virtuous API.`,
+    );
+  }
+  return row.id;
 }
 
 /**
- * A FullContact row's keyset key: its id and `modifiedDateTimeUtc` (zone-less, 0-7 fractional digits,
- * UTC; compared as instants at microsecond precision, which keeps the order of the 100 ns values).
+ * The highest id above `lowestId`, by counting only (for a server that ignores `descending`): doubling
+ * steps up until nothing lies above, then bisection. About 2 x log2(span) `take=1` probes.
  */
-export function modifiedKeyOf(row: SourceRow): KeyedRow {
-  const id = row.id;
-  const stamp = row[MODIFIED_FIELD];
-  const micros = typeof stamp === 'string' ? parseIsoMicros(stamp) : null;
-  if ((typeof id !== 'number' && typeof id !== 'string') || typeof stamp !== 'string' || micros === null) {
-    throw new BulkExportError(
-      'UNEXPECTED_ROW',
-      `Virtuous returned a contact without an id and a readable ${MODIFIED_FIELD} (${JSON.stringify({ id, [MODIFIED_FIELD]: stamp })}); ` +
-        'incremental exports read /api/Contact/Query/FullContact, whose records carry it.',
-    );
+async function highestId(lowestId: number, countAbove: (afterId: number) => Promise<{ total: number }>): Promise<number> {
+  let below = lowestId;
+  let step = 1024;
+  let above = lowestId + step;
+  while ((await countAbove(above)).total > 0) {
+    below = above;
+    step *= 2;
+    above = below + step;
   }
-  return { row, id: String(id), micros, stamp };
+  // Invariant: some id lies above `below` (the lowest is not the only one), none above `above`.
+  while (above - below > 1) {
+    const middle = Math.floor((below + above) / 2);
+    if ((await countAbove(middle)).total > 0) below = middle;
+    else above = middle;
+  }
+  return above;
 }
 
-function requireMicros(value: string, what: string): number {
-  const micros = parseIsoMicros(value);
-  if (micros === null) throw new BulkExportError('WRONG_RANGE_KIND', `${what} ${JSON.stringify(value)} is not an ISO 8601 instant.`);
-  return micros;
-}
-
-/** The keyset cursor is only sound when the server honours the id sort; refuse to guess otherwise. */
-function assertAscendingAfter(rows: IdentifiedRow[], afterId: number | null): void {
-  let previous = afterId ?? -Infinity;
+/**
+ * The keyset is only sound when the server honours the id order and both bounds of the request: a row
+ * at or below the cursor, above the range's end or out of order is the API's fault, never skipped.
+ */
+function assertInRange(rows: IdentifiedRow[], afterId: number | null, upToId: number | null): void {
+  let previous = afterId;
   for (const row of rows) {
-    if (typeof row.id !== 'number' || !(row.id > previous)) {
+    const id = requireId(row);
+    if (previous !== null && !(id > previous)) {
       throw new BulkExportError(
         'UNSORTED_PAGE',
-        `Virtuous returned contact ${String(row.id)} after ${previous}: the page is not sorted by ascending id, so paging by id could skip rows. ` +
+        `Virtuous returned contact ${id} after ${previous}: the page is not in ascending id order above the cursor, so paging by id could skip rows. ` +
           'Check the sortBy value (--sort-by) against what this organization accepts.',
       );
     }
-    previous = row.id;
+    if (upToId !== null && id > upToId) {
+      throw new BulkExportError(
+        'OUT_OF_RANGE',
+        `Virtuous returned contact ${id} although the request asked for ids up to ${upToId}: the API ignored the range's upper bound, ` +
+          'so the export would write contacts twice. Check that VIRTUOUS_BASE_URL reaches the Virtuous API directly.',
+      );
+    }
+    previous = id;
   }
 }

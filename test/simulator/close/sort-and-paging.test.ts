@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCloseSimulator, type CloseSimulator } from '../../../src/simulator/close/index.js';
-import { contactQuery, custom, fieldCondition, ids, onOrAfter, regular, search, sortBy, walk } from './close-client.js';
+import { contactQuery, custom, fieldCondition, ids, onOrAfter, regular, search, sortBy, walk, type SimResponse } from './close-client.js';
 
 describe('Close simulator sorting', () => {
   let sim: CloseSimulator;
@@ -117,8 +117,10 @@ describe('Close simulator cursor walks', () => {
     now += 30_001;
     const expired = await search(sim, { ...byCreated, _limit: 10, cursor: fresh.json.cursor });
     expect(expired.status).toBe(400);
-    expect(expired.json.errors[0]).toMatch(/cursor has expired/i);
-    expect(expired.json['field-errors']).toHaveProperty('cursor');
+    expect(Object.keys(expired.json)).toEqual(['error', 'field-errors']);
+    expect(expired.json.error).toBe('Invalid request.');
+    expect(Object.keys(expired.json['field-errors'])).toEqual(['cursor']);
+    expect(expired.json['field-errors'].cursor).toMatch(/cursor has expired/i);
     expect(sim.stats.cursorsExpired).toBe(1);
     // Each page issues a fresh cursor: a client that keeps up can walk for longer than the TTL.
     const again = await search(sim, { ...byCreated, _limit: 10 });
@@ -135,15 +137,52 @@ describe('Close simulator cursor walks', () => {
     for (const bad of ['nonsense', `${cursor}x`, `${cursor.slice(0, 10)}A${cursor.slice(11)}`]) {
       const response = await search(sim, { ...byCreated, _limit: 10, cursor: bad });
       expect(response.status).toBe(400);
-      expect(response.json.errors[0]).toMatch(/cursor/i);
+      expect(response.json['field-errors'].cursor).toMatch(/cursor/i);
     }
     const other = await search(sim, { query: contactQuery(), sort: sortBy('date_created', 'desc'), cursor });
     expect(other.status).toBe(400);
-    expect(other.json.errors[0]).toMatch(/cursor does not belong/);
+    expect(other.json['field-errors'].cursor).toMatch(/cursor does not belong/);
     // _fields and _limit may change between pages.
     const next = await search(sim, { ...byCreated, _limit: 5, _fields: { contact: ['id', 'name'] }, cursor });
     expect(next.status).toBe(200);
     expect(ids(next)).toEqual(sim.expectedIds().slice(10, 15));
+  });
+
+  it("cursorErrorShape 'message' answers a refused cursor with {error} alone, naming the cursor in words", async () => {
+    let now = Date.UTC(2025, 5, 1);
+    sim = await startCloseSimulator({ contacts: 100, cursorTtlMs: 1000, cursorErrorShape: 'message', now: () => now });
+    const first = await search(sim, { ...byCreated, _limit: 10 });
+    now += 1001;
+    const expired = await search(sim, { ...byCreated, _limit: 10, cursor: first.json.cursor });
+    expect(expired.status).toBe(400);
+    expect(Object.keys(expired.json)).toEqual(['error']);
+    expect(expired.json.error).toMatch(/cursor has expired/i);
+    const forged = await search(sim, { ...byCreated, cursor: 'nonsense' });
+    expect(forged.json).toEqual({ error: expect.stringMatching(/Invalid cursor/) });
+  });
+
+  it("walkCapShape 'refuse' gives a cursor at the cap and refuses it with a 400 naming the cursor", async () => {
+    sim = await startCloseSimulator({ contacts: 1000, maxObjectsPerWalk: 450, walkCapShape: 'refuse' });
+    const pages: SimResponse[] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const page: SimResponse = await search(sim, { ...byCreated, _limit: 200, ...(cursor ? { cursor } : {}) });
+      if (page.status !== 200) {
+        expect(page.status).toBe(400);
+        expect(Object.keys(page.json['field-errors'])).toEqual(['cursor']);
+        break;
+      }
+      pages.push(page);
+      cursor = page.json.cursor;
+      expect(cursor).not.toBeNull();
+    }
+    expect(pages.map((page) => page.json.data.length)).toEqual([200, 200, 50]);
+    expect(pages.flatMap(ids)).toEqual(sim.expectedIds().slice(0, 450));
+    expect(sim.stats.walksRefusedAtCap).toBe(1);
+    // A walk that ends before the cap still ends with cursor null, and results_limit still ends a walk with cursor null.
+    expect((await walk(sim, { ...byCreated, _limit: 200, results_limit: 300 })).at(-1)!.json.cursor).toBeNull();
+    const tail = await walk(sim, { query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(sim.contact(sim.expectedIds()[700]!)!['date_created'] as string))), sort: sortBy('date_created'), _limit: 200 });
+    expect(tail.flatMap(ids)).toEqual(sim.expectedIds().slice(700));
   });
 
   it('continues from the last sort position: edits that move contacts are seen again or missed, like an unstable sort', async () => {
