@@ -9,8 +9,8 @@ import { METRIC_PREFIX } from '../metrics/export-metrics.js';
 import { registerFleetCollectors } from '../metrics/fleet-collectors.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../queue/queue-names.js';
 import type { RangeJobData, RangeProgress } from '../queue/range-job.js';
-import { basicAuth } from './basic-auth.js';
-import type { BoardCredentials } from './bind-policy.js';
+import { basicAuth } from './basic-auth-middleware.js';
+import type { AccessCredentials } from '../access/bind-policy.js';
 
 export interface BoardAppOptions {
   redis: Redis;
@@ -18,7 +18,7 @@ export interface BoardAppOptions {
   /** No retries or other changes from the board. */
   readOnly: boolean;
   /** When set, every page, API call and /metrics needs HTTP basic auth (only /healthz does not). */
-  credentials?: BoardCredentials;
+  credentials?: AccessCredentials;
 }
 
 export interface BoardApp {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { BulkExportError } from '../errors/index.js';
 import { createRedisConnection } from '../queue/redis-connection.js';
 import { createBoardApp } from './board-app.js';
-import { assertBindAllowed, type BoardCredentials } from './bind-policy.js';
+import { assertBindAllowed, type AccessCredentials } from '../access/bind-policy.js';
 
 export interface BoardServerOptions {
   redisUrl: string;
@@ -12,7 +12,7 @@ export interface BoardServerOptions {
   /** 0 = any free port. */
   port: number;
   readOnly: boolean;
-  credentials?: BoardCredentials;
+  credentials?: AccessCredentials;
 }
 
 export interface BoardServer {

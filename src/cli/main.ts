@@ -1,11 +1,15 @@
-import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './commands/control-commands.js';
 import { startCommand } from './commands/start-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { workerCommand } from './commands/worker-command.js';
 import { registerIncrementalCommands } from './register-incremental-commands.js';
 import { registerOperationsCommands } from './register-operations-commands.js';
+import { redactError } from '../logging/redact-error.js';
+import { secretScrubber } from '../logging/secret-scrubber.js';
 import { reportFailure } from './report-failure.js';
+import { exportId, wholeNumber } from './option-parsers.js';
 import { addStartOptions } from './start-options.js';
 
 const program = new Command('bulk-export')
@@ -14,12 +18,15 @@ const program = new Command('bulk-export')
       'Configuration: REDIS_URL, S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION, AWS_ACCESS_KEY_ID,\n' +
       'AWS_SECRET_ACCESS_KEY, VIRTUOUS_BASE_URL, VIRTUOUS_API_TOKEN, CLOSE_BASE_URL, CLOSE_API_KEY, LOG_LEVEL.',
   )
-  .showHelpAfterError();
+  .version(packageVersion(), '-V, --version', 'print the version and exit')
+  .showHelpAfterError()
+  // Usage errors (unknown option, missing argument) are thrown, not exited on, so they get exit code 2 below.
+  .exitOverride();
 
 program
   .command('worker')
   .description('work on export ranges until SIGINT/SIGTERM')
-  .option('--concurrency <n>', 'ranges worked on at once by this process', '2')
+  .option('--concurrency <n>', 'ranges worked on at once by this process (1 to 64)', wholeNumber('--concurrency', 1, 64), 2)
   .action(workerCommand);
 
 addStartOptions(
@@ -32,23 +39,23 @@ addStartOptions(
 program
   .command('status')
   .description('show where an export stands')
-  .argument('<exportId>')
+  .argument('<exportId>', 'the id start printed', exportId)
   .option('--json', 'print JSON')
   .action(statusCommand);
 
-program.command('cancel').description('stop every range of an export; no _SUCCESS is written').argument('<exportId>').action(cancelCommand);
-program.command('pause').description('park the ranges of an export after their current page').argument('<exportId>').action(pauseCommand);
+program.command('cancel').description('stop every range of an export; no _SUCCESS is written').argument('<exportId>', 'the id start printed', exportId).action(cancelCommand);
+program.command('pause').description('park the ranges of an export after their current page').argument('<exportId>', 'the id start printed', exportId).action(pauseCommand);
 program
   .command('resume')
   .description('continue a paused export, or rebuild one Redis lost from what is on S3 (with --dest)')
-  .argument('<exportId>')
+  .argument('<exportId>', 'the id start printed', exportId)
   .option('--dest <url>', 'the export\'s destination, s3://BUCKET/PREFIX (to rebuild from S3)')
   .action(resumeCommand);
 program
   .command('retry')
   .description('retry the failed ranges of an export from their checkpoints')
-  .argument('<exportId>')
-  .option('--range <n>', 'only this range index')
+  .argument('<exportId>', 'the id start printed', exportId)
+  .option('--range <n>', 'only this range index', wholeNumber('--range', 0))
   .action(retryCommand);
 
 registerOperationsCommands(program);
@@ -57,5 +64,13 @@ registerIncrementalCommands(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.exitCode = reportFailure(error);
+  // Commander has printed its own message (and the help hint); --help and --version end with 0.
+  if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
+  else process.exitCode = reportFailure(redactError(error, secretScrubber(process.env)));
+}
+
+function packageVersion(): string {
+  // src/cli/main.ts and dist/cli/main.js both sit two folders below package.json.
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
 }

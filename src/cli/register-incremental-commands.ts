@@ -4,6 +4,7 @@ import { readEnvironment, requireVariable } from '../config/environment.js';
 import { InvalidInputError } from '../errors/index.js';
 import { createLogger } from '../logging/logger.js';
 import { checkStartRequest } from '../planning/start-export.js';
+import { checkCronTiming } from '../queue/schedule-timing.js';
 import { defaultScheduleName, listSchedules, parseEvery, removeSchedule, upsertSchedule, type ScheduleListing, type ScheduleTiming } from '../queue/schedules.js';
 import { parseUserQuery } from '../sources/close/close-query.js';
 import { findIdKeyset, findModifiedPrefilter, type VirtuousQueryOptions } from '../sources/virtuous/query-options.js';
@@ -55,6 +56,7 @@ async function scheduleCommand(options: ScheduleCommandOptions): Promise<void> {
   if ((options.every === undefined) === (options.cron === undefined)) throw new InvalidInputError('Give exactly one of --every DURATION (e.g. 1h) or --cron "PATTERN".');
   if (options.tz !== undefined && options.cron === undefined) throw new InvalidInputError('--tz applies to --cron only.');
   const timing: ScheduleTiming = options.every !== undefined ? { every: parseEvery(options.every) } : { pattern: options.cron!, tz: options.tz ?? 'UTC' };
+  if (timing.pattern !== undefined) checkCronTiming(timing.pattern, timing.tz!);
   const request = { ...toStartRequest(options), incremental: true };
   if (request.queryFile !== undefined) {
     // The workers that run the schedule may not have the file: store its (checked) content.

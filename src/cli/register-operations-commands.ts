@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { boardCommand } from './commands/board-command.js';
 import { listCommand } from './commands/list-command.js';
 import { metricsCommand } from './commands/metrics-command.js';
+import { port, seconds, wholeNumber } from './option-parsers.js';
 
 /** Commands for watching the fleet (board, list, metrics); registered beside the core commands. */
 export function registerOperationsCommands(program: Command): void {
@@ -9,16 +10,16 @@ export function registerOperationsCommands(program: Command): void {
 
   existing('status')
     ?.option('--watch', 'follow the export until it commits (exit 0), fails or is cancelled (exit 1)')
-    .option('--interval <seconds>', 'with --watch when stdout is not a terminal: seconds between lines', '5');
+    .option('--interval <seconds>', 'with --watch when stdout is not a terminal: seconds between lines', seconds('--interval'), 5);
 
   existing('worker')
-    ?.addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on http://HOST:PORT/metrics').env('METRICS_PORT'))
+    ?.addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on http://HOST:PORT/metrics').env('METRICS_PORT').argParser(port('--metrics-port')))
     .addOption(new Option('--metrics-host <host>', 'address for --metrics-port').env('METRICS_HOST').default('127.0.0.1'));
 
   program
     .command('board')
     .description('Bull Board over the export queues (flows, range progress and logs, retry of failed ranges) and /metrics')
-    .option('--port <port>', 'port to listen on', '3000')
+    .option('--port <port>', 'port to listen on', port('--port'), 3000)
     .option('--host <host>', 'address to bind; anything but loopback needs BOARD_USER and BOARD_PASSWORD (basic auth)', '127.0.0.1')
     .option('--read-only', 'no retries or other changes from the board')
     // Loaded on use: Express and Bull Board would otherwise add ~15 MB to every worker process.
@@ -27,14 +28,14 @@ export function registerOperationsCommands(program: Command): void {
   program
     .command('list')
     .description('recent exports: state, rows, ranges, duration, destination')
-    .option('--limit <n>', 'how many, newest first', '20')
+    .option('--limit <n>', 'how many, newest first (1 to 1000)', wholeNumber('--limit', 1, 1000), 20)
     .option('--json', 'print JSON')
     .action(listCommand);
 
   program
     .command('metrics')
     .description('fleet metrics from Redis (queue depths, shared budgets), printed once or served with --port')
-    .option('--port <port>', 'serve /metrics on this port until SIGINT/SIGTERM')
+    .option('--port <port>', 'serve /metrics on this port until SIGINT/SIGTERM', port('--port'))
     .option('--host <host>', 'address for --port', '127.0.0.1')
     .action(metricsCommand);
 }

@@ -1,4 +1,7 @@
-import { BulkExportError, InvalidInputError, MissingConfigurationError } from '../errors/index.js';
+import { BulkExportError, InvalidInputError, MissingConfigurationError, RedisUnavailableError } from '../errors/index.js';
+import { DEFAULT_REDIS_URL } from '../config/environment.js';
+import { redactUrl } from '../planning/start-export.js';
+import { isRedisUnreachable } from '../queue/redis-connection.js';
 
 /** Prints an error the way a user should read it and returns the process exit code. */
 export function reportFailure(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
@@ -8,6 +11,12 @@ export function reportFailure(error: unknown, stderr: NodeJS.WritableStream = pr
   }
   if (error instanceof BulkExportError) {
     stderr.write(`error: ${error.message}\n`);
+    return 1;
+  }
+  // A command that reached Redis without withRedis: say which Redis did not answer, not the client's wording.
+  if (isRedisUnreachable(error)) {
+    const unavailable = new RedisUnavailableError(redactUrl(process.env.REDIS_URL || DEFAULT_REDIS_URL), (error as Error).message);
+    stderr.write(`error: ${unavailable.message}\n`);
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);

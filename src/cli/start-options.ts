@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import type { StartExportRequest } from '../planning/start-export.js';
+import { MIN_RANGE_ROWS, type StartExportRequest } from '../planning/start-export.js';
+import { wholeNumber } from './option-parsers.js';
 
 /** Options shared by `start` and `schedule` (everything that describes an export). */
 export interface StartOptions {
@@ -12,9 +13,9 @@ export interface StartOptions {
   watermarkOverlap?: string;
   fullContact?: boolean;
   rateLimit?: string;
-  partRows?: string;
-  rangeRows?: string;
-  pageSize?: string;
+  partRows?: number;
+  rangeRows?: number;
+  pageSize?: number;
   sortBy?: string;
   fields?: string;
   query?: string;
@@ -42,9 +43,9 @@ export function addStartOptions(command: Command, options: { incremental: boolea
     .option('--where-group <clauses>', 'virtuous: one OR alternative of ";"-separated conditions, e.g. "State Is CA; Tag IsAnyOf Board Member" (repeatable; --where conditions join every group)', collect)
     .option('--since <timestamp>', 'only contacts modified at or after this ISO 8601 instant (UTC without a zone)' + (options.incremental ? '; with --incremental: only when no watermark exists yet' : ''))
     .option('--rate-limit <n/window>', 'request budget for the credential, e.g. 5000/1h (virtuous default), 20/1s (close default)')
-    .option('--part-rows <n>', 'rows per part file', undefined)
-    .option('--range-rows <n>', 'wanted rows per range (parallel unit)')
-    .option('--page-size <n>', 'records per request: virtuous take (at most 1000, default 1000), close _limit (default 200)')
+    .option('--part-rows <n>', 'rows per part file (default 10000)', wholeNumber('--part-rows', 1, 10_000_000))
+    .option('--range-rows <n>', `wanted rows per range, the parallel unit (at least ${MIN_RANGE_ROWS}; default: the total / 32 within 5000 to 100000)`, wholeNumber('--range-rows', MIN_RANGE_ROWS))
+    .option('--page-size <n>', 'records per request: virtuous take (at most 1000, default 1000), close _limit (default 200)', wholeNumber('--page-size', 1, 1000))
     .option('--sort-by <value>', 'virtuous: sortBy value meaning "by contact id" (default Id)', undefined)
     .option('--watermark-overlap <duration>', 'virtuous --incremental: how far the next watermark stays behind what the reads prove (default 60s; longer repeats more contacts at the boundary)');
   if (options.incremental) {
@@ -64,9 +65,9 @@ export function toStartRequest(options: StartOptions): StartExportRequest {
     watermarkOverlap: options.watermarkOverlap,
     fullContact: options.fullContact,
     rateLimit: options.rateLimit,
-    partRows: optionalNumber(options.partRows),
-    rangeRows: optionalNumber(options.rangeRows),
-    pageSize: optionalNumber(options.pageSize),
+    partRows: options.partRows,
+    rangeRows: options.rangeRows,
+    pageSize: options.pageSize,
     sortBy: options.sortBy,
     fields: options.fields,
     queryFile: options.query,
@@ -75,8 +76,4 @@ export function toStartRequest(options: StartOptions): StartExportRequest {
     since: options.since,
     incremental: options.incremental,
   };
-}
-
-function optionalNumber(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
 }

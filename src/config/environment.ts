@@ -1,4 +1,4 @@
-import { MissingConfigurationError } from '../errors/index.js';
+import { InvalidConfigurationError, MissingConfigurationError } from '../errors/index.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_VIRTUOUS_BASE_URL = 'https://api.virtuoussoftware.com';
@@ -10,7 +10,57 @@ export interface S3Settings {
   forcePathStyle: boolean;
   /** Explicit keys (local endpoints only); otherwise the AWS SDK's default provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Per-request limits; undefined = S3_REQUEST_DEFAULTS. */
+  requests?: S3RequestLimits;
+  /** How long workers wait out an S3 outage; undefined = S3_OUTAGE_DEFAULTS. */
+  outage?: S3OutagePolicy;
 }
+
+/**
+ * Every S3 request is bounded: a connection that does not open, or a request (body sent, answer's headers
+ * received) that does not finish, is abandoned and tried again like any other failure, `maxAttempts` in all.
+ */
+export interface S3RequestLimits {
+  /** S3_CONNECTION_TIMEOUT_MS: the TCP (and TLS) connection must open within this. */
+  connectionTimeoutMs: number;
+  /** S3_REQUEST_TIMEOUT_MS: the whole request, and any silence while an answer's body streams in. */
+  requestTimeoutMs: number;
+  /** S3_MAX_ATTEMPTS: tries of one request (the SDK's own retries, with its jittered back-off). */
+  maxAttempts: number;
+}
+
+/**
+ * When S3 still fails after a request's attempts (it is down, unreachable or overloaded), a worker keeps
+ * what it holds (the encoded part) and tries again after growing waits, instead of failing the range.
+ */
+export interface S3OutagePolicy {
+  /** S3_OUTAGE_FIRST_WAIT_MS: the first wait; each next one doubles. */
+  firstWaitMs: number;
+  /** S3_OUTAGE_MAX_WAIT_MS: no wait is longer. */
+  maxWaitMs: number;
+  /** S3_OUTAGE_GIVE_UP_MS: after failing this long, the operation fails (and the range or commit with it). */
+  giveUpAfterMs: number;
+}
+
+export const S3_REQUEST_DEFAULTS: S3RequestLimits = { connectionTimeoutMs: 5_000, requestTimeoutMs: 60_000, maxAttempts: 5 };
+export const S3_OUTAGE_DEFAULTS: S3OutagePolicy = { firstWaitMs: 5_000, maxWaitMs: 5 * 60_000, giveUpAfterMs: 30 * 60_000 };
+
+/**
+ * How long a source API (Virtuous, Close) may take, and how often a failing request is tried. The timeout
+ * covers one whole try: connecting, sending, the answer's headers and its entire body. The tries are
+ * counted overall: a range page shares them across every `take` of the Virtuous ladder, so an API that
+ * never answers costs at most `attempts` x `timeoutMs` per range attempt, and each try after the first is
+ * announced (on stderr by `start`, in `status` for a range).
+ */
+export interface SourceRequestSettings {
+  /** SOURCE_REQUEST_TIMEOUT_MS: one try, from connecting to the last byte of the answer. */
+  timeoutMs: number;
+  /** SOURCE_REQUEST_ATTEMPTS: tries of one request (one range page, whatever its take) against transient failures. */
+  attempts: number;
+}
+
+/** Eight tries: two at each of the Virtuous takes 1000, 500, 250 and 50 for a page that keeps failing. */
+export const SOURCE_REQUEST_DEFAULTS: SourceRequestSettings = { timeoutMs: 60_000, attempts: 8 };
 
 /** Everything the commands read from the environment, in one typed place. */
 export interface Environment {
@@ -19,6 +69,8 @@ export interface Environment {
   queuePrefix: string;
   s3: S3Settings;
   virtuousBaseUrl: string;
+  /** SOURCE_REQUEST_TIMEOUT_MS and SOURCE_REQUEST_ATTEMPTS. */
+  sourceRequests: SourceRequestSettings;
   logLevel: string;
   /** Worker lock tuning (tests shorten them); undefined = the defaults in job-policies. */
   workerLockDurationMs: number | undefined;
@@ -34,13 +86,66 @@ export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Env
       endpoint: variables.S3_ENDPOINT || undefined,
       region: variables.AWS_REGION || variables.AWS_DEFAULT_REGION || 'us-east-1',
       forcePathStyle: parseBoolean(variables.S3_FORCE_PATH_STYLE) ?? Boolean(variables.S3_ENDPOINT),
+      requests: {
+        connectionTimeoutMs: optionalNumber(variables.S3_CONNECTION_TIMEOUT_MS) ?? S3_REQUEST_DEFAULTS.connectionTimeoutMs,
+        requestTimeoutMs: optionalNumber(variables.S3_REQUEST_TIMEOUT_MS) ?? S3_REQUEST_DEFAULTS.requestTimeoutMs,
+        maxAttempts: optionalNumber(variables.S3_MAX_ATTEMPTS) ?? S3_REQUEST_DEFAULTS.maxAttempts,
+      },
+      outage: {
+        firstWaitMs: optionalNumber(variables.S3_OUTAGE_FIRST_WAIT_MS) ?? S3_OUTAGE_DEFAULTS.firstWaitMs,
+        maxWaitMs: optionalNumber(variables.S3_OUTAGE_MAX_WAIT_MS) ?? S3_OUTAGE_DEFAULTS.maxWaitMs,
+        giveUpAfterMs: optionalNumber(variables.S3_OUTAGE_GIVE_UP_MS) ?? S3_OUTAGE_DEFAULTS.giveUpAfterMs,
+      },
     },
-    virtuousBaseUrl: stripTrailingSlash(variables.VIRTUOUS_BASE_URL || DEFAULT_VIRTUOUS_BASE_URL),
+    virtuousBaseUrl: baseUrlFrom(variables, 'VIRTUOUS_BASE_URL', DEFAULT_VIRTUOUS_BASE_URL),
+    sourceRequests: sourceRequestSettings(variables),
     logLevel: variables.LOG_LEVEL || 'info',
     workerLockDurationMs: optionalNumber(variables.WORKER_LOCK_DURATION_MS),
     workerStalledIntervalMs: optionalNumber(variables.WORKER_STALLED_INTERVAL_MS),
     variables,
   };
+}
+
+/**
+ * A source API's base URL from `name` (or `fallback` when unset), without a trailing slash. Refuses, naming
+ * the variable, anything that `fetch` would reject or misuse: not an absolute http(s) URL, a user name or
+ * password in it (credentials go in their own variables), a query string or fragment (request paths are
+ * appended to it).
+ */
+export function baseUrlFrom(variables: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const value = (variables[name] || fallback).trim();
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidConfigurationError(name, `is ${JSON.stringify(value.slice(0, 200))}, which is not a URL: give an absolute URL such as ${fallback}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InvalidConfigurationError(name, `uses ${url.protocol.slice(0, -1)}: give an http:// or https:// URL such as ${fallback}`);
+  }
+  if (url.username || url.password) {
+    throw new InvalidConfigurationError(name, 'holds a user name or password: give the API credential in its own variable, not in the URL');
+  }
+  if (url.search || url.hash) {
+    throw new InvalidConfigurationError(name, `has a query string or fragment (${JSON.stringify(url.search + url.hash)}): give the base URL alone, such as ${fallback}`);
+  }
+  return stripTrailingSlash(value);
+}
+
+/** SOURCE_REQUEST_TIMEOUT_MS and SOURCE_REQUEST_ATTEMPTS, or their defaults when unset; a value that is not a whole number above 0 is refused. */
+export function sourceRequestSettings(variables: NodeJS.ProcessEnv): SourceRequestSettings {
+  return {
+    timeoutMs: positiveIntegerVariable(variables, 'SOURCE_REQUEST_TIMEOUT_MS') ?? SOURCE_REQUEST_DEFAULTS.timeoutMs,
+    attempts: positiveIntegerVariable(variables, 'SOURCE_REQUEST_ATTEMPTS') ?? SOURCE_REQUEST_DEFAULTS.attempts,
+  };
+}
+
+function positiveIntegerVariable(variables: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = variables[name]?.trim();
+  if (!text) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidConfigurationError(name, `is ${JSON.stringify(text)}: give a whole number of at least 1`);
+  return value;
 }
 
 /** Reads a variable that must be set, or throws an error naming it and saying what it is for. */

@@ -1,5 +1,10 @@
 export { BulkExportError } from './bulk-export-error.js';
 export { InvalidInputError } from './invalid-input-error.js';
+export { InvalidConfigurationError } from './invalid-configuration-error.js';
 export { MissingConfigurationError } from './missing-configuration-error.js';
+export { RowCountMismatchError } from './row-count-mismatch-error.js';
 export { SourceRequestError } from './source-request-error.js';
 export { SourceUnavailableError } from './source-unavailable-error.js';
+export { PartsMissingError, type PartDiscrepancy } from './parts-missing-error.js';
+export { RedisUnavailableError } from './redis-unavailable-error.js';
+export { S3RequestError, type S3RequestTarget } from './s3-request-error.js';

@@ -6,7 +6,7 @@ export class SourceUnavailableError extends BulkExportError {
     super(
       'SOURCE_UNAVAILABLE',
       `${source} did not answer ${endpoint} successfully after ${attempts} attempts (last: ${lastProblem}). ` +
-        'The range will be retried; if this persists, check the base URL and the service status.',
+        'If this persists, check the base URL and the service status.',
     );
   }
 }

@@ -3,10 +3,14 @@ import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../queue/queue-names.js';
 import { readBudgetStates, type BudgetState } from './budget-state.js';
+import { CredentialLabels } from './credential-label.js';
 import { METRIC_PREFIX } from './export-metrics.js';
 
 /** Job states reported per queue. */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children', 'prioritized'] as const;
+
+/** A budget with the label it is shown under (see CredentialLabels). */
+type LabelledBudget = BudgetState & { label: string };
 
 export interface FleetCollectors {
   close(): Promise<void>;
@@ -35,11 +39,14 @@ export function registerFleetCollectors(registry: Registry, redis: Redis, prefix
   });
 
   // The three budget gauges are collected concurrently on a scrape; they share one read of Redis.
-  let reading: Promise<BudgetState[]> | undefined;
+  const labels = new CredentialLabels(redis, prefix);
+  let reading: Promise<LabelledBudget[]> | undefined;
   const budgets = () => {
-    reading ??= readBudgetStates(redis, prefix).finally(() => {
-      reading = undefined;
-    });
+    reading ??= readBudgetStates(redis, prefix)
+      .then((states) => Promise.all(states.map(async (state) => ({ ...state, label: await labels.labelOf(state.credential) }))))
+      .finally(() => {
+        reading = undefined;
+      });
     return reading;
   };
   const budgetGauge = (name: string, help: string, value: (budget: BudgetState) => number | undefined) =>
@@ -53,7 +60,7 @@ export function registerFleetCollectors(registry: Registry, redis: Redis, prefix
         this.reset();
         for (const budget of states) {
           const measured = value(budget);
-          if (measured !== undefined) this.set({ source: budget.source, credential: budget.credential }, measured);
+          if (measured !== undefined) this.set({ source: budget.source, credential: budget.label }, measured);
         }
       },
     });

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { isAuthorized } from '../access/basic-auth.js';
+import { assertBindAllowed, type AccessCredentials } from '../access/bind-policy.js';
 
 export interface MetricsServer {
   /** e.g. http://127.0.0.1:9464/metrics */
@@ -9,9 +11,27 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves `GET /metrics` (Prometheus text) from `registries`; anything else is a 404. */
-export async function startMetricsServer(registries: Registry[], options: { port: number; host?: string }): Promise<MetricsServer> {
+export interface MetricsServerOptions {
+  port: number;
+  /** Default 127.0.0.1; any address but loopback needs `credentials`. */
+  host?: string;
+  /** HTTP basic auth required on every request (BOARD_USER / BOARD_PASSWORD, as the board). */
+  credentials?: AccessCredentials;
+}
+
+/**
+ * Serves `GET /metrics` (Prometheus text) from `registries`; anything else is a 404. Like the board,
+ * it binds to loopback unless credentials are set, and then requires them.
+ */
+export async function startMetricsServer(registries: Registry[], options: MetricsServerOptions): Promise<MetricsServer> {
+  const host = options.host ?? '127.0.0.1';
+  await assertBindAllowed(host, options.credentials, '/metrics');
+  const { credentials } = options;
   const server: Server = createServer((request, response) => {
+    if (credentials && !isAuthorized(request.headers.authorization, credentials)) {
+      response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="bulk-export metrics", charset="UTF-8"' }).end('authentication required\n');
+      return;
+    }
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' || path !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
@@ -22,7 +42,6 @@ export async function startMetricsServer(registries: Registry[], options: { port
       (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(error as Error).message}\n`),
     );
   });
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {

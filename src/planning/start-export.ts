@@ -32,11 +32,18 @@ import type { TimestampPosition } from '../sources/timestamp-keyset.js';
 import { buildWhereGroups } from '../sources/virtuous/where-clause.js';
 import { DEFAULT_VIRTUOUS_SETTINGS, MODIFIED_FIELD, type VirtuousSource } from '../sources/virtuous/virtuous-source.js';
 import { parseDuration } from '../config/duration.js';
+import { secretScrubber } from '../logging/secret-scrubber.js';
+import { describeRetry } from '../sources/http/source-retry.js';
 import { redisMicros } from '../queue/redis-clock.js';
 
 export const SOURCES = ['virtuous', 'close'] as const;
 /** Rows per part: bounds worker memory (measured: ~300 MB peak at concurrency 4) and the pages a crash can waste. */
 export const DEFAULT_PART_ROWS = 10_000;
+/**
+ * The smallest `--range-rows`: a range smaller than a page or two costs planning probes and requests
+ * out of proportion to what it reads (each range ends with a partial page).
+ */
+export const MIN_RANGE_ROWS = 100;
 /**
  * How far the watermark of a Virtuous incremental export stays behind what its reads prove (see
  * `WatermarkRule`): room for modifications that become visible a little after they are stamped, and for
@@ -228,6 +235,7 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   const destination = parseS3Url(request.dest);
   const rateLimit = request.rateLimit ? parseRateLimit(request.rateLimit) : null;
   const partRows = positiveInteger(request.partRows ?? DEFAULT_PART_ROWS, '--part-rows');
+  if (request.rangeRows !== undefined) positiveInteger(request.rangeRows, '--range-rows', MIN_RANGE_ROWS);
   const kind = request.source as SourceSpec['kind'];
   for (const option of SOURCE_ONLY_OPTIONS) {
     if (option.source !== kind && option.given(request)) {
@@ -245,7 +253,9 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   await checkBucket(destination, deps.environment);
 
   const budget = budgetForExport(deps.redis, deps.environment.queuePrefix, { source: sourceSpec, rateLimit });
-  const source = createSource(sourceSpec, { variables: deps.environment.variables, budget });
+  // Retries while planning reach the operator (stderr for `start`, the log for a scheduled run).
+  const scrub = secretScrubber(deps.environment.variables);
+  const source = createSource(sourceSpec, { variables: deps.environment.variables, budget, onRetry: (retry) => notify(scrub(describeRetry(retry))) });
   await source.validate();
   if (sourceSpec.kind === 'virtuous') {
     const virtuous = source as VirtuousSource;
@@ -354,8 +364,8 @@ async function writeExportDescriptor(environment: Environment, spec: ExportSpec,
   }
 }
 
-function positiveInteger(value: number, flag: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(`${flag} must be a whole number of at least 1, got ${value}.`);
+function positiveInteger(value: number, flag: string, min = 1): number {
+  if (!Number.isSafeInteger(value) || value < min) throw new InvalidInputError(`${flag} must be a whole number of at least ${min}, got ${value}.`);
   return value;
 }
 

@@ -1,16 +1,23 @@
-import type { Job } from 'bullmq';
-import { BulkExportError } from '../errors/index.js';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { BulkExportError, PartsMissingError, type PartDiscrepancy } from '../errors/index.js';
 import { parseIsoMicros } from '../planning/time-window-splitter.js';
 import { MANIFEST_NAME, SUCCESS_MARKER, type CommittedPart, type ExportManifest, type IncrementalWindow } from '../sinks/manifest.js';
 import { PART_KEY_PATTERN } from '../sinks/part-key.js';
+import { s3RetryLog } from '../sinks/s3/describe-s3-retry.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { exportFolder, formatS3Url } from '../sinks/s3/s3-location.js';
 import { timestampPositionOf, type TimestampPosition } from '../sources/timestamp-keyset.js';
+import { CommitFence } from './commit-fence.js';
 import { ExportControl } from './export-control.js';
 import type { ExportSpec } from './export-spec.js';
 import { ExportCancelledError } from './export-stopped.js';
 import type { RangeCheckpoint } from './range-checkpoint.js';
+import { findPartDiscrepancies, rewindRangesToBadParts } from './part-audit.js';
+import { RangeRetryNotes } from './range-retry-notes.js';
+import { SHUTDOWN_REASON } from './range-processor.js';
 import { readClockPosition } from './read-clock-watermark.js';
+import { refuseMismatchedRowCounts } from './row-count-check.js';
+import { s3FailureAsJobFailure } from './s3-job-failure.js';
 import { advanceWatermark, WatermarkCache, type Watermark } from './watermark.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -21,11 +28,28 @@ export interface ExportJobResult {
 }
 
 /**
- * Runs once every range of an export is done: removes part objects no checkpoint committed
- * (left by crashed attempts), writes the manifest, (incremental) advances the watermark, then
- * `_SUCCESS`. Safe to run twice.
+ * Runs once every range of an export is done: checks that every part the checkpoints recorded is on S3
+ * as recorded (else it commits nothing, rewinds the ranges concerned and fails for good, see
+ * PartsMissingError), removes part objects no checkpoint committed (left by crashed attempts), writes the
+ * manifest, removes any part object that appeared meanwhile, (incremental) advances the watermark, then
+ * `_SUCCESS`. Range attempts that lost their job keep no part once the commit began (CommitFence).
+ * Safe to run twice.
  */
-export async function commitExport(job: Job<ExportSpec, ExportJobResult>, context: WorkerContext): Promise<ExportJobResult> {
+export async function commitExport(job: Job<ExportSpec, ExportJobResult>, context: WorkerContext, token?: string, signal?: AbortSignal): Promise<ExportJobResult> {
+  try {
+    return await commitCheckedExport(job, context, signal);
+  } catch (error) {
+    if (signal?.aborted && signal.reason === SHUTDOWN_REASON && token !== undefined) {
+      // A stopping worker does not wait for S3 (an outage may last many minutes): another worker commits, from the start.
+      context.logger.info({ exportId: job.data.exportId, jobId: job.id }, 'released commit on shutdown');
+      await job.moveToWait(token);
+      throw new WaitingError('released on shutdown');
+    }
+    throw s3FailureAsJobFailure(error);
+  }
+}
+
+async function commitCheckedExport(job: Job<ExportSpec, ExportJobResult>, context: WorkerContext, signal: AbortSignal | undefined): Promise<ExportJobResult> {
   const spec = job.data;
   const log = context.logger.child({ exportId: spec.exportId, jobId: job.id });
   if ((await new ExportControl(context.redis, context.queuePrefix).get(spec.exportId)) === 'cancel') {
@@ -37,13 +61,28 @@ export async function commitExport(job: Job<ExportSpec, ExportJobResult>, contex
     throw new BulkExportError('RANGES_UNFINISHED', `Ranges ${unfinished.join(', ')} of ${spec.exportId} have no finished checkpoint; cannot commit.`);
   }
   const parts = checkpoints.flatMap((checkpoint) => checkpoint!.parts);
-  const store = new ObjectStore(context.s3, spec.destination.bucket);
+  log.info(refuseMismatchedRowCounts(spec, checkpoints as RangeCheckpoint[]), 'row counts agree'); // else fails the commit for good, nothing written
+  const store = new ObjectStore(context.s3, spec.destination.bucket, {
+    ...(context.s3Outage ? { outage: context.s3Outage } : {}),
+    ...(signal ? { signal } : {}),
+    onRetry: (event) => {
+      const line = s3RetryLog(event);
+      log.warn(line.fields, line.message);
+    },
+  });
   const folder = exportFolder(spec.destination, spec.exportId);
+  const fence = new CommitFence(context.redis, context.queuePrefix);
+  // From here on, a range attempt that lost its job uploads no part, or deletes the one it just uploaded.
+  await fence.raise(spec.exportId);
 
+  // One listing shows both the parts that must be there and the objects that must go.
+  const listing = await store.list(`${folder}/`);
+  const missing = findPartDiscrepancies(parts, listing);
+  if (missing.length > 0) {
+    throw await refuseCommit({ spec, folder, store, fence, context, checkpoints: checkpoints as RangeCheckpoint[], missing, log });
+  }
   const committedKeys = new Set(parts.map((part) => part.key));
-  const orphans = (await store.list(`${folder}/`))
-    .map((object) => object.key)
-    .filter((key) => PART_KEY_PATTERN.test(key) && !committedKeys.has(key));
+  const orphans = listing.map((object) => object.key).filter((key) => PART_KEY_PATTERN.test(key) && !committedKeys.has(key));
   if (orphans.length > 0) {
     await store.deleteMany(orphans);
     log.info({ orphans: orphans.length }, 'removed parts of abandoned attempts');
@@ -66,6 +105,19 @@ export async function commitExport(job: Job<ExportSpec, ExportJobResult>, contex
   if (spec.changes && reached) manifest.incremental = incrementalWindow(spec, reached);
   const manifestKey = `${folder}/${MANIFEST_NAME}`;
   await store.put(manifestKey, JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
+  // Again, now that the manifest is written: an upload a lost attempt began before the fence may have landed
+  // since the first listing (it would be a stray part for readers of part-*), or a part may have gone since.
+  const relisted = await store.list(`${folder}/`);
+  const goneSince = findPartDiscrepancies(parts, relisted);
+  if (goneSince.length > 0) {
+    await store.delete(manifestKey);
+    throw await refuseCommit({ spec, folder, store, fence, context, checkpoints: checkpoints as RangeCheckpoint[], missing: goneSince, log });
+  }
+  const strays = relisted.map((object) => object.key).filter((key) => PART_KEY_PATTERN.test(key) && !committedKeys.has(key));
+  if (strays.length > 0) {
+    await store.deleteMany(strays);
+    log.warn({ strays }, 'removed part objects that appeared while committing (uploads of attempts that had lost their job)');
+  }
   const watermark = spec.changes?.watermark;
   if (spec.changes?.mode === 'incremental' && watermark && reached?.position) {
     const next: Watermark = {
@@ -86,8 +138,39 @@ export async function commitExport(job: Job<ExportSpec, ExportJobResult>, contex
   }
   await store.put(`${folder}/${SUCCESS_MARKER}`, '', { contentType: 'application/octet-stream' });
   await context.registry.update(spec.exportId, { state: 'committed', rows, parts: parts.length, finishedAt: manifest.endedAt });
+  await new RangeRetryNotes(context.redis, context.queuePrefix).drop(spec.exportId);
   log.info({ rows, parts: parts.length, manifestKey }, 'export committed');
   return { rows, parts: parts.length, manifestKey };
+}
+
+/**
+ * Parts the checkpoints recorded are gone or changed on S3: nothing is committed. The ranges concerned are
+ * rewound to before their first bad part and the fence is lowered, so that `retry` reads them again and
+ * commits; the commit fails for good (another attempt would find the same), with what to do.
+ */
+async function refuseCommit(args: {
+  spec: ExportSpec;
+  folder: string;
+  store: ObjectStore;
+  fence: CommitFence;
+  context: WorkerContext;
+  checkpoints: RangeCheckpoint[];
+  missing: PartDiscrepancy[];
+  log: WorkerContext['logger'];
+}): Promise<Error> {
+  const { spec } = args;
+  const rewound = await rewindRangesToBadParts({
+    exportId: spec.exportId,
+    folder: args.folder,
+    store: args.store,
+    checkpoints: args.context.checkpoints,
+    rangeCheckpoints: args.checkpoints,
+    discrepancies: args.missing,
+  });
+  await args.fence.lower(spec.exportId);
+  const refusal = new PartsMissingError(spec.exportId, spec.destination.bucket, args.missing, rewound);
+  args.log.error({ parts: args.missing.map((part) => part.key), rewoundRanges: rewound }, 'commit refused: parts missing or changed on S3');
+  return Object.assign(new UnrecoverableError(refusal.message), { cause: refusal });
 }
 
 

@@ -9,4 +9,5 @@ export function newExportId(now: Date = new Date()): string {
   return `exp-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export const EXPORT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{2,80}$/;
+/** What `newExportId` makes: the only export ids commands accept (never a path such as `../x`). */
+export const EXPORT_ID_PATTERN = /^exp-\d{8}t\d{6}-[0-9a-f]{6}$/;

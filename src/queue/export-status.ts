@@ -7,6 +7,7 @@ import { ExportControl } from './export-control.js';
 import { ExportRegistry, type ExportState } from './export-registry.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from './queue-names.js';
 import { rangeJobId } from './range-job.js';
+import { RangeRetryNotes, type RangeRetryNote } from './range-retry-notes.js';
 import { createRedisConnection } from './redis-connection.js';
 
 export interface RangeFailure {
@@ -21,6 +22,11 @@ export interface ExportStatus {
   format: string;
   destination: string;
   ranges: { done: number; total: number; failed: RangeFailure[] };
+  /**
+   * Ranges that are trying again right now, and why (the latest failed try of an API or S3 request: what
+   * failed, which service, the try about to be made), while the export runs; empty otherwise.
+   */
+  retrying: RangeRetryNote[];
   rows: number;
   plannedRows: number;
   parts: number;
@@ -42,6 +48,7 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
     const job = await exports.getJob(exportId);
     const jobState = job ? await job.getState() : 'unknown';
     const failed = await failedRanges(ranges, exportId, spec.rangeCount);
+    const notes = await new RangeRetryNotes(redis, prefix).list(exportId);
     let state: ExportStatus['state'] = record.state;
     let error = record.error;
     if (command === 'cancel') state = 'cancelled';
@@ -58,6 +65,8 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       state = 'running';
       error = undefined;
     }
+    const settled = new Set([...failed.map((failure) => failure.rangeIndex), ...checkpoints.flatMap((checkpoint, index) => (checkpoint?.done ? [index] : []))]);
+    const retrying = state === 'running' || state === 'paused' ? notes.filter((note) => !settled.has(note.rangeIndex)) : [];
     return {
       exportId,
       state,
@@ -65,6 +74,7 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       format: spec.format + (spec.gzip ? '.gz' : ''),
       destination: formatS3Url(spec.destination, exportId),
       ranges: { done: checkpoints.filter((c) => c?.done).length, total: spec.rangeCount, failed },
+      retrying,
       rows: checkpoints.reduce((sum, c) => sum + (c?.rows ?? 0), 0),
       plannedRows: spec.plannedRows,
       parts: checkpoints.reduce((sum, c) => sum + (c?.parts.length ?? 0), 0),

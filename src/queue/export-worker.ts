@@ -1,11 +1,12 @@
-import { UnrecoverableError, Worker } from 'bullmq';
-import { readEnvironment, type S3Settings } from '../config/environment.js';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { readEnvironment, S3_OUTAGE_DEFAULTS, type S3Settings } from '../config/environment.js';
 import { BulkExportError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import { redactingFailures } from '../logging/redact-error.js';
 import { ExportMetrics } from '../metrics/export-metrics.js';
 import { registerFleetCollectors, type FleetCollectors } from '../metrics/fleet-collectors.js';
 import { MeteredCheckpointStore } from '../metrics/metered-checkpoint-store.js';
-import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
+import { startMetricsServer, type MetricsServer, type MetricsServerOptions } from '../metrics/metrics-server.js';
 import { SourceRequestObserver } from '../metrics/source-request-observer.js';
 import { createS3Client } from '../sinks/s3/s3-client.js';
 import { ExportCancelledError } from './export-stopped.js';
@@ -32,11 +33,11 @@ export interface ExportWorkerOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /** Serve Prometheus metrics on `http://host:port/metrics` (host default 127.0.0.1; port 0 = any free port). */
-  metrics?: { port: number; host?: string };
+  metrics?: MetricsServerOptions;
 }
 
 export interface RunningExportWorker {
-  /** Stops taking jobs, hands the ranges in progress back to the queue (from their checkpoints), waits for commits in hand. */
+  /** Stops taking jobs, then hands the ranges and the commit in progress back to the queue (ranges resume from their checkpoints; a commit runs again from the start). */
   close(): Promise<void>;
   /** Where the metrics are served, when `metrics` was asked for. */
   metricsUrl?: string;
@@ -51,6 +52,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     redis,
     queuePrefix: options.queuePrefix,
     s3: createS3Client(options.s3),
+    s3Outage: options.s3.outage ?? S3_OUTAGE_DEFAULTS,
     checkpoints: metrics ? new MeteredCheckpointStore(redis, options.queuePrefix, metrics) : new CheckpointStore(redis, options.queuePrefix),
     registry: new ExportRegistry(redis, options.queuePrefix),
     variables: options.variables,
@@ -79,21 +81,28 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     // A crashed worker's range is expected to stall; it resumes from its checkpoint, so stalls are not failures.
     maxStalledCount: 1000,
   };
+  // Aborted once, on close: every range in hand, and any range taken after that, goes back to the queue.
+  const stopping = new AbortController();
   const rangeConnection = createRedisConnection(options.redisUrl, 'bulk-export:ranges');
   const commitConnection = createRedisConnection(options.redisUrl, 'bulk-export:commits');
   const scheduleConnection = createRedisConnection(options.redisUrl, 'bulk-export:schedules');
   const rangeWorker = new Worker<RangeJobData, RangeJobResult>(
     RANGE_QUEUE,
-    (job, token, signal) => {
+    redactingFailures((job: Job<RangeJobData, RangeJobResult>, token: string | undefined, signal?: AbortSignal) => {
       const source = job.data.spec.source as { kind: string; baseUrl?: string };
       if (source.baseUrl) requests?.addSource(source.kind, source.baseUrl);
-      return processRange(job, token, context, signal);
-    },
+      // This worker stopping stops the range (and so does BullMQ's own signal for the job, when it gives one).
+      return processRange(job, token, context, signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal);
+    }, options.variables),
     { ...common, connection: rangeConnection, concurrency: options.concurrency },
   );
   const exportWorker = new Worker<ExportSpec, ExportJobResult>(
     EXPORT_QUEUE,
-    (job) => commitExport(job, context),
+    redactingFailures(
+      (job: Job<ExportSpec, ExportJobResult>, token: string | undefined, signal?: AbortSignal) =>
+        commitExport(job, context, token, signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal),
+      options.variables,
+    ),
     { ...common, connection: commitConnection, concurrency: 1 },
   );
   // Scheduled incremental loads: each tick starts `start --incremental` with the schedule's options and this
@@ -101,20 +110,27 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   const environment = { ...readEnvironment(options.variables), redisUrl: options.redisUrl, queuePrefix: options.queuePrefix, s3: options.s3 };
   const scheduleWorker = new Worker<ScheduleJobData, ScheduledRunResult>(
     SCHEDULE_QUEUE,
-    (job) => runScheduledExport(job, { environment, redis, logger: options.logger }),
+    redactingFailures((job: Job<ScheduleJobData, ScheduledRunResult>) => runScheduledExport(job, { environment, redis, logger: options.logger }), options.variables),
     { ...common, connection: scheduleConnection, concurrency: 1 },
   );
   rangeWorker.on('failed', (job, error) => {
-    options.logger.warn(
-      { exportId: job?.data.spec.exportId, range: job?.data.range.index, jobId: job?.id, attempt: job?.attemptsMade, err: error.message },
-      'range attempt failed',
-    );
     if (job?.processedOn) metrics?.recordRangeAttempt('failed', (Date.now() - job.processedOn) / 1000);
     // A range out of attempts leaves the export waiting for `retry`; the registry says so even after retention trims the job.
     const final = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
-    if (job && final && !(error instanceof ExportCancelledError)) {
+    const where = { exportId: job?.data.spec.exportId, range: job?.data.range.index, jobId: job?.id, attempt: job?.attemptsMade, err: error.message };
+    if (!final) {
+      options.logger.warn({ ...where, attempts: job?.opts.attempts }, 'range attempt failed; the range is retried from its checkpoint');
+      return;
+    }
+    if (error instanceof ExportCancelledError) {
+      options.logger.info(where, 'range stopped: the export was cancelled');
+      return;
+    }
+    options.logger.error(where, 'range failed for good; the export waits for bulk-export retry');
+    if (job) {
+      const attempts = error instanceof UnrecoverableError ? '' : ` after ${job.attemptsMade} attempts`;
       void context.registry
-        .update(job.data.spec.exportId, { state: 'failed', error: `range ${job.data.range.index} failed: ${error.message}` })
+        .update(job.data.spec.exportId, { state: 'failed', error: `range ${job.data.range.index} failed for good${attempts}: ${error.message}` })
         .catch((problem: unknown) => options.logger.warn({ err: (problem as Error).message }, 'could not record the failure'));
     }
   });
@@ -124,7 +140,18 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     });
   }
   exportWorker.on('failed', (job, error) => {
-    options.logger.warn({ exportId: job?.data.exportId, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'commit attempt failed');
+    const final = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
+    const where = { exportId: job?.data.exportId, jobId: job?.id, attempt: job?.attemptsMade, err: error.message };
+    if (!final) {
+      options.logger.warn(where, 'commit attempt failed; the commit is retried');
+      return;
+    }
+    options.logger.error(where, 'commit failed for good; nothing was committed, the export waits for bulk-export retry');
+    if (job && !(error instanceof ExportCancelledError)) {
+      void context.registry
+        .update(job.data.exportId, { state: 'failed', error: `commit failed: ${error.message}` })
+        .catch((problem: unknown) => options.logger.warn({ err: (problem as Error).message }, 'could not record the failure'));
+    }
   });
   for (const worker of [rangeWorker, exportWorker, scheduleWorker]) {
     worker.on('error', (error) => options.logger.error({ err: error.message }, 'worker error'));
@@ -135,8 +162,12 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   return {
     metricsUrl: metricsServer?.url,
     async close() {
-      rangeWorker.cancelAllJobs(SHUTDOWN_REASON);
-      await Promise.all([rangeWorker.close(), exportWorker.close(), scheduleWorker.close()]);
+      // First stop fetching (close() marks the workers closing at once and interrupts their blocking fetch),
+      // then hand back the ranges and commits in hand (the signal every processor is given): released
+      // before, a range could be fetched again by this very worker.
+      const closed = Promise.all([rangeWorker.close(), exportWorker.close(), scheduleWorker.close()]);
+      stopping.abort(SHUTDOWN_REASON);
+      await closed;
       await metricsServer?.close();
       await fleet?.close();
       requests?.close();

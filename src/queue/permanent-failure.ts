@@ -1,7 +1,21 @@
 import { UnrecoverableError } from 'bullmq';
 import { BulkExportError, MissingConfigurationError, SourceRequestError } from '../errors/index.js';
 
-const PERMANENT_CODES = new Set(['CREDENTIAL_MISMATCH', 'UNSORTED_PAGE', 'WRONG_RANGE_KIND']);
+/**
+ * Besides configuration mistakes, an API answer that breaks what the request asked for (rows outside the
+ * range or out of order, an ignored filter, an answer that is not the API's envelope or has no usable id)
+ * fails at once: asking again gets the same wrong answer, and retries would only hide the API's fault.
+ */
+const PERMANENT_CODES = new Set([
+  'CREDENTIAL_MISMATCH',
+  'UNSORTED_PAGE',
+  'WRONG_RANGE_KIND',
+  'OUT_OF_RANGE',
+  'FILTER_IGNORED',
+  'UNEXPECTED_RESPONSE',
+  'UNEXPECTED_ROW',
+  'ROW_COUNT_MISMATCH',
+]);
 
 /**
  * Errors that another attempt cannot fix (a refused token, a bad filter, a worker without the

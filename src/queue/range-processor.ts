@@ -6,19 +6,27 @@ import { createPartEncoder } from '../sinks/create-part-encoder.js';
 import { rangeDoneKey } from '../sinks/export-layout.js';
 import type { CommittedPart } from '../sinks/manifest.js';
 import { partKey } from '../sinks/part-key.js';
+import { s3RetryLog, describeS3Retry } from '../sinks/s3/describe-s3-retry.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { exportFolder } from '../sinks/s3/s3-location.js';
+import { secretScrubber } from '../logging/secret-scrubber.js';
+import { continuedCount, NOTHING_READ, type ApiRowCount } from '../sources/api-row-count.js';
 import { createSource } from '../sources/create-source.js';
 import type { SourceCursor } from '../sources/export-source.js';
+import { describeRetry } from '../sources/http/source-retry.js';
+import { CheckpointConflictError } from './checkpoint-store.js';
+import { CommitFence, ExportCommittingError } from './commit-fence.js';
 import { ExportControl } from './export-control.js';
 import { ExportCancelledError } from './export-stopped.js';
 import { asJobFailure } from './permanent-failure.js';
 import { initialCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
 import { PartChanges } from './read-clock-watermark.js';
 import type { RangeJobData, RangeJobResult, RangeProgress } from './range-job.js';
+import { RangeRetryNotes } from './range-retry-notes.js';
+import { s3FailureAsJobFailure } from './s3-job-failure.js';
 import type { WorkerContext } from './worker-context.js';
 
-/** Reason given to `Worker.cancelAllJobs` on SIGTERM: jobs go back to the queue, no attempt counted. */
+/** Reason of the abort a stopping worker (SIGTERM/SIGINT) gives its jobs: they go back to the queue, no attempt counted. */
 export const SHUTDOWN_REASON = 'worker shutting down';
 /** How often a paused range looks again whether its export was resumed (`resume` also promotes it at once). */
 export const PAUSE_RECHECK_MS = 5_000;
@@ -26,6 +34,8 @@ export const PAUSE_RECHECK_MS = 5_000;
 const PROGRESS_INTERVAL_MS = 1_000;
 /** How stale an operator's cancel or pause may be when a range reads its next page. */
 const CONTROL_INTERVAL_MS = 500;
+/** The most a worker spends deleting a part object it will not keep (it may be shutting down). */
+const DISCARD_TIMEOUT_MS = 3_000;
 
 /**
  * Reads one range page by page from its checkpoint, writes a part every `partRows` rows to a key of
@@ -37,11 +47,23 @@ export async function processRange(
   context: WorkerContext,
   signal?: AbortSignal,
 ): Promise<RangeJobResult> {
+  // A job taken while the worker was already stopping (a fetch that was under way at the signal) goes back untouched.
+  if (signal?.aborted && signal.reason === SHUTDOWN_REASON) {
+    await releaseOnShutdown(job, token, context.logger.child({ exportId: job.data.spec.exportId, range: job.data.range.index, jobId: job.id }), 0);
+  }
   try {
     return await readRange(job, token, context, signal);
   } catch (error) {
-    throw asJobFailure(error);
+    throw asJobFailure(s3FailureAsJobFailure(error));
   }
+}
+
+/** Hands the range back to the queue (no attempt counted) and ends this run of it; the next worker resumes from the checkpoint. */
+async function releaseOnShutdown(job: Job<RangeJobData, RangeJobResult>, token: string | undefined, log: WorkerContext['logger'], rowsDropped: number): Promise<never> {
+  // Rows read since the last part are dropped: the next worker re-reads them from the checkpoint.
+  log.info({ rowsDropped }, 'released range on shutdown');
+  await job.moveToWait(token);
+  throw new WaitingError('released on shutdown');
 }
 
 async function readRange(
@@ -55,18 +77,40 @@ async function readRange(
   const control = new ExportControl(context.redis, context.queuePrefix);
   let checkpoint = (await context.checkpoints.load(spec.exportId, range.index)) ?? initialCheckpoint();
   if (checkpoint.done) return resultOf(range.index, checkpoint);
+  const scrub = secretScrubber(context.variables);
 
   const source = createSource(spec.source, {
     variables: context.variables,
     budget: budgetForExport(context.redis, context.queuePrefix, spec),
+    // Each new try of an API request is said in the log, in the job's log, and to `status` (cleared by the next page).
     onRetry: (event) => {
       log.warn(event, 'source request failed; retrying');
-      void job.log(`retry ${event.attempt} of ${event.endpoint} in ${event.delayMs} ms: ${event.problem}`).catch(() => undefined);
+      const said = scrub(describeRetry(event));
+      retryNoted = true;
+      void job.log(said).catch(() => undefined);
+      void retryNotes.record(spec.exportId, range.index, 'api', said).catch(() => undefined);
     },
     rawRows: spec.format === 'ndjson',
   });
   const encoder = createPartEncoder(spec.format, source.schema, { gzip: spec.gzip });
-  const store = new ObjectStore(context.s3, spec.destination.bucket);
+  const retryNotes = new RangeRetryNotes(context.redis, context.queuePrefix);
+  let retryNoted = false;
+  const store = new ObjectStore(context.s3, spec.destination.bucket, {
+    ...(context.s3Outage ? { outage: context.s3Outage } : {}),
+    onRetry: (event) => {
+      const line = s3RetryLog(event);
+      log.warn(line.fields, line.message);
+      const said = describeS3Retry(event);
+      retryNoted = true;
+      void job.log(said).catch(() => undefined);
+      void retryNotes.record(spec.exportId, range.index, 's3', said).catch(() => undefined);
+    },
+    // An operator's cancel also ends the wait for S3 (a pause waits: it would save a part first).
+    beforeOutageWait: async () => {
+      if ((await control.get(spec.exportId)) === 'cancel') throw new ExportCancelledError(spec.exportId);
+    },
+  });
+  const fence = new CommitFence(context.redis, context.queuePrefix);
   const folder = exportFolder(spec.destination, spec.exportId);
   // Tags this run's part objects, so that another run of the same range (after a lost lock) cannot overwrite them.
   const attempt = randomBytes(4).toString('hex');
@@ -78,6 +122,9 @@ async function readRange(
   const rule = spec.changes?.watermarkRule;
   const partChanges = rule?.kind === 'read-clock' ? new PartChanges(rule) : undefined;
   let cursor: SourceCursor | null = checkpoint.cursor;
+  // What the API said about the range up to `cursor`, continued from the checkpoint's (unknown when a checkpoint without one is resumed).
+  const countedBefore: ApiRowCount | undefined = checkpoint.apiCount ?? (checkpoint.cursor === null ? NOTHING_READ : undefined);
+  let apiCount: ApiRowCount | undefined = checkpoint.apiCount;
   let lastProgressAt = Date.now();
 
   const flush = async () => {
@@ -87,6 +134,15 @@ async function readRange(
     const sealed = await partChanges?.seal(context.redis);
     const body = await part.finish();
     part = encoder.startPart();
+    // The commit began: every range is done, so this run lost its job; it writes nothing more.
+    if (await fence.isRaised(spec.exportId)) throw new ExportCommittingError(spec.exportId, range.index, key);
+    /** Deletes this run's object of the part, which no checkpoint names; a failure to do so is only logged. */
+    const discard = async (why: string) => {
+      await store.delete(key, { signal: AbortSignal.timeout(DISCARD_TIMEOUT_MS) }).then(
+        () => log.info({ key, why }, 'deleted a part object this run does not keep'),
+        (error: unknown) => log.warn({ key, why, err: (error as Error).message }, 'could not delete a part object this run does not keep; the commit deletes it'),
+      );
+    };
     await store.put(key, body, {
       contentType: encoder.contentType,
       metadata: {
@@ -101,7 +157,15 @@ async function readRange(
         ...(sealed ? { 'newest-change': sealed.newestChange, 'read-by': String(sealed.readBy) } : {}),
       },
       signal,
+    }).catch(async (error: unknown) => {
+      // S3 may have stored the object although the request failed or was aborted (it answered too late).
+      await discard(signal?.aborted ? 'upload aborted' : 'upload failed');
+      throw error;
     });
+    if (await fence.isRaised(spec.exportId)) {
+      await discard('the commit began during the upload');
+      throw new ExportCommittingError(spec.exportId, range.index, key);
+    }
     const committed: CommittedPart = {
       key,
       rows,
@@ -120,9 +184,17 @@ async function readRange(
       done: false,
       updatedAt: new Date().toISOString(),
       ...(sealed ? { written: sealed.written(checkpoint.written) } : checkpoint.written ? { written: checkpoint.written } : {}),
+      ...(apiCount ? { apiCount } : {}),
     };
-    await context.checkpoints.advance(spec.exportId, range.index, sequence, next);
+    await context.checkpoints.advance(spec.exportId, range.index, sequence, next).catch(async (error: unknown) => {
+      if (error instanceof CheckpointConflictError) await discard('another worker owns the range');
+      throw error;
+    });
     checkpoint = next;
+    if (retryNoted) {
+      retryNoted = false;
+      await retryNotes.clear(spec.exportId, range.index);
+    }
     await job.updateProgress(progressOf(checkpoint, 0, range.estimatedRows));
     await job.log(`part ${sequence}: ${committed.rows} rows, ${committed.bytes} bytes, keys ${String(firstKey)}..${String(lastKey)}`);
     log.debug({ key, rows: committed.rows, bytes: committed.bytes }, 'part committed');
@@ -151,10 +223,18 @@ async function readRange(
     await obeyControl();
     log.info({ range: describeRange(range), resumeFrom: checkpoint.cursor }, 'range started');
     for await (const page of source.pages(range, checkpoint.cursor, signal)) {
-      if (part.rows === 0) firstKey = page.firstKey;
-      part.add(page.rows, page.rawRows);
-      lastKey = page.lastKey;
+      if (retryNoted) {
+        retryNoted = false;
+        await retryNotes.clear(spec.exportId, range.index);
+      }
+      // A page may hold no rows (an export of changes cut them all): it only moves the cursor and the counts on.
+      if (page.rows.length > 0) {
+        if (part.rows === 0) firstKey = page.firstKey;
+        part.add(page.rows, page.rawRows);
+        lastKey = page.lastKey;
+      }
       cursor = page.cursor;
+      if (page.apiCount && countedBefore) apiCount = continuedCount(countedBefore, page.apiCount);
       partChanges?.add(page.changes);
       if (part.rows >= spec.partRows) await flush();
       else if (Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
@@ -169,18 +249,14 @@ async function readRange(
       contentType: 'application/json',
       signal,
     });
-    const done: RangeCheckpoint = { ...checkpoint, done: true, updatedAt: new Date().toISOString() };
+    const done: RangeCheckpoint = { ...checkpoint, done: true, updatedAt: new Date().toISOString(), ...(apiCount ? { apiCount } : {}) };
     await context.checkpoints.advance(spec.exportId, range.index, checkpoint.nextSequence, done);
     checkpoint = done;
   } catch (error) {
-    if (signal?.aborted && signal.reason === SHUTDOWN_REASON) {
-      // Rows read since the last part are dropped: the next worker re-reads them from the checkpoint.
-      log.info({ rowsDropped: part.rows }, 'released range on shutdown');
-      await job.moveToWait(token);
-      throw new WaitingError('released on shutdown');
-    }
+    if (signal?.aborted && signal.reason === SHUTDOWN_REASON) await releaseOnShutdown(job, token, log, part.rows);
     throw error;
   }
+  if (retryNoted) await retryNotes.clear(spec.exportId, range.index);
   await job.updateProgress({ ...progressOf(checkpoint, 0, range.estimatedRows), pct: 100, progress: 100 });
   log.info({ rows: checkpoint.rows, parts: checkpoint.parts.length }, 'range done');
   return resultOf(range.index, checkpoint);

@@ -17,3 +17,13 @@ export function createCommandConnection(url: string, name: string): Redis {
   redis.on('error', () => undefined);
   return redis;
 }
+
+/** Redis could not be reached (refused, timed out, closed, out of reconnects), as opposed to a command Redis refused. */
+export function isRedisUnreachable(error: unknown): boolean {
+  const shape = (error ?? {}) as { name?: string; message?: string; code?: string };
+  return (
+    shape.name === 'MaxRetriesPerRequestError' ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN'].includes(shape.code ?? '') ||
+    /Connection is closed|max retries per request|Stream isn't writeable/i.test(shape.message ?? '')
+  );
+}

@@ -4,6 +4,8 @@ import { parseDuration } from '../config/duration.js';
 import type { Environment } from '../config/environment.js';
 import { InvalidInputError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
+import { redactError } from '../logging/redact-error.js';
+import { secretScrubber } from '../logging/secret-scrubber.js';
 import { startExport, type StartExportRequest } from '../planning/start-export.js';
 import { readExportStatus } from './export-status.js';
 import { IncrementalRunningError } from './incremental-guard.js';
@@ -94,6 +96,8 @@ export async function upsertSchedule(redis: Redis, prefix: string, name: string,
 }
 
 export async function removeSchedule(redis: Redis, prefix: string, name: string): Promise<boolean> {
+  // Looked up without a Queue first: any Queue call writes the queue's meta key, and an unknown name must change nothing.
+  if ((await redis.zscore(`${prefix}:${SCHEDULE_QUEUE}:repeat`, name)) === null) return false;
   const queue = scheduleQueue(redis, prefix);
   try {
     const removed = await queue.removeJobScheduler(name);
@@ -188,6 +192,8 @@ export async function runScheduledExport(job: Job<ScheduleJobData>, deps: Schedu
       await writeState(redis, prefix, schedule, { lastOutcome: 'skipped', lastMessage: error.message, lastTickAt: tickAt });
       return { outcome: 'skipped', runningExportId: error.runningExportId };
     }
+    // The message goes to Redis (`schedules` shows it): without any credential the API may have echoed.
+    redactError(error, secretScrubber(environment.variables));
     log.error({ err: (error as Error).message }, 'scheduled run failed to start');
     await writeState(redis, prefix, schedule, { lastOutcome: 'failed', lastMessage: (error as Error).message, lastTickAt: tickAt });
     throw error;

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Redis } from 'ioredis';
+import type { S3OutagePolicy } from '../config/environment.js';
 import type { Logger } from '../logging/logger.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import type { ExportRegistry } from './export-registry.js';
@@ -9,6 +10,8 @@ export interface WorkerContext {
   redis: Redis;
   queuePrefix: string;
   s3: S3Client;
+  /** How range and commit jobs wait out S3 outages; undefined = they fail once a request's attempts are spent. */
+  s3Outage?: S3OutagePolicy;
   checkpoints: CheckpointStore;
   registry: ExportRegistry;
   variables: NodeJS.ProcessEnv;

@@ -1,5 +1,6 @@
 import type { ExportRange } from '../planning/export-range.js';
 import type { RecordSchema } from '../sinks/record-schema.js';
+import type { ApiRowCount } from './api-row-count.js';
 import type { TimestampPosition } from './timestamp-keyset.js';
 
 export type SourceRow = Record<string, unknown>;
@@ -21,6 +22,12 @@ export interface SourcePage {
    * The commit derives the next watermark from them (see `WatermarkRule`).
    */
   changes?: RowChange[];
+  /**
+   * What the API said so far in this call of `pages` (from the cursor it was given): rows returned, cut
+   * ones included, and the counts it reported. Sources that count set it on every page; a page may then
+   * hold no rows at all (every row of an export of changes was cut) and still move the cursor on.
+   */
+  apiCount?: ApiRowCount;
 }
 
 /** A row's id and modification time, as sent and in microseconds. */
@@ -58,6 +65,10 @@ export interface ExportSource {
   /** Checks the credential and the query, so bad input fails before anything is enqueued. */
   validate(signal?: AbortSignal): Promise<void>;
   plan(options: PlanOptions, signal?: AbortSignal): Promise<SourcePlan>;
-  /** Pages of one range from `cursor` (null = the range's start), in key order, until the range is exhausted. */
+  /**
+   * Pages of one range from `cursor` (null = the range's start), in key order, until the range is
+   * exhausted. A source ends a range on evidence (a short or empty page, the end of a walk), never on a
+   * count alone, and fails it when a page breaks anything the request asked for that it can check.
+   */
   pages(range: ExportRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage>;
 }

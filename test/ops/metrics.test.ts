@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { ExportFixture } from '../support/export-fixture.js';
-import { parseMetrics, startMeteredWorker, sumMetric, type CliServer } from './support/cli-server.js';
+import { parseMetrics, startCliServer, startMeteredWorker, sumMetric, type CliServer } from './support/cli-server.js';
 
 describe('worker /metrics', () => {
   let fixture: ExportFixture | undefined;
@@ -60,9 +61,37 @@ describe('worker /metrics', () => {
     const tokens = [...metrics].find(([key]) => key.startsWith('bulk_export_budget_tokens{'));
     expect(tokens, 'budget gauge').toBeDefined();
     expect(tokens![0]).toMatch(/credential="[0-9a-f]{16}"/);
+    // A keyed hash of the fingerprint: whoever reads /metrics cannot test a guessed token against it.
+    expect(tokens![0]).not.toContain(credentialFingerprint(fixture.simulator.token));
     expect(tokens![1]).toBeGreaterThan(100_000 - served.requests - 5);
     expect(tokens![1]).toBeLessThanOrEqual(100_000);
     expect([...metrics].find(([key]) => key.startsWith('bulk_export_budget_wait_seconds{'))?.[1]).toBe(0);
     expect(metrics.get('bulk_export_process_cpu_user_seconds_total')).toBeGreaterThan(0);
+  });
+
+  it('serves fleet metrics off loopback only with the board credentials, and then only to requests carrying them', async () => {
+    fixture = await ExportFixture.create('metrics-auth', { contacts: 100 });
+    for (const args of [['metrics', '--port', '0', '--host', '0.0.0.0'], ['worker', '--metrics-port', '0', '--metrics-host', '0.0.0.0']]) {
+      const refused = await fixture.cli(args);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain('Refusing to serve /metrics on 0.0.0.0: it is not a loopback address, and BOARD_USER and BOARD_PASSWORD are not set');
+    }
+    const started = await fixture.start(['--dest', 's3://exports/metrics-auth']);
+    expect(started.result.code, started.result.stderr).toBe(0);
+    worker = await startCliServer(
+      ['metrics', '--port', '0', '--host', '0.0.0.0'],
+      { ...fixture.env, BOARD_USER: 'ops', BOARD_PASSWORD: 'correct horse battery' },
+      /serving fleet metrics on (http:\/\/\S+)/,
+    );
+    const url = worker.url.replace('0.0.0.0', '127.0.0.1');
+    const anonymous = await fetch(url);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect((await fetch(url, { headers: { authorization: `Basic ${Buffer.from('ops:wrong').toString('base64')}` } })).status).toBe(401);
+    const allowed = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('ops:correct horse battery').toString('base64')}` } });
+    expect(allowed.status).toBe(200);
+    const text = await allowed.text();
+    expect(text).toMatch(/bulk_export_budget_tokens\{source="virtuous",credential="[0-9a-f]{16}"\}/);
+    expect(text).not.toContain(credentialFingerprint(fixture.simulator.token));
   });
 });

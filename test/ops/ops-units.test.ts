@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEquals, parseBasicAuthorization } from '../../src/board/basic-auth.js';
-import { isLoopbackAddress, isLoopbackHost } from '../../src/board/bind-policy.js';
+import { constantTimeEquals, parseBasicAuthorization } from '../../src/access/basic-auth.js';
+import { isLoopbackAddress, isLoopbackHost } from '../../src/access/bind-policy.js';
 import { duration, etaSeconds, formatWatchLine, measuredRate } from '../../src/cli/commands/watch-command.js';
 import { budgetStateOf, escapeGlob } from '../../src/metrics/budget-state.js';
 import { partFormatOf } from '../../src/metrics/export-metrics.js';
@@ -56,6 +56,7 @@ describe('operations helpers', () => {
       format: 'parquet',
       destination: 's3://b/p/exp-1',
       ranges: { done: 3, total: 8, failed: [] },
+      retrying: [],
       rows: 12_000,
       plannedRows: 25_000,
       parts: 12,

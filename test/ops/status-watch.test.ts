@@ -78,8 +78,8 @@ describe('status --watch and list', () => {
 
   it('refuses an unknown export', async () => {
     fixture = await ExportFixture.create('watch-unknown', { contacts: 10 });
-    const watched = await fixture.cli(['status', 'exp-nope', '--watch']);
+    const watched = await fixture.cli(['status', 'exp-20261130t120000-abcdef', '--watch']);
     expect(watched.code).toBe(2);
-    expect(watched.stderr).toContain('No export "exp-nope"');
+    expect(watched.stderr).toContain('No export "exp-20261130t120000-abcdef"');
   });
 });

@@ -1,6 +1,6 @@
 import { readEnvironment } from '../../config/environment.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { boardCredentialsFrom } from '../../board/bind-policy.js';
+import { accessCredentialsFrom } from '../../access/bind-policy.js';
 import { startBoardServer } from '../../board/board-server.js';
 
 export interface BoardCommandOptions {
@@ -17,7 +17,7 @@ export async function boardCommand(options: BoardCommandOptions): Promise<void> 
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`--port must be a port number, got "${options.port}".`);
   const environment = readEnvironment();
-  const credentials = boardCredentialsFrom(environment.variables);
+  const credentials = accessCredentialsFrom(environment.variables);
   const board = await startBoardServer({
     redisUrl: environment.redisUrl,
     prefix: environment.queuePrefix,

@@ -3,7 +3,7 @@ import { ExportRegistry } from '../../queue/export-registry.js';
 import { cancelExport } from '../../queue/operations/cancel-export.js';
 import { pauseExport, unpauseExport } from '../../queue/operations/pause-export.js';
 import { rebuildExportFromS3 } from '../../queue/operations/rebuild-export.js';
-import { retryFailedRanges } from '../../queue/operations/retry-ranges.js';
+import { retryFailedJobs, type RetryOutcome } from '../../queue/operations/retry-ranges.js';
 import { createS3Client } from '../../sinks/s3/s3-client.js';
 import { parseS3Url } from '../../sinks/s3/s3-location.js';
 import { withRedis } from '../with-redis.js';
@@ -60,7 +60,22 @@ export async function retryCommand(exportId: string, options: { range?: string }
   const range = options.range === undefined ? undefined : Number(options.range);
   if (range !== undefined && !Number.isInteger(range)) throw new InvalidInputError(`--range must be a range index, got "${options.range}".`);
   await withRedis('retry', async (redis, environment) => {
-    const retried = await retryFailedRanges(redis, environment.queuePrefix, exportId, range);
-    process.stdout.write(retried.length > 0 ? `retrying range(s) ${retried.join(', ')} of ${exportId} from their checkpoints\n` : `no failed range to retry in ${exportId}\n`);
+    const outcome = await retryFailedJobs(redis, environment.queuePrefix, exportId, range);
+    process.stdout.write(describeRetry(exportId, outcome));
   });
+}
+
+function describeRetry(exportId: string, outcome: RetryOutcome): string {
+  const lines: string[] = [];
+  if (outcome.ranges.length > 0) lines.push(`retrying range(s) ${outcome.ranges.join(', ')} of ${exportId} from their checkpoints`);
+  if (outcome.commit) {
+    const reason = outcome.commit.reason.replace(/\.$/, '');
+    lines.push(
+      outcome.commit.rangesReadAgain.length > 0
+        ? `the commit of ${exportId} had failed (${reason}); reading range(s) ${outcome.commit.rangesReadAgain.join(', ')} again from their checkpoints, then committing`
+        : `the commit of ${exportId} had failed (${reason}); retrying the commit`,
+    );
+  }
+  if (lines.length === 0) lines.push(`nothing to retry in ${exportId}: no range failed for good and its commit did not fail (see bulk-export status ${exportId})`);
+  return lines.join('\n') + '\n';
 }

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { InvalidInputError } from '../../errors/index.js';
+import { accessCredentialsFrom, assertBindAllowed } from '../../access/bind-policy.js';
 import { registerFleetCollectors } from '../../metrics/fleet-collectors.js';
 import { startMetricsServer } from '../../metrics/metrics-server.js';
 import { createRedisConnection } from '../../queue/redis-connection.js';
@@ -12,7 +12,7 @@ import { withRedis } from '../with-redis.js';
  * served on /metrics until SIGINT/SIGTERM. Per-process counters (rows, requests, ...) are on each worker's
  * --metrics-port.
  */
-export async function metricsCommand(options: { port?: string; host: string }): Promise<void> {
+export async function metricsCommand(options: { port?: number; host: string }): Promise<void> {
   if (options.port === undefined) {
     await withRedis('metrics', async (redis, environment) => {
       const registry = new Registry();
@@ -25,14 +25,15 @@ export async function metricsCommand(options: { port?: string; host: string }): 
     });
     return;
   }
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`--port must be a port number, got "${options.port}".`);
   const environment = readEnvironment();
+  const credentials = accessCredentialsFrom(environment.variables);
+  // Refused before Redis is touched: serving fleet metrics off loopback needs the board's credentials.
+  await assertBindAllowed(options.host, credentials, '/metrics');
   const redis = createRedisConnection(environment.redisUrl, 'bulk-export:metrics');
   const registry = new Registry();
   const fleet = registerFleetCollectors(registry, redis, environment.queuePrefix);
   try {
-    const server = await startMetricsServer([registry], { port, host: options.host });
+    const server = await startMetricsServer([registry], { port: options.port, host: options.host, credentials });
     process.stdout.write(`serving fleet metrics on ${server.url}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());

@@ -30,6 +30,7 @@ export function formatStatus(status: ExportStatus): string {
     `parts        ${status.parts}`,
     `started      ${status.createdAt}`,
   ];
+  for (const note of status.retrying) lines.push(`retrying     range ${note.rangeIndex} (since ${note.since}): ${note.message}`);
   if (status.finishedAt) lines.push(`finished     ${status.finishedAt}`);
   if (status.error) lines.push(`error        ${status.error}`);
   return lines.join('\n') + '\n';

@@ -95,7 +95,7 @@ export async function watchExport(
   let done = false;
 
   const emit = (update: WatchUpdate, final: boolean) => {
-    const key = `${update.state}|${update.rows}|${update.parts}|${update.ranges.done}`;
+    const key = `${update.state}|${update.rows}|${update.parts}|${update.ranges.done}|${update.retrying.map((note) => note.message).join('|')}`;
     const now = Date.now();
     const dueByInterval = !lastPrinted || now - lastPrinted.at >= intervalSeconds * 1000 - 50;
     const stateChanged = update.state !== lastState;
@@ -271,6 +271,8 @@ export function formatWatchLine(update: WatchUpdate): string {
   ];
   if (!FINAL_STATES.has(update.state)) parts.push(`ETA ${update.etaSeconds === null ? '-' : duration(update.etaSeconds)}`);
   if (update.budgetEtaSeconds !== null) parts.push(`budget ETA ${duration(update.budgetEtaSeconds)}`);
+  const [latest, ...others] = update.retrying;
+  if (latest) parts.push(`retrying: range ${latest.rangeIndex}: ${latest.message}${others.length > 0 ? ` (+${others.length} more)` : ''}`);
   return parts.join('  ');
 }
 

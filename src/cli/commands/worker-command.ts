@@ -1,12 +1,14 @@
 import { readEnvironment } from '../../config/environment.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { createLogger } from '../../logging/logger.js';
+import { accessCredentialsFrom, assertBindAllowed, type AccessCredentials } from '../../access/bind-policy.js';
+import type { MetricsServerOptions } from '../../metrics/metrics-server.js';
 import { startExportWorker } from '../../queue/export-worker.js';
 
 export interface WorkerCommandOptions {
   concurrency: string;
   /** `--metrics-port N` (or METRICS_PORT): serve Prometheus metrics on /metrics. */
-  metricsPort?: string;
+  metricsPort?: string | number;
   /** `--metrics-host` (or METRICS_HOST), default 127.0.0.1. */
   metricsHost?: string;
 }
@@ -17,8 +19,10 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InvalidInputError(`--concurrency must be a whole number of at least 1, got "${options.concurrency}".`);
   }
-  const metrics = metricsOption(options.metricsPort ?? process.env.METRICS_PORT, options.metricsHost ?? process.env.METRICS_HOST);
   const environment = readEnvironment();
+  const metrics = metricsOption(options.metricsPort ?? process.env.METRICS_PORT, options.metricsHost ?? process.env.METRICS_HOST, accessCredentialsFrom(environment.variables));
+  // Refused before the worker starts (exit 2): metrics off loopback need the board's credentials.
+  if (metrics) await assertBindAllowed(metrics.host ?? '127.0.0.1', metrics.credentials, '/metrics');
   const logger = createLogger({ level: environment.logLevel, name: 'bulk-export-worker' });
   const worker = await startExportWorker({
     redisUrl: environment.redisUrl,
@@ -39,7 +43,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
         process.exit(130);
       }
       stopping = true;
-      logger.info({ signal }, 'stopping: finishing the jobs in hand');
+      logger.info({ signal }, 'stopping: taking no new job, handing the jobs in hand back to the queue');
       worker.close().then(resolve, (error: unknown) => {
         logger.error({ err: (error as Error).message }, 'error while stopping');
         resolve();
@@ -50,11 +54,11 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   });
 }
 
-function metricsOption(port: string | undefined, host: string | undefined): { port: number; host?: string } | undefined {
+function metricsOption(port: string | number | undefined, host: string | undefined, credentials: AccessCredentials | undefined): MetricsServerOptions | undefined {
   if (port === undefined || port === '') return undefined;
   const number = Number(port);
   if (!Number.isInteger(number) || number < 0 || number > 65535) {
     throw new InvalidInputError(`--metrics-port (or METRICS_PORT) must be a port number, got "${port}".`);
   }
-  return host ? { port: number, host } : { port: number };
+  return { port: number, ...(host ? { host } : {}), ...(credentials ? { credentials } : {}) };
 }

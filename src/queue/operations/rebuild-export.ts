@@ -7,6 +7,7 @@ import { PART_KEY_PATTERN } from '../../sinks/part-key.js';
 import { ObjectStore } from '../../sinks/s3/object-store.js';
 import { exportFolder, type S3Location } from '../../sinks/s3/s3-location.js';
 import { CheckpointStore } from '../checkpoint-store.js';
+import { CommitFence } from '../commit-fence.js';
 import { enqueueExport } from '../enqueue-export.js';
 import { ExportControl } from '../export-control.js';
 import { ExportRegistry } from '../export-registry.js';
@@ -81,6 +82,8 @@ export async function rebuildExportFromS3(
     rowsRecovered += rows;
   }
   await new ExportControl(redis, prefix).clear(exportId);
+  // A commit that began before Redis lost the export must not keep the re-run ranges from writing.
+  await new CommitFence(redis, prefix).lower(exportId);
   await new ExportRegistry(redis, prefix).register(spec);
   await enqueueExport(redis, prefix, spec, ranges);
   return { ranges: ranges.length, rangesDone: doneRanges.size, partsRecovered, rowsRecovered };

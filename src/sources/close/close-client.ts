@@ -1,3 +1,4 @@
+import { baseUrlFrom } from '../../config/environment.js';
 import { BulkExportError } from '../../errors/index.js';
 import type { RequestBudget } from '../../ratelimit/request-budget.js';
 import type { BackoffPolicy } from '../http/backoff.js';
@@ -9,9 +10,12 @@ import type { CloseQueryNode } from './close-query.js';
 export const DEFAULT_CLOSE_BASE_URL = 'https://api.close.com/api/v1';
 export const CLOSE_CREDENTIAL_VARIABLE = 'CLOSE_API_KEY';
 
-/** Base URL of the Close API from `CLOSE_BASE_URL` (default `https://api.close.com/api/v1`), without a trailing slash. */
+/**
+ * Base URL of the Close API from `CLOSE_BASE_URL` (default `https://api.close.com/api/v1`), without a
+ * trailing slash; a value that is not an http(s) base URL is refused naming the variable (exit 2).
+ */
 export function closeBaseUrl(variables: NodeJS.ProcessEnv): string {
-  return (variables.CLOSE_BASE_URL || DEFAULT_CLOSE_BASE_URL).replace(/\/+$/, '');
+  return baseUrlFrom(variables, 'CLOSE_BASE_URL', DEFAULT_CLOSE_BASE_URL);
 }
 
 /** Body of `POST /data/search/` (shared/docs/source-apis.md). */
@@ -38,9 +42,9 @@ export interface CloseClientOptions {
   baseUrl: string;
   apiKey: string;
   budget?: RequestBudget;
-  /** Per attempt; default 60 s. */
+  /** One try, whole answer included; default 60 s (SOURCE_REQUEST_TIMEOUT_MS). */
   timeoutMs?: number;
-  /** Attempts per request for transient failures; default 8. */
+  /** Tries per request against transient failures; default 8 (SOURCE_REQUEST_ATTEMPTS). */
   maxAttempts?: number;
   backoff?: BackoffPolicy;
   onRetry?: SourceHttpClientOptions['onRetry'];
@@ -108,7 +112,11 @@ export class CloseClient {
 function checkedResponse<T>(response: unknown): CloseSearchResponse<T> {
   const body = response as Partial<CloseSearchResponse<T>> | null;
   if (!body || typeof body !== 'object' || !Array.isArray(body.data) || !(body.cursor === null || body.cursor === undefined || typeof body.cursor === 'string')) {
-    throw new BulkExportError('UNEXPECTED_RESPONSE', `Close answered POST ${SEARCH_PATH} without a "data" list and a "cursor"; check CLOSE_BASE_URL.`);
+    throw new BulkExportError(
+      'UNEXPECTED_RESPONSE',
+      `Close answered POST ${SEARCH_PATH} without a "data" list and a "cursor", so nothing can be read from it. ` +
+        'Check that CLOSE_BASE_URL points at the Close API (https://api.close.com/api/v1), not at a proxy or another service.',
+    );
   }
   const result: CloseSearchResponse<T> = { data: body.data, cursor: body.cursor ?? null };
   if (body.count && typeof body.count.total === 'number') result.count = body.count;

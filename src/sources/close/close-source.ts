@@ -286,7 +286,7 @@ export class CloseSource implements ExportSource {
         throw new BulkExportError(
           'NO_PROGRESS',
           `Close returned nothing new in ${walksWithoutProgress} walks of window ${JSON.stringify(range)} from ${JSON.stringify(grouped.restartMicros === null ? null : formatIsoMicros(grouped.restartMicros))}; ` +
-            'the range will be retried from its checkpoint.',
+            'the range goes back to its checkpoint (retried while it has attempts left).',
         );
       }
       // A cursor that died once while skipping rows already seen was probably a hiccup (a slow request, a
@@ -303,12 +303,18 @@ export class CloseSource implements ExportSource {
     const field = this.timestampField;
     const restart = grouped.restartMicros;
     const rawRows = this.options.rawRows ?? false;
+    const asked: WalkRequest = {
+      field,
+      fromMicros: restart ?? bounds.fromMicros,
+      beforeMicros: bounds.beforeMicros,
+      excludedIds: new Set(exclude ? grouped.idsAtRestart : []),
+    };
     const query = windowQuery({
       field,
-      onOrAfter: restart !== null ? formatIsoMicros(restart) : bounds.fromMicros !== null ? formatIsoMicros(bounds.fromMicros) : null,
+      onOrAfter: asked.fromMicros !== null ? formatIsoMicros(asked.fromMicros) : null,
       before: bounds.before,
       userQuery: this.settings.query,
-      excludeIds: exclude ? [...grouped.idsAtRestart] : [],
+      excludeIds: [...asked.excludedIds],
     });
     const outcome: WalkOutcome = { newRows: 0, pages: 0, served: 0, limit: this.limits.pageSize, ended: 'complete' };
     let walkCursor: string | null = null;
@@ -349,7 +355,8 @@ export class CloseSource implements ExportSource {
           );
         }
         previous = keyed.micros;
-        if (!inWindow(keyed.micros, bounds) || grouped.isSeen(keyed.id, keyed.micros)) continue;
+        assertAsked(keyed, asked);
+        if (grouped.isSeen(keyed.id, keyed.micros)) continue;
         const answer: ContactAnswer = { row };
         const raw = response.rawData?.[index];
         if (raw) answer.raw = raw;
@@ -405,8 +412,44 @@ function windowBounds(window: TimeWindow): WindowBounds {
   return { fromMicros: parse(window.from, 'from'), beforeMicros: parse(window.before, 'before'), before: window.before };
 }
 
-function inWindow(micros: number, bounds: WindowBounds): boolean {
-  return (bounds.fromMicros === null || micros >= bounds.fromMicros) && (bounds.beforeMicros === null || micros < bounds.beforeMicros);
+/** What one walk's requests ask for that every answer can be checked against. */
+interface WalkRequest {
+  field: CloseTimestampField;
+  /** `on_or_after` (the walk's restart, else the window's start); null = none. */
+  fromMicros: number | null;
+  /** `before` (the window's end); null = none. */
+  beforeMicros: number | null;
+  /** Ids the query leaves out (contacts already read at the restart instant). */
+  excludedIds: ReadonlySet<string>;
+}
+
+/**
+ * A contact outside the timestamp bounds the request sent, or one it excluded by id, shows that Close
+ * ignored part of the query: skipping it would hide the fault (a window whose bound is ignored reads its
+ * neighbours' contacts, and a range could end believing it saw everything), so the range fails instead.
+ */
+function assertAsked(keyed: KeyedRow, asked: WalkRequest): void {
+  const below = asked.fromMicros !== null && keyed.micros < asked.fromMicros;
+  const above = asked.beforeMicros !== null && keyed.micros >= asked.beforeMicros;
+  if (below || above) {
+    const bounds = [
+      asked.fromMicros !== null ? `on or after ${formatIsoMicros(asked.fromMicros)}` : null,
+      asked.beforeMicros !== null ? `before ${formatIsoMicros(asked.beforeMicros)}` : null,
+    ].filter((bound) => bound !== null);
+    throw new BulkExportError(
+      'OUT_OF_RANGE',
+      `Close returned contact ${keyed.id} with ${asked.field} ${keyed.stamp} although the request asked only for ${asked.field} ${bounds.join(' and ')}: ` +
+        `the API ignored the window's ${below ? 'lower' : 'upper'} bound, so the export would write contacts twice or miss some. ` +
+        'Nothing was written from this page; check that CLOSE_BASE_URL reaches the Close API directly, then run bulk-export retry for the export.',
+    );
+  }
+  if (asked.excludedIds.has(keyed.id)) {
+    throw new BulkExportError(
+      'FILTER_IGNORED',
+      `Close returned contact ${keyed.id} although the request excluded it by id (a negated "id" query): the API ignored part of the query, ` +
+        'so the window could end before it was read whole. Nothing was written from this page; check that CLOSE_BASE_URL reaches the Close API directly, then run bulk-export retry for the export.',
+    );
+  }
 }
 
 /** The paging key of a row: its id and `date_created` (or `field`; requested in every `_fields`). */
@@ -417,7 +460,8 @@ export function keyOf(row: SourceRow, field: CloseTimestampField = 'date_created
   if (typeof id !== 'string' || typeof stamp !== 'string' || micros === null) {
     throw new BulkExportError(
       'UNEXPECTED_ROW',
-      `Close returned a contact without a string id and an ISO 8601 ${field} (${JSON.stringify({ id, [field]: stamp })}).`,
+      `Close returned a contact without a string id and an ISO 8601 ${field} (${JSON.stringify({ id, [field]: stamp })?.slice(0, 200)}), which every search asks for: ` +
+        'contacts are paged by them, so nothing can be exported from this answer. Check that CLOSE_BASE_URL points at the Close API (https://api.close.com/api/v1), not at a proxy or another service.',
     );
   }
   return { row, id, micros, stamp };

@@ -2,9 +2,11 @@ import { SourceRequestError, SourceUnavailableError } from '../../errors/index.j
 import { parseRateLimitHeaders, rateResetFromBody } from '../../ratelimit/rate-limit-headers.js';
 import { UNLIMITED_BUDGET, type BudgetGrant, type RequestBudget } from '../../ratelimit/request-budget.js';
 import { abortableSleep } from './abortable-sleep.js';
+import { AttemptBudget } from './attempt-budget.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { jsonArrayItemSpans } from './json-array-item-spans.js';
 import { retryAfterMs } from './retry-after.js';
+import { formatMs, type SourceRetry } from './source-retry.js';
 
 export interface SourceHttpClientOptions {
   /** Human name used in errors, e.g. "Virtuous". */
@@ -15,13 +17,15 @@ export interface SourceHttpClientOptions {
   /** What to tell the user for a permanent HTTP status. */
   adviceFor: (status: number) => string;
   budget?: RequestBudget;
+  /** One try, from connecting to the last byte of the answer's body; default 60 s. */
   timeoutMs?: number;
-  /** Attempts for transient failures (5xx, timeouts, dropped connections, bad JSON). */
+  /** Tries of one request against transient failures (5xx, timeouts, dropped connections, bad JSON); default 8. */
   maxAttempts?: number;
   backoff?: BackoffPolicy;
   /** How many 429 answers one request may wait through before giving up. */
   maxRateLimitWaits?: number;
-  onRetry?: (event: { endpoint: string; attempt: number; problem: string; delayMs: number }) => void;
+  /** Told before every new try of a failed request (the failure, the try about to be made, the wait). */
+  onRetry?: (retry: SourceRetry) => void;
 }
 
 export interface SourceRequest {
@@ -31,7 +35,15 @@ export interface SourceRequest {
   body?: unknown;
   /** A short name for errors and logs, e.g. "POST /api/Contact/Query". Defaults to method + path. */
   endpoint?: string;
-  /** Attempts for transient failures of this request; default the client's `maxAttempts`. */
+  /**
+   * The tries this request may spend, shared with other requests of the same read (the Virtuous take
+   * ladder); default a budget of the client's `maxAttempts` for this request alone.
+   */
+  attempts?: AttemptBudget;
+  /**
+   * Stop after this many failed tries of this request even when `attempts` has more left, so that the
+   * caller can ask differently (a smaller take); the next try is announced and waited for already.
+   */
   maxAttempts?: number;
 }
 
@@ -52,8 +64,10 @@ const TRANSIENT_STATUSES = new Set([408, 500, 502, 503, 504, 520, 521, 522, 524]
  * Every attempt first takes a token from the shared budget and reports the response's rate headers
  * back to it. A 429 is not a failed attempt: it pauses the whole budget (every process on the same
  * credential) for Close's `rate_reset` (fractional seconds), `Retry-After` (fractional allowed), or
- * the reset header, and the request is sent again afterwards. Each attempt has its own timeout, and the
- * caller's signal aborts waits, the budget and the request alike.
+ * the reset header, and the request is sent again afterwards. Each try has its own timeout, covering
+ * the whole answer (headers and body), and every new try of a failed request is announced to `onRetry`
+ * with its number out of the tries allowed. The caller's signal aborts waits, the budget and the request
+ * alike.
  */
 export class SourceHttpClient {
   private readonly options: Required<Omit<SourceHttpClientOptions, 'onRetry'>> & Pick<SourceHttpClientOptions, 'onRetry'>;
@@ -67,6 +81,11 @@ export class SourceHttpClient {
       backoff: options.backoff ?? { baseDelayMs: 200, maxDelayMs: 10_000 },
       maxRateLimitWaits: options.maxRateLimitWaits ?? 50,
     };
+  }
+
+  /** Tries of one request against transient failures, unless the request brings its own budget. */
+  get maxAttempts(): number {
+    return this.options.maxAttempts;
   }
 
   async requestJson<T>(request: SourceRequest, signal?: AbortSignal): Promise<T> {
@@ -84,8 +103,8 @@ export class SourceHttpClient {
   private async request(request: SourceRequest, keepBytes: string | undefined, signal?: AbortSignal): Promise<{ value: unknown; bytes?: Uint8Array }> {
     const endpoint = request.endpoint ?? `${request.method} ${request.path}`;
     const url = this.urlFor(request);
-    const maxAttempts = request.maxAttempts ?? this.options.maxAttempts;
-    let failures = 0;
+    const attempts = request.attempts ?? new AttemptBudget(this.options.maxAttempts);
+    let failuresHere = 0;
     let rateLimitWaits = 0;
     for (;;) {
       signal?.throwIfAborted();
@@ -111,13 +130,26 @@ export class SourceHttpClient {
           fieldErrors: outcome.fieldErrors,
         });
       }
-      failures += 1;
-      if (failures >= maxAttempts) {
-        throw new SourceUnavailableError(this.options.sourceName, endpoint, failures, outcome.problem);
+      attempts.fail();
+      failuresHere += 1;
+      if (attempts.exhausted) {
+        throw new SourceUnavailableError(this.options.sourceName, endpoint, attempts.failures, outcome.problem);
       }
-      const delayMs = backoffDelay(failures - 1, this.options.backoff);
-      this.options.onRetry?.({ endpoint, attempt: failures, problem: outcome.problem, delayMs });
+      const delayMs = backoffDelay(attempts.failures - 1, this.options.backoff);
+      this.options.onRetry?.({
+        source: this.options.sourceName,
+        endpoint,
+        attempt: attempts.failures + 1,
+        maxAttempts: attempts.total,
+        problem: outcome.problem,
+        timedOut: outcome.timedOut,
+        timeoutMs: this.options.timeoutMs,
+        delayMs,
+      });
       await abortableSleep(delayMs, signal);
+      if (request.maxAttempts !== undefined && failuresHere >= request.maxAttempts) {
+        throw new SourceUnavailableError(this.options.sourceName, endpoint, attempts.failures, outcome.problem);
+      }
     }
   }
 
@@ -152,7 +184,7 @@ export class SourceHttpClient {
       }
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      return { kind: 'transient', problem: describeNetworkError(error, timeout.aborted, this.options.timeoutMs) };
+      return { kind: 'transient', problem: describeNetworkError(error, timeout.aborted, this.options.timeoutMs), timedOut: timeout.aborted };
     }
     await this.options.budget.observe(response, grant);
     if (response.status === 429) {
@@ -160,12 +192,12 @@ export class SourceHttpClient {
       const waitMs = rateResetFromBody(text) ?? retryAfterMs(response.headers) ?? parseRateLimitHeaders(response.headers)?.resetDelayMs ?? 1000;
       return { kind: 'rate-limited', waitMs };
     }
-    if (TRANSIENT_STATUSES.has(response.status)) return { kind: 'transient', problem: `HTTP ${response.status}` };
+    if (TRANSIENT_STATUSES.has(response.status)) return { kind: 'transient', problem: `HTTP ${response.status}`, timedOut: false };
     if (!response.ok) return { kind: 'permanent', status: response.status, message: apiErrorMessage(text), fieldErrors: apiFieldErrors(text) };
     try {
       return { kind: 'ok', value: JSON.parse(text), ...(bytes ? { bytes } : {}) };
     } catch {
-      return { kind: 'transient', problem: `malformed JSON body (${text.length} bytes)` };
+      return { kind: 'transient', problem: `malformed JSON body (${text.length} bytes)`, timedOut: false };
     }
   }
 }
@@ -173,11 +205,11 @@ export class SourceHttpClient {
 type AttemptOutcome =
   | { kind: 'ok'; value: unknown; bytes?: Uint8Array }
   | { kind: 'rate-limited'; waitMs: number }
-  | { kind: 'transient'; problem: string }
+  | { kind: 'transient'; problem: string; timedOut: boolean }
   | { kind: 'permanent'; status: number; message: string; fieldErrors: Record<string, unknown> };
 
 function describeNetworkError(error: unknown, timedOut: boolean, timeoutMs: number): string {
-  if (timedOut) return `no answer within ${timeoutMs} ms`;
+  if (timedOut) return `no answer within ${formatMs(timeoutMs)}`;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
   return cause ?? (error instanceof Error ? error.message : String(error));
 }

@@ -60,3 +60,14 @@ export function prefilterCondition(prefilter: ModifiedPrefilter, sinceMicros: nu
   const day = sinceDay - 1 - (isExclusive(prefilter) ? 1 : 0);
   return { parameter: prefilter.parameter, operator: prefilter.operator, value: new Date(day * MS_PER_DAY).toISOString().slice(0, 10) };
 }
+
+/**
+ * The earliest modification instant a contact that honestly passes `prefilterCondition(…, sinceMicros)`
+ * can have: the pre-filter lets through local calendar days from the day before the UTC day of `since`
+ * on, and a local day starts at most one day before the same UTC day. Anything modified earlier came
+ * back although the API was asked to leave it out.
+ */
+export function prefilterFloorMicros(sinceMicros: number): number {
+  const sinceDay = Math.floor(sinceMicros / 1000 / MS_PER_DAY);
+  return (sinceDay - 2) * MS_PER_DAY * 1000;
+}

@@ -4,12 +4,14 @@ import { defaultTargetRows, splitIdRange } from '../../planning/id-range-splitte
 import type { RecordSchema } from '../../sinks/record-schema.js';
 import { virtuousAbbreviatedContactSchema } from '../../sinks/schemas/virtuous-abbreviated-contact-schema.js';
 import { virtuousFullContactSchema } from '../../sinks/schemas/virtuous-full-contact-schema.js';
+import { countedPage, NOTHING_READ, type ApiRowCount } from '../api-row-count.js';
 import type { ExportSource, PlanOptions, RowChange, SourceCursor, SourcePage, SourcePlan, SourceRow } from '../export-source.js';
+import { AttemptBudget } from '../http/attempt-budget.js';
 import type { TimestampPosition } from '../timestamp-keyset.js';
 import { ChangeCut, positionMicros } from './change-cut.js';
-import { keysetQuery, prefilterCondition } from './keyset-query.js';
+import { keysetQuery, prefilterCondition, prefilterFloorMicros } from './keyset-query.js';
 import { findIdKeyset, findModifiedPrefilter, type IdKeyset, type ModifiedPrefilter, type VirtuousQueryOptions } from './query-options.js';
-import type { VirtuousClient } from './virtuous-client.js';
+import type { VirtuousClient, VirtuousPageRequest } from './virtuous-client.js';
 import type { VirtuousCondition, VirtuousConditionGroup, VirtuousQueryBody, VirtuousQueryEnvelope } from './virtuous-query.js';
 
 export interface VirtuousSourceSettings {
@@ -56,8 +58,13 @@ export { MODIFIED_FIELD } from './change-cut.js';
  * connector does for large FullContact pages (see shared/docs/source-apis.md).
  */
 export const TAKE_LADDER = [1000, 500, 250, 50, 10, 1] as const;
-/** Attempts at one `take` before trying a smaller one (the smallest gets the client's full count). */
-export const ATTEMPTS_BEFORE_SMALLER_TAKE = 3;
+/**
+ * Failed tries at one `take` before the next smaller one: two, so that one transient failure does not
+ * shrink the pages, and a page that keeps failing is re-split at once. The tries of one page are bounded
+ * overall, not per take (`AttemptBudget`, SOURCE_REQUEST_ATTEMPTS, default 8: 1000, 1000, 500, 500, 250,
+ * 250, 50, 50): an API that never answers costs a range attempt at most that many timeouts.
+ */
+export const ATTEMPTS_BEFORE_SMALLER_TAKE = 2;
 /** Consecutive successful pages at a reduced `take` before trying the next larger one again. */
 export const PAGES_BEFORE_LARGER_TAKE = 4;
 
@@ -199,44 +206,57 @@ export class VirtuousSource implements ExportSource {
 
   /**
    * Pages of one id range in id order. A page that keeps failing transiently (5xx, timeouts, dropped
-   * connections) is asked again with a smaller `take` (see `TAKE_LADDER`) before the range gives up;
-   * after a few good pages the size goes back up towards the configured page size. Permanent errors
-   * (400, 401, 403, ...) are not retried at any size.
+   * connections) is asked again with a smaller `take` (see `TAKE_LADDER`), all takes sharing one budget
+   * of tries, before the range gives up; after a few good pages the size goes back up towards the
+   * configured page size. Permanent errors (400, 401, 403, ...) are not retried at any size.
    */
   async *pages(range: ExportRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage> {
     if (range.kind !== 'id') throw new BulkExportError('WRONG_RANGE_KIND', `Virtuous ranges are id ranges, got ${range.kind}; start the export again.`);
     yield* this.idPages(range, cursor, signal);
   }
 
+  /** One page, down the take ladder while it fails transiently, within one attempt budget for all takes; with the take that answered. */
   private async queryWithLadder<T>(
     body: VirtuousQueryBody,
     ladder: TakeLadder,
     fullContact: boolean,
     signal?: AbortSignal,
     rawRows = false,
-  ): Promise<VirtuousQueryEnvelope<T>> {
+  ): Promise<{ envelope: VirtuousQueryEnvelope<T>; take: number }> {
+    const attempts = new AttemptBudget(this.client.maxAttempts);
     for (;;) {
       const smallest = ladder.atSmallest;
+      const take = ladder.take;
       try {
-        const page = { take: ladder.take, fullContact, rawRows, ...(smallest ? {} : { maxAttempts: ATTEMPTS_BEFORE_SMALLER_TAKE }) };
-        return await this.client.query<T>(body, page, signal);
+        const page: VirtuousPageRequest = { take, fullContact, rawRows, attempts, ...(smallest ? {} : { maxAttempts: ATTEMPTS_BEFORE_SMALLER_TAKE }) };
+        return { envelope: await this.client.query<T>(body, page, signal), take };
       } catch (error) {
-        if (!(error instanceof SourceUnavailableError) || smallest) throw error;
+        if (!(error instanceof SourceUnavailableError) || smallest || attempts.exhausted) throw error;
         ladder.smaller();
       }
     }
   }
 
+  /**
+   * The range ends on evidence only: an empty page, or a page shorter than the `take` that was sent and
+   * whose `total` agrees that nothing follows. `total` alone never ends it (an API that reports the page's
+   * length as its total still gets asked for the next page); a short page whose `total` says more is
+   * followed (a server that silently sends fewer than asked); an exactly full last page costs one empty
+   * request. Every page carries the API's counts so far (`apiCount`) for the commit's row-count check,
+   * and every page is yielded, also one whose rows were all cut, so the cursor moves past them.
+   */
   private async *idPages(range: IdRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage> {
     const keyset = await this.resolveIdKeyset(signal);
     const changes = this.settings.changes;
     const since = changes?.since ?? null;
     const extra = await this.prefilterConditions(since, signal);
+    const prefilterFloor = since !== null && extra.length > 0 ? { condition: extra[0]!, micros: prefilterFloorMicros(positionMicros(since)) } : null;
     const cut = changes ? new ChangeCut(since) : null;
     const ladder = new TakeLadder(this.settings.pageSize);
     let afterId = lastIdOf(cursor) ?? range.afterId;
+    let count: ApiRowCount = NOTHING_READ;
     for (;;) {
-      const envelope = await this.queryWithLadder<IdentifiedRow>(
+      const { envelope, take } = await this.queryWithLadder<IdentifiedRow>(
         keysetQuery({ keyset, afterId, upToId: range.upToId, includeArchived: this.settings.includeArchived, sortBy: this.settings.sortBy, groups: this.settings.groups, extra }),
         ladder,
         this.settings.fullContact || changes !== undefined,
@@ -244,21 +264,24 @@ export class VirtuousSource implements ExportSource {
         this.options.rawRows,
       );
       const read = envelope.list;
-      if (read.length === 0) return;
-      assertInRange(read, afterId, range.upToId);
-      const lastId = read.at(-1)!.id;
+      assertInRange(read, afterId, range.upToId, this.settings.sortBy);
+      if (prefilterFloor) assertPassesPrefilter(read, prefilterFloor.condition, prefilterFloor.micros);
+      count = countedPage(count, read.length, envelope.total);
+      const lastId = read.at(-1)?.id ?? afterId;
       const page = cut ? keptChanges(read, envelope.rawList, cut) : { rows: read, rawRows: envelope.rawList, changes: undefined };
-      if (page.rows.length > 0) {
+      // A page without rows at the range's very start has no cursor to give; its count only matters when it lies, and planning counted the range.
+      if (lastId !== null) {
         yield {
           rows: page.rows,
           ...(page.rawRows ? { rawRows: page.rawRows } : {}),
           cursor: { lastId },
-          firstKey: page.rows[0]!.id,
-          lastKey: page.rows.at(-1)!.id,
+          firstKey: page.rows[0]?.id ?? null,
+          lastKey: page.rows.at(-1)?.id ?? null,
           ...(page.changes ? { changes: page.changes } : {}),
+          apiCount: count,
         };
       }
-      if (envelope.total <= read.length) return;
+      if (read.length === 0 || (read.length < take && envelope.total <= read.length)) return;
       afterId = lastId;
       ladder.succeeded();
     }
@@ -291,9 +314,11 @@ function lastIdOf(cursor: SourceCursor | null): number | null {
 
 function requireId(row: SourceRow): number {
   if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id)) {
+    const kind = row.id === undefined ? 'no id at all' : `the non-numeric id ${JSON.stringify(row.id)?.slice(0, 60)} (${row.id === null ? 'null' : typeof row.id})`;
     throw new BulkExportError(
       'UNEXPECTED_ROW',
-      `Virtuous returned a contact whose id is ${JSON.stringify(row.id)}, not a whole number; id ranges cannot be planned. Check VIRTUOUS_BASE_URL points at the Virtuous API.`,
+      `Virtuous returned a contact with ${kind}, where the API documents whole-number contact ids: contacts are paged by id, so nothing can be exported from this answer. ` +
+        'Check that VIRTUOUS_BASE_URL points at the Virtuous API (https://api.virtuoussoftware.com), not at a proxy or another service.',
     );
   }
   return row.id;
@@ -325,24 +350,51 @@ async function highestId(lowestId: number, countAbove: (afterId: number) => Prom
  * The keyset is only sound when the server honours the id order and both bounds of the request: a row
  * at or below the cursor, above the range's end or out of order is the API's fault, never skipped.
  */
-function assertInRange(rows: IdentifiedRow[], afterId: number | null, upToId: number | null): void {
-  let previous = afterId;
+function assertInRange(rows: IdentifiedRow[], afterId: number | null, upToId: number | null, sortBy: string): void {
+  let previous: number | null = null;
   for (const row of rows) {
     const id = requireId(row);
-    if (previous !== null && !(id > previous)) {
+    if (afterId !== null && id <= afterId) {
       throw new BulkExportError(
-        'UNSORTED_PAGE',
-        `Virtuous returned contact ${id} after ${previous}: the page is not in ascending id order above the cursor, so paging by id could skip rows. ` +
-          'Check the sortBy value (--sort-by) against what this organization accepts.',
+        'OUT_OF_RANGE',
+        `Virtuous returned contact ${id} although the request asked only for ids above ${afterId}: the API ignored the cursor's lower bound, ` +
+          'so the export would write contacts twice. Nothing was written from this page; check that VIRTUOUS_BASE_URL reaches the Virtuous API directly, then run bulk-export retry for the export.',
       );
     }
     if (upToId !== null && id > upToId) {
       throw new BulkExportError(
         'OUT_OF_RANGE',
-        `Virtuous returned contact ${id} although the request asked for ids up to ${upToId}: the API ignored the range's upper bound, ` +
-          'so the export would write contacts twice. Check that VIRTUOUS_BASE_URL reaches the Virtuous API directly.',
+        `Virtuous returned contact ${id} although the request asked only for ids up to ${upToId}: the API ignored the range's upper bound, ` +
+          'so the export would write contacts twice. Nothing was written from this page; check that VIRTUOUS_BASE_URL reaches the Virtuous API directly, then run bulk-export retry for the export.',
+      );
+    }
+    if (previous !== null && id <= previous) {
+      throw new BulkExportError(
+        'UNSORTED_PAGE',
+        `Virtuous returned contact ${id} after contact ${previous} although the request asked for sortBy ${JSON.stringify(sortBy)} ascending: ` +
+          'the API ignored the order, so paging by id could skip rows. Check the sortBy value (--sort-by) against what this organization accepts.',
       );
     }
     previous = id;
+  }
+}
+
+/**
+ * An export of changes asks for contacts whose modification date is on or after a day (see
+ * `prefilterCondition`): whatever time zone the organization compares that date in, no contact modified
+ * before `floorMicros` passes it. One that does shows that the API ignored the condition, and then it may
+ * ignore the `--where` conditions too, which the exporter cannot check: the range fails instead.
+ */
+function assertPassesPrefilter(rows: IdentifiedRow[], condition: VirtuousCondition, floorMicros: number): void {
+  for (const row of rows) {
+    const modified = ChangeCut.stampOf(row);
+    if (modified.micros < floorMicros) {
+      throw new BulkExportError(
+        'FILTER_IGNORED',
+        `Virtuous returned contact ${row.id}, modified ${modified.stamp}, although the request asked only for contacts whose "${condition.parameter}" is ` +
+          `${condition.operator} ${condition.value}: the API ignored that condition, so it may ignore others as well. Nothing was written from this page; ` +
+          'check that VIRTUOUS_BASE_URL reaches the Virtuous API directly and that the parameter is what `bulk-export options --source virtuous` reports, then run bulk-export retry for the export.',
+      );
+    }
   }
 }

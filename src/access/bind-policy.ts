@@ -2,7 +2,8 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { InvalidInputError } from '../errors/index.js';
 
-export interface BoardCredentials {
+/** The user name and password of HTTP basic auth (BOARD_USER / BOARD_PASSWORD), for the board and /metrics. */
+export interface AccessCredentials {
   user: string;
   password: string;
 }
@@ -35,7 +36,7 @@ export async function isLoopbackHost(host: string): Promise<boolean> {
 }
 
 /** BOARD_USER and BOARD_PASSWORD: both or neither. */
-export function boardCredentialsFrom(variables: NodeJS.ProcessEnv): BoardCredentials | undefined {
+export function accessCredentialsFrom(variables: NodeJS.ProcessEnv): AccessCredentials | undefined {
   const user = variables.BOARD_USER ?? '';
   const password = variables.BOARD_PASSWORD ?? '';
   if (!user && !password) return undefined;
@@ -46,13 +47,14 @@ export function boardCredentialsFrom(variables: NodeJS.ProcessEnv): BoardCredent
 }
 
 /**
- * The board binds to loopback by default. Any other address (including 0.0.0.0) is refused unless
- * credentials are configured: whoever reaches the port could otherwise read every export and retry jobs.
+ * The board and /metrics bind to loopback by default. Any other address (including 0.0.0.0) is refused
+ * unless credentials are configured: whoever reaches the port could otherwise read every export (and,
+ * on the board, retry jobs).
  */
-export async function assertBindAllowed(host: string, credentials: BoardCredentials | undefined): Promise<void> {
+export async function assertBindAllowed(host: string, credentials: AccessCredentials | undefined, what = 'the board'): Promise<void> {
   if (credentials || (await isLoopbackHost(host))) return;
   throw new InvalidInputError(
-    `Refusing to serve the board on ${host}: it is not a loopback address, and BOARD_USER and BOARD_PASSWORD are not set. ` +
-      'Set both (the board then requires HTTP basic auth), or bind to 127.0.0.1 and reach it through an SSH tunnel or a proxy.',
+    `Refusing to serve ${what} on ${host}: it is not a loopback address, and BOARD_USER and BOARD_PASSWORD are not set. ` +
+      `Set both (${what} then requires HTTP basic auth), or bind to 127.0.0.1 and reach it through an SSH tunnel or a proxy.`,
   );
 }

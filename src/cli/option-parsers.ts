@@ -1,0 +1,43 @@
+import { InvalidInputError } from '../errors/index.js';
+import { EXPORT_ID_PATTERN } from '../queue/export-id.js';
+
+/**
+ * Parsers for command-line values, given to commander where an option or argument is declared, so that
+ * every number and name a user types is checked before anything runs: a bad one is an InvalidInputError
+ * (exit 2) naming the flag, what it must be and what was given.
+ */
+
+/** A whole number in [min, max], written in digits only (`1e3`, `0x10`, `12.0` and `-5` are refused). */
+export function wholeNumber(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
+  return (text) => {
+    const trimmed = text.trim();
+    const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      throw new InvalidInputError(`${flag} must be a whole number ${range}, got "${text}".`);
+    }
+    return value;
+  };
+}
+
+/** A TCP port; 0 asks the system for any free one. */
+export const port = (flag: string) => wholeNumber(flag, 0, 65_535);
+
+/** A positive number of seconds (fractions allowed). */
+export function seconds(flag: string): (text: string) => number {
+  return (text) => {
+    const trimmed = text.trim();
+    const value = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+    if (!(value > 0) || value > 86_400) throw new InvalidInputError(`${flag} must be a number of seconds above 0 (at most 86400), got "${text}".`);
+    return value;
+  };
+}
+
+/** An export id as `start` prints it (`exp-20261122t214501-3f9a1c`). */
+export function exportId(text: string): string {
+  const trimmed = text.trim();
+  if (!EXPORT_ID_PATTERN.test(trimmed)) {
+    throw new InvalidInputError(`"${text}" is not an export id: give the id \`start\` printed (like exp-20261122t214501-3f9a1c; bulk-export list shows recent ones).`);
+  }
+  return trimmed;
+}

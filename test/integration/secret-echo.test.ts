@@ -1,0 +1,90 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRecordingProxy, type RecordingProxy } from '../ratelimit/support/recording-proxy.js';
+import { BUCKET, ExportFixture } from '../support/export-fixture.js';
+
+const TOKEN = 'vt_live_9c1f7a0b2e4d6f8a1c3e5b7d9f0a2c4e';
+
+/**
+ * An API that echoes the credential in an error (`{"message": "... Bearer <token>"}`): the failure is
+ * stored and shown everywhere (BullMQ's failedReason, stacktrace and events, the export registry,
+ * `status`, `start --wait`, logs, S3), and the token reaches none of them.
+ */
+describe('a credential echoed by the API never reaches storage or output', () => {
+  let fixture: ExportFixture;
+  let proxy: RecordingProxy;
+
+  beforeAll(async () => {
+    fixture = await ExportFixture.create('secret-echo', { contacts: 1500, token: TOKEN });
+    // Planning (abbreviated /Query) goes through; every FullContact page is refused, echoing the token.
+    proxy = await startRecordingProxy(fixture.simulator.url, ({ url }) =>
+      url.pathname.endsWith('/FullContact')
+        ? { status: 400, body: JSON.stringify({ message: `Invalid filter in request authorized with Bearer ${TOKEN} (token ${TOKEN} is read-only)` }) }
+        : undefined,
+    );
+    fixture.env.VIRTUOUS_BASE_URL = proxy.url;
+    await fixture.startWorkers(1, 2);
+  });
+
+  afterAll(async () => {
+    await fixture?.close();
+    await proxy?.close();
+  });
+
+  it('stores and prints the failure with the token redacted', async () => {
+    const started = await fixture.start(['--dest', `s3://${BUCKET}/secret`, '--full-contact', '--range-rows', '500', '--wait']);
+    expect(started.result.code).toBe(1);
+    expect(started.result.stderr).toContain('[redacted]');
+    const status = await fixture.cli(['status', started.exportId]);
+    const statusJson = await fixture.cli(['status', started.exportId, '--json']);
+    expect(JSON.parse(statusJson.stdout).state).toBe('failed');
+    const schedules = await fixture.cli(['list', '--json']);
+
+    const everything = [
+      started.result.stdout,
+      started.result.stderr,
+      status.stdout,
+      status.stderr,
+      statusJson.stdout,
+      schedules.stdout,
+      fixture.workers[0]!.output(),
+      await redisContents(fixture.redisUrl, fixture.prefix),
+      await s3Contents(fixture),
+    ].join('\n');
+    expect(everything).toContain('Invalid filter in request authorized with Bearer [redacted]');
+    expect(everything).not.toContain(TOKEN);
+    expect(everything).not.toContain(TOKEN.slice(0, 20));
+  });
+});
+
+/** Every value of every key under the prefix, whatever its type, as text. */
+async function redisContents(url: string, prefix: string): Promise<string> {
+  const redis = new Redis(url);
+  try {
+    const parts: string[] = [];
+    for (const key of await redis.keys(`${prefix}:*`)) {
+      const type = await redis.type(key);
+      if (type === 'string') parts.push((await redis.get(key)) ?? '');
+      else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
+      else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+      else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
+      else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+      else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+      parts.push(key);
+    }
+    expect(parts.join('\n')).toContain('failedReason');
+    return parts.join('\n');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Every object in the bucket, with its metadata. */
+async function s3Contents(fixture: ExportFixture): Promise<string> {
+  const parts: string[] = [];
+  for (const object of await fixture.store.list('')) {
+    parts.push(object.key, JSON.stringify(await fixture.store.metadata(object.key)));
+    if (!object.key.endsWith('.parquet')) parts.push((await fixture.store.getText(object.key)) ?? '');
+  }
+  return parts.join('\n');
+}
