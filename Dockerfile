@@ -7,6 +7,7 @@ COPY bin ./bin
 COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY src ./src
+COPY simulators ./simulators
 COPY workers ./workers
 COPY tsconfig.json tsconfig.build.json ./
 # Workers run the compiled CLI (dist/); the TypeScript compiler is needed only for this step.

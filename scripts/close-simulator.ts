@@ -24,7 +24,7 @@ import {
   WALK_CAP_SHAPES,
   type CloseSimulator,
   type CloseSimulatorOptions,
-} from '../src/simulator/close/index.js';
+} from '../simulators/close/index.js';
 
 const FLAGS = {
   contacts: 'CLOSE_SIM_CONTACTS',

@@ -3,14 +3,14 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DEFAULT_REDIS_URL, readEnvironment } from '../src/config/environment.js';
-import { startLocalS3 } from '../src/local/local-s3.js';
-import { obtainRedis } from '../src/local/local-redis.js';
+import { startLocalS3 } from '../simulators/local-services/local-s3.js';
+import { obtainRedis } from '../simulators/local-services/local-redis.js';
 import { createLogger } from '../src/logging/logger.js';
 import { startExport } from '../src/planning/start-export.js';
 import { readExportStatus, waitForExport } from '../src/queue/export-status.js';
 import { startExportWorker } from '../src/queue/export-worker.js';
 import { createRedisConnection } from '../src/queue/redis-connection.js';
-import { startVirtuousSimulator } from '../src/simulator/virtuous/index.js';
+import { startVirtuousSimulator } from '../simulators/virtuous/index.js';
 import { MANIFEST_NAME, type ExportManifest } from '../src/sinks/manifest.js';
 import { ObjectStore } from '../src/sinks/s3/object-store.js';
 import { createS3Client } from '../src/sinks/s3/s3-client.js';

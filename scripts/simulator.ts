@@ -12,8 +12,8 @@
  * (docker-compose's `http://simulator:8080`) can reach it; pass --host 127.0.0.1 to keep it local.
  */
 import { parseArgs } from 'node:util';
-import { startVirtuousSimulator, type VirtuousSimulatorOptions } from '../src/simulator/index.js';
-import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from '../src/simulator/virtuous/date-filter-value.js';
+import { startVirtuousSimulator, type VirtuousSimulatorOptions } from '../simulators/index.js';
+import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from '../simulators/virtuous/date-filter-value.js';
 
 const FLAGS = {
   contacts: 'SIM_CONTACTS',

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL, readEnvironment, type Environment } from '../../src/config/environment.js';
-import { answersPing, startPrivateRedisServer } from '../../src/local/local-redis.js';
+import { answersPing, startPrivateRedisServer } from '../../simulators/local-services/local-redis.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { ProcessSampler } from './proc.js';
 import { ServicesProcess } from './services-client.js';

@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { FaultOptions, VirtuousSimulatorStats } from '../../src/simulator/virtuous/index.js';
+import type { FaultOptions, VirtuousSimulatorStats } from '../../simulators/virtuous/index.js';
 import { ProcessSampler } from './proc.js';
 import type { AnswerRecord, ServicesCommand, ServicesReady, ServicesReply, SimulatorRequest, StartedSimulator } from './services-protocol.js';
 

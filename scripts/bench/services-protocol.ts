@@ -1,5 +1,5 @@
 // Messages between the benchmark and its services process (simulators + s3rver).
-import type { FaultOptions, RateLimitOptions, VirtuousSimulatorStats } from '../../src/simulator/virtuous/index.js';
+import type { FaultOptions, RateLimitOptions, VirtuousSimulatorStats } from '../../simulators/virtuous/index.js';
 
 export interface SimulatorRequest {
   contacts: number;

@@ -6,8 +6,8 @@ import { createServer, request as httpRequest, Agent, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startLocalS3 } from '../../src/local/local-s3.js';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
+import { startLocalS3 } from '../../simulators/local-services/local-s3.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/virtuous/index.js';
 import type { AnswerRecord, ServicesCommand, ServicesReady, ServicesReply, SimulatorRequest, StartedSimulator } from './services-protocol.js';
 
 const BUCKET = 'bench';

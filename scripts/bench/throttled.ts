@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExport } from '../../src/planning/start-export.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
-import type { FaultOptions } from '../../src/simulator/virtuous/index.js';
+import type { FaultOptions } from '../../simulators/virtuous/index.js';
 import type { PartFormat } from '../../src/sinks/part-format.js';
 import { sleep, type BenchContext } from './context.js';
 import { runPageLoop } from './page-loop-client.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startPrivateRedisServer } from '../../src/local/local-redis.js';
+import { startPrivateRedisServer } from '../../simulators/local-services/local-redis.js';
 import { spawnWorker, type WorkerProcess } from '../support/cli-process.js';
 import { ExportFixture } from '../support/export-fixture.js';
 import { waitForCommittedParts } from '../support/progress-events.js';

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseIsoMicros } from '../../src/planning/time-window-splitter.js';
-import type { CloseSimulator, CloseSimulatorOptions } from '../../src/simulator/close/index.js';
+import type { CloseSimulator, CloseSimulatorOptions } from '../../simulators/close/index.js';
 import { describeDuckDB, queryDuckDB } from '../support/duckdb.js';
 import { downloadParts, sqlList } from '../support/export-download.js';
 import { BUCKET, CloseExportFixture } from '../support/close-fixture.js';

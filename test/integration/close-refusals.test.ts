@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CloseSimulatorOptions } from '../../src/simulator/close/index.js';
+import type { CloseSimulatorOptions } from '../../simulators/close/index.js';
 import { BUCKET, CloseExportFixture } from '../support/close-fixture.js';
 
 const SHARED_AT = '2017-03-04T05:06:07.080910+00:00';

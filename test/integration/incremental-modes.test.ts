@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseIsoMicros } from '../../src/planning/time-window-splitter.js';
 import type { Watermark } from '../../src/queue/watermark.js';
-import type { DateFilterPrecision } from '../../src/simulator/virtuous/date-filter-value.js';
+import type { DateFilterPrecision } from '../../simulators/virtuous/date-filter-value.js';
 import type { ExportManifest } from '../../src/sinks/manifest.js';
 import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { queryDuckDB } from '../support/duckdb.js';

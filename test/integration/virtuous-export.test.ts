@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
-import type { VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
+import type { VirtuousSimulator } from '../../simulators/virtuous/index.js';
 import { queryDuckDB, describeDuckDB } from '../support/duckdb.js';
 import { downloadParts, sqlList } from '../support/export-download.js';
 import { BUCKET, ExportFixture } from '../support/export-fixture.js';

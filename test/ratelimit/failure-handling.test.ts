@@ -4,7 +4,7 @@ import { SourceRequestError, SourceUnavailableError } from '../../src/errors/ind
 import type { IdRange } from '../../src/planning/export-range.js';
 import type { VirtuousSourceSpec } from '../../src/queue/export-spec.js';
 import { budgetForExport } from '../../src/ratelimit/budget-for-export.js';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/virtuous/index.js';
 import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { VirtuousClient } from '../../src/sources/virtuous/virtuous-client.js';
 import { DEFAULT_VIRTUOUS_SETTINGS, VirtuousSource, type VirtuousSourceSettings } from '../../src/sources/virtuous/virtuous-source.js';

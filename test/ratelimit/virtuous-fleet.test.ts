@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RateLimitSpec, VirtuousSourceSpec } from '../../src/queue/export-spec.js';
 import { budgetForExport } from '../../src/ratelimit/budget-for-export.js';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/virtuous/index.js';
 import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { keysetQuery } from '../../src/sources/virtuous/keyset-query.js';
 import { VirtuousClient } from '../../src/sources/virtuous/virtuous-client.js';

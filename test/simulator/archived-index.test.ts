@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ArchivedIndex } from '../../src/simulator/virtuous/archived-index.js';
-import { SequentialRandom } from '../../src/simulator/virtuous/sequential-random.js';
+import { ArchivedIndex } from '../../simulators/virtuous/archived-index.js';
+import { SequentialRandom } from '../../simulators/virtuous/sequential-random.js';
 
 /** Compares the block-indexed counts with a plain array through random mutations. */
 describe('ArchivedIndex', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/index.js';
-import { ContactGenerator } from '../../src/simulator/virtuous/contact-generator.js';
-import type { VirtuousFullContact } from '../../src/sources/virtuous/virtuous-contact.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/index.js';
+import { ContactGenerator } from '../../simulators/virtuous/contact-generator.js';
+import type { VirtuousFullContact } from '../../simulators/virtuous/virtuous-contact.js';
 
 const DOTNET_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?$/;
 

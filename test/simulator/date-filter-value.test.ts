@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isAfter, isBefore, isOnOrAfter, isOnOrBefore, parseDateFilterValue } from '../../src/simulator/virtuous/date-filter-value.js';
-import { canonicalTimestamp, formatDotNetTimestamp } from '../../src/simulator/virtuous/dotnet-timestamp.js';
+import { isAfter, isBefore, isOnOrAfter, isOnOrBefore, parseDateFilterValue } from '../../simulators/virtuous/date-filter-value.js';
+import { canonicalTimestamp, formatDotNetTimestamp } from '../../simulators/virtuous/dotnet-timestamp.js';
 
 const NOW = Date.parse('2026-03-18T15:30:00Z'); // a Wednesday
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/index.js';
-import { FaultInjector } from '../../src/simulator/virtuous/fault-injector.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/index.js';
+import { FaultInjector } from '../../simulators/virtuous/fault-injector.js';
 import { queryContacts, request } from './simulator-client.js';
 
 describe('Virtuous simulator faults (HTTP)', () => {

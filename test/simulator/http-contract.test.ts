@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OPERATOR_NAMES, startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/index.js';
+import { OPERATOR_NAMES, startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/index.js';
 import { queryContacts, request } from './simulator-client.js';
 
 const RATE_HEADERS = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/index.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/index.js';
 import { condition, ids, keysetBody, queryContacts } from './simulator-client.js';
 
 describe('Virtuous simulator keyset paging', () => {

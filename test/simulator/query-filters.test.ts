@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/index.js';
-import type { VirtuousFullContact } from '../../src/sources/virtuous/virtuous-contact.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/index.js';
+import type { VirtuousFullContact } from '../../simulators/virtuous/virtuous-contact.js';
 import { condition, ids, queryContacts, request } from './simulator-client.js';
 
 /** Filters are checked against a brute-force evaluation of the simulator's own full records (a fresh simulator per test). */

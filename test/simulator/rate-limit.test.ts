@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/index.js';
-import { RateWindow } from '../../src/simulator/virtuous/rate-window.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/index.js';
+import { RateWindow } from '../../simulators/virtuous/rate-window.js';
 import { queryContacts, request } from './simulator-client.js';
 
 describe('Virtuous simulator rate limit (HTTP)', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/virtuous/index.js';
 import { VirtuousClient } from '../../src/sources/virtuous/virtuous-client.js';
 import { DEFAULT_VIRTUOUS_SETTINGS, VirtuousSource } from '../../src/sources/virtuous/virtuous-source.js';
 import { CONTACT_ID_KEYSET } from '../support/virtuous-keyset.js';

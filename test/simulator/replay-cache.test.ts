@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/virtuous/index.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/virtuous/index.js';
 import { queryContacts } from './simulator-client.js';
 
 describe('replay cache (benchmarks)', () => {

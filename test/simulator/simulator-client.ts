@@ -1,4 +1,4 @@
-import type { VirtuousSimulator } from '../../src/simulator/index.js';
+import type { VirtuousSimulator } from '../../simulators/index.js';
 
 /** Small fetch helpers for the simulator tests. */
 export interface SimResponse<T = any> {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseIsoMicros } from '../../src/planning/time-window-splitter.js';
-import { startVirtuousSimulator, type VirtuousSimulator } from '../../src/simulator/index.js';
-import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from '../../src/simulator/virtuous/date-filter-value.js';
+import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/index.js';
+import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from '../../simulators/virtuous/date-filter-value.js';
 import type { SourcePage } from '../../src/sources/export-source.js';
 import type { TimestampPosition } from '../../src/sources/timestamp-keyset.js';
 import { VirtuousClient } from '../../src/sources/virtuous/virtuous-client.js';

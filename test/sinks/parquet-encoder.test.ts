@@ -7,7 +7,7 @@ import type { FieldType, RecordSchema } from '../../src/sinks/record-schema.js';
 import { closeContactSchema, closeContactSchemaWith } from '../../src/sinks/schemas/close-contact-schema.js';
 import { virtuousAbbreviatedContactSchema } from '../../src/sinks/schemas/virtuous-abbreviated-contact-schema.js';
 import { virtuousFullContactSchema } from '../../src/sinks/schemas/virtuous-full-contact-schema.js';
-import type { VirtuousFullContact } from '../../src/sources/virtuous/virtuous-contact.js';
+import type { VirtuousFullContact } from '../../simulators/virtuous/virtuous-contact.js';
 import { describeDuckDB, queryDuckDB } from '../support/duckdb.js';
 import {
   realisticAbbreviatedContacts,

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { Redis } from 'ioredis';
-import { startLocalS3, type LocalS3 } from '../../src/local/local-s3.js';
-import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../../src/simulator/close/index.js';
+import { startLocalS3, type LocalS3 } from '../../simulators/local-services/local-s3.js';
+import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../../simulators/close/index.js';
 import type { ExportManifest } from '../../src/sinks/manifest.js';
 import { ObjectStore } from '../../src/sinks/s3/object-store.js';
 import { createS3Client } from '../../src/sinks/s3/s3-client.js';

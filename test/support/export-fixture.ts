@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { waitForExport } from '../../src/queue/export-status.js';
 import { createCommandConnection } from '../../src/queue/redis-connection.js';
-import { startLocalS3, type LocalS3 } from '../../src/local/local-s3.js';
-import { startVirtuousSimulator, type VirtuousSimulator, type VirtuousSimulatorOptions } from '../../src/simulator/virtuous/index.js';
+import { startLocalS3, type LocalS3 } from '../../simulators/local-services/local-s3.js';
+import { startVirtuousSimulator, type VirtuousSimulator, type VirtuousSimulatorOptions } from '../../simulators/virtuous/index.js';
 import type { ExportManifest } from '../../src/sinks/manifest.js';
 import { ObjectStore } from '../../src/sinks/s3/object-store.js';
 import { createS3Client } from '../../src/sinks/s3/s3-client.js';

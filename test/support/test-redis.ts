@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL } from '../../src/config/environment.js';
-import { obtainRedis, type LocalRedis } from '../../src/local/local-redis.js';
+import { obtainRedis, type LocalRedis } from '../../simulators/local-services/local-redis.js';
 
 let shared: Promise<LocalRedis> | undefined;
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BulkExportError } from '../../src/errors/index.js';
 import type { ExportRange, TimeWindow } from '../../src/planning/export-range.js';
-import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../../src/simulator/close/index.js';
+import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../../simulators/close/index.js';
 import { CloseClient, type CloseSearchBody } from '../../src/sources/close/close-client.js';
 import type { CloseQueryNode } from '../../src/sources/close/close-query.js';
 import { CloseSource, DEFAULT_CLOSE_SETTINGS } from '../../src/sources/close/close-source.js';

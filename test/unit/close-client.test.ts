@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SourceRequestError } from '../../src/errors/index.js';
 import type { CloseSourceSpec } from '../../src/queue/export-spec.js';
 import { budgetForExport } from '../../src/ratelimit/budget-for-export.js';
-import { startCloseSimulator, type CloseSimulator } from '../../src/simulator/close/index.js';
+import { startCloseSimulator, type CloseSimulator } from '../../simulators/close/index.js';
 import { CloseClient } from '../../src/sources/close/close-client.js';
 import { isCursorRefusal } from '../../src/sources/close/close-refusals.js';
 import { sortByDateCreated, windowQuery } from '../../src/sources/close/close-query.js';

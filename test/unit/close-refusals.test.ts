@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceRequestError } from '../../src/errors/index.js';
-import { startCloseSimulator, type CloseSimulator } from '../../src/simulator/close/index.js';
+import { startCloseSimulator, type CloseSimulator } from '../../simulators/close/index.js';
 import { CloseClient } from '../../src/sources/close/close-client.js';
 import { sortByDateCreated, windowQuery } from '../../src/sources/close/close-query.js';
 import { isCursorRefusal, isFieldSelectorRefusal, isPageSizeRefusal } from '../../src/sources/close/close-refusals.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportRange, TimeWindow } from '../../src/planning/export-range.js';
-import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../../src/simulator/close/index.js';
+import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../../simulators/close/index.js';
 import { CloseClient } from '../../src/sources/close/close-client.js';
 import { CLOSE_CONTACT_FIELDS } from '../../src/sources/close/close-fields.js';
 import type { CloseQueryNode } from '../../src/sources/close/close-query.js';

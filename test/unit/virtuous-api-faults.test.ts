@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BulkExportError, SourceUnavailableError } from '../../src/errors/index.js';
 import type { IdRange } from '../../src/planning/export-range.js';
-import { startVirtuousSimulator, type VirtuousSimulator, type VirtuousSimulatorOptions } from '../../src/simulator/virtuous/index.js';
+import { startVirtuousSimulator, type VirtuousSimulator, type VirtuousSimulatorOptions } from '../../simulators/virtuous/index.js';
 import type { SourcePage } from '../../src/sources/export-source.js';
 import { describeRetry, type SourceRetry } from '../../src/sources/http/source-retry.js';
 import { VirtuousClient } from '../../src/sources/virtuous/virtuous-client.js';

@@ -4,7 +4,7 @@ import { closeMatches, editDistance, rankCandidates, suggestionText } from '../.
 import { withConditions } from '../../src/sources/virtuous/keyset-query.js';
 import type { VirtuousQueryOptions } from '../../src/sources/virtuous/query-options.js';
 import { buildWhereGroups, parseValueList, parseWhere, resolveWhere, splitGroup } from '../../src/sources/virtuous/where-clause.js';
-import { queryOptionsResponse } from '../../src/simulator/virtuous/query-options-catalog.js';
+import { queryOptionsResponse } from '../../simulators/virtuous/query-options-catalog.js';
 
 /** The simulated organization's catalogue: the same shape GET /api/Contact/QueryOptions returns. */
 const OPTIONS = queryOptionsResponse() as unknown as VirtuousQueryOptions;

@@ -1,4 +1,4 @@
-import type { CloseSimulator } from '../../../src/simulator/close/index.js';
+import type { CloseSimulator } from '../../../simulators/close/index.js';
 
 /** Small fetch helpers and query builders for the Close simulator tests. */
 export interface SimResponse<T = any> {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseIdFactory, unmix32 } from '../../../src/simulator/close/close-ids.js';
-import { formatCloseTimestamp, parseIsoMicros } from '../../../src/simulator/close/close-timestamp.js';
-import { DEFAULT_SHARED_TIMESTAMP, startCloseSimulator, type CloseSimulator } from '../../../src/simulator/close/index.js';
-import { IndexHasher, mix32 } from '../../../src/simulator/virtuous/index-hasher.js';
+import { CloseIdFactory, unmix32 } from '../../../simulators/close/close-ids.js';
+import { formatCloseTimestamp, parseIsoMicros } from '../../../simulators/close/close-timestamp.js';
+import { DEFAULT_SHARED_TIMESTAMP, startCloseSimulator, type CloseSimulator } from '../../../simulators/close/index.js';
+import { IndexHasher, mix32 } from '../../../simulators/virtuous/index-hasher.js';
 import { contactQuery, fieldCondition, ids, onOrAfter, regular, search, sortBy, walk } from './close-client.js';
 
 const ID = /^cont_[A-Za-z0-9]{43}$/;

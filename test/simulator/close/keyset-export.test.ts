@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCloseSimulator, type CloseSimulator } from '../../../src/simulator/close/index.js';
+import { startCloseSimulator, type CloseSimulator } from '../../../simulators/close/index.js';
 import { contactQuery, fieldCondition, onOrAfter, regular, search, sortBy } from './close-client.js';
 
 interface Item {

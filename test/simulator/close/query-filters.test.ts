@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloseSimulator, type CloseSimulator } from '../../../src/simulator/close/index.js';
+import { startCloseSimulator, type CloseSimulator } from '../../../simulators/close/index.js';
 import { contactQuery, custom, fieldCondition, ids, OBJECT_TYPE_CONTACT, regular, search, walk } from './close-client.js';
 
 type Contact = Record<string, any>;

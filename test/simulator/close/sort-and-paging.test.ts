@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCloseSimulator, type CloseSimulator } from '../../../src/simulator/close/index.js';
+import { startCloseSimulator, type CloseSimulator } from '../../../simulators/close/index.js';
 import { contactQuery, custom, fieldCondition, ids, onOrAfter, regular, search, sortBy, walk, type SimResponse } from './close-client.js';
 
 describe('Close simulator sorting', () => {

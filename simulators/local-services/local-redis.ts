@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { BulkExportError } from '../errors/index.js';
+import { BulkExportError } from '../../src/errors/index.js';
 
 export interface LocalRedis {
   url: string;

@@ -1,6 +1,6 @@
 import type {
   VirtuousAbbreviatedContact, VirtuousContactIndividual, VirtuousContactMethod, VirtuousFullContact,
-} from '../../sources/virtuous/virtuous-contact.js';
+} from './virtuous-contact.js';
 import type { ContactFacts, IndividualFacts } from './contact-facts.js';
 import { formatDotNetTimestamp } from './dotnet-timestamp.js';
 

@@ -15,9 +15,9 @@ import { buildSchemas } from './object-schemas.js';
 import { CloseRateLimiter, type CloseRateLimitOptions } from './rate-limiter.js';
 import { SearchEndpoint, WALK_CAP_SHAPES, type WalkCapShape } from './search-endpoint.js';
 import { countStatus, emptyStats, resetStats, type CloseSimulatorStats } from './simulator-stats.js';
-import { SimulatedLatency } from '../simulated-latency.js';
-import { readRequestBody } from '../read-request-body.js';
-import { requireInteger } from '../require-integer.js';
+import { SimulatedLatency } from '../shared/simulated-latency.js';
+import { readRequestBody } from '../shared/read-request-body.js';
+import { requireInteger } from '../shared/require-integer.js';
 
 export interface CloseSimulatorOptions {
   /** How many generated contacts. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { S3Settings } from '../config/environment.js';
+import type { S3Settings } from '../../src/config/environment.js';
 
 export interface LocalS3 {
   endpoint: string;

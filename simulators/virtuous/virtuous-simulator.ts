@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { VirtuousAbbreviatedContact, VirtuousFullContact } from '../../sources/virtuous/virtuous-contact.js';
+import type { VirtuousAbbreviatedContact, VirtuousFullContact } from './virtuous-contact.js';
 import { ContactGenerator } from './contact-generator.js';
 import { toAbbreviatedContact, toFullContact } from './contact-records.js';
 import { matchRoute, type MatchedRoute } from './contact-routes.js';
@@ -14,9 +14,9 @@ import { RateWindow, type RateLimitOptions } from './rate-window.js';
 import { SimulatorRequestError, structuredError } from './request-error.js';
 import { SimulatorClock } from './simulator-clock.js';
 import { countRequest, countStatus, emptyStats, resetStats, type VirtuousSimulatorStats } from './simulator-stats.js';
-import { SimulatedLatency } from '../simulated-latency.js';
-import { readRequestBody } from '../read-request-body.js';
-import { requireInteger } from '../require-integer.js';
+import { SimulatedLatency } from '../shared/simulated-latency.js';
+import { readRequestBody } from '../shared/read-request-body.js';
+import { requireInteger } from '../shared/require-integer.js';
 
 export interface VirtuousSimulatorOptions {
   /** How many generated contacts. */
