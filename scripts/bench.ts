@@ -45,7 +45,6 @@ import { sampleFleet, sampleNaive, type Budget, type FleetSample, type NaiveSamp
 const SECTIONS = ['floor', 'naive', 'e2e', 'scaling', 'memory', 'latency', 'budget', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
 
-
 interface Settings {
   quick: boolean;
   sequential: boolean;
@@ -88,8 +87,10 @@ function readSettings(): Settings {
     },
   });
   if (values.help) {
-    console.log('Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N] [--pages live,replay] [--full-contact]\n' +
-      '  [--only floor,naive,e2e,scaling,memory,latency,budget,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]');
+    console.log(
+      'Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N] [--pages live,replay] [--full-contact]\n' +
+        '  [--only floor,naive,e2e,scaling,memory,latency,budget,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]',
+    );
     process.exit(0);
   }
   const number = (text: string | undefined, fallback: number) => {
@@ -176,14 +177,22 @@ async function runEndToEndPass(context: BenchContext, settings: Settings, simula
     // every ratio against it stricter.
     progress(`floor (${served}): fetch + JSON.parse of ${count(settings.contacts)} contacts, twice`);
     const floors = [];
-    for (let run = 0; run < 2; run++) floors.push(await runPageLoop({ mode: 'floor', url: simulator.url, token: simulator.token, take: 1000, fullContact: settings.fullContact }));
+    for (let run = 0; run < 2; run++)
+      floors.push(await runPageLoop({ mode: 'floor', url: simulator.url, token: simulator.token, take: 1000, fullContact: settings.fullContact }));
     pass.floor = floors.reduce((best, floor) => (floor.cpuSeconds / floor.rows < best.cpuSeconds / best.rows ? floor : best));
   }
   if (settings.sections.has('naive')) {
     progress(`naive (${served}): one process, take=1000, id cursor, NDJSON to a local file`);
     const outFile = join(tmpdir(), `bulk-export-bench-naive-${process.pid}.ndjson`);
     try {
-      pass.naive = await runPageLoop({ mode: 'naive', url: simulator.url, token: simulator.token, take: 1000, outFile, fullContact: settings.fullContact });
+      pass.naive = await runPageLoop({
+        mode: 'naive',
+        url: simulator.url,
+        token: simulator.token,
+        take: 1000,
+        outFile,
+        fullContact: settings.fullContact,
+      });
     } finally {
       await rm(outFile, { force: true });
     }
@@ -203,7 +212,10 @@ async function runEndToEndPass(context: BenchContext, settings: Settings, simula
         fullContact: settings.fullContact,
       });
       progress(`   ${result.ok ? `${thousands(result.rowsPerSecond)} rows/s, ${fixed(result.wallSeconds)} s` : `FAILED: ${result.error}`}`);
-      if (result.roundTrips) progress(`   Redis round trips by client: ${[...result.roundTrips.byClient].map(([name, calls]) => `${name} ${calls}`).join(', ')}; inside scripts ${result.roundTrips.insideScripts}; pages ${result.pages}`);
+      if (result.roundTrips)
+        progress(
+          `   Redis round trips by client: ${[...result.roundTrips.byClient].map(([name, calls]) => `${name} ${calls}`).join(', ')}; inside scripts ${result.roundTrips.insideScripts}; pages ${result.pages}`,
+        );
       pass.e2e.push(result);
     }
   }
@@ -218,7 +230,8 @@ async function main(): Promise<void> {
   progress(`Redis: ${context.redis.origin}; services pid ${context.services.pid}`);
   const { services } = context;
   try {
-    const needsMain = ['floor', 'naive', 'e2e', 'profile', 'scaling'].some((section) => settings.sections.has(section as Section)) ||
+    const needsMain =
+      ['floor', 'naive', 'e2e', 'profile', 'scaling'].some((section) => settings.sections.has(section as Section)) ||
       (settings.sections.has('memory') && settings.big > 0);
     const endToEnd = ['floor', 'naive', 'e2e'].some((section) => settings.sections.has(section as Section));
     // Live: the simulator generates and serialises every page, as the API does. Replay: it answers from
@@ -232,16 +245,21 @@ async function main(): Promise<void> {
       progress(`replay warm-up: recording the pages of ${count(settings.contacts)} contacts (not measured)`);
       await runPageLoop({ mode: 'floor', url: replay.url, token: replay.token, take: 1000, fullContact: settings.fullContact });
       const warmUp = await runExport(context, {
-        label: 'warm-up', simulator: replay, contacts: settings.contacts, format: 'ndjson', workers: 1,
-        concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, fullContact: settings.fullContact,
+        label: 'warm-up',
+        simulator: replay,
+        contacts: settings.contacts,
+        format: 'ndjson',
+        workers: 1,
+        concurrency: settings.concurrency,
+        timeoutMs: settings.timeoutMs,
+        fullContact: settings.fullContact,
       });
       if (!warmUp.ok) throw new Error(`the warm-up export failed: ${warmUp.error}`);
       return replay;
     };
     for (const pageSource of needsMain ? settings.pages : []) {
-      const passSimulator = pageSource === 'replay'
-        ? (replaySimulator = await warmReplaySimulator())
-        : await services.startSimulator({ contacts: settings.contacts });
+      const passSimulator =
+        pageSource === 'replay' ? (replaySimulator = await warmReplaySimulator()) : await services.startSimulator({ contacts: settings.contacts });
       simulator ??= passSimulator;
       if (!endToEnd) break;
       const pass: EndToEndPass = { pageSource, e2e: [] };
@@ -258,10 +276,19 @@ async function main(): Promise<void> {
         results.scaling = { capCores: settings.scaling.capCores, runs: [] };
         for (const format of settings.formats) {
           for (const workers of settings.scaling.workers) {
-            progress(`scaling: ${format}, ${workers} worker(s) x ${settings.concurrency}, each capped at ${settings.scaling.capCores} core, replayed pages`);
+            progress(
+              `scaling: ${format}, ${workers} worker(s) x ${settings.concurrency}, each capped at ${settings.scaling.capCores} core, replayed pages`,
+            );
             const run = await runExport(context, {
-              label: `scaling-${format}-${workers}w`, simulator: replaySimulator, contacts: settings.contacts, format, workers,
-              concurrency: settings.concurrency, timeoutMs: settings.timeoutMs * 2, cpuCapCores: settings.scaling.capCores, fullContact: settings.fullContact,
+              label: `scaling-${format}-${workers}w`,
+              simulator: replaySimulator,
+              contacts: settings.contacts,
+              format,
+              workers,
+              concurrency: settings.concurrency,
+              timeoutMs: settings.timeoutMs * 2,
+              cpuCapCores: settings.scaling.capCores,
+              fullContact: settings.fullContact,
             });
             progress(`   ${run.ok ? `${thousands(run.rowsPerSecond)} rows/s, ${fixed(run.wallSeconds)} s` : `FAILED: ${run.error}`}`);
             results.scaling.runs.push(run);
@@ -283,8 +310,15 @@ async function main(): Promise<void> {
       if (simulator) {
         progress(`memory: ndjson, ${memoryWorkers} workers, ${count(settings.contacts)} contacts, parts of ${thousands(partRows)} rows`);
         small = await runExport(context, {
-          label: `mem-small`, simulator, contacts: settings.contacts, format: 'ndjson', workers: memoryWorkers,
-          concurrency: settings.concurrency, rangeRows, partRows, timeoutMs: settings.timeoutMs,
+          label: `mem-small`,
+          simulator,
+          contacts: settings.contacts,
+          format: 'ndjson',
+          workers: memoryWorkers,
+          concurrency: settings.concurrency,
+          rangeRows,
+          partRows,
+          timeoutMs: settings.timeoutMs,
         });
         progress(`   ${small.ok ? `${thousands(small.rowsPerSecond)} rows/s, peak RSS ${fixed(small.peakRssMb, 0)} MB` : `FAILED: ${small.error}`}`);
       }
@@ -312,7 +346,9 @@ async function main(): Promise<void> {
       try {
         if (settings.sections.has('latency')) {
           const { latency } = settings;
-          progress(`latency: ${latency.latencyMs.join('-')} ms per page, ${latency.budget.limit} requests per ${latency.budget.windowMs / 1000} s; fleet and naive loop side by side for ${latency.durationMs / 1000} s`);
+          progress(
+            `latency: ${latency.latencyMs.join('-')} ms per page, ${latency.budget.limit} requests per ${latency.budget.windowMs / 1000} s; fleet and naive loop side by side for ${latency.durationMs / 1000} s`,
+          );
           const [fleet, naive] = await Promise.all([
             sampleFleet(throttledContext, {
               label: 'latency',
@@ -328,14 +364,22 @@ async function main(): Promise<void> {
               durationMs: latency.durationMs,
               latencyMs: latency.latencyMs,
             }),
-            sampleNaive(throttledContext, { contacts: latency.contacts, budget: latency.budget, latencyMs: latency.latencyMs, fullContact: true, durationMs: latency.durationMs }),
+            sampleNaive(throttledContext, {
+              contacts: latency.contacts,
+              budget: latency.budget,
+              latencyMs: latency.latencyMs,
+              fullContact: true,
+              durationMs: latency.durationMs,
+            }),
           ]);
           results.latency = { fleet, naive };
         }
         if (settings.sections.has('budget')) {
           const { budget } = settings;
           for (const workers of budget.fleets) {
-            progress(`budget: ${workers} worker(s) x ${budget.concurrency} against ${budget.budget.limit} requests per ${budget.budget.windowMs / 1000} s for ${budget.durationMs / 1000} s`);
+            progress(
+              `budget: ${workers} worker(s) x ${budget.concurrency} against ${budget.budget.limit} requests per ${budget.budget.windowMs / 1000} s for ${budget.durationMs / 1000} s`,
+            );
             const sample = await sampleFleet(throttledContext, {
               label: `budget-${workers}w`,
               contacts: budget.contacts,
@@ -349,7 +393,9 @@ async function main(): Promise<void> {
               partRows: 5000,
               durationMs: budget.durationMs,
             });
-            progress(`   windows ${sample.use.perWindow.map((share) => percent(share)).join(' ')}; 429s ${sample.use.tooMany}${sample.error ? `; ERROR ${sample.error}` : ''}`);
+            progress(
+              `   windows ${sample.use.perWindow.map((share) => percent(share)).join(' ')}; 429s ${sample.use.tooMany}${sample.error ? `; ERROR ${sample.error}` : ''}`,
+            );
             results.budget.push(sample);
           }
         }
@@ -373,8 +419,14 @@ async function main(): Promise<void> {
         try {
           progress(`profile: ${format}, 1 worker under node --cpu-prof, ${count(settings.contacts)} contacts`);
           const run = await runExport(context, {
-            label: `prof-${format}`, simulator, contacts: settings.contacts, format, workers: 1,
-            concurrency: settings.concurrency, timeoutMs: settings.timeoutMs * 2, cpuProfileDir: directory,
+            label: `prof-${format}`,
+            simulator,
+            contacts: settings.contacts,
+            format,
+            workers: 1,
+            concurrency: settings.concurrency,
+            timeoutMs: settings.timeoutMs * 2,
+            cpuProfileDir: directory,
           });
           if (!run.ok) progress(`   profile run failed: ${run.error}`);
           results.profiles.push({ format, run, summary: await summariseProfiles(directory, run.window) });
@@ -388,14 +440,24 @@ async function main(): Promise<void> {
   }
   const elapsed = (performance.now() - benchStarted) / 1000;
   console.log(render(settings, machine, results, elapsed));
-  if (settings.json) await writeFile(settings.json, JSON.stringify({ machine, settings: { ...settings, sections: [...settings.sections] }, results, elapsed }, null, 2));
+  if (settings.json)
+    await writeFile(
+      settings.json,
+      JSON.stringify({ machine, settings: { ...settings, sections: [...settings.sections] }, results, elapsed }, null, 2),
+    );
 }
 
 function render(settings: Settings, machine: ReturnType<typeof machineInfo>, results: Results, elapsedSeconds: number): string {
   const out: string[] = [];
-  out.push(`Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, Linux ${machine.kernel}`);
-  out.push(`Load average at start: ${machine.loadAverage.map((value) => value.toFixed(2)).join(' / ')} (1 / 5 / 15 min); at end: ${loadAverageText()}; ${machine.at}`);
-  out.push(`Run: ${settings.quick ? '--quick, ' : ''}${count(settings.contacts)} ${settings.fullContact ? 'FullContact ' : ''}contacts, ${settings.concurrency} ranges at once per worker, bench took ${fixed(elapsedSeconds / 60, 1)} min`);
+  out.push(
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, Linux ${machine.kernel}`,
+  );
+  out.push(
+    `Load average at start: ${machine.loadAverage.map((value) => value.toFixed(2)).join(' / ')} (1 / 5 / 15 min); at end: ${loadAverageText()}; ${machine.at}`,
+  );
+  out.push(
+    `Run: ${settings.quick ? '--quick, ' : ''}${count(settings.contacts)} ${settings.fullContact ? 'FullContact ' : ''}contacts, ${settings.concurrency} ranges at once per worker, bench took ${fixed(elapsedSeconds / 60, 1)} min`,
+  );
   out.push('');
 
   for (const pass of results.passes) out.push(...renderEndToEnd(pass, settings));
@@ -403,22 +465,51 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
 
   if (results.memory) {
     const { small, big } = results.memory;
-    out.push(`### Memory: NDJSON, ${big.workers} workers x ${big.concurrency}, the same settings for both sizes (--range-rows ${thousands(memoryShape(settings.contacts).rangeRows)} --part-rows ${thousands(memoryShape(settings.contacts).partRows)})`);
+    out.push(
+      `### Memory: NDJSON, ${big.workers} workers x ${big.concurrency}, the same settings for both sizes (--range-rows ${thousands(memoryShape(settings.contacts).rangeRows)} --part-rows ${thousands(memoryShape(settings.contacts).partRows)})`,
+    );
     out.push('');
-    const rows = [small, big].filter((run): run is ExportRunResult => run !== undefined).map((run) => [
-      count(run.contacts), run.ok ? thousands(run.rowsPerSecond) : 'FAILED', fixed(run.wallSeconds), run.ranges, run.parts,
-      run.perWorker.map((figures) => fixed(figures.peakRssMb, 0)).join(' / '), fixed(run.peakRssMb, 0),
-      run.perWorker.map((figures) => `${fixed(figures.halfPeaksMb[0], 0)} → ${fixed(figures.halfPeaksMb[1], 0)}`).join(' / '),
-      run.roundTrips ? fixed(run.roundTrips.workers / run.pages, 1) : 'n/a',
-    ]);
-    out.push(table(['contacts', 'rows/s', 'wall s', 'ranges', 'parts', 'peak RSS per worker MB', 'max', 'highest RSS 1st half → 2nd half', 'Redis round trips/page'], rows));
+    const rows = [small, big]
+      .filter((run): run is ExportRunResult => run !== undefined)
+      .map((run) => [
+        count(run.contacts),
+        run.ok ? thousands(run.rowsPerSecond) : 'FAILED',
+        fixed(run.wallSeconds),
+        run.ranges,
+        run.parts,
+        run.perWorker.map((figures) => fixed(figures.peakRssMb, 0)).join(' / '),
+        fixed(run.peakRssMb, 0),
+        run.perWorker.map((figures) => `${fixed(figures.halfPeaksMb[0], 0)} → ${fixed(figures.halfPeaksMb[1], 0)}`).join(' / '),
+        run.roundTrips ? fixed(run.roundTrips.workers / run.pages, 1) : 'n/a',
+      ]);
+    out.push(
+      table(
+        [
+          'contacts',
+          'rows/s',
+          'wall s',
+          'ranges',
+          'parts',
+          'peak RSS per worker MB',
+          'max',
+          'highest RSS 1st half → 2nd half',
+          'Redis round trips/page',
+        ],
+        rows,
+      ),
+    );
     if (small && small.ok && big.ok) {
       const growth = big.peakRssMb / small.peakRssMb - 1;
       out.push('');
-      if (!settings.sequential && results.budget.length + (results.latency ? 1 : 0) > 0) out.push(`The ${count(big.contacts)} run shared the machine with the throttled scenarios below (its rows/s is not comparable; its memory is).`);
-      out.push(`Peak RSS ${count(big.contacts)} vs ${count(small.contacts)}: ${growth >= 0 ? '+' : ''}${percent(growth, 1)} (target flat, ≤+${percent(TARGETS.rssGrowth)}): ${verdict(growth <= TARGETS.rssGrowth)}; ` +
-        `≤${TARGETS.peakRssMb} MB per worker: ${verdict(Math.max(big.peakRssMb, small.peakRssMb) <= TARGETS.peakRssMb)}. ` +
-        `An idle worker (at "worker ready") peaks at ${fixed(Math.max(...big.perWorker.map((figures) => figures.readyPeakRssMb)), 0)} MB.`);
+      if (!settings.sequential && results.budget.length + (results.latency ? 1 : 0) > 0)
+        out.push(
+          `The ${count(big.contacts)} run shared the machine with the throttled scenarios below (its rows/s is not comparable; its memory is).`,
+        );
+      out.push(
+        `Peak RSS ${count(big.contacts)} vs ${count(small.contacts)}: ${growth >= 0 ? '+' : ''}${percent(growth, 1)} (target flat, ≤+${percent(TARGETS.rssGrowth)}): ${verdict(growth <= TARGETS.rssGrowth)}; ` +
+          `≤${TARGETS.peakRssMb} MB per worker: ${verdict(Math.max(big.peakRssMb, small.peakRssMb) <= TARGETS.peakRssMb)}. ` +
+          `An idle worker (at "worker ready") peaks at ${fixed(Math.max(...big.perWorker.map((figures) => figures.readyPeakRssMb)), 0)} MB.`,
+      );
     }
     if (big.ok) {
       // Separate runs differ by their length too (a longer run meets more of the GC's and allocator's rare
@@ -426,8 +517,10 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
       // would show there.
       const halves = big.perWorker.map((figures) => figures.halfPeaksMb[1] / figures.halfPeaksMb[0] - 1);
       const worst = Math.max(...halves);
-      out.push(`Within the ${count(big.contacts)} run, highest RSS of the second half vs the first, per worker: ` +
-        `${halves.map((growth) => `${growth >= 0 ? '+' : ''}${percent(growth, 1)}`).join(' / ')} (flat, ≤+${percent(TARGETS.rssGrowth)}): ${verdict(worst <= TARGETS.rssGrowth)}.`);
+      out.push(
+        `Within the ${count(big.contacts)} run, highest RSS of the second half vs the first, per worker: ` +
+          `${halves.map((growth) => `${growth >= 0 ? '+' : ''}${percent(growth, 1)}`).join(' / ')} (flat, ≤+${percent(TARGETS.rssGrowth)}): ${verdict(worst <= TARGETS.rssGrowth)}.`,
+      );
     }
     out.push('');
   }
@@ -436,46 +529,96 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
     const { fleet, naive } = results.latency;
     const { budget, latencyMs } = settings.latency;
     const perHour = (budget.limit * 3_600_000) / budget.windowMs;
-    out.push(`### Slow API: ${latencyMs.join('–')} ms per page (FullContact), budget ${budget.limit} requests per ${budget.windowMs / 1000} s (= ${thousands(perHour)}/hour, the hour shrunk ${fixed(3_600_000 / budget.windowMs, 0)}x)`);
+    out.push(
+      `### Slow API: ${latencyMs.join('–')} ms per page (FullContact), budget ${budget.limit} requests per ${budget.windowMs / 1000} s (= ${thousands(perHour)}/hour, the hour shrunk ${fixed(3_600_000 / budget.windowMs, 0)}x)`,
+    );
     out.push('');
     const naiveRate = naive.loop.rows / naive.loop.wallSeconds;
-    out.push(table(
-      ['who', 'windows measured', 'budget used per window', 'min', 'over time', '429s', 'rows/s', 'target ≥98% per window'],
-      [
-        [`fleet: ${fleet.workers} workers x ${fleet.concurrency}`, fleet.use.measured.length, fleet.use.perWindow.map((share) => percent(share)).join(' '), percent(fleet.use.minShare), percent(fleet.use.timeShare), fleet.use.tooMany,
-          thousands(fleet.rowsServed / (settings.latency.durationMs / 1000)),
-          fleet.error ? `ERROR ${fleet.error.split('\n')[0]}` : verdict(fleet.use.minShare >= TARGETS.budgetPerWindow)],
-        ['naive loop (1 request at a time)', naive.use.measured.length, naive.use.perWindow.map((share) => percent(share)).join(' '), percent(naive.use.minShare), percent(naive.use.timeShare), naive.use.tooMany,
-          thousands(naiveRate), `cannot: ${percent(naive.use.meanShare)}`],
-      ],
-    ));
+    out.push(
+      table(
+        ['who', 'windows measured', 'budget used per window', 'min', 'over time', '429s', 'rows/s', 'target ≥98% per window'],
+        [
+          [
+            `fleet: ${fleet.workers} workers x ${fleet.concurrency}`,
+            fleet.use.measured.length,
+            fleet.use.perWindow.map((share) => percent(share)).join(' '),
+            percent(fleet.use.minShare),
+            percent(fleet.use.timeShare),
+            fleet.use.tooMany,
+            thousands(fleet.rowsServed / (settings.latency.durationMs / 1000)),
+            fleet.error ? `ERROR ${fleet.error.split('\n')[0]}` : verdict(fleet.use.minShare >= TARGETS.budgetPerWindow),
+          ],
+          [
+            'naive loop (1 request at a time)',
+            naive.use.measured.length,
+            naive.use.perWindow.map((share) => percent(share)).join(' '),
+            percent(naive.use.minShare),
+            percent(naive.use.timeShare),
+            naive.use.tooMany,
+            thousands(naiveRate),
+            `cannot: ${percent(naive.use.meanShare)}`,
+          ],
+        ],
+      ),
+    );
     out.push('');
-    out.push('Windows are the server\'s (grouped by the X-RateLimit-Reset of every answer); the first (start-up and planning) and the last (cut off) are not measured. ' +
-      '"Over time" counts the gaps between windows as unused budget: after a spent window the fleet waits for the whole-second reset and one probe (1–2 s here), a fixed cost that does not shrink with the time scale.');
+    out.push(
+      "Windows are the server's (grouped by the X-RateLimit-Reset of every answer); the first (start-up and planning) and the last (cut off) are not measured. " +
+        '"Over time" counts the gaps between windows as unused budget: after a spent window the fleet waits for the whole-second reset and one probe (1–2 s here), a fixed cost that does not shrink with the time scale.',
+    );
     out.push('');
   }
 
   if (results.budget.length > 0) {
     const { budget } = settings.budget;
-    out.push(`### Shared budget: ${budget.limit} requests per ${budget.windowMs / 1000} s on the simulator and in --rate-limit, page size 250, no latency`);
+    out.push(
+      `### Shared budget: ${budget.limit} requests per ${budget.windowMs / 1000} s on the simulator and in --rate-limit, page size 250, no latency`,
+    );
     out.push('');
-    out.push(table(
-      ['workers', 'windows measured', 'budget used per window', 'min', 'over time', '429s', 'target ≥98% per window, no 429'],
-      results.budget.map((sample) => [
-        `${sample.workers} x ${sample.concurrency}`, sample.use.measured.length, sample.use.perWindow.map((share) => percent(share)).join(' '),
-        percent(sample.use.minShare), percent(sample.use.timeShare), sample.use.tooMany,
-        sample.error ? `ERROR ${sample.error.split('\n')[0]}` : verdict(sample.use.minShare >= TARGETS.budgetPerWindow && sample.use.tooMany === 0 && sample.use.measured.length > 0),
-      ]),
-    ));
+    out.push(
+      table(
+        ['workers', 'windows measured', 'budget used per window', 'min', 'over time', '429s', 'target ≥98% per window, no 429'],
+        results.budget.map((sample) => [
+          `${sample.workers} x ${sample.concurrency}`,
+          sample.use.measured.length,
+          sample.use.perWindow.map((share) => percent(share)).join(' '),
+          percent(sample.use.minShare),
+          percent(sample.use.timeShare),
+          sample.use.tooMany,
+          sample.error
+            ? `ERROR ${sample.error.split('\n')[0]}`
+            : verdict(sample.use.minShare >= TARGETS.budgetPerWindow && sample.use.tooMany === 0 && sample.use.measured.length > 0),
+        ]),
+      ),
+    );
     out.push('');
   }
 
   for (const { format, run, summary } of results.profiles) {
-    out.push(`### CPU profile: ${format}, 1 worker x ${run.concurrency}, ${count(run.rows)} rows, ${fixed(run.wallSeconds)} s (samples from start to commit only)`);
+    out.push(
+      `### CPU profile: ${format}, 1 worker x ${run.concurrency}, ${count(run.rows)} rows, ${fixed(run.wallSeconds)} s (samples from start to commit only)`,
+    );
     out.push('');
-    out.push(`Samples (wall time between samples of a busy thread, so shares matter more than seconds): ${summary.threads.filter((thread) => thread.ms > 0).map((thread) => `${thread.role} ${fixed(thread.ms / 1000, 1)} s`).join(', ')}; /proc counted ${fixed(run.workerCpuSeconds, 1)} CPU s.`);
+    out.push(
+      `Samples (wall time between samples of a busy thread, so shares matter more than seconds): ${summary.threads
+        .filter((thread) => thread.ms > 0)
+        .map((thread) => `${thread.role} ${fixed(thread.ms / 1000, 1)} s`)
+        .join(', ')}; /proc counted ${fixed(run.workerCpuSeconds, 1)} CPU s.`,
+    );
     out.push('');
-    out.push(table(['self', 'share', 'function', 'thread', 'where', 'called mostly from'], summary.functions.map((entry) => [`${fixed(entry.ms / 1000, 2)} s`, percent(entry.ms / summary.totalMs, 1), entry.name, entry.thread, entry.where, entry.caller])));
+    out.push(
+      table(
+        ['self', 'share', 'function', 'thread', 'where', 'called mostly from'],
+        summary.functions.map((entry) => [
+          `${fixed(entry.ms / 1000, 2)} s`,
+          percent(entry.ms / summary.totalMs, 1),
+          entry.name,
+          entry.thread,
+          entry.where,
+          entry.caller,
+        ]),
+      ),
+    );
     out.push('');
     out.push(`By area: ${summary.areas.map((area) => `${area.area} ${percent(area.ms / summary.totalMs)}`).join(', ')}`);
     out.push('');

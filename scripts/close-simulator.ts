@@ -130,9 +130,10 @@ const settings = readSettings();
 const errorRate = numberSetting(settings, 'error-rate');
 const dropRate = numberSetting(settings, 'drop-rate');
 const latencyMs = latencySetting(settings['latency-ms']);
-const faults = errorRate === undefined && dropRate === undefined && latencyMs === undefined
-  ? undefined
-  : { ...optional('errorRate', errorRate), ...optional('dropRate', dropRate), ...optional('latencyMs', latencyMs) };
+const faults =
+  errorRate === undefined && dropRate === undefined && latencyMs === undefined
+    ? undefined
+    : { ...optional('errorRate', errorRate), ...optional('dropRate', dropRate), ...optional('latencyMs', latencyMs) };
 const sharedCount = numberSetting(settings, 'shared-timestamp');
 if (settings['shared-at'] !== undefined && sharedCount === undefined) fail('--shared-at needs --shared-timestamp');
 
@@ -153,7 +154,10 @@ const options: CloseSimulatorOptions = {
   ...optional('customFieldShape', choiceSetting(settings, 'custom-field-shape', CUSTOM_FIELD_SHAPES)),
   ...optional('cursorErrorShape', choiceSetting(settings, 'cursor-error-shape', CURSOR_ERROR_SHAPES)),
   ...optional('walkCapShape', choiceSetting(settings, 'walk-cap-shape', WALK_CAP_SHAPES)),
-  ...optional('unaskedLeadId', choiceSetting(settings, 'unasked-lead-id', ['no', 'yes'] as const) === undefined ? undefined : settings['unasked-lead-id'] === 'yes'),
+  ...optional(
+    'unaskedLeadId',
+    choiceSetting(settings, 'unasked-lead-id', ['no', 'yes'] as const) === undefined ? undefined : settings['unasked-lead-id'] === 'yes',
+  ),
 };
 
 let simulator: CloseSimulator;
@@ -164,8 +168,10 @@ try {
 }
 
 const rate = options.rateLimit;
-console.log(`Close simulator: ${options.contacts} contacts${rate ? `, ${rate.limit} requests per ${rate.windowMs / 1000} s per key` : ''}`
-  + `${options.sharedTimestamp ? `, ${options.sharedTimestamp.count} sharing one date_created` : ''}`);
+console.log(
+  `Close simulator: ${options.contacts} contacts${rate ? `, ${rate.limit} requests per ${rate.windowMs / 1000} s per key` : ''}` +
+    `${options.sharedTimestamp ? `, ${options.sharedTimestamp.count} sharing one date_created` : ''}`,
+);
 console.log(`url=${simulator.url}`);
 console.log(`apiKey=${simulator.apiKey}`);
 console.log(`search: POST ${simulator.url}/data/search/ (HTTP Basic, API key as user name, empty password)`);
@@ -177,7 +183,9 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   await simulator.close();
   const { requests, byStatus, rowsServed, cursorsExpired } = simulator.stats;
-  console.log(`${signal}: stopped after ${requests} requests (${JSON.stringify(byStatus)}), ${rowsServed} rows served, ${cursorsExpired} cursors expired`);
+  console.log(
+    `${signal}: stopped after ${requests} requests (${JSON.stringify(byStatus)}), ${rowsServed} rows served, ${cursorsExpired} cursors expired`,
+  );
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

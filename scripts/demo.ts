@@ -6,9 +6,9 @@ import { DEFAULT_REDIS_URL, readEnvironment } from '../src/config/environment.js
 import { startLocalS3 } from '../simulators/local-services/local-s3.js';
 import { obtainRedis } from '../simulators/local-services/local-redis.js';
 import { createLogger } from '../src/logging/logger.js';
-import { startExport } from '../src/planning/start-export.js';
+import { startExport } from '../src/queue/operations/start-export.js';
 import { readExportStatus, waitForExport } from '../src/queue/export-status.js';
-import { startExportWorker } from '../src/queue/export-worker.js';
+import { startExportWorker } from '../src/worker/export-worker.js';
 import { createRedisConnection } from '../src/queue/redis-connection.js';
 import { startVirtuousSimulator } from '../simulators/virtuous/index.js';
 import { MANIFEST_NAME, type ExportManifest } from '../src/sinks/manifest.js';
@@ -50,7 +50,7 @@ const connection = createRedisConnection(environment.redisUrl, 'bulk-export:demo
 try {
   const started = Date.now();
   const spec = await startExport(
-    { source: 'virtuous', dest: `s3://${BUCKET}/virtuous`, format: FORMAT, includeArchived: true, partRows: 5000 },
+    { source: 'virtuous', dest: `s3://${BUCKET}/virtuous`, format: FORMAT, partRows: 5000 },
     { environment, redis: connection, logger },
   );
   console.log(`\nExport ${spec.exportId}: ${spec.rangeCount} ranges, ${spec.plannedRows} contacts planned`);
@@ -59,7 +59,9 @@ try {
   const store = new ObjectStore(createS3Client(environment.s3), BUCKET);
   const folder = `virtuous/${spec.exportId}`;
   const manifest = JSON.parse((await store.getText(`${folder}/${MANIFEST_NAME}`))!) as ExportManifest;
-  console.log(`Committed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${status?.rows} rows, ${status?.parts} parts, ${simulator.stats.requests} API requests\n`);
+  console.log(
+    `Committed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${status?.rows} rows, ${status?.parts} parts, ${simulator.stats.requests} API requests\n`,
+  );
   console.log(`Manifest ${formatS3Url({ bucket: BUCKET, prefix: folder }, MANIFEST_NAME)}:`);
   console.log(JSON.stringify({ ...manifest, parts: [...manifest.parts.slice(0, 3), `... ${manifest.parts.length} parts in all`] }, null, 2));
   console.log(`\nFiles on disk (s3rver layout): ${s3Directory}/${BUCKET}/${folder}/`);

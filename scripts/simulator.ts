@@ -85,13 +85,14 @@ const settings = readSettings();
 const errorRate = numberSetting(settings, 'error-rate');
 const dropRate = numberSetting(settings, 'drop-rate');
 const latencyMs = latencySetting(settings['latency-ms']);
-const faults = errorRate === undefined && dropRate === undefined && latencyMs === undefined
-  ? undefined
-  : {
-      ...(errorRate === undefined ? {} : { errorRate }),
-      ...(dropRate === undefined ? {} : { dropRate }),
-      ...(latencyMs === undefined ? {} : { latencyMs }),
-    };
+const faults =
+  errorRate === undefined && dropRate === undefined && latencyMs === undefined
+    ? undefined
+    : {
+        ...(errorRate === undefined ? {} : { errorRate }),
+        ...(dropRate === undefined ? {} : { dropRate }),
+        ...(latencyMs === undefined ? {} : { latencyMs }),
+      };
 
 const precision = settings['date-filter-precision'];
 if (precision !== undefined && !(DATE_FILTER_PRECISIONS as readonly string[]).includes(precision)) {
@@ -118,7 +119,9 @@ try {
   fail(`Could not start the simulator: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-console.log(`Virtuous CRM+ simulator: ${options.contacts} contacts${options.rateLimit ? `, ${options.rateLimit.limit} requests per ${options.rateLimit.windowMs / 1000} s` : ''}`);
+console.log(
+  `Virtuous CRM+ simulator: ${options.contacts} contacts${options.rateLimit ? `, ${options.rateLimit.limit} requests per ${options.rateLimit.windowMs / 1000} s` : ''}`,
+);
 console.log(`url=${simulator.url}`);
 console.log(`token=${simulator.token}`);
 

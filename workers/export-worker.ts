@@ -1,12 +1,11 @@
 // Process entry for a worker without the CLI wrapper (containers, process managers):
-// `tsx workers/export-worker.ts [--concurrency N]` is the same as `bulk-export worker`.
-import { parseArgs } from 'node:util';
+// `node dist/... workers/export-worker.ts` is the same as `bulk-export worker`, configured by the
+// environment alone (WORKER_CONCURRENCY, METRICS_PORT, ...; see src/config/environment.ts).
 import { workerCommand } from '../src/cli/commands/worker-command.js';
 import { reportFailure } from '../src/cli/report-failure.js';
 
-const { values } = parseArgs({ options: { concurrency: { type: 'string', default: process.env.WORKER_CONCURRENCY ?? '2' } } });
 try {
-  await workerCommand({ concurrency: values.concurrency });
+  await workerCommand({});
 } catch (error) {
   process.exitCode = reportFailure(error);
 }

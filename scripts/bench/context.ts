@@ -24,11 +24,18 @@ export async function benchRedis(explicitUrl: string | undefined): Promise<Bench
   if (!explicitUrl) {
     const server = await startPrivateRedisServer().catch(() => undefined);
     if (server) {
-      return { url: server.url, private: true, origin: `private redis-server on port ${server.port}`, sampler: new ProcessSampler(server.process.pid!), close: () => server.close() };
+      return {
+        url: server.url,
+        private: true,
+        origin: `private redis-server on port ${server.port}`,
+        sampler: new ProcessSampler(server.process.pid!),
+        close: () => server.close(),
+      };
     }
   }
   const url = explicitUrl || process.env.REDIS_URL || DEFAULT_REDIS_URL;
-  if (!(await answersPing(url))) throw new Error(`No Redis answers at ${url} and redis-server could not be started; install redis-server or pass --redis-url.`);
+  if (!(await answersPing(url)))
+    throw new Error(`No Redis answers at ${url} and redis-server could not be started; install redis-server or pass --redis-url.`);
   return { url, private: false, origin: `${url} (shared: commands per page include other clients')`, close: async () => {} };
 }
 

@@ -20,16 +20,31 @@ export function renderEndToEnd(pass: EndToEndPass, settings: { contacts: number;
   const floorCpuPerM = pass.floor ? (pass.floor.cpuSeconds / pass.floor.rows) * 1e6 : undefined;
   const naiveRate = pass.naive ? pass.naive.rows / pass.naive.wallSeconds : undefined;
   if (pass.floor || pass.naive || pass.e2e.length > 0) {
-    out.push(`### End to end: ${count(settings.contacts)} contacts, unthrottled simulator, ${pass.pageSource === 'live' ? 'generating every page (live)' : 'replaying recorded pages'}`);
+    out.push(
+      `### End to end: ${count(settings.contacts)} contacts, unthrottled simulator, ${pass.pageSource === 'live' ? 'generating every page (live)' : 'replaying recorded pages'}`,
+    );
     out.push('');
     const rows: (string | number)[][] = [];
-    for (const [name, loop] of [['JSON.parse floor (fetch + parse only; cheaper of 2 runs)', pass.floor], ['naive loop (1 process, NDJSON file)', pass.naive]] as const) {
+    for (const [name, loop] of [
+      ['JSON.parse floor (fetch + parse only; cheaper of 2 runs)', pass.floor],
+      ['naive loop (1 process, NDJSON file)', pass.naive],
+    ] as const) {
       if (!loop) continue;
       const cpuPerM = (loop.cpuSeconds / loop.rows) * 1e6;
       rows.push([
-        name, 1, thousands(loop.rows / loop.wallSeconds), fixed(loop.wallSeconds), fixed(cpuPerM, 2),
-        floorCpuPerM ? `${fixed(cpuPerM / floorCpuPerM, 2)}x` : 'n/a', '', naiveRate ? `${fixed(loop.rows / loop.wallSeconds / naiveRate, 2)}x` : '',
-        fixed(loop.peakRssMb, 0), '', '', fixed(loop.requests / loop.rows, 4), '',
+        name,
+        1,
+        thousands(loop.rows / loop.wallSeconds),
+        fixed(loop.wallSeconds),
+        fixed(cpuPerM, 2),
+        floorCpuPerM ? `${fixed(cpuPerM / floorCpuPerM, 2)}x` : 'n/a',
+        '',
+        naiveRate ? `${fixed(loop.rows / loop.wallSeconds / naiveRate, 2)}x` : '',
+        fixed(loop.peakRssMb, 0),
+        '',
+        '',
+        fixed(loop.requests / loop.rows, 4),
+        '',
         `kernel ${percent(loop.systemSeconds / loop.cpuSeconds)} of its CPU${loop.rows === settings.contacts ? '' : `; ROWS ${loop.rows}`}`,
       ]);
     }
@@ -56,14 +71,36 @@ export function renderEndToEnd(pass: EndToEndPass, settings: { contacts: number;
           : (run.error ?? '').split('\n')[0]!,
       ]);
     }
-    out.push(table(
-      ['run', 'procs', 'rows/s', 'wall s', 'CPU s per 1M rows', 'vs floor', 'CPU target', 'vs naive rows/s', 'peak RSS MB/worker', 'RSS target', 'Redis round trips/page', 'API req/row', 'both cores busy', 'notes'],
-      rows,
-    ));
+    out.push(
+      table(
+        [
+          'run',
+          'procs',
+          'rows/s',
+          'wall s',
+          'CPU s per 1M rows',
+          'vs floor',
+          'CPU target',
+          'vs naive rows/s',
+          'peak RSS MB/worker',
+          'RSS target',
+          'Redis round trips/page',
+          'API req/row',
+          'both cores busy',
+          'notes',
+        ],
+        rows,
+      ),
+    );
     out.push('');
-    out.push('CPU = user+system seconds of the worker processes (all threads) from "worker ready" to the commit, per million rows; sim+s3 = the services process (simulator + s3rver). ' +
-      '"both cores busy" is /proc/stat over the run; "other" = busy CPU-seconds not used by the bench\'s own processes (other jobs on this machine).');
-    if (pass.floor) out.push(`Floor: JSON.parse alone took ${fixed(pass.floor.parseSeconds, 2)} s of its ${fixed(pass.floor.cpuSeconds, 2)} CPU s (${fixed(pass.floor.bytes / 2 ** 20, 0)} MiB of JSON).`);
+    out.push(
+      'CPU = user+system seconds of the worker processes (all threads) from "worker ready" to the commit, per million rows; sim+s3 = the services process (simulator + s3rver). ' +
+        '"both cores busy" is /proc/stat over the run; "other" = busy CPU-seconds not used by the bench\'s own processes (other jobs on this machine).',
+    );
+    if (pass.floor)
+      out.push(
+        `Floor: JSON.parse alone took ${fixed(pass.floor.parseSeconds, 2)} s of its ${fixed(pass.floor.cpuSeconds, 2)} CPU s (${fixed(pass.floor.bytes / 2 ** 20, 0)} MiB of JSON).`,
+      );
     out.push('');
 
     const scaling: (string | number)[][] = [];
@@ -75,7 +112,10 @@ export function renderEndToEnd(pass: EndToEndPass, settings: { contacts: number;
         const efficiency = speedup / run.workers;
         const cpuPerRow = (candidate: ExportRunResult) => candidate.workerCpuSeconds / candidate.rows;
         scaling.push([
-          format, `1 → ${run.workers}`, `${fixed(speedup, 2)}x`, percent(efficiency),
+          format,
+          `1 → ${run.workers}`,
+          `${fixed(speedup, 2)}x`,
+          percent(efficiency),
           `${cpuPerRow(run) >= cpuPerRow(one) ? '+' : ''}${percent(cpuPerRow(run) / cpuPerRow(one) - 1)}`,
           `${percent(one.machineBusy)} → ${percent(run.machineBusy)}`,
           `${fixed(one.workerCpuSeconds / one.wallSeconds, 2)} → ${fixed(run.workerCpuSeconds / run.wallSeconds, 2)}`,
@@ -87,8 +127,10 @@ export function renderEndToEnd(pass: EndToEndPass, settings: { contacts: number;
       out.push('');
       out.push(table(['format', 'workers', 'speedup', 'efficiency', 'worker CPU per row', 'both cores busy', 'cores used by workers'], scaling));
       out.push('');
-      out.push('Throughput can only scale while cores are free: "both cores busy" at 1 worker says how much room the other workers had (the simulator, s3rver, Redis and other jobs share the same cores). ' +
-        'The scaling target is judged in the capped runs ("Scaling" below), where each worker has a CPU limit of its own.');
+      out.push(
+        'Throughput can only scale while cores are free: "both cores busy" at 1 worker says how much room the other workers had (the simulator, s3rver, Redis and other jobs share the same cores). ' +
+          'The scaling target is judged in the capped runs ("Scaling" below), where each worker has a CPU limit of its own.',
+      );
       out.push('');
     }
     const redisRuns = pass.e2e.filter((run) => run.ok && run.roundTrips);
@@ -98,10 +140,14 @@ export function renderEndToEnd(pass: EndToEndPass, settings: { contacts: number;
       const executed = redisRuns.filter((run) => run.redisCommands !== undefined).map((run) => run.redisCommands! / run.pages);
       const worst = Math.max(...perPage);
       const last = redisRuns.at(-1)!;
-      out.push(`Redis round trips per page (commands the workers sent, MONITOR): ${fixed(Math.min(...perPage), 1)}–${fixed(worst, 1)} across runs; ` +
-        `${fixed(Math.min(...allPerPage), 1)}–${fixed(Math.max(...allPerPage), 1)} with the planner and the waiting bench. Target ≤${TARGETS.redisCommandsPerPage} and constant: ${verdict(worst <= TARGETS.redisCommandsPerPage)}. ` +
-        (executed.length ? `Commands executed per page including those Lua scripts run inside Redis (INFO commandstats): ${fixed(Math.min(...executed), 1)}–${fixed(Math.max(...executed), 1)}; ` : '') +
-        `most frequent in the last run: ${last.topRedisCommands.map(([name, calls]) => `${name} ${thousands(calls)}`).join(', ')}.`);
+      out.push(
+        `Redis round trips per page (commands the workers sent, MONITOR): ${fixed(Math.min(...perPage), 1)}–${fixed(worst, 1)} across runs; ` +
+          `${fixed(Math.min(...allPerPage), 1)}–${fixed(Math.max(...allPerPage), 1)} with the planner and the waiting bench. Target ≤${TARGETS.redisCommandsPerPage} and constant: ${verdict(worst <= TARGETS.redisCommandsPerPage)}. ` +
+          (executed.length
+            ? `Commands executed per page including those Lua scripts run inside Redis (INFO commandstats): ${fixed(Math.min(...executed), 1)}–${fixed(Math.max(...executed), 1)}; `
+            : '') +
+          `most frequent in the last run: ${last.topRedisCommands.map(([name, calls]) => `${name} ${thousands(calls)}`).join(', ')}.`,
+      );
       out.push('');
     }
   }

@@ -1,6 +1,6 @@
 // One end-to-end export measured: N real worker processes, `start` (planning) in this process, the
 // simulator and s3rver in the services process, and a private Redis.
-import { startExport } from '../../src/planning/start-export.js';
+import { startExport } from '../../src/queue/operations/start-export.js';
 import { readExportStatus, waitForExport } from '../../src/queue/export-status.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import type { PartFormat } from '../../src/sinks/part-format.js';
@@ -109,11 +109,10 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
         source: 'virtuous',
         dest: `s3://${context.bucket}/${prefix.replace(/[{}]/g, '')}`,
         format: options.format,
-        includeArchived: true,
         rateLimit: options.rateLimit ?? UNTHROTTLED_RATE_LIMIT,
         ...(options.rangeRows ? { rangeRows: options.rangeRows } : {}),
         ...(options.partRows ? { partRows: options.partRows } : {}),
-        ...(options.fullContact ? { fullContact: true } : {}),
+        ...(options.fullContact ? { sourceOptions: { fullContact: true } } : {}),
         ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       },
       { environment, redis: connection, logger: context.logger },
@@ -122,10 +121,15 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
     let timer: NodeJS.Timeout | undefined;
     const ticker = options.onProgress
       ? setInterval(() => {
-          void readExportStatus(connection, prefix, spec.exportId).then((status) => {
-            const seconds = (performance.now() - started) / 1000;
-            options.onProgress!(`   ${options.label}: ${seconds.toFixed(0)} s, ${status?.rows ?? 0} rows committed, ranges ${status?.ranges.done ?? 0}/${status?.ranges.total ?? 0}, state ${status?.state}`);
-          }, () => undefined);
+          void readExportStatus(connection, prefix, spec.exportId).then(
+            (status) => {
+              const seconds = (performance.now() - started) / 1000;
+              options.onProgress!(
+                `   ${options.label}: ${seconds.toFixed(0)} s, ${status?.rows ?? 0} rows committed, ranges ${status?.ranges.done ?? 0}/${status?.ranges.total ?? 0}, state ${status?.state}`,
+              );
+            },
+            () => undefined,
+          );
         }, 15_000)
       : undefined;
     await Promise.race([

@@ -33,7 +33,9 @@ export function machineInfo(): MachineInfo {
 }
 
 export function loadAverageText(): string {
-  return loadavg().map((value) => value.toFixed(2)).join(' / ');
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ');
 }
 
 let clockTicks: number | undefined;
@@ -128,7 +130,10 @@ export class ProcessSampler {
   private readonly started = Date.now();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(readonly pid: number, intervalMs = 500) {
+  constructor(
+    readonly pid: number,
+    intervalMs = 500,
+  ) {
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();

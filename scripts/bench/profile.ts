@@ -53,12 +53,19 @@ export function areaOf(url: string, functionName: string): string {
   if (source) return source[1]!;
   if (url.includes('/src/')) return 'src';
   if (url.startsWith('wasm://')) return 'wasm';
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  return url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/');
 }
 
 function shortWhere(url: string, line: number): string {
   if (!url) return '';
-  const trimmed = url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^.*\/(src|scripts)\//, '$1/');
+  const trimmed = url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\/(src|scripts)\//, '$1/');
   // tsx serves our sources transformed, so their line numbers say little: name the file only.
   return /^(src|scripts)\//.test(trimmed) || url.startsWith('wasm://') ? trimmed : `${trimmed}:${line + 1}`;
 }
@@ -112,11 +119,20 @@ export async function summariseProfiles(directory: string, window?: { fromUs: nu
       totalMs += ms;
       const label = functionName || '(anonymous)';
       const key = `${label}@${url}:${lineNumber}@${role}`;
-      const entry = byFunction.get(key) ?? { name: label, where: shortWhere(url, lineNumber), area: areaOf(url, functionName), thread: role, ms: 0, caller: '', callers: new Map<string, number>() };
+      const entry = byFunction.get(key) ?? {
+        name: label,
+        where: shortWhere(url, lineNumber),
+        area: areaOf(url, functionName),
+        thread: role,
+        ms: 0,
+        caller: '',
+        callers: new Map<string, number>(),
+      };
       entry.ms += ms;
       const parent = parents.get(id);
       if (parent) {
-        const callerName = `${parent.callFrame.functionName || '(anonymous)'} ${shortWhere(parent.callFrame.url, parent.callFrame.lineNumber)}`.trim();
+        const callerName =
+          `${parent.callFrame.functionName || '(anonymous)'} ${shortWhere(parent.callFrame.url, parent.callFrame.lineNumber)}`.trim();
         entry.callers.set(callerName, (entry.callers.get(callerName) ?? 0) + ms);
       }
       byFunction.set(key, entry);
@@ -127,10 +143,16 @@ export async function summariseProfiles(directory: string, window?: { fromUs: nu
     files: names.length,
     totalMs,
     threads,
-    functions: [...byFunction.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((entry) => ({
-      ...entry,
-      caller: [...entry.callers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '',
-    })),
-    areas: [...byArea.entries()].map(([area, ms]) => ({ area, ms })).sort((a, b) => b.ms - a.ms).slice(0, 10),
+    functions: [...byFunction.values()]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top)
+      .map((entry) => ({
+        ...entry,
+        caller: [...entry.callers.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '',
+      })),
+    areas: [...byArea.entries()]
+      .map(([area, ms]) => ({ area, ms }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 10),
   };
 }

@@ -14,7 +14,9 @@ export interface ScalingResult {
 
 export function renderScaling(scaling: ScalingResult, contacts: number, cores: number): string[] {
   const out: string[] = [];
-  out.push(`### Scaling: ${count(contacts)} contacts, replayed pages, every worker limited to ${scaling.capCores} core (a cgroup per worker process)`);
+  out.push(
+    `### Scaling: ${count(contacts)} contacts, replayed pages, every worker limited to ${scaling.capCores} core (a cgroup per worker process)`,
+  );
   out.push('');
   if (scaling.unavailable) {
     out.push(`Skipped: ${scaling.unavailable}.`);
@@ -35,16 +37,38 @@ export function renderScaling(scaling: ScalingResult, contacts: number, cores: n
       fixed(run.wallSeconds),
       speedup === undefined ? '' : `${fixed(speedup, 2)}x`,
       efficiency === undefined ? '' : percent(efficiency),
-      judged && efficiency !== undefined ? `≥${percent(TARGETS.scalingEfficiency)} ${verdict(efficiency >= TARGETS.scalingEfficiency)}` : run.workers > 1 ? '(not judged)' : '',
+      judged && efficiency !== undefined
+        ? `≥${percent(TARGETS.scalingEfficiency)} ${verdict(efficiency >= TARGETS.scalingEfficiency)}`
+        : run.workers > 1
+          ? '(not judged)'
+          : '',
       fixed(run.workerCpuSeconds / run.wallSeconds, 2),
       fixed((run.workerCpuSeconds / Math.max(1, run.rows)) * 1e6, 2),
       percent(run.machineBusy),
     ]);
   }
-  out.push(table(['format', 'workers', 'rows/s', 'wall s', 'speedup', 'efficiency', 'target (near-linear)', 'cores used by workers', 'CPU s per 1M rows', 'both cores busy'], rows));
+  out.push(
+    table(
+      [
+        'format',
+        'workers',
+        'rows/s',
+        'wall s',
+        'speedup',
+        'efficiency',
+        'target (near-linear)',
+        'cores used by workers',
+        'CPU s per 1M rows',
+        'both cores busy',
+      ],
+      rows,
+    ),
+  );
   out.push('');
-  out.push(`Each worker may use ${scaling.capCores} core, so the workers (not the simulator, s3rver and Redis on the same machine) are what runs out; ` +
-    `runs are judged while the workers' limits add up to at most ${cores - 0.5} of the ${cores} cores.`);
+  out.push(
+    `Each worker may use ${scaling.capCores} core, so the workers (not the simulator, s3rver and Redis on the same machine) are what runs out; ` +
+      `runs are judged while the workers' limits add up to at most ${cores - 0.5} of the ${cores} cores.`,
+  );
   out.push('');
   return out;
 }

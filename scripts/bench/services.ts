@@ -124,7 +124,13 @@ async function handle(message: ServicesCommand): Promise<unknown> {
 process.on('message', (raw: { requestId: number } & ServicesCommand) => {
   handle(raw).then(
     (result) => process.send!({ type: 'reply', requestId: raw.requestId, ok: true, result } satisfies ServicesReply),
-    (error: unknown) => process.send!({ type: 'reply', requestId: raw.requestId, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies ServicesReply),
+    (error: unknown) =>
+      process.send!({
+        type: 'reply',
+        requestId: raw.requestId,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies ServicesReply),
   );
 });
 process.on('disconnect', () => process.exit(0));

@@ -3,7 +3,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startExport } from '../../src/planning/start-export.js';
+import { startExport } from '../../src/queue/operations/start-export.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import type { FaultOptions } from '../../simulators/virtuous/index.js';
 import type { PartFormat } from '../../src/sinks/part-format.js';
@@ -69,8 +69,7 @@ export async function sampleFleet(context: BenchContext, options: FleetSampleOpt
         source: 'virtuous',
         dest: `s3://${context.bucket}/${prefix.replace(/[{}]/g, '')}`,
         format: options.format,
-        includeArchived: true,
-        fullContact: options.fullContact,
+        sourceOptions: { fullContact: options.fullContact },
         rateLimit: `${options.budget.limit}/${options.budget.windowMs / 1000}s`,
         pageSize: options.pageSize,
         rangeRows: options.rangeRows,

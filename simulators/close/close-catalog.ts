@@ -46,7 +46,12 @@ const CONTACT_FIELD_TEMPLATES: readonly Omit<CustomFieldDefinition, 'id'>[] = [
 ];
 
 const LEAD_FIELD_TEMPLATES: readonly Omit<CustomFieldDefinition, 'id'>[] = [
-  { name: 'Industry', type: 'choices', acceptsMultipleValues: false, choices: ['Software as a service', 'Manufacturing', 'Retail', 'Healthcare', 'Education'] },
+  {
+    name: 'Industry',
+    type: 'choices',
+    acceptsMultipleValues: false,
+    choices: ['Software as a service', 'Manufacturing', 'Retail', 'Healthcare', 'Education'],
+  },
   { name: 'Employees', type: 'number', acceptsMultipleValues: false },
 ];
 

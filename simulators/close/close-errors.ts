@@ -38,5 +38,8 @@ export type CursorErrorShape = 'field-errors' | 'message';
 export const CURSOR_ERROR_SHAPES: readonly CursorErrorShape[] = ['field-errors', 'message'];
 
 export function cursorRefusal(message: string, shape: CursorErrorShape): SimulatorRequestError {
-  return new SimulatorRequestError(400, shape === 'field-errors' ? { error: 'Invalid request.', 'field-errors': { cursor: message } } : { error: message });
+  return new SimulatorRequestError(
+    400,
+    shape === 'field-errors' ? { error: 'Invalid request.', 'field-errors': { cursor: message } } : { error: message },
+  );
 }

@@ -152,8 +152,12 @@ class HttpCloseSimulator implements CloseSimulator {
     this.catalog = new CloseCatalog(seed, customFields);
     const generator = new ContactGenerator({ seed, catalog: this.catalog });
     this.store = new ContactStore(
-      generator, this.catalog, options.contacts,
-      shared && sharedMicros !== undefined ? { count: shared.count, atMicros: sharedMicros } : undefined, clock, seed,
+      generator,
+      this.catalog,
+      options.contacts,
+      shared && sharedMicros !== undefined ? { count: shared.count, atMicros: sharedMicros } : undefined,
+      clock,
+      seed,
     );
     this.search = new SearchEndpoint(this.store, this.catalog, buildSchemas(this.catalog), clock, limits, this.stats, modes);
     this.faults = new FaultInjector(options.faults, seed);
@@ -240,19 +244,35 @@ class HttpCloseSimulator implements CloseSimulator {
     if (fault.latencyMs > 0 && !(await this.latency.wait(fault.latencyMs))) return;
 
     if (!this.isAuthorized(request)) {
-      return this.sendJson(response, 401, { error: 'The API key is missing or invalid. Use HTTP Basic auth with the API key as the user name and an empty password.' }, {
-        RateLimit: this.rateLimiter.peek(),
-        'WWW-Authenticate': 'Basic realm="Close API"',
-      });
+      return this.sendJson(
+        response,
+        401,
+        { error: 'The API key is missing or invalid. Use HTTP Basic auth with the API key as the user name and an empty password.' },
+        {
+          RateLimit: this.rateLimiter.peek(),
+          'WWW-Authenticate': 'Basic realm="Close API"',
+        },
+      );
     }
     const rate = this.rateLimiter.consume();
     const headers: Record<string, string> = { RateLimit: rate.header };
     if (rate.refusal) {
       const { type, limit, windowSeconds, resetSeconds } = rate.refusal;
       headers['Retry-After'] = String(Math.max(1, Math.ceil(resetSeconds)));
-      return this.sendJson(response, 429, {
-        error: { message: 'API call count exceeded for this period', rate_reset: resetSeconds, rate_limit: limit, rate_window: windowSeconds, rate_limit_type: type },
-      }, headers);
+      return this.sendJson(
+        response,
+        429,
+        {
+          error: {
+            message: 'API call count exceeded for this period',
+            rate_reset: resetSeconds,
+            rate_limit: limit,
+            rate_window: windowSeconds,
+            rate_limit_type: type,
+          },
+        },
+        headers,
+      );
     }
     if (fault.outcome === 'drop') {
       countStatus(this.stats, 0);
@@ -266,7 +286,8 @@ class HttpCloseSimulator implements CloseSimulator {
 
     const route = matchRoute(request.method ?? 'GET', url.pathname);
     if (route.name === 'unknown') return this.sendJson(response, 404, { error: `Not found: ${url.pathname}` }, headers);
-    if (!route.methodAllowed) return this.sendJson(response, 405, { error: `Method ${request.method} not allowed.` }, { ...headers, Allow: route.allowed });
+    if (!route.methodAllowed)
+      return this.sendJson(response, 405, { error: `Method ${request.method} not allowed.` }, { ...headers, Allow: route.allowed });
     if (body === undefined) return this.sendJson(response, 413, { errors: ['The request body is too large.'], 'field-errors': {} }, headers);
     try {
       if (route.name === 'contact-custom-fields') {

@@ -37,8 +37,7 @@ function pad2(value: number): string {
   return value < 10 ? `0${value}` : String(value);
 }
 
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * ISO 8601 date or date-time, with or without a zone (none means UTC), with any number of fractional
@@ -84,8 +83,9 @@ export function parseIsoDurationMs(text: string): number | undefined {
   const match = ISO_DURATION.exec(text.trim());
   if (!match || /^[+-]?PT?$/i.test(text.trim())) return undefined;
   const [, sign, weeks, days, hours, minutes, seconds] = match;
-  const ms = (Number(weeks ?? 0) * 7 * 86_400 + Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3600
-    + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)) * 1000;
+  const ms =
+    (Number(weeks ?? 0) * 7 * 86_400 + Number(days ?? 0) * 86_400 + Number(hours ?? 0) * 3600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0)) *
+    1000;
   return sign === '-' ? -ms : ms;
 }
 

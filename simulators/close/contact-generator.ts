@@ -16,23 +16,67 @@ const SECOND = 1_000_000;
 /** A contact as the REST API shows it: `custom.cf_...` keys at the top level. */
 export type ContactRecord = Record<string, unknown>;
 
-export interface CloseEmail { type: string; email: string }
-export interface ClosePhone { type: string; phone: string; phone_formatted: string; country: string }
-export interface CloseUrl { type: string; url: string }
+export interface CloseEmail {
+  type: string;
+  email: string;
+}
+export interface ClosePhone {
+  type: string;
+  phone: string;
+  phone_formatted: string;
+  country: string;
+}
+export interface CloseUrl {
+  type: string;
+  url: string;
+}
 
 /** Salts of independent draws. Ids use 1..9; emails, phones and custom fields use strided blocks. */
 const enum Salt {
   IdOrder = 1,
-  LeadBack = 20, NameStyle, First, Last, HasTitle, Title, EmailCount, PhoneCount, HasUrl, UrlNumber,
-  CreatedSecond, CreatedWholeMs, CreatedFraction, Unmodified, UpdatedSecond, UpdatedFraction, CreatedBy, UpdatedBy,
-  Email = 40, Phone = 60, Custom = 80,
+  LeadBack = 20,
+  NameStyle,
+  First,
+  Last,
+  HasTitle,
+  Title,
+  EmailCount,
+  PhoneCount,
+  HasUrl,
+  UrlNumber,
+  CreatedSecond,
+  CreatedWholeMs,
+  CreatedFraction,
+  Unmodified,
+  UpdatedSecond,
+  UpdatedFraction,
+  CreatedBy,
+  UpdatedBy,
+  Email = 40,
+  Phone = 60,
+  Custom = 80,
 }
 const EMAIL_STRIDE = 5;
-const enum EmailField { Type = 0, Domain, Style, Number }
+const enum EmailField {
+  Type = 0,
+  Domain,
+  Style,
+  Number,
+}
 const PHONE_STRIDE = 5;
-const enum PhoneField { Type = 0, Country, Lead, Digits, MoreDigits }
+const enum PhoneField {
+  Type = 0,
+  Country,
+  Lead,
+  Digits,
+  MoreDigits,
+}
 const CUSTOM_STRIDE = 3;
-const enum CustomField { Presence = 0, Value, Extra }
+const enum CustomField {
+  Presence = 0,
+  Value,
+  Extra,
+}
 
 export interface ContactGeneratorOptions {
   seed: number;
@@ -117,22 +161,34 @@ export class ContactGenerator {
    */
   field(index: number, key: string, createdMicros: number, updatedMicros: number): unknown {
     switch (key) {
-      case 'id': return this.ids.idAt(index);
-      case 'organization_id': return this.catalog.organizationId;
-      case 'lead_id': return this.leadIds.idAt(this.leadKey(index));
-      case 'name': return this.person(index).name;
+      case 'id':
+        return this.ids.idAt(index);
+      case 'organization_id':
+        return this.catalog.organizationId;
+      case 'lead_id':
+        return this.leadIds.idAt(this.leadKey(index));
+      case 'name':
+        return this.person(index).name;
       case 'display_name': {
         const person = this.person(index);
         return person.name || displayName(person.name, this.emails(index, person), this.phones(index));
       }
-      case 'title': return this.title(index);
-      case 'emails': return this.emails(index, this.person(index));
-      case 'phones': return this.phones(index);
-      case 'urls': return this.urls(index, this.person(index));
-      case 'date_created': return formatCloseTimestamp(createdMicros);
-      case 'date_updated': return formatCloseTimestamp(updatedMicros);
-      case 'created_by': return this.createdBy(index);
-      case 'updated_by': return this.updatedBy(index, createdMicros, updatedMicros, this.createdBy(index));
+      case 'title':
+        return this.title(index);
+      case 'emails':
+        return this.emails(index, this.person(index));
+      case 'phones':
+        return this.phones(index);
+      case 'urls':
+        return this.urls(index, this.person(index));
+      case 'date_created':
+        return formatCloseTimestamp(createdMicros);
+      case 'date_updated':
+        return formatCloseTimestamp(updatedMicros);
+      case 'created_by':
+        return this.createdBy(index);
+      case 'updated_by':
+        return this.updatedBy(index, createdMicros, updatedMicros, this.createdBy(index));
     }
     const k = this.customFieldPosition.get(key);
     return k === undefined ? undefined : this.customValue(this.catalog.contactFields[k]!, k, index);
@@ -206,8 +262,9 @@ export class ContactGenerator {
       const salt = Salt.Phone + k * PHONE_STRIDE;
       const place = h.pick(PHONE_COUNTRIES, index, salt + PhoneField.Country);
       const length = place.groups.reduce((sum, size) => sum + size, 0);
-      const raw = `${2 + h.below(index, salt + PhoneField.Lead, 8)}${String(h.below(index, salt + PhoneField.Digits, 1_000_000_000)).padStart(9, '0')}`
-        + String(h.below(index, salt + PhoneField.MoreDigits, 100)).padStart(2, '0');
+      const raw =
+        `${2 + h.below(index, salt + PhoneField.Lead, 8)}${String(h.below(index, salt + PhoneField.Digits, 1_000_000_000)).padStart(9, '0')}` +
+        String(h.below(index, salt + PhoneField.MoreDigits, 100)).padStart(2, '0');
       const digits = raw.slice(0, length);
       const groups: string[] = [];
       let offset = 0;
@@ -215,10 +272,13 @@ export class ContactGenerator {
         groups.push(digits.slice(offset, offset + size));
         offset += size;
       }
-      const formatted = place.callingCode === '1'
-        ? `+1 ${groups[0]}-${groups[1]}-${groups[2]}`
-        : `+${place.callingCode} ${groups.join(' ')}`;
-      phones.push({ type: h.pick(PHONE_TYPES, index, salt + PhoneField.Type), phone: `+${place.callingCode}${digits}`, phone_formatted: formatted, country: place.country });
+      const formatted = place.callingCode === '1' ? `+1 ${groups[0]}-${groups[1]}-${groups[2]}` : `+${place.callingCode} ${groups.join(' ')}`;
+      phones.push({
+        type: h.pick(PHONE_TYPES, index, salt + PhoneField.Type),
+        phone: `+${place.callingCode}${digits}`,
+        phone_formatted: formatted,
+        country: place.country,
+      });
     }
     return phones;
   }
@@ -237,20 +297,29 @@ export class ContactGenerator {
         const scale = 10 ** (field.decimals ?? 0);
         return h.below(index, valueSalt, 100 * scale + 1) / scale;
       }
-      case 'text': return h.pick(NOTE_PHRASES, index, valueSalt);
-      case 'date': return formatLocalDate(Date.UTC(2020, 0, 1) * 1000 + h.below(index, valueSalt, 7 * 365) * MICROS_PER_DAY);
-      case 'datetime': return formatCloseTimestamp(Date.UTC(2021, 0, 1) * 1000 + h.below(index, valueSalt, 3 * 365 * 86_400) * SECOND
-        + h.below(index, salt + CustomField.Extra, SECOND));
+      case 'text':
+        return h.pick(NOTE_PHRASES, index, valueSalt);
+      case 'date':
+        return formatLocalDate(Date.UTC(2020, 0, 1) * 1000 + h.below(index, valueSalt, 7 * 365) * MICROS_PER_DAY);
+      case 'datetime':
+        return formatCloseTimestamp(
+          Date.UTC(2021, 0, 1) * 1000 + h.below(index, valueSalt, 3 * 365 * 86_400) * SECOND + h.below(index, salt + CustomField.Extra, SECOND),
+        );
       case 'user': {
         const users = this.catalog.users;
         if (!field.acceptsMultipleValues) return h.pick(users, index, valueSalt).id;
         const mask = 1 + h.below(index, valueSalt, (1 << Math.min(users.length, 4)) - 1);
-        return users.slice(0, 4).filter((_, k) => (mask >> k) & 1).map((user) => user.id);
+        return users
+          .slice(0, 4)
+          .filter((_, k) => (mask >> k) & 1)
+          .map((user) => user.id);
       }
       // Another contact, created no later than this one (so its id exists whatever the contact count).
-      case 'contact': return this.ids.idAt(h.below(index, valueSalt, index + 1));
+      case 'contact':
+        return this.ids.idAt(h.below(index, valueSalt, index + 1));
       // Hidden fields hold "any value" for integrations; the simulator stores a flag.
-      case 'hidden': return h.chance(index, valueSalt, 0.5);
+      case 'hidden':
+        return h.chance(index, valueSalt, 0.5);
     }
   }
 }
@@ -271,5 +340,11 @@ const FIRST_SLUGS = FIRST_NAMES.map(slug);
 const LAST_SLUGS = LAST_NAMES.map(slug);
 
 export function slug(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/ł/gi, 'l').replace(/ø/gi, 'o').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/ł/gi, 'l')
+    .replace(/ø/gi, 'o')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }

@@ -25,7 +25,9 @@ export class CursorCodec {
   private readonly secret = randomBytes(32);
 
   encode(cursor: WalkCursor): string {
-    const body = Buffer.from(JSON.stringify([cursor.digest, cursor.served, cursor.lastIndex, cursor.lastValues, cursor.issuedAt])).toString('base64url');
+    const body = Buffer.from(JSON.stringify([cursor.digest, cursor.served, cursor.lastIndex, cursor.lastValues, cursor.issuedAt])).toString(
+      'base64url',
+    );
     return `${body}.${this.sign(body)}`;
   }
 
@@ -63,9 +65,15 @@ export function expiredCursor(ageMs: number, ttlMs: number, shape: CursorErrorSh
 }
 
 export function mismatchedCursor(shape: CursorErrorShape): SimulatorRequestError {
-  return cursorRefusal('The cursor does not belong to this query: send the same query, sort and results_limit as the request that returned it.', shape);
+  return cursorRefusal(
+    'The cursor does not belong to this query: send the same query, sort and results_limit as the request that returned it.',
+    shape,
+  );
 }
 
 export function exhaustedCursor(served: number, shape: CursorErrorShape): SimulatorRequestError {
-  return cursorRefusal(`This search has returned its maximum of ${served} objects: the cursor cannot go further. Narrow the query and search again.`, shape);
+  return cursorRefusal(
+    `This search has returned its maximum of ${served} objects: the cursor cannot go further. Narrow the query and search again.`,
+    shape,
+  );
 }

@@ -64,9 +64,12 @@ export function compileCondition(raw: unknown, kind: ValueKind, fieldLabel: stri
         return value;
       };
       const [gt, gte, lt, lte] = [bound('gt'), bound('gte'), bound('lt'), bound('lte')];
-      return (value) => typeof value === 'number'
-        && (gt === undefined || value > gt) && (gte === undefined || value >= gte)
-        && (lt === undefined || value < lt) && (lte === undefined || value <= lte);
+      return (value) =>
+        typeof value === 'number' &&
+        (gt === undefined || value > gt) &&
+        (gte === undefined || value >= gte) &&
+        (lt === undefined || value < lt) &&
+        (lte === undefined || value <= lte);
     }
     case 'moment_range': {
       const { low, high } = momentBounds(condition, context.nowMicros, path);

@@ -22,8 +22,19 @@ export type CustomFieldShape = 'flat' | 'nested-by-id' | 'nested-by-name';
 export const CUSTOM_FIELD_SHAPES: readonly CustomFieldShape[] = ['flat', 'nested-by-id', 'nested-by-name'];
 
 export const REGULAR_CONTACT_FIELDS = new Set([
-  'id', 'organization_id', 'lead_id', 'name', 'display_name', 'title', 'emails', 'phones', 'urls',
-  'date_created', 'date_updated', 'created_by', 'updated_by',
+  'id',
+  'organization_id',
+  'lead_id',
+  'name',
+  'display_name',
+  'title',
+  'emails',
+  'phones',
+  'urls',
+  'date_created',
+  'date_updated',
+  'created_by',
+  'updated_by',
 ]);
 
 export interface ProjectionContext {

@@ -1,9 +1,4 @@
-export {
-  DEFAULT_SHARED_TIMESTAMP,
-  startCloseSimulator,
-  type CloseSimulator,
-  type CloseSimulatorOptions,
-} from './close-simulator.js';
+export { DEFAULT_SHARED_TIMESTAMP, startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from './close-simulator.js';
 export type { CloseSimulatorStats } from './simulator-stats.js';
 export type { CloseRateLimitOptions, RateLimitType } from './rate-limiter.js';
 export type { FaultOptions } from '../virtuous/fault-injector.js';

@@ -35,8 +35,23 @@ export interface LeadFacts {
 const SECOND = 1_000_000;
 
 const enum Salt {
-  Word = 20, Suffix, Status, HasDescription, Description, HasUrl, CreatedSecond, CreatedFraction, UpdatedSecond,
-  CreatedBy, UpdatedBy, AddressCount, Street, Number, City, Zip, Suite,
+  Word = 20,
+  Suffix,
+  Status,
+  HasDescription,
+  Description,
+  HasUrl,
+  CreatedSecond,
+  CreatedFraction,
+  UpdatedSecond,
+  CreatedBy,
+  UpdatedBy,
+  AddressCount,
+  Street,
+  Number,
+  City,
+  Zip,
+  Suite,
   Custom = 60,
 }
 
@@ -44,7 +59,11 @@ const enum Salt {
 export class LeadGenerator {
   private readonly hash: IndexHasher;
 
-  constructor(seed: number, private readonly ids: CloseIdFactory, private readonly catalog: CloseCatalog) {
+  constructor(
+    seed: number,
+    private readonly ids: CloseIdFactory,
+    private readonly catalog: CloseCatalog,
+  ) {
     this.hash = new IndexHasher(seed ^ 0x1ead);
   }
 
@@ -55,8 +74,10 @@ export class LeadGenerator {
     // Status weights: Potential 40%, Bad Fit 10%, Qualified 25%, Customer 20%, Canceled 5%.
     const roll = h.unit(key, Salt.Status);
     const status = catalog.leadStatuses[roll < 0.4 ? 0 : roll < 0.5 ? 1 : roll < 0.75 ? 2 : roll < 0.95 ? 3 : 4]!;
-    const createdMicros = CREATED_FROM_MICROS + h.below(key, Salt.CreatedSecond, (CREATED_UNTIL_MICROS - CREATED_FROM_MICROS) / SECOND) * SECOND
-      + h.below(key, Salt.CreatedFraction, SECOND);
+    const createdMicros =
+      CREATED_FROM_MICROS +
+      h.below(key, Salt.CreatedSecond, (CREATED_UNTIL_MICROS - CREATED_FROM_MICROS) / SECOND) * SECOND +
+      h.below(key, Salt.CreatedFraction, SECOND);
     const updatedMicros = createdMicros + h.below(key, Salt.UpdatedSecond, 86_400 * 365) * SECOND;
     const createdBy = h.pick(catalog.users, key, Salt.CreatedBy).id;
     const custom: Record<string, unknown> = {};

@@ -33,10 +33,14 @@ export function resolveMoment(raw: unknown, nowMicros: number, path: string): nu
     case 'now':
       return nowMicros;
     case 'offset': {
-      const base = moment['moment'] === undefined || moment['moment'] === null ? nowMicros : resolveMoment(moment['moment'], nowMicros, `${path}.moment`);
+      const base =
+        moment['moment'] === undefined || moment['moment'] === null ? nowMicros : resolveMoment(moment['moment'], nowMicros, `${path}.moment`);
       const ms = typeof value === 'number' && Number.isFinite(value) ? value : typeof value === 'string' ? parseIsoDurationMs(value) : undefined;
       if (ms === undefined) {
-        throw badRequest(`${path}.value must be milliseconds or an ISO 8601 duration such as "-P30D", got ${JSON.stringify(value)}.`, `${path}.value`);
+        throw badRequest(
+          `${path}.value must be milliseconds or an ISO 8601 duration such as "-P30D", got ${JSON.stringify(value)}.`,
+          `${path}.value`,
+        );
       }
       return base + Math.round(ms * 1000);
     }

@@ -35,7 +35,17 @@ export interface ObjectSchema {
 
 /** Object types the query language knows; only contacts are returned, the rest are related objects. */
 export const KNOWN_OBJECT_TYPES = new Set([
-  'contact', 'lead', 'opportunity', 'task', 'activity', 'user', 'custom_object', 'contact_email', 'contact_phone', 'contact_url', 'address',
+  'contact',
+  'lead',
+  'opportunity',
+  'task',
+  'activity',
+  'user',
+  'custom_object',
+  'contact_email',
+  'contact_phone',
+  'contact_url',
+  'address',
 ]);
 
 type Row = ContactRow;
@@ -66,8 +76,9 @@ export function buildSchemas(catalog: CloseCatalog): ReadonlyMap<string, ObjectS
     ]),
     searchText: (row) => {
       const contact = row as Row;
-      return [contact.field('name'), contact.field('title'), ...listOf(contact.field('emails')).map((email) => propertyOf(email, 'email'))]
-        .filter((value): value is string => typeof value === 'string');
+      return [contact.field('name'), contact.field('title'), ...listOf(contact.field('emails')).map((email) => propertyOf(email, 'email'))].filter(
+        (value): value is string => typeof value === 'string',
+      );
     },
     idOf: (row) => (row as Row).id(),
   };
@@ -89,9 +100,7 @@ export function buildSchemas(catalog: CloseCatalog): ReadonlyMap<string, ObjectS
       ['all_urls_count', { kind: 'number', read: (lead) => ((lead as LeadFacts).url ? 1 : 0) }],
     ]),
     customFields: customFieldAccess(catalog.leadFields, (lead, id) => (lead as LeadFacts).custom[id]),
-    relations: new Map<string, Relation>([
-      ['address', { objectType: 'address', items: (lead) => (lead as LeadFacts).addresses }],
-    ]),
+    relations: new Map<string, Relation>([['address', { objectType: 'address', items: (lead) => (lead as LeadFacts).addresses }]]),
     searchText: (lead) => [(lead as LeadFacts).display_name, (lead as LeadFacts).description],
     idOf: (lead) => (lead as LeadFacts).id,
   };
@@ -118,11 +127,17 @@ function addressSchema(plain: (objectType: string, names: readonly string[], sea
   const names: (keyof CloseAddress)[] = ['address_1', 'address_2', 'city', 'state', 'zipcode', 'country'];
   const schema = plain('address', names, names);
   const fields = new Map(schema.fields);
-  fields.set('location', textField((item) => {
-    const address = item as CloseAddress;
-    return [address.address_1, address.address_2, address.city, address.state, address.zipcode, address.country].filter(Boolean).join(', ');
-  }));
-  fields.set('type', textField((item) => (item as CloseAddress).label));
+  fields.set(
+    'location',
+    textField((item) => {
+      const address = item as CloseAddress;
+      return [address.address_1, address.address_2, address.city, address.state, address.zipcode, address.country].filter(Boolean).join(', ');
+    }),
+  );
+  fields.set(
+    'type',
+    textField((item) => (item as CloseAddress).label),
+  );
   return { ...schema, fields };
 }
 
@@ -138,12 +153,14 @@ function customFieldAccess(
   definitions: readonly CustomFieldDefinition[],
   raw: (target: unknown, id: string) => unknown,
 ): ReadonlyMap<string, FieldAccess> {
-  return new Map(definitions.map((definition): [string, FieldAccess] => {
-    const { id, type } = definition;
-    if (type === 'date') return [id, { kind: type, read: (target) => asMicros(raw(target, id), parseLocalDateMicros) }];
-    if (type === 'datetime') return [id, { kind: type, read: (target) => asMicros(raw(target, id), parseIsoMicros) }];
-    return [id, { kind: type === 'contact' ? 'reference' : type, read: (target) => raw(target, id) }];
-  }));
+  return new Map(
+    definitions.map((definition): [string, FieldAccess] => {
+      const { id, type } = definition;
+      if (type === 'date') return [id, { kind: type, read: (target) => asMicros(raw(target, id), parseLocalDateMicros) }];
+      if (type === 'datetime') return [id, { kind: type, read: (target) => asMicros(raw(target, id), parseIsoMicros) }];
+      return [id, { kind: type === 'contact' ? 'reference' : type, read: (target) => raw(target, id) }];
+    }),
+  );
 }
 
 function asMicros(value: unknown, parse: (text: string) => number | undefined): number | null {

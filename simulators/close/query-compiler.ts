@@ -47,26 +47,36 @@ export function compileQuery(raw: unknown, context: QueryContext): CompiledQuery
   };
 }
 
-function compileNode(raw: unknown, schema: ObjectSchema, context: QueryContext, path: string, state: { sawObjectType: boolean } | undefined): Predicate {
+function compileNode(
+  raw: unknown,
+  schema: ObjectSchema,
+  context: QueryContext,
+  path: string,
+  state: { sawObjectType: boolean } | undefined,
+): Predicate {
   const node = requireObject(raw, path);
   const negate = node['negate'];
-  if (negate !== undefined && negate !== null && typeof negate !== 'boolean') throw badRequest(`${path}.negate must be true or false.`, `${path}.negate`);
+  if (negate !== undefined && negate !== null && typeof negate !== 'boolean')
+    throw badRequest(`${path}.negate must be true or false.`, `${path}.negate`);
   const predicate = compilePositive(node, schema, context, path, state);
   return negate === true ? (target) => !predicate(target) : predicate;
 }
 
 function compilePositive(
-  node: Record<string, unknown>, schema: ObjectSchema, context: QueryContext, path: string, state: { sawObjectType: boolean } | undefined,
+  node: Record<string, unknown>,
+  schema: ObjectSchema,
+  context: QueryContext,
+  path: string,
+  state: { sawObjectType: boolean } | undefined,
 ): Predicate {
   const type = node['type'];
   switch (type) {
     case 'and':
     case 'or': {
-      const children = requireArray(node['queries'], `${path}.queries`)
-        .map((child, k) => compileNode(child, schema, context, `${path}.queries[${k}]`, state));
-      return type === 'and'
-        ? (target) => children.every((child) => child(target))
-        : (target) => children.some((child) => child(target));
+      const children = requireArray(node['queries'], `${path}.queries`).map((child, k) =>
+        compileNode(child, schema, context, `${path}.queries[${k}]`, state),
+      );
+      return type === 'and' ? (target) => children.every((child) => child(target)) : (target) => children.some((child) => child(target));
     }
     case 'object_type': {
       const objectType = requireString(node['object_type'], `${path}.object_type`);
@@ -100,7 +110,10 @@ function compilePositive(
       const related = context.schemas.get(relatedType);
       if (!relation || !related) {
         const supported = [...schema.relations.keys()].join(', ') || 'none';
-        throw badRequest(`has_related from ${schema.objectType} to "${relatedType}" is not supported (supported: ${supported}).`, `${path}.related_object_type`);
+        throw badRequest(
+          `has_related from ${schema.objectType} to "${relatedType}" is not supported (supported: ${supported}).`,
+          `${path}.related_object_type`,
+        );
       }
       const inner = compileNode(node['related_query'], related, context, `${path}.related_query`, undefined);
       return (target) => relation.items(target).some(inner);
@@ -129,7 +142,10 @@ export function resolveField(raw: unknown, schema: ObjectSchema, path: string): 
     }
     const access = schema.fields.get(name);
     if (!access) {
-      throw badRequest(`Unknown field "${name}" for object type "${objectType}"; known: ${[...schema.fields.keys()].join(', ')}.`, `${path}.field_name`);
+      throw badRequest(
+        `Unknown field "${name}" for object type "${objectType}"; known: ${[...schema.fields.keys()].join(', ')}.`,
+        `${path}.field_name`,
+      );
     }
     return { access, label: `${objectType}.${name}` };
   }
@@ -157,8 +173,11 @@ function collectCreatedBounds(raw: unknown, context: QueryContext, bounds: { low
   const field = node['field'] as Record<string, unknown> | undefined;
   const condition = node['condition'] as Record<string, unknown> | undefined;
   if (
-    node['type'] === 'field_condition' && field?.['type'] === 'regular_field' && field['object_type'] === 'contact'
-    && field['field_name'] === 'date_created' && condition?.['type'] === 'moment_range'
+    node['type'] === 'field_condition' &&
+    field?.['type'] === 'regular_field' &&
+    field['object_type'] === 'contact' &&
+    field['field_name'] === 'date_created' &&
+    condition?.['type'] === 'moment_range'
   ) {
     const { low, high } = momentBounds(condition, context.nowMicros, `${path}.condition`);
     bounds.low = Math.max(bounds.low, low);

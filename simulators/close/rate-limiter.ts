@@ -24,7 +24,11 @@ class FixedWindow {
   private windowEnd = -Infinity;
   private used = 0;
 
-  constructor(readonly limit: number, readonly windowMs: number, private readonly enforced: boolean) {}
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly enforced: boolean,
+  ) {}
 
   /** Rolls the window forward if it has ended; returns the state at `now`. */
   observe(now: number): { remaining: number; resetMs: number; spent: boolean } {
@@ -50,7 +54,10 @@ export class CloseRateLimiter {
   private readonly key: FixedWindow;
   private readonly organization: FixedWindow;
 
-  constructor(options: CloseRateLimitOptions | undefined, private readonly now: () => number) {
+  constructor(
+    options: CloseRateLimitOptions | undefined,
+    private readonly now: () => number,
+  ) {
     if (options && (!(options.limit >= 0) || !(options.windowMs > 0) || !((options.organizationLimit ?? 0) >= 0))) {
       throw new RangeError(`rateLimit needs limit >= 0, windowMs > 0 and organizationLimit >= 0, got ${JSON.stringify(options)}`);
     }
@@ -88,9 +95,10 @@ export class CloseRateLimiter {
     }
     const keyRemaining = key.remaining - (charge ? 1 : 0);
     const organizationRemaining = organization.remaining - (charge ? 1 : 0);
-    const header = organizationRemaining < keyRemaining
-      ? rateHeader(this.organization.limit, organizationRemaining, organization.resetMs)
-      : rateHeader(this.key.limit, keyRemaining, key.resetMs);
+    const header =
+      organizationRemaining < keyRemaining
+        ? rateHeader(this.organization.limit, organizationRemaining, organization.resetMs)
+        : rateHeader(this.key.limit, keyRemaining, key.resetMs);
     return { allowed: true, header };
   }
 }

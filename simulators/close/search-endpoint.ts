@@ -91,12 +91,21 @@ export class SearchEndpoint {
 
     const total = served + page.indices.length;
     const lastIndex = page.indices[page.indices.length - 1];
-    const cursor = page.more && total < resultsCap && (total < walkCap || refuseAtCap) && lastIndex !== undefined
-      ? this.codec.encode({ digest: request.digest, served: total, lastIndex, lastValues: page.values[page.values.length - 1]!, issuedAt: nowMs })
-      : null;
-    const data = page.indices.map((index) => (request.projection === undefined
-      ? { __object_type: 'contact', id: this.store.idAt(index) }
-      : project(this.store.record(index), request.projection, this.modes.customFieldShape, (id) => this.customNames.get(id) ?? id, this.modes.unaskedLeadId)));
+    const cursor =
+      page.more && total < resultsCap && (total < walkCap || refuseAtCap) && lastIndex !== undefined
+        ? this.codec.encode({ digest: request.digest, served: total, lastIndex, lastValues: page.values[page.values.length - 1]!, issuedAt: nowMs })
+        : null;
+    const data = page.indices.map((index) =>
+      request.projection === undefined
+        ? { __object_type: 'contact', id: this.store.idAt(index) }
+        : project(
+            this.store.record(index),
+            request.projection,
+            this.modes.customFieldShape,
+            (id) => this.customNames.get(id) ?? id,
+            this.modes.unaskedLeadId,
+          ),
+    );
     this.stats.rowsServed += data.length;
     const body: SearchResponseBody = { data, cursor };
     if (request.includeCounts) {
@@ -114,7 +123,8 @@ export class SearchEndpoint {
       throw expiredCursor(age, this.limits.cursorTtlMs, this.modes.cursorErrorShape);
     }
     if (cursor.digest !== digest) throw mismatchedCursor(this.modes.cursorErrorShape);
-    if (!Number.isInteger(cursor.lastIndex) || cursor.lastIndex < 0 || cursor.lastIndex >= this.store.count) throw invalidCursor(this.modes.cursorErrorShape);
+    if (!Number.isInteger(cursor.lastIndex) || cursor.lastIndex < 0 || cursor.lastIndex >= this.store.count)
+      throw invalidCursor(this.modes.cursorErrorShape);
     return cursor;
   }
 }

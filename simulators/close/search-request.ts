@@ -38,7 +38,8 @@ export function parseSearchRequest(text: string, context: SearchRequestContext):
   const limit = optionalInteger(body['_limit'], '_limit', 1) ?? DEFAULT_LIMIT;
   if (limit > context.maxLimit) throw badRequest(`_limit must be ${context.maxLimit} or less, got ${limit}.`, '_limit');
   const cursor = body['cursor'];
-  if (cursor !== undefined && cursor !== null && (typeof cursor !== 'string' || cursor === '')) throw badRequest('cursor must be a string.', 'cursor');
+  if (cursor !== undefined && cursor !== null && (typeof cursor !== 'string' || cursor === ''))
+    throw badRequest('cursor must be a string.', 'cursor');
   const includeCounts = body['include_counts'];
   if (includeCounts !== undefined && includeCounts !== null && typeof includeCounts !== 'boolean') {
     throw badRequest('include_counts must be true or false.', 'include_counts');
@@ -53,7 +54,10 @@ export function parseSearchRequest(text: string, context: SearchRequestContext):
     sort: parseSort(body['sort'], contact),
     resultsLimit,
     includeCounts: includeCounts === true,
-    digest: createHash('sha256').update(stableJson([body['query'], body['sort'] ?? null, resultsLimit ?? null])).digest('base64url').slice(0, 16),
+    digest: createHash('sha256')
+      .update(stableJson([body['query'], body['sort'] ?? null, resultsLimit ?? null]))
+      .digest('base64url')
+      .slice(0, 16),
   };
 }
 
@@ -69,7 +73,9 @@ function optionalInteger(value: unknown, name: string, minimum: number): number 
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';

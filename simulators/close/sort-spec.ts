@@ -26,7 +26,10 @@ export function parseSort(raw: unknown, contact: ObjectSchema): SortSpec[] {
     if (direction !== 'asc' && direction !== 'desc') throw badRequest(`${path}.direction must be "asc" or "desc".`, `${path}.direction`);
     const field = requireObject(entry['field'], `${path}.field`);
     if (field['type'] !== 'regular_field') {
-      throw badRequest(`Only regular fields that belong to the contact can be used for sorting, not ${JSON.stringify(field['type'])}.`, `${path}.field.type`);
+      throw badRequest(
+        `Only regular fields that belong to the contact can be used for sorting, not ${JSON.stringify(field['type'])}.`,
+        `${path}.field.type`,
+      );
     }
     const objectType = requireString(field['object_type'], `${path}.field.object_type`);
     const fieldName = requireString(field['field_name'], `${path}.field.field_name`);
@@ -35,7 +38,8 @@ export function parseSort(raw: unknown, contact: ObjectSchema): SortSpec[] {
     }
     const access = contact.fields.get(fieldName);
     if (!access) throw badRequest(`Unknown contact field "${fieldName}".`, `${path}.field.field_name`);
-    if (!access.sortable) throw badRequest(`The field "${fieldName}" cannot be used for sorting (references and ids are not sortable).`, `${path}.field.field_name`);
+    if (!access.sortable)
+      throw badRequest(`The field "${fieldName}" cannot be used for sorting (references and ids are not sortable).`, `${path}.field.field_name`);
     return { fieldName, direction: direction === 'asc' ? 1 : -1, access };
   });
 }
@@ -54,7 +58,11 @@ export function sortValues(row: ContactRow, specs: readonly SortSpec[]): SortVal
  * then the id (its order key) in the direction of the first key (ascending without a sort).
  */
 export function compareSorted(
-  specs: readonly SortSpec[], aValues: readonly SortValue[], aKey: number, bValues: readonly SortValue[], bKey: number,
+  specs: readonly SortSpec[],
+  aValues: readonly SortValue[],
+  aKey: number,
+  bValues: readonly SortValue[],
+  bKey: number,
 ): number {
   for (let k = 0; k < specs.length; k++) {
     const a = aValues[k] ?? null;

@@ -19,7 +19,10 @@ export const CONDITION_TEXT_MODES: readonly TextMode[] = ['full_words', 'phrase'
 export type TextMatcher = (texts: readonly string[]) => boolean;
 
 export function words(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word !== '');
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '');
 }
 
 export function compileTextMatcher(mode: unknown, value: unknown, allowed: readonly TextMode[], path: string): TextMatcher {

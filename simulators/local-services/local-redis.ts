@@ -68,7 +68,9 @@ export async function startPrivateRedisServer(options: PrivateRedisOptions = {})
   args.push('--appendonly', options.persistent ? 'yes' : 'no');
   if (options.persistent) args.push('--appendfsync', 'always');
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] });
-  const failed = once(child, 'error').then(([error]) => { throw error; });
+  const failed = once(child, 'error').then(([error]) => {
+    throw error;
+  });
   const url = `redis://127.0.0.1:${port}`;
   await Promise.race([waitUntilReady(child), failed]);
   const stop = async () => {

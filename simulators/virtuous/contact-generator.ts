@@ -2,9 +2,23 @@ import type { ContactFacts, ContactType, GivingFacts, IndividualFacts, LocationF
 import { formatUtcDay, type SimTimestamp } from './dotnet-timestamp.js';
 import { IndexHasher } from './index-hasher.js';
 import {
-  ADDRESS_LABELS, DESCRIPTIONS, EMAIL_DOMAINS, FIRST_NAMES, FOUNDATION_PATTERNS, LAST_NAMES, LOCATIONS,
-  MIDDLE_NAMES, NICKNAMES, ORGANIZATION_GROUPS, ORGANIZATION_SUFFIXES, ORGANIZATION_WORDS, PREFERRED_CHANNELS,
-  PREFIXES, STREET_NAMES, SUFFIXES, TAGS,
+  ADDRESS_LABELS,
+  DESCRIPTIONS,
+  EMAIL_DOMAINS,
+  FIRST_NAMES,
+  FOUNDATION_PATTERNS,
+  LAST_NAMES,
+  LOCATIONS,
+  MIDDLE_NAMES,
+  NICKNAMES,
+  ORGANIZATION_GROUPS,
+  ORGANIZATION_SUFFIXES,
+  ORGANIZATION_WORDS,
+  PREFERRED_CHANNELS,
+  PREFIXES,
+  STREET_NAMES,
+  SUFFIXES,
+  TAGS,
 } from './generator-vocabulary.js';
 
 export const FIRST_CONTACT_ID = 1000;
@@ -18,19 +32,78 @@ export const GENERATED_HISTORY_END = Date.UTC(2024, 11, 31) / 1000;
 
 /** Salts: one per independent random draw, so fields can be generated separately and deterministically. */
 const enum Salt {
-  IdGap = 1, Archived, ContactType, SecondPerson, OrgHasPerson, NameStyle, Nickname,
-  OrgWord, OrgSuffix, FoundationPattern, FoundationWord, Informal, Description, DescriptionText, Website,
-  Private, HasLocation, LocationPick, StreetNumber, Street, Address2, Address2Number, Label, Postal,
-  TagCount, TagStart, TagStep, OrgGroup, OrgGroupPick, Channel, ChannelPick, Volunteer, VolunteerHours,
-  Gives, LifeToDate, YearToDate, LastGift, LastGiftDate, Reference, ReferenceSource,
-  CreatedSecond, CreatedDigits, CreatedTicks, Unmodified, ModifiedSecond, ModifiedDigits, ModifiedTicks,
+  IdGap = 1,
+  Archived,
+  ContactType,
+  SecondPerson,
+  OrgHasPerson,
+  NameStyle,
+  Nickname,
+  OrgWord,
+  OrgSuffix,
+  FoundationPattern,
+  FoundationWord,
+  Informal,
+  Description,
+  DescriptionText,
+  Website,
+  Private,
+  HasLocation,
+  LocationPick,
+  StreetNumber,
+  Street,
+  Address2,
+  Address2Number,
+  Label,
+  Postal,
+  TagCount,
+  TagStart,
+  TagStep,
+  OrgGroup,
+  OrgGroupPick,
+  Channel,
+  ChannelPick,
+  Volunteer,
+  VolunteerHours,
+  Gives,
+  LifeToDate,
+  YearToDate,
+  LastGift,
+  LastGiftDate,
+  Reference,
+  ReferenceSource,
+  CreatedSecond,
+  CreatedDigits,
+  CreatedTicks,
+  Unmodified,
+  ModifiedSecond,
+  ModifiedDigits,
+  ModifiedTicks,
   /** Individual k uses Person + k * PERSON_STRIDE + a PersonField. */
   Person = 100,
 }
 const PERSON_STRIDE = 20;
 const enum PersonField {
-  First = 0, Last, SameLast, Middle, HasMiddle, Prefix, HasPrefix, Suffix, HasSuffix, Deceased,
-  HasEmail, EmailDomain, EmailType, EmailOptIn, EmailNumber, HasPhone, PhoneFormat, PhoneDigits, PhoneType, PhoneOptIn,
+  First = 0,
+  Last,
+  SameLast,
+  Middle,
+  HasMiddle,
+  Prefix,
+  HasPrefix,
+  Suffix,
+  HasSuffix,
+  Deceased,
+  HasEmail,
+  EmailDomain,
+  EmailType,
+  EmailOptIn,
+  EmailNumber,
+  HasPhone,
+  PhoneFormat,
+  PhoneDigits,
+  PhoneType,
+  PhoneOptIn,
 }
 
 export interface ContactGeneratorOptions {
@@ -77,12 +150,20 @@ export class ContactGenerator {
     const contactType = this.contactType(index);
     const individuals = this.individuals(index, contactType);
     const name = this.displayName(index, contactType, individuals);
-    const created = this.timestamp(index, h.below(index, Salt.CreatedSecond, CREATED_UNTIL - CREATED_FROM) + CREATED_FROM,
-      Salt.CreatedDigits, Salt.CreatedTicks);
+    const created = this.timestamp(
+      index,
+      h.below(index, Salt.CreatedSecond, CREATED_UNTIL - CREATED_FROM) + CREATED_FROM,
+      Salt.CreatedDigits,
+      Salt.CreatedTicks,
+    );
     const modified = h.chance(index, Salt.Unmodified, 0.25)
       ? created
-      : this.timestamp(index, created.epochSeconds + 1 + h.below(index, Salt.ModifiedSecond, GENERATED_HISTORY_END - created.epochSeconds - 1),
-        Salt.ModifiedDigits, Salt.ModifiedTicks);
+      : this.timestamp(
+          index,
+          created.epochSeconds + 1 + h.below(index, Salt.ModifiedSecond, GENERATED_HISTORY_END - created.epochSeconds - 1),
+          Salt.ModifiedDigits,
+          Salt.ModifiedTicks,
+        );
     return {
       index,
       id,
@@ -171,7 +252,8 @@ export class ContactGenerator {
       return `${h.pick(ORGANIZATION_WORDS, index, Salt.OrgWord)} ${h.pick(ORGANIZATION_SUFFIXES, index, Salt.OrgSuffix)}`;
     }
     if (contactType === 'Foundation') {
-      return h.pick(FOUNDATION_PATTERNS, index, Salt.FoundationPattern)
+      return h
+        .pick(FOUNDATION_PATTERNS, index, Salt.FoundationPattern)
         .replace('{last}', h.pick(LAST_NAMES, index, Salt.FoundationWord))
         .replace('{word}', h.pick(ORGANIZATION_WORDS, index, Salt.FoundationWord));
     }
@@ -258,7 +340,13 @@ const POWERS_OF_TEN = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000
 const websiteSlugs = new Map<string, string>();
 
 function asciiSlug(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/ł/gi, 'l').replace(/ø/gi, 'o').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/ł/gi, 'l')
+    .replace(/ø/gi, 'o')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }
 
 function formatPhone(sevenDigits: number, style: number): string {

@@ -1,6 +1,4 @@
-import type {
-  VirtuousAbbreviatedContact, VirtuousContactIndividual, VirtuousContactMethod, VirtuousFullContact,
-} from './virtuous-contact.js';
+import type { VirtuousAbbreviatedContact, VirtuousContactIndividual, VirtuousContactMethod, VirtuousFullContact } from './virtuous-contact.js';
 import type { ContactFacts, IndividualFacts } from './contact-facts.js';
 import { formatDotNetTimestamp } from './dotnet-timestamp.js';
 

@@ -5,9 +5,7 @@ import { canonicalTimestamp } from './dotnet-timestamp.js';
  * UTC day (a date without time, or a relative token such as "Today" or "30 Days Ago").
  * Bounds are canonical timestamps (see `canonicalTimestamp`), so they compare as strings.
  */
-export type DateFilterValue =
-  | { kind: 'instant'; at: string }
-  | { kind: 'day'; start: string; nextStart: string };
+export type DateFilterValue = { kind: 'instant'; at: string } | { kind: 'day'; start: string; nextStart: string };
 
 /**
  * How the organization's date parameters treat a time of day in a value. The evidence does not say
@@ -19,8 +17,7 @@ export type DateFilterValue =
 export const DATE_FILTER_PRECISIONS = ['instant', 'day', 'date-only'] as const;
 export type DateFilterPrecision = (typeof DATE_FILTER_PRECISIONS)[number];
 
-const ISO_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 const OFFSET_PATTERN = /^(\d+)\s+(day|week|month|year)s?\s+(ago|from now)$/i;
 const PERIOD_EDGE_PATTERN = /^(start|end)\s+of\s+(this|last|next)\s+(week|month|year)$/i;
 

@@ -11,9 +11,7 @@ export interface FaultOptions {
 }
 
 export type FaultDecision =
-  | { latencyMs: number; outcome: 'answer' }
-  | { latencyMs: number; outcome: 'drop' }
-  | { latencyMs: number; outcome: 'error'; status: 500 | 503 };
+  { latencyMs: number; outcome: 'answer' } | { latencyMs: number; outcome: 'drop' } | { latencyMs: number; outcome: 'error'; status: 500 | 503 };
 
 /** Decides, per request and reproducibly from its seed, whether and how a request fails. */
 export class FaultInjector {
@@ -22,7 +20,10 @@ export class FaultInjector {
   private latency: [number, number] = [0, 0];
   private random = new SequentialRandom(1);
 
-  constructor(faults: FaultOptions | undefined, private readonly defaultSeed: number) {
+  constructor(
+    faults: FaultOptions | undefined,
+    private readonly defaultSeed: number,
+  ) {
     this.configure(faults);
   }
 

@@ -1,6 +1,21 @@
-import { dayOf, isAfter, isBefore, isOnOrAfter, isOnOrBefore, parseDateFilterValue, type DateFilterPrecision, type DateFilterValue } from './date-filter-value.js';
 import {
-  isOperatorName, operatorOption, type FilterRow, type OperatorName, type ParameterReader, type QueryCatalog, type QueryParameter,
+  dayOf,
+  isAfter,
+  isBefore,
+  isOnOrAfter,
+  isOnOrBefore,
+  parseDateFilterValue,
+  type DateFilterPrecision,
+  type DateFilterValue,
+} from './date-filter-value.js';
+import {
+  isOperatorName,
+  operatorOption,
+  type FilterRow,
+  type OperatorName,
+  type ParameterReader,
+  type QueryCatalog,
+  type QueryParameter,
 } from './query-options-catalog.js';
 import { structuredError, type SimulatorRequestError } from './request-error.js';
 
@@ -58,17 +73,23 @@ function resolveCondition(condition: unknown, target: string, settings: FilterSe
   const parameter = typeof parameterName === 'string' ? settings.catalog.find(parameterName) : undefined;
   if (!parameter) {
     const shown = String(parameterName);
-    throw invalidFilter(
-      `Unknown filter parameter '${shown}'. See GET /api/Contact/QueryOptions for the valid parameters.`,
-      { target: `${target}.parameter`, parameter: shown, message: 'Unknown parameter' },
-    );
+    throw invalidFilter(`Unknown filter parameter '${shown}'. See GET /api/Contact/QueryOptions for the valid parameters.`, {
+      target: `${target}.parameter`,
+      parameter: shown,
+      message: 'Unknown parameter',
+    });
   }
   const operatorName = record['operator'];
   if (!isOperatorName(operatorName) || !parameter.operators.includes(operatorName)) {
     const shown = String(operatorName);
     throw invalidFilter(
       `Operator '${shown}' is not valid for parameter '${parameter.parameter}'. Valid operators: ${parameter.operators.join(', ')}.`,
-      { target: `${target}.operator`, parameter: parameter.parameter, operator: shown, message: isOperatorName(operatorName) ? 'Operator not allowed for this parameter' : 'Unknown operator' },
+      {
+        target: `${target}.operator`,
+        parameter: parameter.parameter,
+        operator: shown,
+        message: isOperatorName(operatorName) ? 'Operator not allowed for this parameter' : 'Unknown operator',
+      },
     );
   }
   return { ...settings, target, parameter, operator: operatorName, condition: record };
@@ -82,16 +103,33 @@ function narrowIdRange(group: CompiledGroup, context: ConditionContext, ids: Con
   };
   const value = (): number => numberValue(context, 'value', true);
   switch (context.operator) {
-    case 'Is': { const id = value(); narrow(id, id); return true; }
-    case 'GreaterThan': narrow(value() + 1, undefined); return true;
-    case 'GreaterThanOrEqual': narrow(value(), undefined); return true;
-    case 'LessThan': narrow(undefined, value() - 1); return true;
-    case 'LessThanOrEqual': narrow(undefined, value()); return true;
-    case 'Between': narrow(value(), numberValue(context, 'secondaryValue', true)); return true;
+    case 'Is': {
+      const id = value();
+      narrow(id, id);
+      return true;
+    }
+    case 'GreaterThan':
+      narrow(value() + 1, undefined);
+      return true;
+    case 'GreaterThanOrEqual':
+      narrow(value(), undefined);
+      return true;
+    case 'LessThan':
+      narrow(undefined, value() - 1);
+      return true;
+    case 'LessThanOrEqual':
+      narrow(undefined, value());
+      return true;
+    case 'Between':
+      narrow(value(), numberValue(context, 'secondaryValue', true));
+      return true;
     case 'In': {
       // The range is only the hull of the listed ids; the predicate (added by the caller) does the rest.
       const listed = numberList(context, true);
-      narrow(listed.reduce((a, b) => Math.min(a, b)), listed.reduce((a, b) => Math.max(a, b)));
+      narrow(
+        listed.reduce((a, b) => Math.min(a, b)),
+        listed.reduce((a, b) => Math.max(a, b)),
+      );
       return false;
     }
     default:
@@ -101,72 +139,150 @@ function narrowIdRange(group: CompiledGroup, context: ConditionContext, ids: Con
 
 function compilePredicate(context: ConditionContext, reader: ParameterReader): RowPredicate {
   switch (reader.kind) {
-    case 'number': return numberPredicate(context, reader.read, reader.integer);
-    case 'text': return textPredicate(context, reader.read);
-    case 'date': return datePredicate(context, reader.read);
-    case 'list': return listPredicate(context, reader.read);
-    case 'boolean': return booleanPredicate(context, reader.read);
+    case 'number':
+      return numberPredicate(context, reader.read, reader.integer);
+    case 'text':
+      return textPredicate(context, reader.read);
+    case 'date':
+      return datePredicate(context, reader.read);
+    case 'list':
+      return listPredicate(context, reader.read);
+    case 'boolean':
+      return booleanPredicate(context, reader.read);
   }
 }
 
 function numberPredicate(context: ConditionContext, read: (row: FilterRow) => number | null, integer: boolean): RowPredicate {
   const value = (): number => numberValue(context, 'value', integer);
   switch (context.operator) {
-    case 'Is': { const v = value(); return (row) => read(row) === v; }
-    case 'IsNot': { const v = value(); return (row) => read(row) !== v; }
-    case 'LessThan': { const v = value(); return (row) => compareKnown(read(row), (x) => x < v); }
-    case 'LessThanOrEqual': { const v = value(); return (row) => compareKnown(read(row), (x) => x <= v); }
-    case 'GreaterThan': { const v = value(); return (row) => compareKnown(read(row), (x) => x > v); }
-    case 'GreaterThanOrEqual': { const v = value(); return (row) => compareKnown(read(row), (x) => x >= v); }
+    case 'Is': {
+      const v = value();
+      return (row) => read(row) === v;
+    }
+    case 'IsNot': {
+      const v = value();
+      return (row) => read(row) !== v;
+    }
+    case 'LessThan': {
+      const v = value();
+      return (row) => compareKnown(read(row), (x) => x < v);
+    }
+    case 'LessThanOrEqual': {
+      const v = value();
+      return (row) => compareKnown(read(row), (x) => x <= v);
+    }
+    case 'GreaterThan': {
+      const v = value();
+      return (row) => compareKnown(read(row), (x) => x > v);
+    }
+    case 'GreaterThanOrEqual': {
+      const v = value();
+      return (row) => compareKnown(read(row), (x) => x >= v);
+    }
     case 'Between': {
       const low = value();
       const high = numberValue(context, 'secondaryValue', integer);
       return (row) => compareKnown(read(row), (x) => x >= low && x <= high);
     }
-    case 'In': { const set = new Set(numberList(context, integer)); return (row) => set.has(read(row) ?? NaN); }
-    case 'NotIn': { const set = new Set(numberList(context, integer)); return (row) => !set.has(read(row) ?? NaN); }
-    case 'IsKnown': return (row) => read(row) !== null;
-    case 'IsNotKnown': return (row) => read(row) === null;
-    default: throw unsupported(context);
+    case 'In': {
+      const set = new Set(numberList(context, integer));
+      return (row) => set.has(read(row) ?? NaN);
+    }
+    case 'NotIn': {
+      const set = new Set(numberList(context, integer));
+      return (row) => !set.has(read(row) ?? NaN);
+    }
+    case 'IsKnown':
+      return (row) => read(row) !== null;
+    case 'IsNotKnown':
+      return (row) => read(row) === null;
+    default:
+      throw unsupported(context);
   }
 }
 
 function textPredicate(context: ConditionContext, read: (row: FilterRow) => readonly string[]): RowPredicate {
-  const anyValue = (test: (candidate: string) => boolean): RowPredicate => (row) => read(row).some((candidate) => test(candidate.toLowerCase()));
+  const anyValue =
+    (test: (candidate: string) => boolean): RowPredicate =>
+    (row) =>
+      read(row).some((candidate) => test(candidate.toLowerCase()));
   const value = (): string => requiredText(context, 'value').toLowerCase();
   switch (context.operator) {
-    case 'Is': { const v = value(); return anyValue((x) => x === v); }
-    case 'IsNot': { const v = value(); const is = anyValue((x) => x === v); return (row) => !is(row); }
-    case 'Contains': { const v = value(); return anyValue((x) => x.includes(v)); }
-    case 'StartsWith': { const v = value(); return anyValue((x) => x.startsWith(v)); }
-    case 'EndsWith': { const v = value(); return anyValue((x) => x.endsWith(v)); }
-    case 'IsAnyOf': { const set = lowerCaseSet(context); return anyValue((x) => set.has(x)); }
-    case 'IsNoneOf': { const set = lowerCaseSet(context); const any = anyValue((x) => set.has(x)); return (row) => !any(row); }
-    case 'IsKnown': return (row) => read(row).length > 0;
-    case 'IsNotKnown': return (row) => read(row).length === 0;
-    default: throw unsupported(context);
+    case 'Is': {
+      const v = value();
+      return anyValue((x) => x === v);
+    }
+    case 'IsNot': {
+      const v = value();
+      const is = anyValue((x) => x === v);
+      return (row) => !is(row);
+    }
+    case 'Contains': {
+      const v = value();
+      return anyValue((x) => x.includes(v));
+    }
+    case 'StartsWith': {
+      const v = value();
+      return anyValue((x) => x.startsWith(v));
+    }
+    case 'EndsWith': {
+      const v = value();
+      return anyValue((x) => x.endsWith(v));
+    }
+    case 'IsAnyOf': {
+      const set = lowerCaseSet(context);
+      return anyValue((x) => set.has(x));
+    }
+    case 'IsNoneOf': {
+      const set = lowerCaseSet(context);
+      const any = anyValue((x) => set.has(x));
+      return (row) => !any(row);
+    }
+    case 'IsKnown':
+      return (row) => read(row).length > 0;
+    case 'IsNotKnown':
+      return (row) => read(row).length === 0;
+    default:
+      throw unsupported(context);
   }
 }
 
 function datePredicate(context: ConditionContext, read: (row: FilterRow) => string | null): RowPredicate {
   const value = (key: 'value' | 'secondaryValue' = 'value'): DateFilterValue => dateValue(context, key);
-  const known = (test: (canonical: string) => boolean): RowPredicate => (row) => {
-    const canonical = read(row);
-    return canonical !== null && test(canonical);
-  };
+  const known =
+    (test: (canonical: string) => boolean): RowPredicate =>
+    (row) => {
+      const canonical = read(row);
+      return canonical !== null && test(canonical);
+    };
   switch (context.operator) {
-    case 'Before': { const v = value(); return known((x) => isBefore(x, v)); }
-    case 'After': { const v = value(); return known((x) => isAfter(x, v)); }
-    case 'OnOrBefore': { const v = value(); return known((x) => isOnOrBefore(x, v)); }
-    case 'OnOrAfter': { const v = value(); return known((x) => isOnOrAfter(x, v)); }
+    case 'Before': {
+      const v = value();
+      return known((x) => isBefore(x, v));
+    }
+    case 'After': {
+      const v = value();
+      return known((x) => isAfter(x, v));
+    }
+    case 'OnOrBefore': {
+      const v = value();
+      return known((x) => isOnOrBefore(x, v));
+    }
+    case 'OnOrAfter': {
+      const v = value();
+      return known((x) => isOnOrAfter(x, v));
+    }
     case 'Between': {
       const low = value();
       const high = value('secondaryValue');
       return known((x) => isOnOrAfter(x, low) && isOnOrBefore(x, high));
     }
-    case 'IsKnown': return (row) => read(row) !== null;
-    case 'IsNotKnown': return (row) => read(row) === null;
-    default: throw unsupported(context);
+    case 'IsKnown':
+      return (row) => read(row) !== null;
+    case 'IsNotKnown':
+      return (row) => read(row) === null;
+    default:
+      throw unsupported(context);
   }
 }
 
@@ -174,17 +290,23 @@ function listPredicate(context: ConditionContext, read: (row: FilterRow) => read
   const set = lowerCaseSet(context);
   const any: RowPredicate = (row) => read(row).some((item) => set.has(item.toLowerCase()));
   switch (context.operator) {
-    case 'IsAnyOf': return any;
-    case 'IsNoneOf': return (row) => !any(row);
-    default: throw unsupported(context);
+    case 'IsAnyOf':
+      return any;
+    case 'IsNoneOf':
+      return (row) => !any(row);
+    default:
+      throw unsupported(context);
   }
 }
 
 function booleanPredicate(context: ConditionContext, read: (row: FilterRow) => boolean): RowPredicate {
   switch (context.operator) {
-    case 'IsTrue': return (row) => read(row);
-    case 'IsFalse': return (row) => !read(row);
-    default: throw unsupported(context);
+    case 'IsTrue':
+      return (row) => read(row);
+    case 'IsFalse':
+      return (row) => !read(row);
+    default:
+      throw unsupported(context);
   }
 }
 
@@ -246,10 +368,18 @@ function dateValue(context: ConditionContext, key: 'value' | 'secondaryValue'): 
   const text = requiredText(context, key);
   const parsed = parseDateFilterValue(text, context.nowMs);
   if (!parsed) {
-    throw invalidValue(context, key, `'${text}' is not a valid date for '${context.parameter.parameter}' (use ISO 8601 or a relative date such as "30 Days Ago")`);
+    throw invalidValue(
+      context,
+      key,
+      `'${text}' is not a valid date for '${context.parameter.parameter}' (use ISO 8601 or a relative date such as "30 Days Ago")`,
+    );
   }
   if (parsed.kind === 'instant' && context.dateFilterPrecision === 'date-only') {
-    throw invalidValue(context, key, `'${text}' is not a valid date for '${context.parameter.parameter}': give a date without a time of day (yyyy-MM-dd)`);
+    throw invalidValue(
+      context,
+      key,
+      `'${text}' is not a valid date for '${context.parameter.parameter}': give a date without a time of day (yyyy-MM-dd)`,
+    );
   }
   return context.dateFilterPrecision === 'day' ? dayOf(parsed) : parsed;
 }
@@ -264,7 +394,11 @@ function invalidValue(context: ConditionContext, key: string, message: string): 
 }
 
 function unsupported(context: ConditionContext): SimulatorRequestError {
-  return invalidValue(context, 'operator', `Operator '${context.operator}' (${JSON.stringify(operatorOption(context.operator))}) is not supported here`);
+  return invalidValue(
+    context,
+    'operator',
+    `Operator '${context.operator}' (${JSON.stringify(operatorOption(context.operator))}) is not supported here`,
+  );
 }
 
 function invalidFilter(message: string, detail: { target: string; message: string; parameter?: string; operator?: string }): SimulatorRequestError {

@@ -1,8 +1,4 @@
-export {
-  startVirtuousSimulator,
-  type VirtuousSimulator,
-  type VirtuousSimulatorOptions,
-} from './virtuous-simulator.js';
+export { startVirtuousSimulator, type VirtuousSimulator, type VirtuousSimulatorOptions } from './virtuous-simulator.js';
 export type { VirtuousSimulatorStats } from './simulator-stats.js';
 export type { FaultOptions } from './fault-injector.js';
 export type { RateLimitOptions } from './rate-window.js';

@@ -99,9 +99,12 @@ function hull(groups: CompiledGroup[]): { start: number; end: number } {
 
 function sortValue(sortBy: SortKey, facts: ContactFacts): string {
   switch (sortBy) {
-    case 'lastName': return (facts.individuals[0]?.lastName ?? facts.name).toLowerCase();
-    case 'modified': return canonicalTimestamp(facts.modified);
-    case 'id': return '';
+    case 'lastName':
+      return (facts.individuals[0]?.lastName ?? facts.name).toLowerCase();
+    case 'modified':
+      return canonicalTimestamp(facts.modified);
+    case 'id':
+      return '';
   }
 }
 

@@ -23,7 +23,10 @@ export class RateWindow {
   private used = 0;
   private stormEnd = -Infinity;
 
-  constructor(options: RateLimitOptions | undefined, private readonly now: () => number = Date.now) {
+  constructor(
+    options: RateLimitOptions | undefined,
+    private readonly now: () => number = Date.now,
+  ) {
     this.enforced = options !== undefined;
     this.options = options ?? UNLIMITED;
     if (!(this.options.limit >= 0) || !(this.options.windowMs > 0)) {

@@ -224,9 +224,10 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
       return;
     }
     if (fault.outcome === 'error') {
-      const error = fault.status === 503
-        ? structuredError(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.')
-        : structuredError(500, 'INTERNAL_ERROR', 'An unexpected error occurred.');
+      const error =
+        fault.status === 503
+          ? structuredError(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.')
+          : structuredError(500, 'INTERNAL_ERROR', 'An unexpected error occurred.');
       return this.sendJson(response, fault.status, error.body, headers);
     }
     if (!this.isAuthorized(request)) {

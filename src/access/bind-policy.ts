@@ -35,17 +35,6 @@ export async function isLoopbackHost(host: string): Promise<boolean> {
   }
 }
 
-/** BOARD_USER and BOARD_PASSWORD: both or neither. */
-export function accessCredentialsFrom(variables: NodeJS.ProcessEnv): AccessCredentials | undefined {
-  const user = variables.BOARD_USER ?? '';
-  const password = variables.BOARD_PASSWORD ?? '';
-  if (!user && !password) return undefined;
-  if (!user || !password) {
-    throw new InvalidInputError(`Set both BOARD_USER and BOARD_PASSWORD (HTTP basic auth for the board), or neither; only ${user ? 'BOARD_USER' : 'BOARD_PASSWORD'} is set.`);
-  }
-  return { user, password };
-}
-
 /**
  * The board and /metrics bind to loopback by default. Any other address (including 0.0.0.0) is refused
  * unless credentials are configured: whoever reaches the port could otherwise read every export (and,

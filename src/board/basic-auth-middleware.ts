@@ -9,10 +9,6 @@ export function basicAuth(credentials: AccessCredentials, realm = 'bulk-export b
       next();
       return;
     }
-    response
-      .status(401)
-      .set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`)
-      .type('text/plain')
-      .send('authentication required\n');
+    response.status(401).set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`).type('text/plain').send('authentication required\n');
   };
 }

@@ -27,10 +27,7 @@ export async function startBoardServer(options: BoardServerOptions): Promise<Boa
   await assertBindAllowed(options.host, options.credentials);
   const redis = createRedisConnection(options.redisUrl, 'bulk-export:board');
   try {
-    await Promise.race([
-      redis.ping(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
-    ]);
+    await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref())]);
   } catch (error) {
     redis.disconnect();
     throw new BulkExportError('REDIS_UNREACHABLE', `Redis at REDIS_URL does not answer (${(error as Error).message}); the board needs it.`);

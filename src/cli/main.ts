@@ -10,13 +10,15 @@ import { redactError } from '../logging/redact-error.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
 import { reportFailure } from './report-failure.js';
 import { exportId, wholeNumber } from './option-parsers.js';
+import { SOURCE_DEFINITIONS } from '../sources/registry.js';
 import { addStartOptions } from './start-options.js';
 
+const sourceVariables = SOURCE_DEFINITIONS.flatMap((definition) => [definition.baseUrl.variable, definition.credential.variable]);
 const program = new Command('bulk-export')
   .description(
-    'Distributed bulk export of CRM contacts (Virtuous CRM+, Close) to S3 as Parquet or NDJSON.\n' +
+    `Distributed bulk export of CRM contacts (${SOURCE_DEFINITIONS.map((definition) => definition.displayName).join(', ')}) to S3 as Parquet or NDJSON.\n` +
       'Configuration: REDIS_URL, S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION, AWS_ACCESS_KEY_ID,\n' +
-      'AWS_SECRET_ACCESS_KEY, VIRTUOUS_BASE_URL, VIRTUOUS_API_TOKEN, CLOSE_BASE_URL, CLOSE_API_KEY, LOG_LEVEL.',
+      `AWS_SECRET_ACCESS_KEY, ${sourceVariables.join(', ')}, LOG_LEVEL (see docs/ for the rest).`,
   )
   .version(packageVersion(), '-V, --version', 'print the version and exit')
   .showHelpAfterError()
@@ -26,13 +28,14 @@ const program = new Command('bulk-export')
 program
   .command('worker')
   .description('work on export ranges until SIGINT/SIGTERM')
-  .option('--concurrency <n>', 'ranges worked on at once by this process (1 to 64)', wholeNumber('--concurrency', 1, 64), 2)
+  .option(
+    '--concurrency <n>',
+    'ranges worked on at once by this process, 1 to 64 (default: WORKER_CONCURRENCY, else 2)',
+    wholeNumber('--concurrency', 1, 64),
+  )
   .action(workerCommand);
 
-addStartOptions(
-  program.command('start').description('plan and enqueue an export; prints the export id as the last line'),
-  { incremental: true },
-)
+addStartOptions(program.command('start').description('plan and enqueue an export; prints the export id as the last line'), { incremental: true })
   .option('--wait', 'return only once the export committed (exit 0) or failed (non-zero)')
   .action(startCommand);
 
@@ -43,13 +46,21 @@ program
   .option('--json', 'print JSON')
   .action(statusCommand);
 
-program.command('cancel').description('stop every range of an export; no _SUCCESS is written').argument('<exportId>', 'the id start printed', exportId).action(cancelCommand);
-program.command('pause').description('park the ranges of an export after their current page').argument('<exportId>', 'the id start printed', exportId).action(pauseCommand);
+program
+  .command('cancel')
+  .description('stop every range of an export; no _SUCCESS is written')
+  .argument('<exportId>', 'the id start printed', exportId)
+  .action(cancelCommand);
+program
+  .command('pause')
+  .description('park the ranges of an export after their current page')
+  .argument('<exportId>', 'the id start printed', exportId)
+  .action(pauseCommand);
 program
   .command('resume')
   .description('continue a paused export, or rebuild one Redis lost from what is on S3 (with --dest)')
   .argument('<exportId>', 'the id start printed', exportId)
-  .option('--dest <url>', 'the export\'s destination, s3://BUCKET/PREFIX (to rebuild from S3)')
+  .option('--dest <url>', "the export's destination, s3://BUCKET/PREFIX (to rebuild from S3)")
   .action(resumeCommand);
 program
   .command('retry')

@@ -37,7 +37,9 @@ export function seconds(flag: string): (text: string) => number {
 export function exportId(text: string): string {
   const trimmed = text.trim();
   if (!EXPORT_ID_PATTERN.test(trimmed)) {
-    throw new InvalidInputError(`"${text}" is not an export id: give the id \`start\` printed (like exp-20261122t214501-3f9a1c; bulk-export list shows recent ones).`);
+    throw new InvalidInputError(
+      `"${text}" is not an export id: give the id \`start\` printed (like exp-20261122t214501-3f9a1c; bulk-export list shows recent ones).`,
+    );
   }
   return trimmed;
 }

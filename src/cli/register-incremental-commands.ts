@@ -1,19 +1,25 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { readEnvironment, requireVariable } from '../config/environment.js';
+import { readEnvironment } from '../config/environment.js';
 import { InvalidInputError } from '../errors/index.js';
-import { createLogger } from '../logging/logger.js';
-import { checkStartRequest } from '../planning/start-export.js';
+import { loggerFor } from '../logging/logger.js';
+import { checkStartRequest } from '../queue/operations/start-export.js';
 import { checkCronTiming } from '../queue/schedule-timing.js';
-import { defaultScheduleName, listSchedules, parseEvery, removeSchedule, upsertSchedule, type ScheduleListing, type ScheduleTiming } from '../queue/schedules.js';
-import { parseUserQuery } from '../sources/close/close-query.js';
-import { findIdKeyset, findModifiedPrefilter, type VirtuousQueryOptions } from '../sources/virtuous/query-options.js';
-import { VirtuousClient } from '../sources/virtuous/virtuous-client.js';
-import { closeOptionsCommand } from './commands/close-options-command.js';
+import {
+  defaultScheduleName,
+  listSchedules,
+  parseEvery,
+  removeSchedule,
+  upsertSchedule,
+  type ScheduleListing,
+  type ScheduleTiming,
+} from '../queue/schedules.js';
+import { sourceConnection } from '../sources/create-source.js';
+import { sourceDefinition, sourceNames } from '../sources/registry.js';
 import { addStartOptions, toStartRequest, type StartOptions } from './start-options.js';
+import { formatTable } from './text-table.js';
 import { withRedis } from './with-redis.js';
 
-/** Scheduled incremental loads (`schedule`, `schedules`, `unschedule`) and `options` (the Virtuous filter catalogue, Close's fields). */
+/** Scheduled incremental loads (`schedule`, `schedules`, `unschedule`) and `options` (what each source's API offers for its options). */
 export function registerIncrementalCommands(program: Command): void {
   addStartOptions(
     program
@@ -36,12 +42,9 @@ export function registerIncrementalCommands(program: Command): void {
 
   program
     .command('options')
-    .description(
-      'what the source offers: Virtuous filter parameters and operators (GET /api/Contact/QueryOptions), for --where; ' +
-        'Close contact fields and custom fields (GET /custom_field/contact/), for --fields',
-    )
-    .requiredOption('--source <name>', 'virtuous or close')
-    .option('--json', 'print JSON: Virtuous: the QueryOptions parameters, the id parameter and modification-date filter the exporter uses; Close: the fields, custom fields and their columns')
+    .description("what the source's API offers for the source's own options (its filter parameters and operators, its fields and custom fields)")
+    .requiredOption('--source <name>', sourceNames().join(' or '))
+    .option('--json', 'print JSON')
     .action(optionsCommand);
 }
 
@@ -53,31 +56,26 @@ interface ScheduleCommandOptions extends StartOptions {
 }
 
 async function scheduleCommand(options: ScheduleCommandOptions): Promise<void> {
-  if ((options.every === undefined) === (options.cron === undefined)) throw new InvalidInputError('Give exactly one of --every DURATION (e.g. 1h) or --cron "PATTERN".');
+  if ((options.every === undefined) === (options.cron === undefined))
+    throw new InvalidInputError('Give exactly one of --every DURATION (e.g. 1h) or --cron "PATTERN".');
   if (options.tz !== undefined && options.cron === undefined) throw new InvalidInputError('--tz applies to --cron only.');
-  const timing: ScheduleTiming = options.every !== undefined ? { every: parseEvery(options.every) } : { pattern: options.cron!, tz: options.tz ?? 'UTC' };
+  const timing: ScheduleTiming =
+    options.every !== undefined ? { every: parseEvery(options.every) } : { pattern: options.cron!, tz: options.tz ?? 'UTC' };
   if (timing.pattern !== undefined) checkCronTiming(timing.pattern, timing.tz!);
+  const definition = sourceDefinition(options.source);
   const request = { ...toStartRequest(options), incremental: true };
-  if (request.queryFile !== undefined) {
-    // The workers that run the schedule may not have the file: store its (checked) content.
-    let text: string;
-    try {
-      text = await readFile(request.queryFile, 'utf8');
-    } catch (error) {
-      throw new InvalidInputError(`Cannot read --query ${request.queryFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
-    }
-    request.query = parseUserQuery(text, request.queryFile);
-    delete request.queryFile;
-  }
+  // The workers that run the schedule may not have the files an option names: keep their (checked) content.
+  if (definition.storableOptions && request.sourceOptions) request.sourceOptions = await definition.storableOptions(request.sourceOptions);
   const name = options.name ?? defaultScheduleName(options.source, options.dest);
   await withRedis('schedule', async (redis, environment) => {
-    const logger = createLogger({ level: environment.logLevel, name: 'bulk-export-schedule' });
+    const logger = loggerFor(environment, 'bulk-export-schedule');
     await checkStartRequest(request, { environment, redis, logger, notify: (line) => process.stderr.write(`${line}\n`) });
     const { nextRunAt } = await upsertSchedule(redis, environment.queuePrefix, name, timing, request);
     const period = timing.every !== undefined ? `every ${options.every}` : `cron "${timing.pattern}" (${timing.tz})`;
     process.stdout.write(
       `scheduled ${name}: incremental ${request.source} export to ${request.dest} ${period}; next run ${nextRunAt ?? 'soon'}. ` +
-        'Workers (bulk-export worker) start the runs with their own credentials; remove with: bulk-export unschedule ' + `${name}\n`,
+        'Workers (bulk-export worker) start the runs with their own credentials; remove with: bulk-export unschedule ' +
+        `${name}\n`,
     );
   });
 }
@@ -108,7 +106,12 @@ export function formatSchedules(listings: ScheduleListing[]): string {
 }
 
 function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
@@ -124,57 +127,12 @@ async function unscheduleCommand(name: string): Promise<void> {
 }
 
 async function optionsCommand(options: { source: string; json?: boolean }): Promise<void> {
-  if (options.source === 'close') return closeOptionsCommand(options);
-  if (options.source !== 'virtuous') throw new InvalidInputError(`Unknown --source "${options.source}": options are listed for virtuous and close.`);
-  const environment = readEnvironment();
-  const token = requireVariable(environment.variables, 'VIRTUOUS_API_TOKEN', 'the Virtuous API token to read QueryOptions with');
-  const client = new VirtuousClient({ baseUrl: environment.virtuousBaseUrl, token });
-  const queryOptions = await client.queryOptions();
+  const definition = sourceDefinition(options.source);
+  const listing = await definition.listOptions(sourceConnection(definition, readEnvironment().variables));
   if (options.json) {
-    const chosen = (pick: () => unknown) => {
-      try {
-        return pick();
-      } catch {
-        return null;
-      }
-    };
-    const discovered = {
-      options: queryOptions.options ?? [],
-      idKeyset: chosen(() => findIdKeyset(queryOptions)),
-      modifiedPrefilter: chosen(() => findModifiedPrefilter(queryOptions)),
-    };
-    process.stdout.write(`${JSON.stringify(discovered, null, 2)}\n`);
-  } else {
-    process.stdout.write(formatQueryOptions(queryOptions));
+    process.stdout.write(`${JSON.stringify(listing.json, null, 2)}\n`);
+    return;
   }
-}
-
-/** A table of parameters (type, operators, offered values), and the parameters the exporter pages on. */
-export function formatQueryOptions(queryOptions: VirtuousQueryOptions): string {
-  const header = ['PARAMETER', 'TYPE', 'OPERATORS', 'VALUES'];
-  const rows = (queryOptions.options ?? []).map((option) => {
-    const values = (option.valueOptions ?? []).map(String);
-    return [
-      option.parameter,
-      option.type,
-      (option.operatorOptions ?? []).map((o) => `${o.operator}${o.multipleValuesAllowed ? '[]' : ''}${o.valueRequired === false ? '*' : ''}`).join(' '),
-      values.length > 6 ? `${values.slice(0, 6).join(', ')}, ... (${values.length})` : values.join(', '),
-    ];
-  });
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();
-  const notes: string[] = ['', '[] takes a comma-separated list of values; * takes no value.', 'Use: --where "PARAMETER OPERATOR VALUE", e.g. --where "Tag IsAnyOf Major Donor".'];
-  try {
-    const keyset = findIdKeyset(queryOptions);
-    notes.push(`Exports page by id on "${keyset.parameter}" ${keyset.after} / ${keyset.upTo}.`);
-  } catch (error) {
-    notes.push(`No id parameter for keyset paging: ${(error as Error).message}`);
-  }
-  try {
-    const prefilter = findModifiedPrefilter(queryOptions);
-    notes.push(`--since/--incremental pre-filter on "${prefilter.parameter}" ${prefilter.operator} <a date> and keep the contacts modified from the start on.`);
-  } catch (error) {
-    notes.push(`No modification-date pre-filter: ${(error as Error).message}`);
-  }
-  return [line(header), ...rows.map(line), ...notes].join('\n') + '\n';
+  const blocks = listing.tables.map((table) => [...(table.title ? [table.title] : []), formatTable(table.header, table.rows)].join('\n'));
+  process.stdout.write(`${[...blocks, listing.notes.join('\n')].join('\n\n')}\n`);
 }

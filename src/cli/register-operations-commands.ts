@@ -13,8 +13,12 @@ export function registerOperationsCommands(program: Command): void {
     .option('--interval <seconds>', 'with --watch when stdout is not a terminal: seconds between lines', seconds('--interval'), 5);
 
   existing('worker')
-    ?.addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on http://HOST:PORT/metrics').env('METRICS_PORT').argParser(port('--metrics-port')))
-    .addOption(new Option('--metrics-host <host>', 'address for --metrics-port').env('METRICS_HOST').default('127.0.0.1'));
+    ?.addOption(
+      new Option('--metrics-port <port>', 'serve Prometheus metrics on http://HOST:PORT/metrics (default: METRICS_PORT)').argParser(
+        port('--metrics-port'),
+      ),
+    )
+    .addOption(new Option('--metrics-host <host>', 'address for --metrics-port (default: METRICS_HOST, else 127.0.0.1)'));
 
   program
     .command('board')

@@ -1,7 +1,6 @@
 import { BulkExportError, InvalidInputError, MissingConfigurationError, RedisUnavailableError } from '../errors/index.js';
-import { DEFAULT_REDIS_URL } from '../config/environment.js';
-import { redactUrl } from '../planning/start-export.js';
-import { isRedisUnreachable } from '../queue/redis-connection.js';
+import { readEnvironment } from '../config/environment.js';
+import { isRedisUnreachable, redactUrl } from '../queue/redis-connection.js';
 
 /** Prints an error the way a user should read it and returns the process exit code. */
 export function reportFailure(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
@@ -15,11 +14,20 @@ export function reportFailure(error: unknown, stderr: NodeJS.WritableStream = pr
   }
   // A command that reached Redis without withRedis: say which Redis did not answer, not the client's wording.
   if (isRedisUnreachable(error)) {
-    const unavailable = new RedisUnavailableError(redactUrl(process.env.REDIS_URL || DEFAULT_REDIS_URL), (error as Error).message);
+    const unavailable = new RedisUnavailableError(redactUrl(configuredRedisUrl()), (error as Error).message);
     stderr.write(`error: ${unavailable.message}\n`);
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);
   stderr.write(`error: ${message}\n`);
   return 1;
+}
+
+/** REDIS_URL as the command read it; the placeholder when the environment itself cannot be read. */
+function configuredRedisUrl(): string {
+  try {
+    return readEnvironment().redisUrl;
+  } catch {
+    return 'REDIS_URL';
+  }
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { readEnvironment, type Environment } from '../config/environment.js';
 import { RedisUnavailableError } from '../errors/index.js';
-import { redactUrl } from '../planning/start-export.js';
+import { redactUrl } from '../queue/redis-connection.js';
 import { createCommandConnection, isRedisUnreachable } from '../queue/redis-connection.js';
 
 /**

@@ -1,7 +1,7 @@
-import { InvalidConfigurationError, MissingConfigurationError } from '../errors/index.js';
+import type { AccessCredentials } from '../access/bind-policy.js';
+import { InvalidConfigurationError, InvalidInputError, MissingConfigurationError } from '../errors/index.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const DEFAULT_VIRTUOUS_BASE_URL = 'https://api.virtuoussoftware.com';
 export const DEFAULT_QUEUE_PREFIX = '{bulk-export}';
 
 export interface S3Settings {
@@ -46,9 +46,9 @@ export const S3_REQUEST_DEFAULTS: S3RequestLimits = { connectionTimeoutMs: 5_000
 export const S3_OUTAGE_DEFAULTS: S3OutagePolicy = { firstWaitMs: 5_000, maxWaitMs: 5 * 60_000, giveUpAfterMs: 30 * 60_000 };
 
 /**
- * How long a source API (Virtuous, Close) may take, and how often a failing request is tried. The timeout
- * covers one whole try: connecting, sending, the answer's headers and its entire body. The tries are
- * counted overall: a range page shares them across every `take` of the Virtuous ladder, so an API that
+ * How long a source API may take, and how often a failing request is tried. The timeout covers one whole
+ * try: connecting, sending, the answer's headers and its entire body. The tries are counted overall: a
+ * range page shares them across every page size of a source's ladder of smaller pages, so an API that
  * never answers costs at most `attempts` x `timeoutMs` per range attempt, and each try after the first is
  * announced (on stderr by `start`, in `status` for a range).
  */
@@ -59,7 +59,7 @@ export interface SourceRequestSettings {
   attempts: number;
 }
 
-/** Eight tries: two at each of the Virtuous takes 1000, 500, 250 and 50 for a page that keeps failing. */
+/** Eight tries: two at each of four page sizes (1000, 500, 250, 50) for a page that keeps failing. */
 export const SOURCE_REQUEST_DEFAULTS: SourceRequestSettings = { timeoutMs: 60_000, attempts: 8 };
 
 /** Everything the commands read from the environment, in one typed place. */
@@ -68,10 +68,17 @@ export interface Environment {
   /** BullMQ key prefix; a `{hash tag}` so every key of a queue lands in one Redis Cluster slot. */
   queuePrefix: string;
   s3: S3Settings;
-  virtuousBaseUrl: string;
   /** SOURCE_REQUEST_TIMEOUT_MS and SOURCE_REQUEST_ATTEMPTS. */
   sourceRequests: SourceRequestSettings;
   logLevel: string;
+  /** LOG_PRETTY: human-readable log lines instead of JSON. */
+  logPretty: boolean;
+  /** BOARD_USER and BOARD_PASSWORD (both or neither): basic auth of the board and of /metrics off loopback. */
+  access: AccessCredentials | undefined;
+  /** METRICS_PORT and METRICS_HOST: workers serve /metrics when a port is set (0 = any free port). */
+  metrics: { port: number | undefined; host: string };
+  /** WORKER_CONCURRENCY: ranges a worker works on at once, unless `--concurrency` says otherwise. */
+  workerConcurrency: number;
   /** Worker lock tuning (tests shorten them); undefined = the defaults in job-policies. */
   workerLockDurationMs: number | undefined;
   workerStalledIntervalMs: number | undefined;
@@ -97,9 +104,12 @@ export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Env
         giveUpAfterMs: optionalNumber(variables.S3_OUTAGE_GIVE_UP_MS) ?? S3_OUTAGE_DEFAULTS.giveUpAfterMs,
       },
     },
-    virtuousBaseUrl: baseUrlFrom(variables, 'VIRTUOUS_BASE_URL', DEFAULT_VIRTUOUS_BASE_URL),
     sourceRequests: sourceRequestSettings(variables),
     logLevel: variables.LOG_LEVEL || 'info',
+    logPretty: parseBoolean(variables.LOG_PRETTY) ?? false,
+    access: accessCredentials(variables),
+    metrics: { port: wholeNumberVariable(variables, 'METRICS_PORT', 0, 65_535), host: variables.METRICS_HOST || '127.0.0.1' },
+    workerConcurrency: wholeNumberVariable(variables, 'WORKER_CONCURRENCY', 1, 64) ?? 2,
     workerLockDurationMs: optionalNumber(variables.WORKER_LOCK_DURATION_MS),
     workerStalledIntervalMs: optionalNumber(variables.WORKER_STALLED_INTERVAL_MS),
     variables,
@@ -118,7 +128,10 @@ export function baseUrlFrom(variables: NodeJS.ProcessEnv, name: string, fallback
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidConfigurationError(name, `is ${JSON.stringify(value.slice(0, 200))}, which is not a URL: give an absolute URL such as ${fallback}`);
+    throw new InvalidConfigurationError(
+      name,
+      `is ${JSON.stringify(value.slice(0, 200))}, which is not a URL: give an absolute URL such as ${fallback}`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InvalidConfigurationError(name, `uses ${url.protocol.slice(0, -1)}: give an http:// or https:// URL such as ${fallback}`);
@@ -127,7 +140,10 @@ export function baseUrlFrom(variables: NodeJS.ProcessEnv, name: string, fallback
     throw new InvalidConfigurationError(name, 'holds a user name or password: give the API credential in its own variable, not in the URL');
   }
   if (url.search || url.hash) {
-    throw new InvalidConfigurationError(name, `has a query string or fragment (${JSON.stringify(url.search + url.hash)}): give the base URL alone, such as ${fallback}`);
+    throw new InvalidConfigurationError(
+      name,
+      `has a query string or fragment (${JSON.stringify(url.search + url.hash)}): give the base URL alone, such as ${fallback}`,
+    );
   }
   return stripTrailingSlash(value);
 }
@@ -141,11 +157,31 @@ export function sourceRequestSettings(variables: NodeJS.ProcessEnv): SourceReque
 }
 
 function positiveIntegerVariable(variables: NodeJS.ProcessEnv, name: string): number | undefined {
+  return wholeNumberVariable(variables, name, 1, Number.MAX_SAFE_INTEGER);
+}
+
+function wholeNumberVariable(variables: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
   const text = variables[name]?.trim();
   if (!text) return undefined;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidConfigurationError(name, `is ${JSON.stringify(text)}: give a whole number of at least 1`);
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new InvalidConfigurationError(name, `is ${JSON.stringify(text)}: give a whole number ${range}`);
+  }
   return value;
+}
+
+/** BOARD_USER and BOARD_PASSWORD: both or neither. */
+function accessCredentials(variables: NodeJS.ProcessEnv): AccessCredentials | undefined {
+  const user = variables.BOARD_USER ?? '';
+  const password = variables.BOARD_PASSWORD ?? '';
+  if (!user && !password) return undefined;
+  if (!user || !password) {
+    throw new InvalidInputError(
+      `Set both BOARD_USER and BOARD_PASSWORD (HTTP basic auth for the board and /metrics), or neither; only ${user ? 'BOARD_USER' : 'BOARD_PASSWORD'} is set.`,
+    );
+  }
+  return { user, password };
 }
 
 /** Reads a variable that must be set, or throws an error naming it and saying what it is for. */

@@ -25,10 +25,21 @@ export class S3RequestError extends BulkExportError {
   /** Set when the operation waited out an outage until the outage policy gave up: how long it kept failing. */
   readonly waitedMs: number | undefined;
 
-  constructor(args: { target: S3RequestTarget; transient: boolean; status?: number; errorName?: string; problem: string; attempts: number; waitedMs?: number; cause?: unknown }) {
+  constructor(args: {
+    target: S3RequestTarget;
+    transient: boolean;
+    status?: number;
+    errorName?: string;
+    problem: string;
+    attempts: number;
+    waitedMs?: number;
+    cause?: unknown;
+  }) {
     const { target } = args;
     const object = `s3://${target.bucket}/${target.key ?? ''}`;
-    const tries = args.waitedMs ? `${args.attempts} attempts over ${Math.round(args.waitedMs / 1000)} s` : `${args.attempts} attempt${args.attempts === 1 ? '' : 's'}`;
+    const tries = args.waitedMs
+      ? `${args.attempts} attempts over ${Math.round(args.waitedMs / 1000)} s`
+      : `${args.attempts} attempt${args.attempts === 1 ? '' : 's'}`;
     super(
       args.transient ? 'S3_UNAVAILABLE' : 'S3_REFUSED',
       `S3 ${target.operation} of ${object} at ${target.endpoint} failed after ${tries} (last: ${args.problem}). ${adviceFor(args)}`,

@@ -8,13 +8,20 @@ export class SourceRequestError extends BulkExportError {
   readonly status: number;
   readonly apiMessage: string;
   /**
-   * The answer's `field-errors` object (Close: the offending request path, such as `cursor`, `_limit`
+   * The answer's `field-errors` object (where the API has one: the offending request path, such as `cursor`, `_limit`
    * or `query.queries[1].type`, mapped to its message); empty when the answer had none. Kept parsed so
    * that callers recognise a refusal by its structure rather than by the words of a message.
    */
   readonly fieldErrors: Readonly<Record<string, unknown>>;
 
-  constructor(args: { source: string; status: number; endpoint: string; apiMessage: string; advice: string; fieldErrors?: Readonly<Record<string, unknown>> }) {
+  constructor(args: {
+    source: string;
+    status: number;
+    endpoint: string;
+    apiMessage: string;
+    advice: string;
+    fieldErrors?: Readonly<Record<string, unknown>>;
+  }) {
     const fieldErrors = args.fieldErrors ?? {};
     const said = args.apiMessage ? `: ${args.apiMessage}` : '';
     // A path whose message repeats the API's message is named alone.
@@ -22,10 +29,7 @@ export class SourceRequestError extends BulkExportError {
       problem === args.apiMessage ? path : `${path}: ${typeof problem === 'string' ? problem : JSON.stringify(problem)}`,
     );
     const fields = paths.length > 0 ? ` (field-errors: ${paths.join('; ')})` : '';
-    super(
-      `SOURCE_HTTP_${args.status}`,
-      `${args.source} answered ${args.status} to ${args.endpoint}${said}${fields}. ${args.advice}`,
-    );
+    super(`SOURCE_HTTP_${args.status}`, `${args.source} answered ${args.status} to ${args.endpoint}${said}${fields}. ${args.advice}`);
     this.status = args.status;
     this.apiMessage = args.apiMessage;
     this.fieldErrors = fieldErrors;

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { secretScrubber } from './secret-scrubber.js';
+import type { Environment } from '../config/environment.js';
 
 export type { Logger };
 
@@ -24,15 +25,20 @@ const REDACTED_PATHS = [
 ];
 
 export interface LoggerOptions {
-  /** pino level; default LOG_LEVEL, else info. */
+  /** pino level (LOG_LEVEL); default info. */
   level?: string;
   name?: string;
   /** Default stderr. */
   destination?: NodeJS.WritableStream;
-  /** Human-readable lines (pino-pretty) instead of JSON; default LOG_PRETTY=1. */
+  /** Human-readable lines (pino-pretty) instead of JSON (LOG_PRETTY). */
   pretty?: boolean;
   /** Where to find the secrets to scrub from every line; default process.env. */
   variables?: NodeJS.ProcessEnv;
+}
+
+/** The logger of a command: level, pretty lines and the secrets to scrub, all from the environment. */
+export function loggerFor(environment: Pick<Environment, 'logLevel' | 'logPretty' | 'variables'>, name: string): Logger {
+  return createLogger({ level: environment.logLevel, pretty: environment.logPretty, variables: environment.variables, name });
 }
 
 /**
@@ -44,11 +50,11 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const variables = options.variables ?? process.env;
   const destination = options.destination ?? process.stderr;
-  const pretty = options.pretty ?? isOn(variables.LOG_PRETTY);
+  const pretty = options.pretty ?? false;
   return pino(
     {
       name: options.name ?? 'bulk-export',
-      level: options.level ?? variables.LOG_LEVEL ?? 'info',
+      level: options.level ?? 'info',
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { pid: process.pid },
       hooks: { streamWrite: secretScrubber(variables) },
@@ -63,8 +69,4 @@ function prettyStream(destination: NodeJS.WritableStream): NodeJS.WritableStream
   const build = require('pino-pretty') as (options: Record<string, unknown>) => NodeJS.WritableStream;
   const colorize = destination === process.stderr && Boolean(process.stderr.isTTY);
   return build({ destination, sync: true, colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
-}
-
-function isOn(value: string | undefined): boolean {
-  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }

@@ -1,4 +1,4 @@
-/** Variables whose values are credentials: `VIRTUOUS_API_TOKEN`, `CLOSE_API_KEY`, `AWS_SECRET_ACCESS_KEY`, `BOARD_PASSWORD`, ... */
+/** Variables whose values are credentials: a source's `*_API_TOKEN` or `*_API_KEY`, `AWS_SECRET_ACCESS_KEY`, `BOARD_PASSWORD`, ... */
 const SECRET_NAME = /(TOKEN|API_?KEY|SECRET|SECRET_ACCESS_KEY|PASSWORD|PASSWD)$/i;
 /** Shorter values are not scrubbed: they would blank ordinary words and numbers. */
 const MIN_SECRET_LENGTH = 6;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ExportRegistry } from '../queue/export-registry.js';
 import type { ExportSpec, RateLimitSpec } from '../queue/export-spec.js';
-import { DEFAULT_RATE_LIMITS } from '../ratelimit/budget-for-export.js';
+import { defaultRateLimit } from '../sources/export-budget.js';
 import { budgetKey } from '../ratelimit/redis-token-bucket.js';
 
 /** Where one shared request budget (a credential at a source) stands now, read from its Redis hash. */
@@ -38,7 +38,7 @@ export async function readBudgetStates(redis: Redis, prefix: string, options: { 
     const [source = 'unknown', credential = 'unknown'] = key.slice(`${prefix}:budget:`.length).split(':');
     const fields = await redis.hgetall(key);
     if (Object.keys(fields).length === 0) continue;
-    const limit = limits.get(key) ?? DEFAULT_RATE_LIMITS[source as keyof typeof DEFAULT_RATE_LIMITS];
+    const limit = limits.get(key) ?? defaultRateLimit(source);
     states.push(budgetStateOf(key, source, credential, limit, fields, now));
   }
   return states;
@@ -90,7 +90,7 @@ async function limitsByBudgetKey(redis: Redis, prefix: string, count: number): P
     const record = await registry.get(exportId);
     if (!record) continue;
     const key = budgetKeyOf(prefix, record.spec);
-    const limit = record.spec.rateLimit ?? DEFAULT_RATE_LIMITS[record.spec.source.kind as keyof typeof DEFAULT_RATE_LIMITS];
+    const limit = record.spec.rateLimit ?? defaultRateLimit(record.spec.source.kind);
     if (!limits.has(key) && limit) limits.set(key, limit);
   }
   return limits;

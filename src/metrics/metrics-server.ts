@@ -29,7 +29,9 @@ export async function startMetricsServer(registries: Registry[], options: Metric
   const { credentials } = options;
   const server: Server = createServer((request, response) => {
     if (credentials && !isAuthorized(request.headers.authorization, credentials)) {
-      response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="bulk-export metrics", charset="UTF-8"' }).end('authentication required\n');
+      response
+        .writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="bulk-export metrics", charset="UTF-8"' })
+        .end('authentication required\n');
       return;
     }
     const path = (request.url ?? '/').split('?')[0];

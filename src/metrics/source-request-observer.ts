@@ -39,7 +39,7 @@ export class SourceRequestObserver {
     subscribe('undici:request:error', this.onError);
   }
 
-  /** Requests to `baseUrl`'s origin are counted as requests to `source` (e.g. `virtuous`). */
+  /** Requests to `baseUrl`'s origin are counted as requests to `source` (the source's name). */
   addSource(source: string, baseUrl: string): void {
     try {
       this.sources.set(new URL(baseUrl).origin, source);

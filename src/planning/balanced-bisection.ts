@@ -23,7 +23,7 @@ export interface BisectionOptions {
  * 1.5 × target (counting its first half with one probe), then merge neighbours while they fit in the
  * target. Keys have gaps and clusters, so equal-width slices alone would be badly unbalanced.
  * A span one unit wide cannot be split: any number of rows sharing one key stay together.
- * Used for Virtuous ids and Close timestamps (microseconds) alike; the callers say what a cut means.
+ * Used for numeric ids and timestamps (microseconds) alike; the callers say what a cut means.
  */
 export async function bisectBalanced(options: BisectionOptions): Promise<Span[]> {
   const targetRows = Math.max(1, options.targetRows);

@@ -1,10 +1,11 @@
-import type { TimestampPosition } from '../sources/timestamp-keyset.js';
+import type { TimestampPosition } from './timestamp-position.js';
 import type { TimeWindow } from './export-range.js';
 import { defaultTargetRows } from './id-range-splitter.js';
-import { formatIsoMicros, splitTimeWindows, type TimeWindowCounter } from './time-window-splitter.js';
+import { splitTimeWindows, type TimeWindowCounter } from './time-window-splitter.js';
+import { formatIsoMicros } from '../time/iso-instant.js';
 
 export interface ChangeWindowPlanArgs {
-  /** The modification timestamp the windows slice (Close: `date_updated`). */
+  /** The modification timestamp the windows slice. */
   field: string;
   /** Where the export starts: inclusive instant, minus the ids already written there; null = everything. */
   since: TimestampPosition | null;
@@ -32,7 +33,10 @@ export async function planChangeWindows(args: ChangeWindowPlanArgs): Promise<{ r
   const afterIds = args.since && args.since.idsAtLast.length > 0 ? { afterIds: [...args.since.idsAtLast] } : {};
   if (args.totalRows === 0 || args.oldestMicros === null || args.newestMicros === null) {
     const until = args.since?.at ?? null;
-    return { until, ranges: [{ kind: 'time', index: 0, field: args.field, from: args.since?.at ?? null, before: until, estimatedRows: 0, ...afterIds }] };
+    return {
+      until,
+      ranges: [{ kind: 'time', index: 0, field: args.field, from: args.since?.at ?? null, before: until, estimatedRows: 0, ...afterIds }],
+    };
   }
   const until = formatIsoMicros(args.newestMicros + 1);
   const windows = await splitTimeWindows({

@@ -1,6 +1,6 @@
 /**
- * One unit of parallel work: a slice of an immutable key. Virtuous slices numeric contact ids;
- * Close slices `date_created` because its ids are opaque.
+ * One unit of parallel work: a slice of an immutable key: numeric ids where a source has them, a
+ * creation timestamp where its ids are opaque.
  * Bounds are `null` when open: the first range has no lower bound and the last no upper bound,
  * so contacts inserted while the export runs are still read.
  */
@@ -24,8 +24,8 @@ export interface TimeWindow {
   before: string | null;
   estimatedRows: number;
   /**
-   * The timestamp the window slices: `date_created` when absent (Close full exports); the modification
-   * timestamp (`date_updated`) for Close incremental and `--since` exports.
+   * The timestamp the window slices: the source's creation timestamp when absent (full exports); its
+   * modification timestamp for exports of changes walked in modification order.
    */
   field?: string;
   /** Ids at exactly `from` that an earlier export already wrote (the watermark's ids): skipped. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BulkExportError } from '../errors/index.js';
-import type { RangeCheckpoint } from './range-checkpoint.js';
+import { parseCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
 
 /**
  * Replaces the checkpoint only if its stored `nextSequence` is the one the writer started from
@@ -39,14 +39,14 @@ export class CheckpointStore {
 
   async load(exportId: string, rangeIndex: number): Promise<RangeCheckpoint | undefined> {
     const text = await this.redis.get(this.key(exportId, rangeIndex));
-    return text ? (JSON.parse(text) as RangeCheckpoint) : undefined;
+    return text ? parseCheckpoint(text) : undefined;
   }
 
   async loadAll(exportId: string, rangeCount: number): Promise<(RangeCheckpoint | undefined)[]> {
     if (rangeCount === 0) return [];
     const keys = Array.from({ length: rangeCount }, (_, index) => this.key(exportId, index));
     const texts = await this.redis.mget(...keys);
-    return texts.map((text) => (text ? (JSON.parse(text) as RangeCheckpoint) : undefined));
+    return texts.map((text) => (text ? parseCheckpoint(text) : undefined));
   }
 
   /** Stores `next` if the range still stands at `expectedSequence`; throws CheckpointConflictError otherwise. */

@@ -1,12 +1,13 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { BulkExportError, PartsMissingError, type PartDiscrepancy } from '../errors/index.js';
-import { parseIsoMicros } from '../planning/time-window-splitter.js';
+import { parseIsoMicros } from '../time/iso-instant.js';
 import { MANIFEST_NAME, SUCCESS_MARKER, type CommittedPart, type ExportManifest, type IncrementalWindow } from '../sinks/manifest.js';
 import { PART_KEY_PATTERN } from '../sinks/part-key.js';
 import { s3RetryLog } from '../sinks/s3/describe-s3-retry.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { exportFolder, formatS3Url } from '../sinks/s3/s3-location.js';
-import { timestampPositionOf, type TimestampPosition } from '../sources/timestamp-keyset.js';
+import { timestampPositionOf } from '../sources/timestamp-keyset.js';
+import type { TimestampPosition } from '../planning/timestamp-position.js';
 import { CommitFence } from './commit-fence.js';
 import { ExportControl } from './export-control.js';
 import type { ExportSpec } from './export-spec.js';
@@ -35,7 +36,12 @@ export interface ExportJobResult {
  * `_SUCCESS`. Range attempts that lost their job keep no part once the commit began (CommitFence).
  * Safe to run twice.
  */
-export async function commitExport(job: Job<ExportSpec, ExportJobResult>, context: WorkerContext, token?: string, signal?: AbortSignal): Promise<ExportJobResult> {
+export async function commitExport(
+  job: Job<ExportSpec, ExportJobResult>,
+  context: WorkerContext,
+  token?: string,
+  signal?: AbortSignal,
+): Promise<ExportJobResult> {
   try {
     return await commitCheckedExport(job, context, signal);
   } catch (error) {
@@ -49,7 +55,11 @@ export async function commitExport(job: Job<ExportSpec, ExportJobResult>, contex
   }
 }
 
-async function commitCheckedExport(job: Job<ExportSpec, ExportJobResult>, context: WorkerContext, signal: AbortSignal | undefined): Promise<ExportJobResult> {
+async function commitCheckedExport(
+  job: Job<ExportSpec, ExportJobResult>,
+  context: WorkerContext,
+  signal: AbortSignal | undefined,
+): Promise<ExportJobResult> {
   const spec = job.data;
   const log = context.logger.child({ exportId: spec.exportId, jobId: job.id });
   if ((await new ExportControl(context.redis, context.queuePrefix).get(spec.exportId)) === 'cancel') {
@@ -134,7 +144,11 @@ async function commitCheckedExport(job: Job<ExportSpec, ExportJobResult>, contex
     };
     const outcome = await advanceWatermark(store, new WatermarkCache(context.redis, context.queuePrefix), watermark.key, next);
     if (outcome.written) log.info({ watermark: watermark.key, modifiedAt: next.modifiedAt, position: next.position }, 'watermark advanced');
-    else log.warn({ watermark: watermark.key, kept: outcome.current.position, exportId: outcome.current.exportId }, 'watermark kept: a later export already moved it further');
+    else
+      log.warn(
+        { watermark: watermark.key, kept: outcome.current.position, exportId: outcome.current.exportId },
+        'watermark kept: a later export already moved it further',
+      );
   }
   await store.put(`${folder}/${SUCCESS_MARKER}`, '', { contentType: 'application/octet-stream' });
   await context.registry.update(spec.exportId, { state: 'committed', rows, parts: parts.length, finishedAt: manifest.endedAt });
@@ -173,7 +187,6 @@ async function refuseCommit(args: {
   return Object.assign(new UnrecoverableError(refusal.message), { cause: refusal });
 }
 
-
 interface ReachedWatermark {
   /** The highest modification timestamp written, as the API sent it; the previous one when nothing was written. */
   modifiedAt: string | null;
@@ -195,7 +208,7 @@ function reachedWatermark(spec: ExportSpec, checkpoints: RangeCheckpoint[], part
   const last = [...checkpoints].reverse().find((checkpoint) => checkpoint.parts.length > 0);
   if (!last) return { modifiedAt: changes.previousModifiedAt, position: changes.since };
   const position = timestampPositionOf(last.cursor, { positionKey: rule.cursorKey, sourceName: spec.source.kind });
-  return { modifiedAt: newestStamp(parts.map((part) => (typeof part.lastId === 'string' ? part.lastId : undefined))), position };
+  return { modifiedAt: newestStamp(parts.map((part) => (typeof part.lastKey === 'string' ? part.lastKey : undefined))), position };
 }
 
 /** The latest of some timestamps (compared as instants), as written; null when there are none. */

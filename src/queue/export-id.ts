@@ -5,7 +5,11 @@ import { randomBytes } from 'node:crypto';
  * and as an S3 folder name, e.g. `exp-20261122t214501-3f9a1c`.
  */
 export function newExportId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').toLowerCase();
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .toLowerCase();
   return `exp-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 

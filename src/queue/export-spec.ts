@@ -1,58 +1,11 @@
 import type { S3Location } from '../sinks/s3/s3-location.js';
 import type { PartFormat } from '../sinks/part-format.js';
-import type { CloseSourceSettings } from '../sources/close/close-source.js';
-import type { TimestampPosition } from '../sources/timestamp-keyset.js';
-import type { VirtuousSourceSettings } from '../sources/virtuous/virtuous-source.js';
+import type { TimestampPosition } from '../planning/timestamp-position.js';
+import type { RateLimitSpec } from '../ratelimit/rate-limit-spec.js';
+import type { SourceSpec } from '../sources/source-spec.js';
+import type { WatermarkRule } from '../sources/watermark-rule.js';
 
-/** Which source an export reads and how. Holds no secret: workers take credentials from their own environment. */
-export interface VirtuousSourceSpec {
-  kind: 'virtuous';
-  baseUrl: string;
-  /** Environment variable holding the token on the workers. */
-  credentialVariable: string;
-  /** Short hash of the token the export was planned with, so a worker with another token refuses to run it. */
-  credentialFingerprint: string;
-  settings: VirtuousSourceSettings;
-}
-
-/** Close contacts (`POST /data/search/`), read in `date_created` windows. */
-export interface CloseSourceSpec {
-  kind: 'close';
-  baseUrl: string;
-  /** Environment variable holding the API key on the workers (`CLOSE_API_KEY`). */
-  credentialVariable: string;
-  /** Short hash of the API key the export was planned with. */
-  credentialFingerprint: string;
-  /** Fields, custom field keys (resolved when planning, so every worker builds the same schema), query, page size. */
-  settings: CloseSourceSettings;
-}
-
-export type SourceSpec = VirtuousSourceSpec | CloseSourceSpec;
-
-export interface RateLimitSpec {
-  requests: number;
-  windowMs: number;
-}
-
-/**
- * How the commit of an incremental export finds where the next run continues.
- *
- * - `walk-position` (Close): ranges are consecutive modification-time windows read oldest first, so the
- *   last range that wrote anything ends at the newest change written and its final checkpoint cursor
- *   (the instant under `cursorKey`, and `idsAtLast`) is the position after it.
- * - `read-clock` (Virtuous): ranges are id ranges, read in any order, so a contact modified while the
- *   export runs may be read in its new version or, if its page came earlier, not at all. The next run
- *   must start no later than the source's clock when this export began to read. Each part records the
- *   newest modification among its rows and a Redis time by which all of them were read
- *   (`CommittedPart.newestChange`, `readBy`); a row modified at `m` and read by `t` proves the source's
- *   clock stood at least at `m - (t - readStartedAt)` when reading began (Redis time measures the
- *   elapsed time for every worker alike, whatever the machines' own clocks say). The watermark is the
- *   largest such instant less `overlapMs` (for modifications that become visible after they are
- *   stamped, and clock drift), and never goes back.
- */
-export type WatermarkRule =
-  | { kind: 'walk-position'; cursorKey: string }
-  | { kind: 'read-clock'; readStartedAt: number | null; overlapMs: number };
+export type { RateLimitSpec, SourceSpec, WatermarkRule };
 
 /**
  * An export of the contacts modified from a point on: `--since` (from an instant) or `--incremental`
@@ -60,7 +13,7 @@ export type WatermarkRule =
  */
 export interface ChangeWindowSpec {
   mode: 'since' | 'incremental';
-  /** The record's modification timestamp: `modifiedDateTimeUtc` (Virtuous) or `date_updated` (Close). */
+  /** The record's modification timestamp (the source's `changeField`). */
   field: string;
   /** Where the next incremental run continues; see `WatermarkRule`. */
   watermarkRule: WatermarkRule;
@@ -83,7 +36,7 @@ export interface ExportSpec {
   source: SourceSpec;
   destination: S3Location;
   format: PartFormat;
-  /** Name of the record schema the parts follow, e.g. `virtuous.contact`. */
+  /** Name of the record schema the parts follow, `<source>.<record>`. */
   schemaName: string;
   gzip: boolean;
   /** Rows per part file (rounded up to whole pages). */

@@ -65,7 +65,10 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       state = 'running';
       error = undefined;
     }
-    const settled = new Set([...failed.map((failure) => failure.rangeIndex), ...checkpoints.flatMap((checkpoint, index) => (checkpoint?.done ? [index] : []))]);
+    const settled = new Set([
+      ...failed.map((failure) => failure.rangeIndex),
+      ...checkpoints.flatMap((checkpoint, index) => (checkpoint?.done ? [index] : [])),
+    ]);
     const retrying = state === 'running' || state === 'paused' ? notes.filter((note) => !settled.has(note.rangeIndex)) : [];
     return {
       exportId,
@@ -109,7 +112,8 @@ export async function waitForExport(redisUrl: string, prefix: string, connection
       exportEvents.on('completed', ({ jobId }) => jobId === exportId && resolve());
       exportEvents.on('failed', ({ jobId, failedReason }) => jobId === exportId && reject(new BulkExportError('EXPORT_FAILED', failedReason)));
       rangeEvents.on('failed', ({ jobId, failedReason }) => {
-        if (jobId.startsWith(`${exportId}-r`)) reject(new BulkExportError('RANGE_FAILED', `range ${jobId.slice(exportId.length + 2)} failed: ${failedReason}`));
+        if (jobId.startsWith(`${exportId}-r`))
+          reject(new BulkExportError('RANGE_FAILED', `range ${jobId.slice(exportId.length + 2)} failed: ${failedReason}`));
       });
     });
     outcome.catch(() => undefined); // settled below, or abandoned when the state read first says how it ended

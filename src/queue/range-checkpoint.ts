@@ -1,7 +1,7 @@
 import type { CommittedPart } from '../sinks/manifest.js';
 import type { ApiRowCount } from '../sources/api-row-count.js';
 import type { SourceCursor } from '../sources/export-source.js';
-import type { WrittenVersion } from '../sources/timestamp-keyset.js';
+import type { WrittenVersion } from '../planning/timestamp-position.js';
 
 /**
  * How far one range has been committed: everything up to `cursor` is in `parts` on S3.
@@ -26,4 +26,19 @@ export interface RangeCheckpoint {
 
 export function initialCheckpoint(): RangeCheckpoint {
   return { cursor: null, nextSequence: 0, rows: 0, parts: [], done: false, updatedAt: new Date().toISOString() };
+}
+
+/**
+ * A checkpoint as stored in Redis. Parts committed by earlier versions name their first and last key
+ * `firstId`/`lastId`; they are read under the names parts have now.
+ */
+export function parseCheckpoint(text: string): RangeCheckpoint {
+  const checkpoint = JSON.parse(text) as RangeCheckpoint;
+  checkpoint.parts = checkpoint.parts.map((part) => {
+    const older = part as CommittedPart & { firstId?: CommittedPart['firstKey']; lastId?: CommittedPart['lastKey'] };
+    if (older.firstKey !== undefined || (older.firstId === undefined && older.lastId === undefined)) return part;
+    const { firstId, lastId, ...rest } = older;
+    return { ...rest, firstKey: firstId ?? null, lastKey: lastId ?? null };
+  });
+  return checkpoint;
 }

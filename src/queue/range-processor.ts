@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DelayedError, WaitingError, type Job } from 'bullmq';
 import { describeRange } from '../planning/export-range.js';
-import { budgetForExport } from '../ratelimit/budget-for-export.js';
+import { budgetForExport } from '../sources/export-budget.js';
 import { createPartEncoder } from '../sinks/create-part-encoder.js';
 import { rangeDoneKey } from '../sinks/export-layout.js';
 import type { CommittedPart } from '../sinks/manifest.js';
@@ -59,7 +59,12 @@ export async function processRange(
 }
 
 /** Hands the range back to the queue (no attempt counted) and ends this run of it; the next worker resumes from the checkpoint. */
-async function releaseOnShutdown(job: Job<RangeJobData, RangeJobResult>, token: string | undefined, log: WorkerContext['logger'], rowsDropped: number): Promise<never> {
+async function releaseOnShutdown(
+  job: Job<RangeJobData, RangeJobResult>,
+  token: string | undefined,
+  log: WorkerContext['logger'],
+  rowsDropped: number,
+): Promise<never> {
   // Rows read since the last part are dropped: the next worker re-reads them from the checkpoint.
   log.info({ rowsDropped }, 'released range on shutdown');
   await job.moveToWait(token);
@@ -140,28 +145,31 @@ async function readRange(
     const discard = async (why: string) => {
       await store.delete(key, { signal: AbortSignal.timeout(DISCARD_TIMEOUT_MS) }).then(
         () => log.info({ key, why }, 'deleted a part object this run does not keep'),
-        (error: unknown) => log.warn({ key, why, err: (error as Error).message }, 'could not delete a part object this run does not keep; the commit deletes it'),
+        (error: unknown) =>
+          log.warn({ key, why, err: (error as Error).message }, 'could not delete a part object this run does not keep; the commit deletes it'),
       );
     };
-    await store.put(key, body, {
-      contentType: encoder.contentType,
-      metadata: {
-        'export-id': spec.exportId,
-        'range-index': String(range.index),
-        sequence: String(sequence),
-        rows: String(rows),
-        'first-key': JSON.stringify(firstKey),
-        'last-key': JSON.stringify(lastKey),
-        cursor: JSON.stringify(cursor),
-        'start-cursor': JSON.stringify(checkpoint.cursor),
-        ...(sealed ? { 'newest-change': sealed.newestChange, 'read-by': String(sealed.readBy) } : {}),
-      },
-      signal,
-    }).catch(async (error: unknown) => {
-      // S3 may have stored the object although the request failed or was aborted (it answered too late).
-      await discard(signal?.aborted ? 'upload aborted' : 'upload failed');
-      throw error;
-    });
+    await store
+      .put(key, body, {
+        contentType: encoder.contentType,
+        metadata: {
+          'export-id': spec.exportId,
+          'range-index': String(range.index),
+          sequence: String(sequence),
+          rows: String(rows),
+          'first-key': JSON.stringify(firstKey),
+          'last-key': JSON.stringify(lastKey),
+          cursor: JSON.stringify(cursor),
+          'start-cursor': JSON.stringify(checkpoint.cursor),
+          ...(sealed ? { 'newest-change': sealed.newestChange, 'read-by': String(sealed.readBy) } : {}),
+        },
+        signal,
+      })
+      .catch(async (error: unknown) => {
+        // S3 may have stored the object although the request failed or was aborted (it answered too late).
+        await discard(signal?.aborted ? 'upload aborted' : 'upload failed');
+        throw error;
+      });
     if (await fence.isRaised(spec.exportId)) {
       await discard('the commit began during the upload');
       throw new ExportCommittingError(spec.exportId, range.index, key);
@@ -170,8 +178,8 @@ async function readRange(
       key,
       rows,
       bytes: body.byteLength,
-      firstId: firstKey,
-      lastId: lastKey,
+      firstKey,
+      lastKey,
       rangeIndex: range.index,
       sequence,
       ...(sealed ? { newestChange: sealed.newestChange, readBy: sealed.readBy } : {}),
@@ -245,10 +253,14 @@ async function readRange(
     }
     if (part.rows > 0) await flush();
 
-    await store.put(rangeDoneKey(folder, range.index), JSON.stringify({ rows: checkpoint.rows, parts: checkpoint.parts.length, cursor: checkpoint.cursor }), {
-      contentType: 'application/json',
-      signal,
-    });
+    await store.put(
+      rangeDoneKey(folder, range.index),
+      JSON.stringify({ rows: checkpoint.rows, parts: checkpoint.parts.length, cursor: checkpoint.cursor }),
+      {
+        contentType: 'application/json',
+        signal,
+      },
+    );
     const done: RangeCheckpoint = { ...checkpoint, done: true, updatedAt: new Date().toISOString(), ...(apiCount ? { apiCount } : {}) };
     await context.checkpoints.advance(spec.exportId, range.index, checkpoint.nextSequence, done);
     checkpoint = done;
@@ -265,7 +277,7 @@ async function readRange(
 function progressOf(checkpoint: RangeCheckpoint, bufferedRows: number, estimatedRows: number): RangeProgress {
   const rows = checkpoint.rows + bufferedRows;
   const pct = estimatedRows > 0 ? Math.min(99, Math.floor((rows / estimatedRows) * 100)) : 0;
-  const lastKey = checkpoint.parts.at(-1)?.lastId ?? null;
+  const lastKey = checkpoint.parts.at(-1)?.lastKey ?? null;
   return { rows, committedRows: checkpoint.rows, parts: checkpoint.parts.length, lastKey, pct, progress: pct };
 }
 

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import { formatIsoMicros, parseIsoMicros } from '../planning/time-window-splitter.js';
+import { formatIsoMicros, parseIsoMicros } from '../time/iso-instant.js';
 import type { CommittedPart } from '../sinks/manifest.js';
 import type { RowChange } from '../sources/export-source.js';
-import type { TimestampPosition, WrittenVersion } from '../sources/timestamp-keyset.js';
+import type { TimestampPosition, WrittenVersion } from '../planning/timestamp-position.js';
 import type { WatermarkRule } from './export-spec.js';
 import { redisMicros } from './redis-clock.js';
 
@@ -69,9 +69,17 @@ export function provenStart(newestMicros: number, readBy: number, readStartedAt:
  * After a part is committed: the range's remembered versions, with the part's rows that may still lie
  * at or after the final watermark (which is at least this part's proof less the overlap).
  */
-export function rememberWritten(remembered: readonly WrittenVersion[], changes: readonly RowChange[], proven: number, overlapMs: number): WrittenVersion[] {
+export function rememberWritten(
+  remembered: readonly WrittenVersion[],
+  changes: readonly RowChange[],
+  proven: number,
+  overlapMs: number,
+): WrittenVersion[] {
   const floor = proven - overlapMs * 1000;
-  return newestVersions([...remembered, ...changes.filter((change) => change.micros >= floor).map((change) => ({ id: change.id, modified: change.stamp }))], floor);
+  return newestVersions(
+    [...remembered, ...changes.filter((change) => change.micros >= floor).map((change) => ({ id: change.id, modified: change.stamp }))],
+    floor,
+  );
 }
 
 /**

@@ -13,7 +13,12 @@ export function createRedisConnection(url: string, name: string): Redis {
 
 /** A connection for short commands (CLI): fails fast when Redis is not there. */
 export function createCommandConnection(url: string, name: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectionName: name, lazyConnect: true, retryStrategy: (times) => (times > 3 ? null : 200) });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    connectionName: name,
+    lazyConnect: true,
+    retryStrategy: (times) => (times > 3 ? null : 200),
+  });
   redis.on('error', () => undefined);
   return redis;
 }
@@ -26,4 +31,15 @@ export function isRedisUnreachable(error: unknown): boolean {
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN'].includes(shape.code ?? '') ||
     /Connection is closed|max retries per request|Stream isn't writeable/i.test(shape.message ?? '')
   );
+}
+
+/** A Redis URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
 }

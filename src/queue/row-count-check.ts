@@ -4,6 +4,7 @@ import { formatS3Url } from '../sinks/s3/s3-location.js';
 import type { ApiRowCount } from '../sources/api-row-count.js';
 import type { ExportSpec } from './export-spec.js';
 import type { RangeCheckpoint } from './range-checkpoint.js';
+import { sourceDefinition } from '../sources/registry.js';
 
 /**
  * How far the rows of an export may stray from the counts before the commit refuses it: the larger of
@@ -33,20 +34,20 @@ export interface RangeRowCount {
  *
  * - `full`: planning counted every matching record; the ranges read them all. Rows read may stray from
  *   the count both ways (records created or deleted meanwhile), within the tolerance.
- * - `changes-by-id` (Virtuous `--since`/`--incremental`): planning counted the records that pass the date
+ * - `changes-by-id` (exports of changes read by id, the `read-clock` rule): planning counted the records that pass the date
  *   pre-filter, and the ranges read exactly those (before the exact cut on each record, so the rows READ
  *   are compared, not the rows written). A record modified during the export starts to pass the
  *   pre-filter and is read although planning did not count it, so there is no upper bound; a record never
  *   stops passing it (modifications only move forward), so fewer rows than counted means lost rows.
- * - `changes-window` (Close): planning counted the records modified in a window whose end it fixed; a
+ * - `changes-window` (exports of changes walked by modification time): planning counted the records modified in a window whose end it fixed; a
  *   record modified during the export leaves that window, never enters it, so there is no lower bound.
  *
- * A planned count of 0 is never exceeded: Close may answer without the `count` planning asks for.
+ * A planned count of 0 is never exceeded: an API may answer planning without the count it asks for.
  */
 export type PlannedComparison = 'full' | 'changes-by-id' | 'changes-window';
 
 export interface RowCountInput {
-  /** The API's name for messages: `Virtuous`, `Close`. */
+  /** The API's name for messages (the source's display name). */
   sourceName: string;
   plannedRows: number;
   comparison: PlannedComparison;
@@ -94,8 +95,8 @@ export function compareRowCounts(input: RowCountInput): RowCountVerdict {
     if (input.comparison !== 'changes-window' && readRows < input.plannedRows - tolerance) {
       problems.push(`${input.sourceName} counted ${count(input.plannedRows)} ${what}, but only ${count(readRows)} were read`);
     }
-    // Planning that counted nothing may not have been able to count (Close answering without `count`, which
-    // the evidence leaves unverified, is planned as one open window): only a count can be exceeded.
+    // Planning that counted nothing may not have been able to count (an API answering without the count it was
+    // asked for is planned as one open window): only a count can be exceeded.
     if (input.comparison !== 'changes-by-id' && input.plannedRows > 0 && readRows > input.plannedRows + tolerance) {
       problems.push(`${input.sourceName} counted ${count(input.plannedRows)} ${what}, but ${count(readRows)} were read`);
     }
@@ -105,9 +106,13 @@ export function compareRowCounts(input: RowCountInput): RowCountVerdict {
 
 /** The check's input for an export, from its spec and its done checkpoints. */
 export function rowCountInputOf(spec: ExportSpec, checkpoints: readonly RangeCheckpoint[]): RowCountInput {
-  const comparison: PlannedComparison = !spec.changes ? 'full' : spec.changes.watermarkRule.kind === 'read-clock' ? 'changes-by-id' : 'changes-window';
+  const comparison: PlannedComparison = !spec.changes
+    ? 'full'
+    : spec.changes.watermarkRule.kind === 'read-clock'
+      ? 'changes-by-id'
+      : 'changes-window';
   return {
-    sourceName: spec.source.kind === 'close' ? 'Close' : 'Virtuous',
+    sourceName: sourceDefinition(spec.source.kind).displayName,
     plannedRows: spec.plannedRows,
     comparison,
     ranges: checkpoints.map((checkpoint, rangeIndex) => ({
@@ -126,13 +131,13 @@ export function rowCountInputOf(spec: ExportSpec, checkpoints: readonly RangeChe
 export function refuseMismatchedRowCounts(spec: ExportSpec, checkpoints: readonly RangeCheckpoint[]): RowCountVerdict {
   const verdict = compareRowCounts(rowCountInputOf(spec, checkpoints));
   if (verdict.problems.length === 0) return verdict;
-  const baseUrlVariable = spec.source.kind === 'close' ? 'CLOSE_BASE_URL' : 'VIRTUOUS_BASE_URL';
+  const definition = sourceDefinition(spec.source.kind);
   const error = new RowCountMismatchError(
     `Refusing to commit ${spec.exportId}: ${verdict.problems.join('; ')}. ` +
       `That is more than records created, deleted or archived during the export explain (tolerance: ${count(verdict.tolerance)} rows, ` +
       `the larger of ${ROW_COUNT_TOLERANCE.minRows} and ${ROW_COUNT_TOLERANCE.fractionOfPlanned * 100}% of the ${count(spec.plannedRows)} planned), ` +
       `so the API lost or invented rows. No _SUCCESS was written to ${formatS3Url(spec.destination, spec.exportId)}. ` +
-      `Start the export again; if the counts disagree again, check that ${baseUrlVariable} reaches the ${spec.source.kind === 'close' ? 'Close' : 'Virtuous'} API directly.`,
+      `Start the export again; if the counts disagree again, check that ${definition.baseUrl.variable} reaches the ${definition.displayName} API directly.`,
   );
   throw Object.assign(new UnrecoverableError(error.message), { cause: error });
 }

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { redactError } from '../logging/redact-error.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
-import { startExport, type StartExportRequest } from '../planning/start-export.js';
+import { startExport, type StartExportRequest } from './operations/start-export.js';
 import { readExportStatus } from './export-status.js';
 import { IncrementalRunningError } from './incremental-guard.js';
 import { SCHEDULE_QUEUE } from './queue-names.js';
@@ -66,7 +66,7 @@ export function parseEvery(text: string): number {
   return parseDuration(text, '--every', 1000);
 }
 
-/** A schedule name from the source and destination when none is given: `virtuous-exports-crm`. */
+/** A schedule name from the source and destination when none is given: `<source>-<bucket>-<prefix>`. */
 export function defaultScheduleName(source: string, dest: string): string {
   const slug = `${source}-${dest.replace(/^s3:\/\//, '')}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+$/g, '');
   return slug.slice(0, 100);
@@ -81,8 +81,15 @@ function scheduleQueue(redis: Redis, prefix: string): Queue<ScheduleJobData> {
 }
 
 /** Creates or replaces the job scheduler `name`. */
-export async function upsertSchedule(redis: Redis, prefix: string, name: string, timing: ScheduleTiming, request: StartExportRequest): Promise<{ nextRunAt: string | null }> {
-  if (!SCHEDULE_NAME_PATTERN.test(name)) throw new InvalidInputError(`--name must be 1-100 letters, digits, ".", "_" or "-" (starting with a letter or digit), got "${name}".`);
+export async function upsertSchedule(
+  redis: Redis,
+  prefix: string,
+  name: string,
+  timing: ScheduleTiming,
+  request: StartExportRequest,
+): Promise<{ nextRunAt: string | null }> {
+  if (!SCHEDULE_NAME_PATTERN.test(name))
+    throw new InvalidInputError(`--name must be 1-100 letters, digits, ".", "_" or "-" (starting with a letter or digit), got "${name}".`);
   const queue = scheduleQueue(redis, prefix);
   try {
     const repeat = timing.pattern ? { pattern: timing.pattern, ...(timing.tz ? { tz: timing.tz } : {}) } : { every: timing.every! };
@@ -180,10 +187,16 @@ export async function runScheduledExport(job: Job<ScheduleJobData>, deps: Schedu
   }
   try {
     const spec = await startExport(
-      { ...request, incremental: true },
+      { ...withSourceOptions(request), incremental: true },
       { environment, redis, logger: log, notify: (line) => log.info(line) },
     );
-    await writeState(redis, prefix, schedule, { lastExportId: spec.exportId, lastStartedAt: spec.createdAt, lastOutcome: 'started', lastMessage: '', lastTickAt: tickAt });
+    await writeState(redis, prefix, schedule, {
+      lastExportId: spec.exportId,
+      lastStartedAt: spec.createdAt,
+      lastOutcome: 'started',
+      lastMessage: '',
+      lastTickAt: tickAt,
+    });
     log.info({ exportId: spec.exportId, ranges: spec.rangeCount, plannedRows: spec.plannedRows }, 'scheduled incremental export started');
     return { outcome: 'started', exportId: spec.exportId };
   } catch (error) {
@@ -198,4 +211,32 @@ export async function runScheduledExport(job: Job<ScheduleJobData>, deps: Schedu
     await writeState(redis, prefix, schedule, { lastOutcome: 'failed', lastMessage: (error as Error).message, lastTickAt: tickAt });
     throw error;
   }
+}
+
+/**
+ * Schedules registered before sources kept their options apart stored them among the common ones
+ * (`where`, `whereGroups`, `fields`, `query`, ...): those become `sourceOptions`, under the keys the
+ * sources' options have now, so such a schedule goes on running unchanged.
+ */
+export function withSourceOptions(request: StartExportRequest): StartExportRequest {
+  const stored = request as StartExportRequest & Record<string, unknown>;
+  const renamed: Record<string, string> = { whereGroups: 'whereGroup', queryFile: 'query' };
+  const legacy = [
+    'includeArchived',
+    'excludeArchived',
+    'fullContact',
+    'sortBy',
+    'fields',
+    'query',
+    'queryFile',
+    'where',
+    'whereGroups',
+    'watermarkOverlap',
+  ];
+  const moved = Object.fromEntries(legacy.filter((key) => stored[key] !== undefined).map((key) => [renamed[key] ?? key, stored[key]]));
+  if (Object.keys(moved).length === 0) return request;
+  const { sourceOptions, ...rest } = Object.fromEntries(
+    Object.entries(stored).filter(([key]) => !legacy.includes(key)),
+  ) as unknown as StartExportRequest;
+  return { ...rest, sourceOptions: { ...moved, ...sourceOptions } };
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { parseIsoMicros } from '../planning/time-window-splitter.js';
+import { parseIsoMicros } from '../time/iso-instant.js';
 import type { ObjectStore } from '../sinks/s3/object-store.js';
 import { formatS3Url, type S3Location } from '../sinks/s3/s3-location.js';
-import type { TimestampPosition } from '../sources/timestamp-keyset.js';
+import type { TimestampPosition } from '../planning/timestamp-position.js';
 
 /**
  * The high-water mark of incremental exports: where the last committed incremental export of one source
@@ -20,7 +20,7 @@ export interface Watermark {
   filter: string | null;
   /** `s3://BUCKET/PREFIX` the exports go to. */
   destination: string;
-  /** The record's modification timestamp: `modifiedDateTimeUtc` (Virtuous), `date_updated` (Close). */
+  /** The record's modification timestamp (the source's `changeField`). */
   field: string;
   /** The highest modification timestamp actually written so far, as the API sent it. */
   modifiedAt: string | null;
@@ -82,7 +82,12 @@ export function isBehind(candidate: TimestampPosition, current: TimestampPositio
  * Writes the watermark to S3 (and the Redis cache) unless the stored one is further on (a later run
  * committed first). Returns the watermark now in force.
  */
-export async function advanceWatermark(store: ObjectStore, cache: WatermarkCache, key: string, next: Watermark): Promise<{ written: boolean; current: Watermark }> {
+export async function advanceWatermark(
+  store: ObjectStore,
+  cache: WatermarkCache,
+  key: string,
+  next: Watermark,
+): Promise<{ written: boolean; current: Watermark }> {
   const stored = await readWatermark(store, key);
   if (stored && stored.exportId !== next.exportId && isBehind(next.position, stored.position)) {
     await cache.set(store.bucket, key, stored);

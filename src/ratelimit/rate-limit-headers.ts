@@ -1,11 +1,10 @@
 /**
- * What a response says about the caller's remaining allowance, read from the header styles the
- * source APIs use (see shared/docs/source-apis.md):
+ * What a response says about the caller's remaining allowance, read from every header style in use:
  *
- * - Virtuous: `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (Unix seconds).
- * - Close: `RateLimit: limit=40, remaining=12, reset=0.87` (fractional seconds until the reset),
- *   and the older `X-Rate-Limit-Limit` / `-Remaining` / `-Reset`.
- * - The IETF draft spellings `RateLimit-Limit` / `-Remaining` / `-Reset` (seconds until the reset).
+ * - `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (the reset in Unix seconds);
+ * - `RateLimit: limit=40, remaining=12, reset=0.87` (fractional seconds until the reset), and the older
+ *   `X-Rate-Limit-Limit` / `-Remaining` / `-Reset`;
+ * - the IETF draft spellings `RateLimit-Limit` / `-Remaining` / `-Reset` (seconds until the reset).
  *
  * A reset of at least 1e9 is read as Unix seconds (an absolute time), anything smaller as seconds
  * from now, so every style ends up as a delay: only durations cross process boundaries, never one
@@ -35,9 +34,7 @@ export function parseRateLimitHeaders(headers: Headers, localNowMs: number = Dat
   if (found.remaining !== undefined) state.remaining = Math.max(0, Math.floor(found.remaining));
   if (found.reset !== undefined) {
     state.resetDelayMs =
-      found.reset >= ABSOLUTE_RESET_THRESHOLD
-        ? Math.max(0, found.reset * 1000 - serverNowMs(headers, localNowMs))
-        : Math.max(0, found.reset * 1000);
+      found.reset >= ABSOLUTE_RESET_THRESHOLD ? Math.max(0, found.reset * 1000 - serverNowMs(headers, localNowMs)) : Math.max(0, found.reset * 1000);
   }
   return state;
 }
@@ -59,7 +56,7 @@ interface RawState {
   reset?: number;
 }
 
-/** `limit=40, remaining=12, reset=0.87` (Close), also `r=12;t=1` from the newer IETF draft. */
+/** `limit=40, remaining=12, reset=0.87`, also `r=12;t=1` from the newer IETF draft. */
 function fromCombinedHeader(value: string | null): RawState | undefined {
   if (!value) return undefined;
   const state: RawState = {};
@@ -103,17 +100,4 @@ function numberHeader(headers: Headers, name: string): number | undefined {
   if (value === null || value.trim() === '') return undefined;
   const number = Number(value.trim());
   return Number.isFinite(number) && number >= 0 ? number : undefined;
-}
-
-/** Close's 429 body: `{"error":{"rate_reset":0.87,...}}` (fractional seconds); undefined when absent. */
-export function rateResetFromBody(body: string): number | undefined {
-  if (!body.includes('rate_reset')) return undefined;
-  try {
-    const parsed = JSON.parse(body) as { error?: { rate_reset?: unknown }; rate_reset?: unknown };
-    const value = parsed.error?.rate_reset ?? parsed.rate_reset;
-    const seconds = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
 }

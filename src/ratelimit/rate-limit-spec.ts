@@ -1,7 +1,12 @@
 import { InvalidInputError } from '../errors/index.js';
-import type { RateLimitSpec } from '../queue/export-spec.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, hour: 3_600_000, d: 86_400_000 };
+
+/** A request budget: `requests` per `windowMs`. */
+export interface RateLimitSpec {
+  requests: number;
+  windowMs: number;
+}
 
 /** Parses `--rate-limit N/WINDOW`, e.g. `5000/1h`, `20/5s`, `300/min`. */
 export function parseRateLimit(text: string): RateLimitSpec {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { abortableSleep } from '../sources/http/abortable-sleep.js';
-import { parseRateLimitHeaders } from './rate-limit-headers.js';
+import { abortableSleep } from '../time/abortable-sleep.js';
+import { STANDARD_RATE_LIMIT_HEADERS, type RateLimitDialect } from './rate-limit-dialect.js';
 import type { BudgetGrant, RequestBudget } from './request-budget.js';
 import { ACQUIRE_SCRIPT, OBSERVE_SCRIPT, PAUSE_SCRIPT } from './token-bucket-scripts.js';
 
 export interface RedisTokenBucketOptions {
-  /** The hash holding the shared state, e.g. `{bulk-export}:budget:virtuous:<fingerprint>`. */
+  /** The hash holding the shared state, e.g. `{bulk-export}:budget:<source>:<fingerprint>`. */
   key: string;
   /** Sustained rate: `requests` per `windowMs`. */
   requests: number;
@@ -18,6 +18,8 @@ export interface RedisTokenBucketOptions {
    * its caller gave up); default the window, at most a minute.
    */
   inFlightMs?: number;
+  /** How the API tells its allowance; default every standard header style. */
+  dialect?: RateLimitDialect;
 }
 
 /** Redis key of the budget shared by everyone spending one credential at one source. Never holds the credential. */
@@ -47,6 +49,7 @@ export class RedisTokenBucket implements RequestBudget {
    * hosts whose clocks differ a little still agree on the window, and consecutive windows stay apart.
    */
   private readonly sameWindowMs: number;
+  private readonly dialect: RateLimitDialect;
 
   constructor(
     private readonly redis: Redis,
@@ -63,6 +66,7 @@ export class RedisTokenBucket implements RequestBudget {
     this.inFlightMs = options.inFlightMs ?? Math.min(options.windowMs, 60_000);
     if (!(this.inFlightMs > 0)) throw new RangeError(`a token bucket needs inFlightMs > 0, got ${this.inFlightMs}`);
     this.sameWindowMs = Math.min(5000, Math.max(250, options.windowMs / 2));
+    this.dialect = options.dialect ?? STANDARD_RATE_LIMIT_HEADERS;
   }
 
   /**
@@ -85,7 +89,7 @@ export class RedisTokenBucket implements RequestBudget {
    * (any status, 429 included).
    */
   async observe(response: { status: number; headers: Headers }, grant?: BudgetGrant | void): Promise<void> {
-    const server = parseRateLimitHeaders(response.headers);
+    const server = this.dialect.allowance(response.headers);
     await this.run(OBSERVE, [
       response.status,
       server?.remaining ?? '',

@@ -1,4 +1,4 @@
-import type { TimestampPosition } from '../sources/timestamp-keyset.js';
+import type { TimestampPosition } from '../planning/timestamp-position.js';
 import type { PartFormat } from './part-format.js';
 
 /** A part that S3 confirmed and a checkpoint recorded. */
@@ -6,11 +6,12 @@ export interface CommittedPart {
   key: string;
   rows: number;
   bytes: number;
-  firstId: string | number | null;
-  lastId: string | number | null;
+  /** The key of the part's first and last row (ids, or timestamps for timestamp walks), as the source's pages give them. */
+  firstKey: string | number | null;
+  lastKey: string | number | null;
   rangeIndex: number;
   sequence: number;
-  /** Exports of changes read by id (Virtuous): the newest modification among the part's rows, as the API sent it. */
+  /** Exports of changes read by id (the `read-clock` rule): the newest modification among the part's rows, as the API sent it. */
   newestChange?: string;
   /** With `newestChange`: Redis time (microseconds) by which every row of the part was read. */
   readBy?: number;

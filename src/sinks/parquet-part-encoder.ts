@@ -1,10 +1,9 @@
 import { tableToIPC } from 'apache-arrow';
-import type { SourceRow } from '../sources/export-source.js';
 import { parquetEncodingThread } from './encoding/parquet-encoding-thread-client.js';
 import { ArrowTableBuilder } from './parquet/arrow-columns.js';
 import { arrowSchemaFor } from './parquet/arrow-schema.js';
 import type { PartBuilder, PartEncoder } from './part-encoder.js';
-import type { RecordSchema } from './record-schema.js';
+import type { RecordRow, RecordSchema } from './record-schema.js';
 
 /**
  * Typed columns, ZSTD-compressed Parquet via parquet-wasm. Each page goes straight into Arrow column
@@ -37,7 +36,7 @@ export class ParquetPartEncoder implements PartEncoder {
   }
 
   /** A whole part at once. */
-  encode(rows: readonly SourceRow[]): Promise<Uint8Array> {
+  encode(rows: readonly RecordRow[]): Promise<Uint8Array> {
     const part = this.startPart();
     part.add(rows);
     return part.finish();

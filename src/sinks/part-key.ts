@@ -9,8 +9,8 @@ export function partKey(folder: string, rangeIndex: number, sequence: number, ex
   return `${folder}/part-r${pad(rangeIndex, 5)}-s${pad(sequence, 6)}-a${attempt}.${extension}`;
 }
 
-/** Range (1), sequence (2), attempt (3, absent in keys written before attempts were tagged) and extension (4). */
-export const PART_KEY_PATTERN = /\/part-r(\d+)-s(\d+)(?:-a([0-9a-z]+))?\.([a-z0-9.]+)$/;
+/** Range (1), sequence (2), attempt (3) and extension (4). */
+export const PART_KEY_PATTERN = /\/part-r(\d+)-s(\d+)-a([0-9a-z]+)\.([a-z0-9.]+)$/;
 
 const ATTEMPT_TAG = /^[0-9a-z]+$/;
 

@@ -22,7 +22,7 @@ export type FieldType =
 export interface Field {
   /** Column name in the output. */
   name: string;
-  /** Key in the source record when it differs from `name` (e.g. Close's `custom.cf_x`). */
+  /** Key in the source record when it differs from `name` (e.g. `custom.cf_x`, not a valid column name). */
   sourceKey?: string;
   type: FieldType;
 }
@@ -32,3 +32,6 @@ export interface RecordSchema {
   name: string;
   fields: readonly Field[];
 }
+
+/** A record as the API gave it (a parsed JSON object); the schema's fields name its keys. */
+export type RecordRow = Record<string, unknown>;

@@ -9,7 +9,7 @@ export interface ApiRowCount {
   /**
    * The most rows the API's own `total`s said the range holds: for each page, the rows read before it plus
    * the page's `total` (the matches from the page's cursor on), the largest of these. Null when the API
-   * reports no counts while reading (Close walks).
+   * reports no counts while reading (cursor walks).
    */
   reported: number | null;
 }

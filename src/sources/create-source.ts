@@ -1,16 +1,14 @@
+import { baseUrlFrom, requireVariable, sourceRequestSettings } from '../config/environment.js';
 import { BulkExportError } from '../errors/index.js';
-import { requireVariable, sourceRequestSettings } from '../config/environment.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
-import type { SourceSpec } from '../queue/export-spec.js';
+import type { SourceSpec } from './source-spec.js';
 import type { RequestBudget } from '../ratelimit/request-budget.js';
-import { CloseClient } from './close/close-client.js';
-import { CloseSource } from './close/close-source.js';
 import { credentialFingerprint } from './credential-fingerprint.js';
 import type { ExportSource } from './export-source.js';
 import type { SourceHttpClientOptions } from './http/source-http-client.js';
 import { describeRetry, type SourceRetry } from './http/source-retry.js';
-import { VirtuousClient } from './virtuous/virtuous-client.js';
-import { VirtuousSource } from './virtuous/virtuous-source.js';
+import { sourceDefinition } from './registry.js';
+import type { SourceConnection, SourceDefinition } from './source-definition.js';
 
 export interface SourceRuntime {
   variables: NodeJS.ProcessEnv;
@@ -24,17 +22,14 @@ export interface SourceRuntime {
   rawRows?: boolean;
 }
 
-const CREDENTIAL_PURPOSE: Record<SourceSpec['kind'], string> = {
-  virtuous: 'the Virtuous API token workers use to read contacts',
-  close: 'the Close API key workers use to read contacts',
-};
-
 /**
- * Builds the source an export spec describes, with the credential, the request timeout and the tries
- * (SOURCE_REQUEST_TIMEOUT_MS, SOURCE_REQUEST_ATTEMPTS) from this process's environment.
+ * Builds the reader an export spec describes, with the credential, the request timeout and the tries
+ * (SOURCE_REQUEST_TIMEOUT_MS, SOURCE_REQUEST_ATTEMPTS) from this process's environment. A credential that
+ * is not the one the export was planned with is refused.
  */
 export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSource {
-  const secret = requireVariable(runtime.variables, spec.credentialVariable, CREDENTIAL_PURPOSE[spec.kind]);
+  const definition = sourceDefinition(spec.kind);
+  const secret = requireVariable(runtime.variables, spec.credentialVariable, `${definition.credential.purpose} (workers need it too)`);
   if (credentialFingerprint(secret) !== spec.credentialFingerprint) {
     throw new BulkExportError(
       'CREDENTIAL_MISMATCH',
@@ -42,22 +37,36 @@ export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSo
         `give every worker the same ${spec.credentialVariable} as the machine that ran "start".`,
     );
   }
-  const requests = sourceRequestSettings(runtime.variables);
-  const http = {
+  const connection = sourceConnection(definition, runtime.variables, {
+    baseUrl: spec.baseUrl,
+    secret,
     budget: runtime.budget,
-    timeoutMs: requests.timeoutMs,
-    maxAttempts: requests.attempts,
-    onRetry: runtime.onRetry ?? retryLineOnStderr(runtime.variables),
-  };
-  if (spec.kind === 'close') {
-    const client = new CloseClient({ baseUrl: spec.baseUrl, apiKey: secret, ...http });
-    return new CloseSource(client, spec.settings, { rawRows: runtime.rawRows ?? false });
-  }
-  const client = new VirtuousClient({ baseUrl: spec.baseUrl, token: secret, ...http });
-  return new VirtuousSource(client, spec.settings, { rawRows: runtime.rawRows ?? false });
+    onRetry: runtime.onRetry,
+  });
+  return definition.create(connection, spec.settings, { rawRows: runtime.rawRows ?? false });
 }
 
-/** `Virtuous did not answer GET /api/Contact/QueryOptions within 60 s; retrying (2 of 8)` on stderr, secrets blanked. */
+/**
+ * How this process reaches a source's API: the base URL and credential given (or read from the
+ * definition's variables), the request timeout and tries of SOURCE_REQUEST_*, and the retry announcer.
+ */
+export function sourceConnection(
+  definition: SourceDefinition,
+  variables: NodeJS.ProcessEnv,
+  given: Partial<Pick<SourceConnection, 'baseUrl' | 'secret' | 'budget' | 'onRetry'>> = {},
+): SourceConnection {
+  const requests = sourceRequestSettings(variables);
+  return {
+    baseUrl: given.baseUrl ?? baseUrlFrom(variables, definition.baseUrl.variable, definition.baseUrl.default),
+    secret: given.secret ?? requireVariable(variables, definition.credential.variable, definition.credential.purpose),
+    ...(given.budget ? { budget: given.budget } : {}),
+    timeoutMs: requests.timeoutMs,
+    maxAttempts: requests.attempts,
+    onRetry: given.onRetry ?? retryLineOnStderr(variables),
+  };
+}
+
+/** `<API> did not answer GET /api/Contact/QueryOptions within 60 s; retrying (2 of 8)` on stderr, secrets blanked. */
 function retryLineOnStderr(variables: NodeJS.ProcessEnv): (retry: SourceRetry) => void {
   const scrub = secretScrubber(variables);
   return (retry) => {

@@ -1,9 +1,9 @@
 import type { ExportRange } from '../planning/export-range.js';
-import type { RecordSchema } from '../sinks/record-schema.js';
+import type { RecordRow, RecordSchema } from '../sinks/record-schema.js';
 import type { ApiRowCount } from './api-row-count.js';
-import type { TimestampPosition } from './timestamp-keyset.js';
+import type { TimestampPosition } from '../planning/timestamp-position.js';
 
-export type SourceRow = Record<string, unknown>;
+export type SourceRow = RecordRow;
 
 /** Where a range's reading stands, as stored in a checkpoint. Source specific, JSON-serialisable. */
 export type SourceCursor = Record<string, unknown>;
@@ -14,11 +14,11 @@ export interface SourcePage {
   rawRows?: readonly Uint8Array[];
   /** The cursor to resume from once these rows (and all before them) are committed. */
   cursor: SourceCursor;
-  /** Key of the first and last row, as written to the manifest (ids for Virtuous). */
+  /** Key of the first and last row, as written to the manifest (ids, or timestamps for timestamp walks). */
   firstKey: string | number | null;
   lastKey: string | number | null;
   /**
-   * Exports of changes read in key order (Virtuous): each row's id and modification time, in row order.
+   * Exports of changes read in key order (the `read-clock` rule): each row's id and modification time, in row order.
    * The commit derives the next watermark from them (see `WatermarkRule`).
    */
   changes?: RowChange[];
@@ -51,7 +51,7 @@ export interface SourcePlan {
   totalRows: number;
   ranges: ExportRange[];
   /**
-   * Exports of changes walked in modification order (Close) only: the exclusive upper bound, fixed when
+   * Exports of changes walked in modification order only: the exclusive upper bound, fixed when
    * planning (one microsecond after the newest modification found then). Records modified while the
    * export runs move to or past it and are left for the next incremental run.
    */

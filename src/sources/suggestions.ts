@@ -36,7 +36,7 @@ function normalise(text: string): string {
 export interface RankedCandidate {
   candidate: string;
   distance: number;
-  /** Close enough to suggest ("did you mean"). */
+  /** Near enough to suggest ("did you mean"). */
   close: boolean;
 }
 

@@ -1,31 +1,16 @@
 import { BulkExportError } from '../errors/index.js';
-import { formatIsoMicros, parseIsoMicros } from '../planning/time-window-splitter.js';
+import { formatIsoMicros, parseIsoMicros } from '../time/iso-instant.js';
+import type { TimestampPosition } from '../planning/timestamp-position.js';
 import type { SourceCursor, SourcePage, SourceRow } from './export-source.js';
 
 /**
- * Keyset paging on a timestamp that many rows may share (Close `date_created` / `date_updated`).
+ * Keyset paging on a timestamp that many rows may share (a creation or modification time).
  *
  * A position is "every row before `at` has been read, and of those exactly at `at`, the ones listed".
  * A checkpoint cursor stores it under a source-specific key (`lastCreated`, `lastUpdated`) next to
  * `idsAtLast`; a watermark stores it as a `TimestampPosition`.
  */
-export interface TimestampPosition {
-  /** A microsecond ISO 8601 instant (`2013-02-20T05:44:35.625000+00:00`). */
-  at: string;
-  /** Ids of the rows at exactly `at` already read (as strings). */
-  idsAtLast: string[];
-  /**
-   * Watermarks of exports read by id (Virtuous): rows modified at or after `at` that were already written
-   * in exactly this version; the next run leaves them out unless they were modified again.
-   */
-  written?: WrittenVersion[];
-}
-
-/** A row as written: its id and its modification timestamp as the API sent it. */
-export interface WrittenVersion {
-  id: string;
-  modified: string;
-}
+export type { TimestampPosition, WrittenVersion } from '../planning/timestamp-position.js';
 
 /** Groups listing more ids than this are written as "one microsecond later, no ids". */
 export const MAX_IDS_IN_CURSOR = 8;
@@ -44,7 +29,7 @@ export interface KeyedRow {
 export interface KeysetOptions {
   /** The cursor's key for the timestamp, e.g. `lastCreated`. */
   positionKey: string;
-  /** Source name for messages, e.g. `Close`. */
+  /** Source name for messages (its display name). */
   sourceName: string;
 }
 
@@ -98,7 +83,7 @@ export class GroupedRows {
   private readyCursor: SourceCursor | null = null;
   private readonly options: KeysetOptions;
 
-  constructor(start: SourceCursor | null, options: KeysetOptions = { positionKey: 'lastCreated', sourceName: 'Close' }) {
+  constructor(start: SourceCursor | null, options: KeysetOptions) {
     this.options = options;
     const parsed = positionOfCursor(start, options);
     this.read = parsed ? { micros: parsed.micros, ids: parsed.ids } : { micros: null, ids: new Set() };
@@ -139,7 +124,12 @@ export class GroupedRows {
     if (this.ready.length === 0 || !this.readyCursor) return null;
     const rows = this.ready;
     this.ready = [];
-    const page: SourcePage = { rows: rows.map((keyed) => keyed.row), cursor: this.readyCursor, firstKey: rows[0]!.stamp, lastKey: rows.at(-1)!.stamp };
+    const page: SourcePage = {
+      rows: rows.map((keyed) => keyed.row),
+      cursor: this.readyCursor,
+      firstKey: rows[0]!.stamp,
+      lastKey: rows.at(-1)!.stamp,
+    };
     if (rows.every((keyed) => keyed.raw !== undefined)) page.rawRows = rows.map((keyed) => keyed.raw!);
     return page;
   }

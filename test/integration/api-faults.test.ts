@@ -9,7 +9,15 @@ import { rangeJobId } from '../../src/queue/range-job.js';
 import type { CloseSearchBody } from '../../src/sources/close/close-client.js';
 import type { CloseQueryNode } from '../../src/sources/close/close-query.js';
 import type { VirtuousQueryBody } from '../../src/sources/virtuous/virtuous-query.js';
-import { editJson, isCloseWalk, isVirtuousPage, startApiFaultProxy, type ApiFaultProxy, type FaultRules, type ProxiedCall } from '../support/api-fault-proxy.js';
+import {
+  editJson,
+  isCloseWalk,
+  isVirtuousPage,
+  startApiFaultProxy,
+  type ApiFaultProxy,
+  type FaultRules,
+  type ProxiedCall,
+} from '../support/api-fault-proxy.js';
 import { CLI } from '../support/cli-process.js';
 import { CloseExportFixture } from '../support/close-fixture.js';
 import { BUCKET, ExportFixture } from '../support/export-fixture.js';
@@ -31,7 +39,12 @@ afterEach(async () => {
 });
 
 /** A Virtuous fixture whose CLI and workers reach the simulator through a proxy with `rules`. */
-async function virtuousBehindProxy(label: string, contacts: number, rules: FaultRules, env: NodeJS.ProcessEnv = {}): Promise<{ world: ExportFixture; proxy: ApiFaultProxy }> {
+async function virtuousBehindProxy(
+  label: string,
+  contacts: number,
+  rules: FaultRules,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ world: ExportFixture; proxy: ApiFaultProxy }> {
   const world = await ExportFixture.create(label, { contacts, seed: 2 }, { env });
   fixture = world;
   proxy = await startApiFaultProxy(world.simulator.url, rules);
@@ -112,7 +125,9 @@ describe('an API whose counts lie', () => {
   it('Virtuous with total = page length on every page: the export is exact anyway, ended on short pages', async () => {
     const { world } = await virtuousBehindProxy('faults-total', 330, {
       rewriteResponse: (call, answer) =>
-        isVirtuousPage(call) && answer.status === 200 ? editJson<{ list: unknown[]; total: number }>(answer.body, (body) => (body.total = body.list.length)) : undefined,
+        isVirtuousPage(call) && answer.status === 200
+          ? editJson<{ list: unknown[]; total: number }>(answer.body, (body) => (body.total = body.list.length))
+          : undefined,
     });
     await world.startWorkers(1);
     const { exportId, result } = await world.start(['--dest', DEST, '--format', 'parquet', '--page-size', '40', '--range-rows', '100', '--wait']);
@@ -165,7 +180,11 @@ describe('an API that accepts requests and never answers', () => {
     const retrying = await statusJson(world, exportId);
     expect(retrying.state).toBe('running');
     expect(retrying.retrying).toEqual([
-      expect.objectContaining({ rangeIndex: 0, service: 'api', message: expect.stringMatching(/^Virtuous did not answer POST \/api\/Contact\/Query within 300 ms; retrying \([23] of 3\)$/) }),
+      expect.objectContaining({
+        rangeIndex: 0,
+        service: 'api',
+        message: expect.stringMatching(/^Virtuous did not answer POST \/api\/Contact\/Query within 300 ms; retrying \([23] of 3\)$/),
+      }),
     ]);
     const human = await world.cli(['status', exportId]);
     expect(human.stdout).toMatch(/retrying {5}range 0 \(since \S+\): Virtuous did not answer POST \/api\/Contact\/Query within 300 ms/);
@@ -182,9 +201,17 @@ describe('an API that accepts requests and never answers', () => {
   });
 
   it('start says on stderr within seconds that the API does not answer, and gives up after the bounded tries', async () => {
-    const { world } = await virtuousBehindProxy('faults-hung-start', 10, { hold: () => 'silent' }, { SOURCE_REQUEST_TIMEOUT_MS: '400', SOURCE_REQUEST_ATTEMPTS: '3' });
+    const { world } = await virtuousBehindProxy(
+      'faults-hung-start',
+      10,
+      { hold: () => 'silent' },
+      { SOURCE_REQUEST_TIMEOUT_MS: '400', SOURCE_REQUEST_ATTEMPTS: '3' },
+    );
     const started = performance.now();
-    const child = spawn(process.execPath, [CLI, 'start', '--source', 'virtuous', '--dest', DEST, '--format', 'ndjson'], { env: world.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'start', '--source', 'virtuous', '--dest', DEST, '--format', 'ndjson'], {
+      env: world.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     const firstRetry = new Promise<number>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
@@ -198,7 +225,9 @@ describe('an API that accepts requests and never answers', () => {
     const [code] = await exited;
     expect(code).toBe(1);
     expect(stderr).toContain('Virtuous did not answer GET /api/Contact/QueryOptions within 400 ms; retrying (3 of 3)');
-    expect(stderr).toContain('error: Virtuous did not answer GET /api/Contact/QueryOptions successfully after 3 attempts (last: no answer within 400 ms)');
+    expect(stderr).toContain(
+      'error: Virtuous did not answer GET /api/Contact/QueryOptions successfully after 3 attempts (last: no answer within 400 ms)',
+    );
   });
 });
 
@@ -206,10 +235,17 @@ describe('configuration and answers that are not what the API sends', () => {
   it('a malformed VIRTUOUS_BASE_URL or CLOSE_BASE_URL exits 2 naming the variable', async () => {
     const world = await ExportFixture.create('faults-base-url', { contacts: 10 });
     fixture = world;
-    const virtuous = await world.cli(['start', '--source', 'virtuous', '--dest', DEST, '--format', 'ndjson'], { VIRTUOUS_BASE_URL: 'api.virtuoussoftware.com' });
+    const virtuous = await world.cli(['start', '--source', 'virtuous', '--dest', DEST, '--format', 'ndjson'], {
+      VIRTUOUS_BASE_URL: 'api.virtuoussoftware.com',
+    });
     expect(virtuous.code).toBe(2);
-    expect(virtuous.stderr).toContain('error: VIRTUOUS_BASE_URL is "api.virtuoussoftware.com", which is not a URL: give an absolute URL such as https://api.virtuoussoftware.com.');
-    const close = await world.cli(['start', '--source', 'close', '--dest', DEST, '--format', 'ndjson'], { CLOSE_BASE_URL: 'ftp://api.close.com/api/v1', CLOSE_API_KEY: 'api_key_for_test' });
+    expect(virtuous.stderr).toContain(
+      'error: VIRTUOUS_BASE_URL is "api.virtuoussoftware.com", which is not a URL: give an absolute URL such as https://api.virtuoussoftware.com.',
+    );
+    const close = await world.cli(['start', '--source', 'close', '--dest', DEST, '--format', 'ndjson'], {
+      CLOSE_BASE_URL: 'ftp://api.close.com/api/v1',
+      CLOSE_API_KEY: 'api_key_for_test',
+    });
     expect(close.code).toBe(2);
     expect(close.stderr).toContain('error: CLOSE_BASE_URL uses ftp: give an http:// or https:// URL such as https://api.close.com/api/v1.');
     expect(virtuous.stderr + close.stderr).not.toContain('Invalid URL');
@@ -230,12 +266,16 @@ describe('configuration and answers that are not what the API sends', () => {
   it('Virtuous ids that are strings fail the range saying the API returned a non-numeric id', async () => {
     const { world } = await virtuousBehindProxy('faults-string-ids', 50, {
       rewriteResponse: (call, answer) =>
-        isVirtuousPage(call) ? editJson<{ list: { id: unknown }[] }>(answer.body, (body) => body.list.forEach((row) => (row.id = String(row.id)))) : undefined,
+        isVirtuousPage(call)
+          ? editJson<{ list: { id: unknown }[] }>(answer.body, (body) => body.list.forEach((row) => (row.id = String(row.id))))
+          : undefined,
     });
     await world.startWorkers(1);
     const { exportId, result } = await world.start(['--dest', DEST, '--format', 'ndjson', '--wait']);
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(/Virtuous returned a contact with the non-numeric id "\d+" \(string\), where the API documents whole-number contact ids/);
+    expect(result.stderr).toMatch(
+      /Virtuous returned a contact with the non-numeric id "\d+" \(string\), where the API documents whole-number contact ids/,
+    );
     expect(result.stderr).not.toContain('-Infinity');
     await expectNothingCommitted(world, exportId, /non-numeric id/);
   });

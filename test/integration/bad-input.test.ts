@@ -40,10 +40,26 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     ['an unknown source', ['start', '--source', 'salesforce', ...DEST], /Unknown --source "salesforce": use one of virtuous, close/],
     ['an unknown format', [...VIRTUOUS, '--format', 'csv'], /Unknown --format "csv": use one of parquet, ndjson/],
     ['gzip with Parquet', [...VIRTUOUS, '--gzip'], /--gzip applies to --format ndjson only/],
-    ['a destination that is not s3://', ['start', '--source', 'virtuous', '--dest', '/tmp/out'], /--dest must look like s3:\/\/BUCKET\/PREFIX, got "\/tmp\/out"/],
-    ['a destination climbing out with ..', ['start', '--source', 'virtuous', '--dest', 's3://exports/../../etc'], /--dest prefix "\.\.\/\.\.\/etc" has the segment "\.\."/],
-    ['a destination with empty segments', ['start', '--source', 'virtuous', '--dest', 's3://exports//a//b'], /--dest prefix "\/a\/\/b" has an empty segment/],
-    ['a destination with a bad bucket name', ['start', '--source', 'virtuous', '--dest', 's3://My_Bucket/x'], /bucket "My_Bucket" is not a valid S3 bucket name/],
+    [
+      'a destination that is not s3://',
+      ['start', '--source', 'virtuous', '--dest', '/tmp/out'],
+      /--dest must look like s3:\/\/BUCKET\/PREFIX, got "\/tmp\/out"/,
+    ],
+    [
+      'a destination climbing out with ..',
+      ['start', '--source', 'virtuous', '--dest', 's3://exports/../../etc'],
+      /--dest prefix "\.\.\/\.\.\/etc" has the segment "\.\."/,
+    ],
+    [
+      'a destination with empty segments',
+      ['start', '--source', 'virtuous', '--dest', 's3://exports//a//b'],
+      /--dest prefix "\/a\/\/b" has an empty segment/,
+    ],
+    [
+      'a destination with a bad bucket name',
+      ['start', '--source', 'virtuous', '--dest', 's3://My_Bucket/x'],
+      /bucket "My_Bucket" is not a valid S3 bucket name/,
+    ],
     ['a missing --dest', ['start', '--source', 'virtuous'], /required option '--dest <url>' not specified/],
     ['an unknown option', [...VIRTUOUS, '--bogus'], /unknown option '--bogus'/],
     // start: numbers
@@ -60,10 +76,22 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     ['--rate-limit 0/1h', [...VIRTUOUS, '--rate-limit', '0/1h'], /--rate-limit needs at least 1 request per window/],
     // start: changes and archives
     ['--since that is no date', [...VIRTUOUS, '--since', 'last tuesday'], /--since must be an ISO 8601 date or date-time/],
-    ['--exclude-archived with --incremental', [...VIRTUOUS, '--incremental', '--exclude-archived'], /--exclude-archived cannot be combined with --since or --incremental/],
+    [
+      '--exclude-archived with --incremental',
+      [...VIRTUOUS, '--incremental', '--exclude-archived'],
+      /--exclude-archived cannot be combined with --since or --incremental/,
+    ],
     ['--include-archived with --exclude-archived', [...VIRTUOUS, '--include-archived', '--exclude-archived'], /contradict each other/],
-    ['--watermark-overlap without --incremental', [...VIRTUOUS, '--watermark-overlap', '30s'], /--watermark-overlap applies to --incremental exports only/],
-    ['--watermark-overlap that is no duration', [...VIRTUOUS, '--incremental', '--watermark-overlap', 'a while'], /--watermark-overlap must be a duration/],
+    [
+      '--watermark-overlap without --incremental',
+      [...VIRTUOUS, '--watermark-overlap', '30s'],
+      /--watermark-overlap applies to --incremental exports only/,
+    ],
+    [
+      '--watermark-overlap that is no duration',
+      [...VIRTUOUS, '--incremental', '--watermark-overlap', 'a while'],
+      /--watermark-overlap must be a duration/,
+    ],
     // start: options of the other source, filters
     ['--fields for Virtuous', [...VIRTUOUS, '--fields', 'name'], /--fields applies to --source close only/],
     ['--where for Close', [...CLOSE, '--where', 'Tag IsAnyOf x'], /--where applies to --source virtuous only/],
@@ -92,17 +120,36 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     // schedules
     ['schedule without a period', ['schedule', '--source', 'virtuous', ...DEST], /Give exactly one of --every DURATION/],
     ['schedule --every 500ms', ['schedule', '--every', '500ms', '--source', 'virtuous', ...DEST], /--every must be a duration of at least 1s/],
-    ['schedule --cron that is no pattern', ['schedule', '--cron', 'every day', '--source', 'virtuous', ...DEST], /--cron "every day" is not a cron pattern.*five fields/],
-    ['schedule --cron out of range', ['schedule', '--cron', '61 * * * *', '--source', 'virtuous', ...DEST], /--cron "61 \* \* \* \*" is not a cron pattern \(got value 61 expected range 0-59\)/],
-    ['schedule --tz that is no zone', ['schedule', '--cron', '0 2 * * *', '--tz', 'Mars/Olympus', '--source', 'virtuous', ...DEST], /--tz "Mars\/Olympus" is not an IANA time zone name/],
+    [
+      'schedule --cron that is no pattern',
+      ['schedule', '--cron', 'every day', '--source', 'virtuous', ...DEST],
+      /--cron "every day" is not a cron pattern.*five fields/,
+    ],
+    [
+      'schedule --cron out of range',
+      ['schedule', '--cron', '61 * * * *', '--source', 'virtuous', ...DEST],
+      /--cron "61 \* \* \* \*" is not a cron pattern \(got value 61 expected range 0-59\)/,
+    ],
+    [
+      'schedule --tz that is no zone',
+      ['schedule', '--cron', '0 2 * * *', '--tz', 'Mars/Olympus', '--source', 'virtuous', ...DEST],
+      /--tz "Mars\/Olympus" is not an IANA time zone name/,
+    ],
     ['schedule --tz without --cron', ['schedule', '--every', '1h', '--tz', 'UTC', '--source', 'virtuous', ...DEST], /--tz applies to --cron only/],
-    ['schedule --name with spaces', ['schedule', '--every', '1h', '--name', 'my schedule', '--source', 'virtuous', ...DEST], /--name must be 1-100 letters/],
+    [
+      'schedule --name with spaces',
+      ['schedule', '--every', '1h', '--name', 'my schedule', '--source', 'virtuous', ...DEST],
+      /--name must be 1-100 letters/,
+    ],
     ['unschedule of an unknown schedule', ['unschedule', 'nope'], /No schedule "nope"/],
     ['options of an unknown source', ['options', '--source', 'salesforce'], /Unknown --source "salesforce"/],
   ];
 
   it.each(cases)('%s', async (_label, args, message, env = {}) => {
-    const result = await fixture.cli(args.map((arg) => (arg === 'BROKEN' ? brokenQuery : arg)), env);
+    const result = await fixture.cli(
+      args.map((arg) => (arg === 'BROKEN' ? brokenQuery : arg)),
+      env,
+    );
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');

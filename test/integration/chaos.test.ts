@@ -27,7 +27,18 @@ describe('crash safety under chaos', () => {
     let workers = await fixture.startWorkers(3, 2);
 
     const dest = 's3://exports/chaos';
-    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'parquet', '--part-rows', '1000', '--range-rows', '4000', '--page-size', '100']);
+    const { exportId, result } = await fixture.start([
+      '--dest',
+      dest,
+      '--format',
+      'parquet',
+      '--part-rows',
+      '1000',
+      '--range-rows',
+      '4000',
+      '--page-size',
+      '100',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     let committed = false;
     const commit = fixture.waitForCommit(exportId).then(() => {

@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { parseIsoMicros } from '../../src/planning/time-window-splitter.js';
+import { parseIsoMicros } from '../../src/time/iso-instant.js';
 import type { CloseSimulator, CloseSimulatorOptions } from '../../simulators/close/index.js';
 import { describeDuckDB, queryDuckDB } from '../support/duckdb.js';
 import { downloadParts, sqlList } from '../support/export-download.js';
@@ -54,7 +54,10 @@ async function exportParts(fixture: CloseExportFixture, format: 'parquet' | 'ndj
 }
 
 /** Every contact's custom values in the Parquet parts, compared with the simulator's; returns the column types. */
-async function expectTypedCustomValues(fixture: CloseExportFixture, manifest: Parameters<CloseExportFixture['queryParts']>[0]): Promise<Record<string, string>> {
+async function expectTypedCustomValues(
+  fixture: CloseExportFixture,
+  manifest: Parameters<CloseExportFixture['queryParts']>[0],
+): Promise<Record<string, string>> {
   const sim = fixture.simulator;
   const fields = sim.customFields();
   const parts = await downloadParts(fixture.store, manifest);
@@ -72,7 +75,8 @@ async function expectTypedCustomValues(fixture: CloseExportFixture, manifest: Pa
       for (const field of fields) {
         const expected = expectedCell(field, truth[`custom.${field.id}`]);
         const actual = actualCell(field, row[column(field)]);
-        if (JSON.stringify(actual) !== JSON.stringify(expected)) wrong.push(`${row.id} ${field.name}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`);
+        if (JSON.stringify(actual) !== JSON.stringify(expected))
+          wrong.push(`${row.id} ${field.name}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`);
       }
     }
     expect(wrong.slice(0, 5)).toEqual([]);
@@ -99,37 +103,43 @@ describe('Close custom fields end to end: discovered, typed, in every answer sha
   }
 
   it('exports all 150 custom fields of an organization through a Close that takes 80 selectors per request, in Parquet and as NDJSON bytes', async () => {
-    await withFixture('close-cf-wide', { contacts: 600, seed: 8, customFields: 150, maxFieldSelectors: 80, customFieldShape: 'flat' }, async (fixture) => {
-      const sim = fixture.simulator;
-      const { manifest, stderr } = await exportParts(fixture, 'parquet');
-      expect(manifest.rows).toBe(600);
-      expect(stderr).toMatch(/150 contact custom field\(s\).*each page is read in 3 requests/);
-      await expectTypedCustomValues(fixture, manifest);
-      // Every request stayed within the cap: no 400 at all.
-      expect(sim.stats.byStatus[400] ?? 0).toBe(0);
+    await withFixture(
+      'close-cf-wide',
+      { contacts: 600, seed: 8, customFields: 150, maxFieldSelectors: 80, customFieldShape: 'flat' },
+      async (fixture) => {
+        const sim = fixture.simulator;
+        const { manifest, stderr } = await exportParts(fixture, 'parquet');
+        expect(manifest.rows).toBe(600);
+        expect(stderr).toMatch(/150 contact custom field\(s\).*each page is read in 3 requests/);
+        await expectTypedCustomValues(fixture, manifest);
+        // Every request stayed within the cap: no 400 at all.
+        expect(sim.stats.byStatus[400] ?? 0).toBe(0);
 
-      const ndjson = (await exportParts(fixture, 'ndjson')).manifest;
-      const parts = await downloadParts(fixture.store, ndjson);
-      try {
-        const lines = (await Promise.all(parts.files.map((file) => readFile(file, 'utf8')))).flatMap((text) => text.split('\n').filter((line) => line !== ''));
-        expect(lines).toHaveLength(600);
-        const fields = sim.customFields();
-        const wrong: string[] = [];
-        for (const line of lines) {
-          const record = JSON.parse(line) as Record<string, unknown>;
-          const truth = sim.contact(record.id as string)!;
-          for (const field of fields) {
-            const key = `custom.${field.id}`;
-            if (!(key in record) || JSON.stringify(record[key]) !== JSON.stringify(truth[key] ?? null)) wrong.push(`${record.id} ${key}`);
+        const ndjson = (await exportParts(fixture, 'ndjson')).manifest;
+        const parts = await downloadParts(fixture.store, ndjson);
+        try {
+          const lines = (await Promise.all(parts.files.map((file) => readFile(file, 'utf8')))).flatMap((text) =>
+            text.split('\n').filter((line) => line !== ''),
+          );
+          expect(lines).toHaveLength(600);
+          const fields = sim.customFields();
+          const wrong: string[] = [];
+          for (const line of lines) {
+            const record = JSON.parse(line) as Record<string, unknown>;
+            const truth = sim.contact(record.id as string)!;
+            for (const field of fields) {
+              const key = `custom.${field.id}`;
+              if (!(key in record) || JSON.stringify(record[key]) !== JSON.stringify(truth[key] ?? null)) wrong.push(`${record.id} ${key}`);
+            }
           }
+          expect(wrong.slice(0, 5)).toEqual([]);
+          // The API's own bytes: numbers keep Close's digits, one object per contact with each key once.
+          expect(lines.every((line) => line.startsWith('{"__object_type":"contact","id":"cont_'))).toBe(true);
+        } finally {
+          await rm(parts.directory, { recursive: true, force: true });
         }
-        expect(wrong.slice(0, 5)).toEqual([]);
-        // The API's own bytes: numbers keep Close's digits, one object per contact with each key once.
-        expect(lines.every((line) => line.startsWith('{"__object_type":"contact","id":"cont_'))).toBe(true);
-      } finally {
-        await rm(parts.directory, { recursive: true, force: true });
-      }
-    });
+      },
+    );
   });
 
   it('lists the regular and custom fields with `options --source close`, and says the search API is beta', async () => {

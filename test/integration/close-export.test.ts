@@ -80,7 +80,7 @@ describe('a full Close export with two worker processes, expiring cursors and ca
 
     // Manifest keys of Close parts are date_created values, ascending within a range.
     for (const part of manifest.parts) {
-      expect(Date.parse(part.firstId as string)).toBeLessThanOrEqual(Date.parse(part.lastId as string));
+      expect(Date.parse(part.firstKey as string)).toBeLessThanOrEqual(Date.parse(part.lastKey as string));
     }
 
     const customKeys = sim.customFieldIds().map((id) => `custom.${id}`);
@@ -131,7 +131,10 @@ describe('a full Close export with two worker processes, expiring cursors and ca
     expect(ids.map((row) => row.id)).toEqual(sorted(sim.expectedIds()));
     expect(ids.every((row) => row.n === 1)).toBe(true);
     const sample = sim.expectedIds().filter((_, i) => i % 997 === 0);
-    const rows = await fixture.queryParts(manifest, (reader) => `SELECT id, date_created, emails FROM ${reader} WHERE id IN (${sample.map((id) => `'${id}'`).join(',')})`);
+    const rows = await fixture.queryParts(
+      manifest,
+      (reader) => `SELECT id, date_created, emails FROM ${reader} WHERE id IN (${sample.map((id) => `'${id}'`).join(',')})`,
+    );
     expect(rows).toHaveLength(sample.length);
     for (const row of rows) {
       const truth = sim.contact(row.id as string)!;
@@ -184,10 +187,22 @@ describe('a full Close export with two worker processes, expiring cursors and ca
 
   it('refuses a bad --query, and options of the other source, before anything is enqueued', async () => {
     const badFile = join(directory, 'bad-query.json');
-    await writeFile(badFile, JSON.stringify({ type: 'and', queries: [{ type: 'object_type', object_type: 'contact' }, { type: 'fuzzy', value: 'x' }] }));
+    await writeFile(
+      badFile,
+      JSON.stringify({
+        type: 'and',
+        queries: [
+          { type: 'object_type', object_type: 'contact' },
+          { type: 'fuzzy', value: 'x' },
+        ],
+      }),
+    );
     const dest = `s3://${BUCKET}/close/refused`;
     const cases: [string[], RegExp][] = [
-      [['--source', 'close', '--query', badFile], /not a valid Close query: query\.queries\[1\]\.type "fuzzy" is not a supported query type; use one of and, or, object_type, id, text, field_condition, has_related, match_all/],
+      [
+        ['--source', 'close', '--query', badFile],
+        /not a valid Close query: query\.queries\[1\]\.type "fuzzy" is not a supported query type; use one of and, or, object_type, id, text, field_condition, has_related, match_all/,
+      ],
       [['--source', 'close', '--full-contact'], /--full-contact applies to --source virtuous only/],
       [['--source', 'virtuous', '--fields', 'name'], /--fields applies to --source close only/],
     ];

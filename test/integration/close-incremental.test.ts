@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIsoMicros } from '../../src/planning/time-window-splitter.js';
+import { parseIsoMicros } from '../../src/time/iso-instant.js';
 import type { Watermark } from '../../src/queue/watermark.js';
 import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { BUCKET, CloseExportFixture } from '../support/close-fixture.js';
@@ -32,7 +32,10 @@ describe('incremental Close exports on date_updated', () => {
     expect(result.code, result.stderr + fixture.workerLogs()).toBe(0);
     expect(await fixture.store.exists(`${folder}/_SUCCESS`)).toBe(true);
     const manifest = (await fixture.manifest(folder))!;
-    const ids = manifest.parts.length === 0 ? [] : await fixture.queryParts(manifest, (reader) => `SELECT id, count(*) AS n FROM ${reader} GROUP BY id ORDER BY id`);
+    const ids =
+      manifest.parts.length === 0
+        ? []
+        : await fixture.queryParts(manifest, (reader) => `SELECT id, count(*) AS n FROM ${reader} GROUP BY id ORDER BY id`);
     return { exportId, result, manifest, ids };
   }
 
@@ -48,7 +51,10 @@ describe('incremental Close exports on date_updated', () => {
     expect(first.ids.every((row) => row.n === 1)).toBe(true);
     expect(first.manifest.incremental).toMatchObject({ mode: 'incremental', field: 'date_updated', fullLoad: true });
     const mark1 = JSON.parse((await fixture.store.getText(watermarkKey))!) as Watermark;
-    const newest = sim.expectedIds().map((id) => sim.contact(id)!.date_updated as string).reduce((a, b) => (parseIsoMicros(a)! >= parseIsoMicros(b)! ? a : b));
+    const newest = sim
+      .expectedIds()
+      .map((id) => sim.contact(id)!.date_updated as string)
+      .reduce((a, b) => (parseIsoMicros(a)! >= parseIsoMicros(b)! ? a : b));
     expect(mark1.modifiedAt).toBe(newest);
 
     const all = sim.expectedIds();
@@ -63,7 +69,8 @@ describe('incremental Close exports on date_updated', () => {
     expect(second.ids.every((row) => row.n === 1)).toBe(true);
     expect(second.manifest.incremental).toMatchObject({ fullLoad: false, previousExportId: first.exportId, since: mark1.position.at });
     const titles = await fixture.queryParts(second.manifest, (reader) => `SELECT id, name, title FROM ${reader} ORDER BY id`);
-    for (const row of titles) expect([row.name, row.title]).toEqual([sim.contact(row.id as string)!.name, sim.contact(row.id as string)!.title ?? null]);
+    for (const row of titles)
+      expect([row.name, row.title]).toEqual([sim.contact(row.id as string)!.name, sim.contact(row.id as string)!.title ?? null]);
     const mark2 = JSON.parse((await fixture.store.getText(watermarkKey))!) as Watermark;
     expect(parseIsoMicros(mark2.modifiedAt!)!).toBeGreaterThan(parseIsoMicros(mark1.modifiedAt!)!);
 
@@ -87,7 +94,11 @@ describe('incremental Close exports on date_updated', () => {
     const queryFile = join(directory, 'with-email.json');
     await writeFile(
       queryFile,
-      JSON.stringify({ type: 'field_condition', field: { type: 'regular_field', object_type: 'contact', field_name: 'emails_count' }, condition: { type: 'number_range', gte: 1 } }),
+      JSON.stringify({
+        type: 'field_condition',
+        field: { type: 'regular_field', object_type: 'contact', field_name: 'emails_count' },
+        condition: { type: 'number_range', gte: 1 },
+      }),
     );
     const dest = `s3://${BUCKET}/close-since`;
     const { manifest, ids, result } = await run(dest, ['--since', since, '--query', queryFile, '--fields', 'name,title']);

@@ -17,7 +17,17 @@ async function withFixture(label: string, options: CloseSimulatorOptions, test: 
 
 /** Exports with `args` and checks that the parts hold every contact of the simulator exactly once. */
 async function expectExactExport(fixture: CloseExportFixture, args: string[]): Promise<string> {
-  const { result, folder } = await fixture.export(`s3://${BUCKET}/close-refusals`, ['--format', 'parquet', '--fields', 'name', '--part-rows', '300', '--range-rows', '600', ...args]);
+  const { result, folder } = await fixture.export(`s3://${BUCKET}/close-refusals`, [
+    '--format',
+    'parquet',
+    '--fields',
+    'name',
+    '--part-rows',
+    '300',
+    '--range-rows',
+    '600',
+    ...args,
+  ]);
   expect(result.code, result.stderr + fixture.workerLogs()).toBe(0);
   const manifest = (await fixture.manifest(folder))!;
   const ids = await fixture.queryParts(manifest, (reader) => `SELECT id, count(*) AS n FROM ${reader} GROUP BY id ORDER BY id`);
@@ -40,8 +50,14 @@ describe('Close exports through every shape of cursor refusal and walk cap', () 
         // date_created, more than a walk can hold.
         let readings = 0;
         const options: CloseSimulatorOptions = {
-          contacts: 1500, seed: 17, sharedTimestamp: { count: 150, at: SHARED_AT }, cursorTtlMs: 300, maxObjectsPerWalk: 100,
-          cursorErrorShape, walkCapShape, now: () => Date.now() + 400 * Math.floor(++readings / 15),
+          contacts: 1500,
+          seed: 17,
+          sharedTimestamp: { count: 150, at: SHARED_AT },
+          cursorTtlMs: 300,
+          maxObjectsPerWalk: 100,
+          cursorErrorShape,
+          walkCapShape,
+          now: () => Date.now() + 400 * Math.floor(++readings / 15),
         };
         await withFixture(`close-refusals-${cursorErrorShape}-${walkCapShape}`, options, async (fixture) => {
           await expectExactExport(fixture, ['--page-size', '50']);

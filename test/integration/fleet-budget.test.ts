@@ -37,7 +37,20 @@ describe('one budget for the whole fleet', () => {
     await fixture.startWorkers(4, 2);
 
     const dest = 's3://exports/fleet';
-    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'ndjson', '--rate-limit', `${LIMIT}/5s`, '--page-size', '250', '--part-rows', '2000', '--range-rows', '2000']);
+    const { exportId, result } = await fixture.start([
+      '--dest',
+      dest,
+      '--format',
+      'ndjson',
+      '--rate-limit',
+      `${LIMIT}/5s`,
+      '--page-size',
+      '250',
+      '--part-rows',
+      '2000',
+      '--range-rows',
+      '2000',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     await fixture.waitForCommit(exportId);
 
@@ -46,7 +59,7 @@ describe('one budget for the whole fleet', () => {
     const windows = acceptedPerWindow(proxy.records);
     expect(windows.length).toBeGreaterThanOrEqual(4);
     // Every window after the first, but the last (which only holds what was left), uses at least 90% of the budget.
-    console.log(`accepted per window: ${windows.join(", ")}; 429s: ${tooMany}`);
+    console.log(`accepted per window: ${windows.join(', ')}; 429s: ${tooMany}`);
     for (const used of windows.slice(1, -1)) expect(used).toBeGreaterThanOrEqual(LIMIT * 0.9);
     for (const used of windows) expect(used).toBeLessThanOrEqual(LIMIT);
     console.log(`accepted per ${WINDOW_MS / 1000} s window: ${windows.join(', ')}; 429s: ${tooMany}`);
@@ -62,7 +75,18 @@ describe('one budget for the whole fleet', () => {
     try {
       await storm.startWorkers(2, 2);
       const dest = 's3://exports/storm';
-      const { exportId, result } = await storm.start(['--dest', dest, '--format', 'ndjson', '--page-size', '250', '--part-rows', '1000', '--range-rows', '2500']);
+      const { exportId, result } = await storm.start([
+        '--dest',
+        dest,
+        '--format',
+        'ndjson',
+        '--page-size',
+        '250',
+        '--part-rows',
+        '1000',
+        '--range-rows',
+        '2500',
+      ]);
       expect(result.code, result.stderr).toBe(0);
       await waitForCommittedParts(storm.redisUrl, storm.prefix, exportId, 2);
       storm.simulator.serve429Storm(3000);

@@ -45,7 +45,13 @@ describe('incremental and targeted Virtuous exports', () => {
       // Export ids with any key (queues, registry, checkpoints) and the incremental/watermark keys; the workers' own
       // housekeeping keys (stalled-check) come and go.
       const exportState = async () =>
-        [...new Set((await redis.keys(`${fixture.prefix}:*`)).flatMap((key) => key.match(/exp-\d{8}t\d{6}-[0-9a-f]{6}|:(?:incremental|watermark):.*$/g) ?? []))].sort();
+        [
+          ...new Set(
+            (await redis.keys(`${fixture.prefix}:*`)).flatMap(
+              (key) => key.match(/exp-\d{8}t\d{6}-[0-9a-f]{6}|:(?:incremental|watermark):.*$/g) ?? [],
+            ),
+          ),
+        ].sort();
       const before = await exportState();
       const refused = await fixture.start(['--dest', `s3://${BUCKET}/refused`, '--where', 'Tga IsAnyOf Major Donor']);
       expect(refused.result.code).toBe(2);
@@ -74,7 +80,19 @@ describe('incremental and targeted Virtuous exports', () => {
     await events.waitUntilReady();
     try {
       const target = `s3://${BUCKET}/scheduled`;
-      const scheduled = await fixture.cli(['schedule', '--every', '2s', '--name', 'nightly', '--source', 'virtuous', '--dest', target, '--format', 'ndjson']);
+      const scheduled = await fixture.cli([
+        'schedule',
+        '--every',
+        '2s',
+        '--name',
+        'nightly',
+        '--source',
+        'virtuous',
+        '--dest',
+        target,
+        '--format',
+        'ndjson',
+      ]);
       expect(scheduled.code, scheduled.stderr).toBe(0);
       expect(scheduled.stdout).toMatch(/scheduled nightly: incremental virtuous export to s3:\/\/exports\/scheduled every 2s/);
       const listed = await fixture.cli(['schedules', '--json']);

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseIsoMicros } from '../../src/planning/time-window-splitter.js';
+import { parseIsoMicros } from '../../src/time/iso-instant.js';
 import type { Watermark } from '../../src/queue/watermark.js';
 import type { DateFilterPrecision } from '../../simulators/virtuous/date-filter-value.js';
 import type { ExportManifest } from '../../src/sinks/manifest.js';
@@ -57,7 +57,21 @@ describe.each<Mode>([
     const watermarkKey = `inc/_watermarks/virtuous-${credentialFingerprint(sim.token)}.json`;
     const readWatermark = async () => JSON.parse((await f.store.getText(watermarkKey))!) as Watermark;
     const modifiedMicros = (id: number) => parseIsoMicros(sim.fullContact(id)!.modifiedDateTimeUtc)!;
-    const args = ['--dest', dest, '--incremental', '--format', 'ndjson', '--range-rows', '600', '--part-rows', '200', '--page-size', '100', '--watermark-overlap', mode.overlap];
+    const args = [
+      '--dest',
+      dest,
+      '--incremental',
+      '--format',
+      'ndjson',
+      '--range-rows',
+      '600',
+      '--part-rows',
+      '200',
+      '--page-size',
+      '100',
+      '--watermark-overlap',
+      mode.overlap,
+    ];
     const versions: { id: number; modified: string; name: string; run: number }[] = [];
 
     const runRows = async (exportId: string, run: number) => {
@@ -117,7 +131,12 @@ describe.each<Mode>([
     const allowed = new Set([...changed, ...boundary1]);
     expect([...second.ids].filter((id) => !allowed.has(id))).toEqual([]);
     for (const row of second.rows) expect(row.name).toBe(sim.fullContact(row.id)!.name);
-    expect(second.manifest.incremental).toMatchObject({ mode: 'incremental', fullLoad: false, previousExportId: started.exportId, since: mark1.position.at });
+    expect(second.manifest.incremental).toMatchObject({
+      mode: 'incremental',
+      fullLoad: false,
+      previousExportId: started.exportId,
+      since: mark1.position.at,
+    });
     const mark2 = await readWatermark();
     expect(parseIsoMicros(mark2.position.at)!).toBeGreaterThanOrEqual(parseIsoMicros(mark1.position.at)!);
 
@@ -141,7 +160,8 @@ describe.each<Mode>([
     const newest = new Map<number, { modified: string; name: string }>();
     for (const version of versions) {
       const known = newest.get(version.id);
-      if (!known || parseIsoMicros(version.modified)! >= parseIsoMicros(known.modified)!) newest.set(version.id, { modified: version.modified, name: version.name });
+      if (!known || parseIsoMicros(version.modified)! >= parseIsoMicros(known.modified)!)
+        newest.set(version.id, { modified: version.modified, name: version.name });
     }
     const everyone = sim.expectedIds({ includeArchived: true });
     expect(newest.size).toBe(everyone.length);

@@ -21,7 +21,18 @@ describe('operator controls and recovery', () => {
     fixture = await ExportFixture.create('cancel', { contacts: 30_000, faults: { latencyMs: 100 } });
     await fixture.startWorkers(1, 3);
     const dest = 's3://exports/cancel';
-    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'ndjson', '--part-rows', '1000', '--range-rows', '5000', '--page-size', '200']);
+    const { exportId, result } = await fixture.start([
+      '--dest',
+      dest,
+      '--format',
+      'ndjson',
+      '--part-rows',
+      '1000',
+      '--range-rows',
+      '5000',
+      '--page-size',
+      '200',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 3);
 
@@ -43,7 +54,19 @@ describe('operator controls and recovery', () => {
     fixture = await ExportFixture.create('rebuild', { contacts: 20_000, faults: { latencyMs: 100 } });
     const [victimA, victimB] = await fixture.startWorkers(2, 2);
     const dest = 's3://exports/rebuild';
-    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'parquet', '--part-rows', '1000', '--range-rows', '5000', '--page-size', '200', '--include-archived']);
+    const { exportId, result } = await fixture.start([
+      '--dest',
+      dest,
+      '--format',
+      'parquet',
+      '--part-rows',
+      '1000',
+      '--range-rows',
+      '5000',
+      '--page-size',
+      '200',
+      '--include-archived',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 6);
     for (const victim of [victimA!, victimB!]) victim.child.kill('SIGKILL');
@@ -77,7 +100,18 @@ describe('operator controls and recovery', () => {
     fixture = await ExportFixture.create('pause', { contacts: 12_000, faults: { latencyMs: 100 } });
     await fixture.startWorkers(1, 1);
     const dest = 's3://exports/pause';
-    const { exportId } = await fixture.start(['--dest', dest, '--format', 'ndjson', '--part-rows', '1000', '--range-rows', '3000', '--page-size', '200']);
+    const { exportId } = await fixture.start([
+      '--dest',
+      dest,
+      '--format',
+      'ndjson',
+      '--part-rows',
+      '1000',
+      '--range-rows',
+      '3000',
+      '--page-size',
+      '200',
+    ]);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 1);
     expect((await fixture.cli(['pause', exportId])).code).toBe(0);
     const paused = await fixture.cli(['status', exportId, '--json']);
@@ -105,7 +139,18 @@ describe('operator controls and recovery', () => {
     await events.waitUntilReady();
     try {
       const dest = 's3://exports/sigterm';
-      const { exportId } = await fixture.start(['--dest', dest, '--format', 'parquet', '--part-rows', '1000', '--range-rows', '3000', '--page-size', '200']);
+      const { exportId } = await fixture.start([
+        '--dest',
+        dest,
+        '--format',
+        'parquet',
+        '--part-rows',
+        '1000',
+        '--range-rows',
+        '3000',
+        '--page-size',
+        '200',
+      ]);
       await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 2);
 
       const signalled = Date.now();

@@ -48,7 +48,11 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
   });
 
   /** A fixture whose exporter (workers and CLI) reaches S3 through a fault proxy; `fixture.store` still reads S3 directly. */
-  async function proxiedFixture(label: string, simulator: Parameters<typeof ExportFixture.create>[1], env: NodeJS.ProcessEnv = {}): Promise<{ fixture: ExportFixture; proxy: S3FaultProxy }> {
+  async function proxiedFixture(
+    label: string,
+    simulator: Parameters<typeof ExportFixture.create>[1],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ fixture: ExportFixture; proxy: S3FaultProxy }> {
     const created = await ExportFixture.create(label, simulator, { env: { ...FAST_S3, ...env } });
     fixture = created;
     const started = await S3FaultProxy.start(created.s3.endpoint);
@@ -102,7 +106,18 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     const { fixture } = await proxiedFixture('s3-missing', { contacts: 8_000, faults: { latencyMs: 60 } });
     await fixture.startWorkers(1, 2);
     const dest = 's3://exports/missing';
-    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'ndjson', '--part-rows', '1000', '--range-rows', '2000', '--page-size', '200']);
+    const { exportId, result } = await fixture.start([
+      '--dest',
+      dest,
+      '--format',
+      'ndjson',
+      '--part-rows',
+      '1000',
+      '--range-rows',
+      '2000',
+      '--page-size',
+      '200',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 3);
     const folder = fixture.folder(dest, exportId);
@@ -125,7 +140,9 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
 
     const retried = await fixture.cli(['retry', exportId]);
     expect(retried.code, retried.stderr).toBe(0);
-    expect(retried.stdout).toMatch(new RegExp(`the commit of ${exportId} had failed .*; reading range\\(s\\) [\\d, ]+ again from their checkpoints, then committing`));
+    expect(retried.stdout).toMatch(
+      new RegExp(`the commit of ${exportId} had failed .*; reading range\\(s\\) [\\d, ]+ again from their checkpoints, then committing`),
+    );
     await fixture.waitForCommit(exportId);
     const manifest = (await fixture.manifest(folder))!;
     await expectExact(fixture, manifest);
@@ -158,7 +175,10 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     const stoppedAt = lines.findIndex((record) => String(record.msg).startsWith('stopping'));
     expect(stoppedAt).toBeGreaterThanOrEqual(0);
     expect(lines.slice(stoppedAt).map((record) => record.msg)).toContain('released range on shutdown');
-    expect(lines.slice(stoppedAt).filter((record) => record.msg === 'range started'), 'a range taken after the signal').toEqual([]);
+    expect(
+      lines.slice(stoppedAt).filter((record) => record.msg === 'range started'),
+      'a range taken after the signal',
+    ).toEqual([]);
 
     const [finishing] = await fixture.startWorkers(1, 2);
     const manifestPut = await proxy.nextHeld();
@@ -172,7 +192,9 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     await expectExact(fixture, manifest);
     await expectOnlyManifestParts(fixture, folder, manifest);
     expect(manifest.parts.map((part) => part.key)).not.toContain(upload.key);
-    expect(records(finishing!.output()).find((record) => record.msg?.startsWith('removed part objects that appeared while committing'))).toMatchObject({
+    expect(
+      records(finishing!.output()).find((record) => record.msg?.startsWith('removed part objects that appeared while committing')),
+    ).toMatchObject({
       strays: [upload.key],
     });
     // Nothing reached S3 after _SUCCESS.
@@ -210,7 +232,18 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     const { fixture, proxy } = await proxiedFixture('s3-outage', { contacts: 8_000, faults: { latencyMs: 40 } });
     const [worker] = await fixture.startWorkers(1, 2);
     const dest = 's3://exports/outage';
-    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'parquet', '--part-rows', '1000', '--range-rows', '2000', '--page-size', '250']);
+    const { exportId, result } = await fixture.start([
+      '--dest',
+      dest,
+      '--format',
+      'parquet',
+      '--part-rows',
+      '1000',
+      '--range-rows',
+      '2000',
+      '--page-size',
+      '250',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 2);
 
@@ -223,7 +256,9 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     const status = JSON.parse((await fixture.cli(['status', exportId, '--json'])).stdout);
     expect(status.state).toBe('running');
     expect(status.retrying).toEqual(
-      expect.arrayContaining([expect.objectContaining({ service: 's3', message: expect.stringMatching(/^S3 .*PutObject of s3:\/\/exports\/outage\//) })]),
+      expect.arrayContaining([
+        expect.objectContaining({ service: 's3', message: expect.stringMatching(/^S3 .*PutObject of s3:\/\/exports\/outage\//) }),
+      ]),
     );
     proxy.endOutage();
     await fixture.waitForCommit(exportId);
@@ -258,7 +293,9 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
       () => undefined,
       (error: unknown) => error as Error,
     );
-    expect(failure?.message).toMatch(/S3 PutObject of s3:\/\/exports\/.*_manifest\.json at http:\/\/127\.0\.0\.1:\d+ failed after 1 attempt \(last: HTTP 403 AccessDenied/);
+    expect(failure?.message).toMatch(
+      /S3 PutObject of s3:\/\/exports\/.*_manifest\.json at http:\/\/127\.0\.0\.1:\d+ failed after 1 attempt \(last: HTTP 403 AccessDenied/,
+    );
     expect(failure?.message).toContain('AWS_ACCESS_KEY_ID');
     const folder = fixture.folder(dest, exportId);
     expect(await fixture.store.exists(`${folder}/_SUCCESS`)).toBe(false);

@@ -19,7 +19,10 @@ describe('a credential echoed by the API never reaches storage or output', () =>
     // Planning (abbreviated /Query) goes through; every FullContact page is refused, echoing the token.
     proxy = await startRecordingProxy(fixture.simulator.url, ({ url }) =>
       url.pathname.endsWith('/FullContact')
-        ? { status: 400, body: JSON.stringify({ message: `Invalid filter in request authorized with Bearer ${TOKEN} (token ${TOKEN} is read-only)` }) }
+        ? {
+            status: 400,
+            body: JSON.stringify({ message: `Invalid filter in request authorized with Bearer ${TOKEN} (token ${TOKEN} is read-only)` }),
+          }
         : undefined,
     );
     fixture.env.VIRTUOUS_BASE_URL = proxy.url;

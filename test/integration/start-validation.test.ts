@@ -23,7 +23,12 @@ describe('start refuses bad input before anything is enqueued', () => {
   }
 
   it.each([
-    ['an unknown source', ['start', '--source', 'salesforce', '--dest', 's3://exports/crm'], {}, /Unknown --source "salesforce": use one of virtuous/],
+    [
+      'an unknown source',
+      ['start', '--source', 'salesforce', '--dest', 's3://exports/crm'],
+      {},
+      /Unknown --source "salesforce": use one of virtuous/,
+    ],
     ['an unknown format', [...good, '--format', 'csv'], {}, /Unknown --format "csv": use one of parquet, ndjson/],
     ['a malformed destination', ['start', '--source', 'virtuous', '--dest', '/tmp/out'], {}, /--dest must look like s3:\/\/BUCKET\/PREFIX/],
     ['a missing token', good, { VIRTUOUS_API_TOKEN: '' }, /VIRTUOUS_API_TOKEN is not set/],
@@ -46,7 +51,7 @@ describe('start refuses bad input before anything is enqueued', () => {
   });
 });
 
-describe('start and schedule refuse an export the organization\'s QueryOptions cannot serve', () => {
+describe("start and schedule refuse an export the organization's QueryOptions cannot serve", () => {
   let fixture: ExportFixture | undefined;
   afterEach(() => fixture?.close());
 
@@ -62,7 +67,11 @@ describe('start and schedule refuse an export the organization\'s QueryOptions c
   it('names the date parameter, the operators missing and those offered; a full export still starts', async () => {
     fixture = await ExportFixture.create('catalogue-date', { contacts: 100, withheldOperators: { 'Last Modified Date': ['OnOrAfter', 'After'] } });
     const args = ['--source', 'virtuous', '--dest', 's3://exports/crm'];
-    for (const command of [['start', ...args, '--incremental'], ['start', ...args, '--since', '2026-01-01'], ['schedule', '--every', '1h', ...args]]) {
+    for (const command of [
+      ['start', ...args, '--incremental'],
+      ['start', ...args, '--since', '2026-01-01'],
+      ['schedule', '--every', '1h', ...args],
+    ]) {
       const refused = await fixture.cli(command);
       expect(refused.code, refused.stderr).toBe(2);
       expect(refused.stderr).toMatch(/need a modification-date parameter with a lower bound \(OnOrAfter, GreaterThanOrEqual, After, GreaterThan\)/);
@@ -76,10 +85,15 @@ describe('start and schedule refuse an export the organization\'s QueryOptions c
   });
 
   it('names the id parameter when it offers no keyset bound', async () => {
-    fixture = await ExportFixture.create('catalogue-id', { contacts: 100, withheldOperators: { 'Contact Id': ['GreaterThan', 'GreaterThanOrEqual'] } });
+    fixture = await ExportFixture.create('catalogue-id', {
+      contacts: 100,
+      withheldOperators: { 'Contact Id': ['GreaterThan', 'GreaterThanOrEqual'] },
+    });
     const refused = await fixture.cli(['start', '--source', 'virtuous', '--dest', 's3://exports/crm']);
     expect(refused.code, refused.stderr).toBe(2);
-    expect(refused.stderr).toMatch(/needs a contact-id parameter with a lower bound \(GreaterThan or GreaterThanOrEqual\).*offers "Contact Id" with Is, LessThan, LessThanOrEqual, Between/);
+    expect(refused.stderr).toMatch(
+      /needs a contact-id parameter with a lower bound \(GreaterThan or GreaterThanOrEqual\).*offers "Contact Id" with Is, LessThan, LessThanOrEqual, Between/,
+    );
     expect(await exportKeys(fixture)).toEqual([]);
   });
 });

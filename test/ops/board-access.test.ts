@@ -34,7 +34,9 @@ describe('board access: loopback by default, basic auth elsewhere, retries only 
     for (const host of ['0.0.0.0', '::']) {
       const refused = await fixture.cli(['board', '--host', host, '--port', '0']);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toContain(`Refusing to serve the board on ${host}: it is not a loopback address, and BOARD_USER and BOARD_PASSWORD are not set`);
+      expect(refused.stderr).toContain(
+        `Refusing to serve the board on ${host}: it is not a loopback address, and BOARD_USER and BOARD_PASSWORD are not set`,
+      );
     }
     const half = await fixture.cli(['board', '--host', '0.0.0.0', '--port', '0'], { BOARD_USER: 'ops' });
     expect(half.code).toBe(2);

@@ -36,7 +36,18 @@ describe('the board in a browser', () => {
     // Slow pages (250 ms each, 100 rows) keep the export running for ~15 s while the browser looks.
     fixture = await ExportFixture.create('board-browser', { contacts: 10_000, token: TOKEN, faults: { latencyMs: 250 } });
     await fixture.startWorkers(1, 2);
-    const { exportId, result } = await fixture.start(['--dest', 's3://exports/board', '--format', 'ndjson', '--part-rows', '300', '--range-rows', '2500', '--page-size', '100']);
+    const { exportId, result } = await fixture.start([
+      '--dest',
+      's3://exports/board',
+      '--format',
+      'ndjson',
+      '--part-rows',
+      '300',
+      '--range-rows',
+      '2500',
+      '--page-size',
+      '100',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     board = await startBoard(fixture.env);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 2);
@@ -46,7 +57,16 @@ describe('the board in a browser', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1400, height: 1000 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
     const page = await browser.newPage();
     page.setDefaultTimeout(15_000);
@@ -55,7 +75,10 @@ describe('the board in a browser', () => {
     await page.goto(`${board.url}queue/export-ranges?status=active`);
     const firstRange = page.getByText(new RegExp(`^range \\d+ of ${exportId}$`)).first();
     await firstRange.waitFor({ timeout: 15_000 });
-    await page.getByText(/^\d+%$/).first().waitFor({ timeout: 15_000 });
+    await page
+      .getByText(/^\d+%$/)
+      .first()
+      .waitFor({ timeout: 15_000 });
     const body = await page.innerText('body');
     expect(body).toMatch(/rows\s*:\s*\d+/);
     expect(body).toMatch(/parts\s*:\s*\d+/);
@@ -65,7 +88,10 @@ describe('the board in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'board.png') });
     // Each range's job log: one line per committed part.
     await page.getByText('Logs', { exact: true }).first().click();
-    await page.getByText(/part 0: 300 rows, \d+ bytes, keys \d+\.\.\d+/).first().waitFor({ timeout: 15_000 });
+    await page
+      .getByText(/part 0: 300 rows, \d+ bytes, keys \d+\.\.\d+/)
+      .first()
+      .waitFor({ timeout: 15_000 });
 
     // The export job and its flow: the parent waits for its ranges.
     await page.goto(`${board.url}queue/exports/${exportId}`);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logging/logger.js';
 import { ExportFixture } from '../support/export-fixture.js';
+import { readEnvironment } from '../../src/config/environment.js';
 
 const TOKEN = 'vt-Secret-4b9e2c7d1a8f6e35';
 
@@ -25,10 +26,25 @@ describe('logs', () => {
   });
 
   it('a range worker logs JSON with export id, range and job id on every line, and never the token, through 5xx retries', async () => {
-    fixture = await ExportFixture.create('logs', { contacts: 6_000, token: TOKEN, faults: { errorRate: 0.1, seed: 5 } }, { env: { LOG_LEVEL: 'debug' } });
+    fixture = await ExportFixture.create(
+      'logs',
+      { contacts: 6_000, token: TOKEN, faults: { errorRate: 0.1, seed: 5 } },
+      { env: { LOG_LEVEL: 'debug' } },
+    );
     const [worker] = await fixture.startWorkers(1, 2);
     const dest = 's3://exports/logs';
-    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'ndjson', '--part-rows', '1000', '--range-rows', '2000', '--page-size', '250']);
+    const { exportId, result } = await fixture.start([
+      '--dest',
+      dest,
+      '--format',
+      'ndjson',
+      '--part-rows',
+      '1000',
+      '--range-rows',
+      '2000',
+      '--page-size',
+      '250',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     await fixture.waitForCommit(exportId);
     await worker!.stop();
@@ -56,8 +72,8 @@ describe('logs', () => {
 
   it('redacts tokens and Authorization headers by path and scrubs secret values anywhere in a line', () => {
     const out = memory();
-    const variables = { VIRTUOUS_API_TOKEN: TOKEN, CLOSE_API_KEY: 'close-key-0123456789', LOG_LEVEL: 'debug', SHORT_TOKEN: 'abc' };
-    const logger = createLogger({ destination: out.stream, variables, name: 'test' });
+    const variables = { VIRTUOUS_API_TOKEN: TOKEN, CLOSE_API_KEY: 'close-key-0123456789', SHORT_TOKEN: 'abc' };
+    const logger = createLogger({ destination: out.stream, variables, level: 'debug', name: 'test' });
     logger.info(
       {
         token: TOKEN,
@@ -68,7 +84,9 @@ describe('logs', () => {
       },
       'calling the API',
     );
-    logger.child({ exportId: 'exp-1', range: 3, jobId: 'exp-1-r3' }).warn({ err: `HTTP 500 for token ${TOKEN} and key close-key-0123456789` }, 'retrying');
+    logger
+      .child({ exportId: 'exp-1', range: 3, jobId: 'exp-1-r3' })
+      .warn({ err: `HTTP 500 for token ${TOKEN} and key close-key-0123456789` }, 'retrying');
     logger.debug({ note: 'Authorization: Bearer abc.def-ghi' }, 'a header in free text');
     const text = out.text();
     expect(text).not.toContain(TOKEN);
@@ -76,7 +94,10 @@ describe('logs', () => {
     expect(text).not.toContain('dXNlcjpwYXNzd29yZA');
     expect(text).not.toContain('abc.def-ghi');
 
-    const [first, second, third] = text.trim().split('\n').map((line) => JSON.parse(line));
+    const [first, second, third] = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(first).toMatchObject({
       token: '[redacted]',
       apiKey: '[redacted]',
@@ -90,11 +111,14 @@ describe('logs', () => {
 
   it('LOG_LEVEL sets the level and LOG_PRETTY=1 prints human lines (pino-pretty), still scrubbed', () => {
     const quiet = memory();
-    createLogger({ destination: quiet.stream, variables: { LOG_LEVEL: 'warn' } }).info('not shown');
+    const quietEnvironment = readEnvironment({ LOG_LEVEL: 'warn' });
+    createLogger({ destination: quiet.stream, level: quietEnvironment.logLevel, pretty: quietEnvironment.logPretty }).info('not shown');
     expect(quiet.text()).toBe('');
 
     const out = memory();
-    const logger = createLogger({ destination: out.stream, variables: { LOG_PRETTY: '1', VIRTUOUS_API_TOKEN: TOKEN }, name: 'pretty' });
+    const environment = readEnvironment({ LOG_PRETTY: '1', VIRTUOUS_API_TOKEN: TOKEN });
+    expect(environment.logPretty).toBe(true);
+    const logger = createLogger({ destination: out.stream, variables: environment.variables, pretty: environment.logPretty, name: 'pretty' });
     logger.info({ exportId: 'exp-2', token: TOKEN, detail: `sent ${TOKEN}` }, 'range started');
     const text = out.text();
     expect(text).toMatch(/INFO.*\(pretty\): range started/);

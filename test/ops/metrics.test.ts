@@ -19,10 +19,25 @@ describe('worker /metrics', () => {
     const dest = 's3://exports/metrics';
     // Planning runs in the `start` process; only what the worker does afterwards is on its /metrics.
     const { exportId, result } = await fixture.start([
-      '--dest', dest, '--format', 'parquet', '--part-rows', '1000', '--range-rows', '2000', '--page-size', '500', '--rate-limit', '100000/1h',
+      '--dest',
+      dest,
+      '--format',
+      'parquet',
+      '--part-rows',
+      '1000',
+      '--range-rows',
+      '2000',
+      '--page-size',
+      '500',
+      '--rate-limit',
+      '100000/1h',
     ]);
     expect(result.code, result.stderr).toBe(0);
-    const before = { requests: fixture.simulator.stats.requests, rows: fixture.simulator.stats.rowsServed, byStatus: { ...fixture.simulator.stats.byStatus } };
+    const before = {
+      requests: fixture.simulator.stats.requests,
+      rows: fixture.simulator.stats.rowsServed,
+      byStatus: { ...fixture.simulator.stats.byStatus },
+    };
 
     worker = await startMeteredWorker(fixture.env, 2);
     expect(worker.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
@@ -71,10 +86,15 @@ describe('worker /metrics', () => {
 
   it('serves fleet metrics off loopback only with the board credentials, and then only to requests carrying them', async () => {
     fixture = await ExportFixture.create('metrics-auth', { contacts: 100 });
-    for (const args of [['metrics', '--port', '0', '--host', '0.0.0.0'], ['worker', '--metrics-port', '0', '--metrics-host', '0.0.0.0']]) {
+    for (const args of [
+      ['metrics', '--port', '0', '--host', '0.0.0.0'],
+      ['worker', '--metrics-port', '0', '--metrics-host', '0.0.0.0'],
+    ]) {
       const refused = await fixture.cli(args);
       expect(refused.code, refused.stderr).toBe(2);
-      expect(refused.stderr).toContain('Refusing to serve /metrics on 0.0.0.0: it is not a loopback address, and BOARD_USER and BOARD_PASSWORD are not set');
+      expect(refused.stderr).toContain(
+        'Refusing to serve /metrics on 0.0.0.0: it is not a loopback address, and BOARD_USER and BOARD_PASSWORD are not set',
+      );
     }
     const started = await fixture.start(['--dest', 's3://exports/metrics-auth']);
     expect(started.result.code, started.result.stderr).toBe(0);

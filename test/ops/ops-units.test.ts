@@ -9,7 +9,8 @@ import { secretScrubber } from '../../src/logging/secret-scrubber.js';
 describe('operations helpers', () => {
   it('tells loopback addresses and hosts from the rest', async () => {
     for (const address of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackAddress(address), address).toBe(true);
-    for (const address of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', '::ffff:10.0.0.1', 'fe80::1', 'localhost']) expect(isLoopbackAddress(address), address).toBe(false);
+    for (const address of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', '::ffff:10.0.0.1', 'fe80::1', 'localhost'])
+      expect(isLoopbackAddress(address), address).toBe(false);
     expect(await isLoopbackHost('localhost')).toBe(true);
     expect(await isLoopbackHost('0.0.0.0')).toBe(false);
     expect(await isLoopbackHost('no-such-host.invalid')).toBe(false);
@@ -33,9 +34,13 @@ describe('operations helpers', () => {
     // Empty bucket: wait for the refill of one token.
     expect(budgetStateOf('k', 'virtuous', 'fp', limit, { t: '0.5', ts: String(now) }, now)).toMatchObject({ waitMs: 50 });
     // A 429 pause running: nothing to take, wait for its end.
-    expect(budgetStateOf('k', 'virtuous', 'fp', limit, { t: '1', ts: String(now + 3000), pause: String(now + 3000), probe: '1' }, now)).toMatchObject({ tokens: 0, waitMs: 3000, paused: true });
+    expect(budgetStateOf('k', 'virtuous', 'fp', limit, { t: '1', ts: String(now + 3000), pause: String(now + 3000), probe: '1' }, now)).toMatchObject(
+      { tokens: 0, waitMs: 3000, paused: true },
+    );
     // The server's window is spent: wait for its reset even with tokens in the bucket.
-    expect(budgetStateOf('k', 'virtuous', 'fp', limit, { t: '50', ts: String(now), seq: '10', sr: '2', srs: '8', sre: String(now + 4000) }, now)).toMatchObject({ tokens: 0, waitMs: 4000, serverRemaining: 0 });
+    expect(
+      budgetStateOf('k', 'virtuous', 'fp', limit, { t: '50', ts: String(now), seq: '10', sr: '2', srs: '8', sre: String(now + 4000) }, now),
+    ).toMatchObject({ tokens: 0, waitMs: 4000, serverRemaining: 0 });
     // While probing after a pause, at most one token.
     expect(budgetStateOf('k', 'virtuous', 'fp', limit, { t: '0', ts: String(now - 10_000), probe: '1' }, now).tokens).toBe(1);
   });
@@ -44,7 +49,16 @@ describe('operations helpers', () => {
     const createdAt = new Date(0).toISOString();
     expect(measuredRate([], { rows: 0, createdAt }, 10_000)).toBeNull();
     expect(measuredRate([{ at: 10_000, rows: 1000 }], { rows: 1000, createdAt }, 10_000)).toBe(100);
-    expect(measuredRate([{ at: 10_000, rows: 1000 }, { at: 14_000, rows: 9000 }], { rows: 9000, createdAt }, 14_000)).toBe(2000);
+    expect(
+      measuredRate(
+        [
+          { at: 10_000, rows: 1000 },
+          { at: 14_000, rows: 9000 },
+        ],
+        { rows: 9000, createdAt },
+        14_000,
+      ),
+    ).toBe(2000);
     expect(etaSeconds({ rows: 9000, plannedRows: 10_000, state: 'running' }, 2000)).toBe(1);
     expect(etaSeconds({ rows: 12_000, plannedRows: 10_000, state: 'running' }, 2000)).toBe(0);
     expect(etaSeconds({ rows: 0, plannedRows: 10_000, state: 'running' }, null)).toBeNull();
@@ -70,9 +84,9 @@ describe('operations helpers', () => {
   });
 
   it('names part formats, escapes globs and scrubs secrets', () => {
-    expect(partFormatOf('crm/exp-1/part-r00001-s000002.parquet')).toBe('parquet');
-    expect(partFormatOf('crm/exp-1/part-r00001-s000002.ndjson.gz')).toBe('ndjson.gz');
     expect(partFormatOf('crm/exp-1/part-r00001-s000002-a0f9e8d7c.parquet')).toBe('parquet');
+    expect(partFormatOf('crm/exp-1/part-r00001-s000002-a0f9e8d7c.ndjson.gz')).toBe('ndjson.gz');
+    expect(partFormatOf('crm/exp-1/_manifest.json')).toBe('unknown');
     expect(escapeGlob('{bulk-export}')).toBe('{bulk-export}');
     expect(escapeGlob('a*b?[c]')).toBe('a\\*b\\?\\[c\\]');
     const scrub = secretScrubber({ VIRTUOUS_API_TOKEN: 'to"ken-123456', HOME: '/root-directory', ID: 'short' });

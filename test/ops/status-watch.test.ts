@@ -17,12 +17,26 @@ describe('status --watch and list', () => {
     fixture = await ExportFixture.create('watch', { contacts: 6_000, faults: { latencyMs: 100 } });
     const dest = 's3://exports/watch';
     const { exportId, result } = await fixture.start([
-      '--dest', dest, '--format', 'ndjson', '--part-rows', '500', '--range-rows', '1500', '--page-size', '100', '--rate-limit', '3000/1m',
+      '--dest',
+      dest,
+      '--format',
+      'ndjson',
+      '--part-rows',
+      '500',
+      '--range-rows',
+      '1500',
+      '--page-size',
+      '100',
+      '--rate-limit',
+      '3000/1m',
     ]);
     expect(result.code, result.stderr).toBe(0);
 
     // The watch starts before any worker, so it sees the whole export whatever the machine's load.
-    const watch = spawn(process.execPath, [CLI, 'status', exportId, '--watch', '--interval', '1'], { env: fixture.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const watch = spawn(process.execPath, [CLI, 'status', exportId, '--watch', '--interval', '1'], {
+      env: fixture.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const watched = { stdout: '', stderr: '', code: null as number | null };
     watch.stdout.on('data', (chunk: Buffer) => (watched.stdout += chunk.toString()));
     watch.stderr.on('data', (chunk: Buffer) => (watched.stderr += chunk.toString()));
@@ -36,18 +50,28 @@ describe('status --watch and list', () => {
     expect(lines.length).toBeGreaterThanOrEqual(3);
     const progress = lines.slice(0, -1);
     for (const line of progress) {
-      expect(line).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d ${exportId} (running|committed)  [\\d,]+/[\\d,]+ rows \\(\\d+%\\)  parts \\d+  ranges \\d+/\\d+  `));
+      expect(line).toMatch(
+        new RegExp(`^\\d\\d:\\d\\d:\\d\\d ${exportId} (running|committed)  [\\d,]+/[\\d,]+ rows \\(\\d+%\\)  parts \\d+  ranges \\d+/\\d+  `),
+      );
       expect(line).not.toContain('\r');
       expect(line).not.toContain('\x1b');
     }
     expect(progress.some((line) => /running .* rows\/s  ETA \d+s  budget ETA \d+s$/.test(line))).toBe(true);
     expect(progress.at(-1)).toMatch(new RegExp(`${exportId} committed  [\\d,]+/[\\d,]+ rows \\(100%\\)`));
-    expect(lines.at(-1)).toBe(`committed ${fixture.simulator.expectedIds({ includeArchived: true }).length} rows in ${/parts (\d+)/.exec(progress.at(-1)!)![1]} parts to ${dest}/${exportId}`);
+    expect(lines.at(-1)).toBe(
+      `committed ${fixture.simulator.expectedIds({ includeArchived: true }).length} rows in ${/parts (\d+)/.exec(progress.at(-1)!)![1]} parts to ${dest}/${exportId}`,
+    );
 
     const listed = await fixture.cli(['list', '--json']);
     expect(listed.code, listed.stderr).toBe(0);
     const [entry] = JSON.parse(listed.stdout);
-    expect(entry).toMatchObject({ exportId, state: 'committed', rows: fixture.simulator.expectedIds({ includeArchived: true }).length, destination: `${dest}/${exportId}`, format: 'ndjson' });
+    expect(entry).toMatchObject({
+      exportId,
+      state: 'committed',
+      rows: fixture.simulator.expectedIds({ includeArchived: true }).length,
+      destination: `${dest}/${exportId}`,
+      format: 'ndjson',
+    });
     expect(entry.durationSeconds).toBeGreaterThanOrEqual(0);
     const table = await fixture.cli(['list', '--limit', '5']);
     expect(table.stdout.split('\n')[0]).toMatch(/^EXPORT\s+STATE\s+ROWS\s+RANGES\s+DURATION\s+STARTED\s+DESTINATION$/);
@@ -57,14 +81,28 @@ describe('status --watch and list', () => {
   it('--json --watch prints one JSON object per update; a cancelled export ends the watch with exit 1', async () => {
     fixture = await ExportFixture.create('watch-json', { contacts: 20_000, faults: { latencyMs: 80 } });
     await fixture.startWorkers(1, 2);
-    const { exportId } = await fixture.start(['--dest', 's3://exports/watch-json', '--format', 'ndjson', '--part-rows', '500', '--range-rows', '5000', '--page-size', '100']);
+    const { exportId } = await fixture.start([
+      '--dest',
+      's3://exports/watch-json',
+      '--format',
+      'ndjson',
+      '--part-rows',
+      '500',
+      '--range-rows',
+      '5000',
+      '--page-size',
+      '100',
+    ]);
     const watching = fixture.cli(['status', exportId, '--watch', '--json', '--interval', '1']);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 3);
     const cancelled = await fixture.cli(['cancel', exportId]);
     expect(cancelled.code, cancelled.stderr).toBe(0);
     const watched = await watching;
     expect(watched.code).toBe(1);
-    const updates = watched.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const updates = watched.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(updates.length).toBeGreaterThanOrEqual(2);
     expect(updates.some((update) => update.state === 'running' && update.rows > 0)).toBe(true);
     for (const update of updates) {

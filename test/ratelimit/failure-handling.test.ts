@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SourceRequestError, SourceUnavailableError } from '../../src/errors/index.js';
 import type { IdRange } from '../../src/planning/export-range.js';
-import type { VirtuousSourceSpec } from '../../src/queue/export-spec.js';
-import { budgetForExport } from '../../src/ratelimit/budget-for-export.js';
+import type { SourceSpec } from '../../src/queue/export-spec.js';
+import { budgetForExport } from '../../src/sources/export-budget.js';
 import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/virtuous/index.js';
 import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { VirtuousClient } from '../../src/sources/virtuous/virtuous-client.js';
@@ -43,7 +43,7 @@ describe('Virtuous failure handling', () => {
   function workerBudget(sim: VirtuousSimulator, baseUrl: string) {
     const prefix = uniquePrefix('failures');
     prefixes.push(prefix);
-    const source: VirtuousSourceSpec = {
+    const source: SourceSpec = {
       kind: 'virtuous',
       baseUrl,
       credentialVariable: 'VIRTUOUS_API_TOKEN',
@@ -79,7 +79,9 @@ describe('Virtuous failure handling', () => {
     const ids = await readAll(new VirtuousSource(client, settings));
 
     expect(ids).toEqual(sim.expectedIds({ includeArchived: true }));
-    const takes = proxy.records.filter((record) => record.url.pathname.endsWith('/FullContact')).map((record) => Number(record.url.searchParams.get('take')));
+    const takes = proxy.records
+      .filter((record) => record.url.pathname.endsWith('/FullContact'))
+      .map((record) => Number(record.url.searchParams.get('take')));
     expect(takes[0]).toBe(1000);
     expect(takes).toContain(500);
     expect(takes).toContain(250);
@@ -121,20 +123,24 @@ describe('Virtuous failure handling', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
-  it('waits a fractional Retry-After, or Close-style rate_reset, without counting the 429 as a failure', async () => {
+  it('waits a fractional Retry-After, whatever a body says, without counting the 429 as a failure', async () => {
     simulator = await startVirtuousSimulator({ contacts: 100 });
     const sim = simulator;
     let refusals = 0;
     proxy = await startRecordingProxy(sim.url, (): Interception | undefined => {
       refusals++;
       if (refusals === 1) {
-        return { status: 429, headers: { 'Retry-After': '0.4' }, body: '{"error":{"code":"RATE_LIMITED","message":"API rate limit exceeded.","details":[]}}' };
-      }
-      if (refusals === 2) {
-        // Close: a whole-second Retry-After, and the precise fractional rate_reset in the body.
         return {
           status: 429,
-          headers: { 'Retry-After': '1', RateLimit: 'limit=40, remaining=0, reset=0.35' },
+          headers: { 'Retry-After': '0.4' },
+          body: '{"error":{"code":"RATE_LIMITED","message":"API rate limit exceeded.","details":[]}}',
+        };
+      }
+      if (refusals === 2) {
+        // A body in another API's dialect (a fractional rate_reset) is not this API's: its Retry-After decides.
+        return {
+          status: 429,
+          headers: { 'Retry-After': '0.6', RateLimit: 'limit=40, remaining=0, reset=0.35' },
           body: '{"error":{"message":"API call count exceeded for this period","rate_reset":0.35,"rate_limit":40,"rate_window":1,"rate_limit_type":"key"}}',
         };
       }
@@ -147,8 +153,7 @@ describe('Virtuous failure handling', () => {
     expect(options.options.length).toBeGreaterThan(0);
     const [first, second, third] = proxy.records;
     expect(second!.arrivedAt - first!.answeredAt!).toBeGreaterThanOrEqual(400);
-    expect(third!.arrivedAt - second!.answeredAt!).toBeGreaterThanOrEqual(350);
-    expect(third!.arrivedAt - second!.answeredAt!).toBeLessThan(900);
-    expect(performance.now() - started).toBeLessThan(1500);
+    expect(third!.arrivedAt - second!.answeredAt!).toBeGreaterThanOrEqual(600);
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 });

@@ -100,7 +100,10 @@ describe('RedisTokenBucket against real Redis', () => {
     // Virtuous style: X-RateLimit-Reset is Unix seconds; remaining 0 lasts until that second.
     const [c, d] = pair({ requests: 100, windowMs: 1000, burst: 100 });
     const reset = Math.ceil(Date.now() / 1000) + 1;
-    await c.observe({ status: 200, headers: headers({ 'X-RateLimit-Limit': '5000', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) }) });
+    await c.observe({
+      status: 200,
+      headers: headers({ 'X-RateLimit-Limit': '5000', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) }),
+    });
     start = performance.now();
     await d.acquire();
     expect(Date.now()).toBeGreaterThanOrEqual(reset * 1000);
@@ -141,7 +144,10 @@ describe('RedisTokenBucket against real Redis', () => {
   it('counts a request the server saw before an answer only once, however the answers are ordered', async () => {
     const [a, b] = pair({ requests: 20, windowMs: 5000 });
     const reset = String(Math.ceil(Date.now() / 1000) + 60);
-    const answer = (remaining: number) => ({ status: 200, headers: headers({ 'X-RateLimit-Remaining': String(remaining), 'X-RateLimit-Reset': reset }) });
+    const answer = (remaining: number) => ({
+      status: 200,
+      headers: headers({ 'X-RateLimit-Remaining': String(remaining), 'X-RateLimit-Reset': reset }),
+    });
     const first = await a.acquire();
     await a.observe(answer(19), first);
     // Seven requests go out together; the server counts them in another order than they were granted.
@@ -170,7 +176,10 @@ describe('RedisTokenBucket against real Redis', () => {
   it('waits for the answers in flight rather than for the reset when they may have spent the window', async () => {
     const [a, b] = pair({ requests: 5, windowMs: 1000 });
     const reset = String(Math.ceil(Date.now() / 1000) + 60);
-    const answer = (remaining: number) => ({ status: 200, headers: headers({ 'X-RateLimit-Remaining': String(remaining), 'X-RateLimit-Reset': reset }) });
+    const answer = (remaining: number) => ({
+      status: 200,
+      headers: headers({ 'X-RateLimit-Remaining': String(remaining), 'X-RateLimit-Reset': reset }),
+    });
     const first = await a.acquire();
     await a.observe(answer(4), first);
     const second = await a.acquire();

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RateLimitSpec, VirtuousSourceSpec } from '../../src/queue/export-spec.js';
-import { budgetForExport } from '../../src/ratelimit/budget-for-export.js';
+import type { RateLimitSpec, SourceSpec } from '../../src/queue/export-spec.js';
+import { budgetForExport } from '../../src/sources/export-budget.js';
 import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/virtuous/index.js';
 import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { keysetQuery } from '../../src/sources/virtuous/keyset-query.js';
@@ -43,7 +43,7 @@ describe('one budget for a fleet of Virtuous clients', () => {
   function fleet(count: number, rateLimit: RateLimitSpec, sim: VirtuousSimulator, baseUrl: string): VirtuousClient[] {
     const prefix = uniquePrefix('fleet');
     prefixes.push(prefix);
-    const source: VirtuousSourceSpec = {
+    const source: SourceSpec = {
       kind: 'virtuous',
       baseUrl,
       credentialVariable: 'VIRTUOUS_API_TOKEN',

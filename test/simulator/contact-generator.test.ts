@@ -15,8 +15,7 @@ describe('Virtuous simulator generated data', () => {
     started.push(sim);
     return sim;
   }
-  const fullRecords = (sim: VirtuousSimulator): VirtuousFullContact[] =>
-    sim.expectedIds({ includeArchived: true }).map((id) => sim.fullContact(id)!);
+  const fullRecords = (sim: VirtuousSimulator): VirtuousFullContact[] => sim.expectedIds({ includeArchived: true }).map((id) => sim.fullContact(id)!);
 
   it('is deterministic: same seed, same records; another seed, other records', async () => {
     const [a, b, c] = [await start(), await start(1), await start(2)];
@@ -91,10 +90,12 @@ describe('ContactGenerator ids', () => {
     const gaps = ids.slice(1).map((id, index) => id - ids[index]!);
     expect(Math.min(...gaps)).toBeGreaterThan(0);
     expect(new Set(gaps).size).toBeGreaterThan(2);
-    const misplaced = ids.filter((id, index) =>
-      generator.indexOfId(id, count) !== index ||
-      generator.lowerBoundIndex(id, count) !== index ||
-      generator.lowerBoundIndex(id + 1, count) !== index + 1);
+    const misplaced = ids.filter(
+      (id, index) =>
+        generator.indexOfId(id, count) !== index ||
+        generator.lowerBoundIndex(id, count) !== index ||
+        generator.lowerBoundIndex(id + 1, count) !== index + 1,
+    );
     expect(misplaced).toEqual([]);
     const present = new Set(ids);
     const phantom: number[] = [];

@@ -37,7 +37,12 @@ describe('date filter values', () => {
     const day = parseDateFilterValue('2024-01-15', NOW)!;
     const noon = '2024-01-15T12:00:00.0000000';
     const late = '2024-01-15T23:59:59.9999999';
-    expect([isBefore(noon, instant), isAfter(noon, instant), isOnOrBefore(noon, instant), isOnOrAfter(noon, instant)]).toEqual([false, false, true, true]);
+    expect([isBefore(noon, instant), isAfter(noon, instant), isOnOrBefore(noon, instant), isOnOrAfter(noon, instant)]).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
     expect([isBefore(late, day), isAfter(late, day), isOnOrBefore(late, day), isOnOrAfter(late, day)]).toEqual([false, false, true, true]);
     expect(isAfter('2024-01-16T00:00:00.0000000', day)).toBe(true);
     expect(isBefore('2024-01-14T23:59:59.9999999', day)).toBe(true);

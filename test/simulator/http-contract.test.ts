@@ -59,9 +59,16 @@ describe('Virtuous simulator HTTP contract', () => {
     expect(response.status).toBe(200);
     expect(response.json.total).toBe(expected.length);
     expect(response.json.list.map((item: { id: number }) => item.id)).toEqual(expected.slice(0, 10));
-    expect(Object.keys(response.json.list[0]).sort()).toEqual(
-      ['address', 'contactName', 'contactType', 'contactViewUrl', 'email', 'id', 'name', 'phone'],
-    );
+    expect(Object.keys(response.json.list[0]).sort()).toEqual([
+      'address',
+      'contactName',
+      'contactType',
+      'contactViewUrl',
+      'email',
+      'id',
+      'name',
+      'phone',
+    ]);
     const empty = await queryContacts(sim, undefined, { rawBody: '' });
     expect(empty.json.total).toBe(expected.length);
   });
@@ -108,8 +115,20 @@ describe('Virtuous simulator HTTP contract', () => {
       expect(Object.keys(option).sort()).toEqual(['multipleValuesAllowed', 'operator', 'valueRequired']);
     }
     const byName = new Map(options.map((option: { parameter: string }) => [option.parameter, option]));
-    for (const name of ['Contact Id', 'Contact Type', 'Create Date', 'Last Modified Date', 'Tag', 'First Name', 'Last Name',
-      'Email Address', 'City', 'State', 'Is Private', 'Preferred Channel']) {
+    for (const name of [
+      'Contact Id',
+      'Contact Type',
+      'Create Date',
+      'Last Modified Date',
+      'Tag',
+      'First Name',
+      'Last Name',
+      'Email Address',
+      'City',
+      'State',
+      'Is Private',
+      'Preferred Channel',
+    ]) {
       expect(byName.has(name), name).toBe(true);
     }
     expect(byName.get('Contact Id')).toMatchObject({

@@ -19,7 +19,12 @@ describe('Virtuous simulator mutations', () => {
 
     sim.edit(id, { name: 'Zoë "Zed" Ødegaard', tags: ['Major Donor'], description: null });
     const after = sim.fullContact(id)!;
-    expect(after).toMatchObject({ name: 'Zoë "Zed" Ødegaard', tags: ['Major Donor'], description: null, createDateTimeUtc: before.createDateTimeUtc });
+    expect(after).toMatchObject({
+      name: 'Zoë "Zed" Ødegaard',
+      tags: ['Major Donor'],
+      description: null,
+      createDateTimeUtc: before.createDateTimeUtc,
+    });
     expect(after.modifiedDateTimeUtc).not.toBe(before.modifiedDateTimeUtc);
     expect(after.modifiedDateTimeUtc).not.toMatch(/Z|[+-]\d\d:\d\d$/);
     expect(modifiedMs(id)).toBeGreaterThan(latestGenerated);

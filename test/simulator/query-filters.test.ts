@@ -50,10 +50,8 @@ describe('Virtuous simulator filters', () => {
 
   it('matches Tag IsAnyOf / IsNoneOf with values', async () => {
     const tags = ['Major Donor', 'Volunteer'];
-    await expectMatches([[condition('Tag', 'IsAnyOf', undefined, { values: tags })]],
-      (contact) => contact.tags.some((tag) => tags.includes(tag)));
-    await expectMatches([[condition('Tag', 'IsNoneOf', undefined, { values: ['Major Donor'] })]],
-      (contact) => !contact.tags.includes('Major Donor'));
+    await expectMatches([[condition('Tag', 'IsAnyOf', undefined, { values: tags })]], (contact) => contact.tags.some((tag) => tags.includes(tag)));
+    await expectMatches([[condition('Tag', 'IsNoneOf', undefined, { values: ['Major Donor'] })]], (contact) => !contact.tags.includes('Major Donor'));
   });
 
   it('ANDs conditions within a group and ORs groups', async () => {
@@ -68,16 +66,21 @@ describe('Virtuous simulator filters', () => {
   });
 
   it('evaluates string, lookup, boolean and custom-field operators case-insensitively', async () => {
-    await expectMatches([[condition('Contact Type', 'IsAnyOf', undefined, { values: ['organization', 'Foundation'] })]],
-      (contact) => contact.contactType !== 'Household');
+    await expectMatches(
+      [[condition('Contact Type', 'IsAnyOf', undefined, { values: ['organization', 'Foundation'] })]],
+      (contact) => contact.contactType !== 'Household',
+    );
     await expectMatches([[condition('City', 'Contains', 'AN')]], (contact) => !!contact.address?.city.toLowerCase().includes('an'));
     await expectMatches([[condition('City', 'IsNotKnown')]], (contact) => contact.address === null);
-    await expectMatches([[condition('First Name', 'StartsWith', 'j')]],
-      (contact) => contact.contactIndividuals.some((person) => person.firstName.toLowerCase().startsWith('j')));
-    await expectMatches([[condition('Last Name', 'Is', "o'brien")]],
-      (contact) => contact.contactIndividuals.some((person) => person.lastName === "O'Brien"));
-    await expectMatches([[condition('Email Address', 'EndsWith', '@gmail.com')]],
-      (contact) => contact.contactIndividuals.some((person) => person.contactMethods.some((method) => method.value.endsWith('@gmail.com'))));
+    await expectMatches([[condition('First Name', 'StartsWith', 'j')]], (contact) =>
+      contact.contactIndividuals.some((person) => person.firstName.toLowerCase().startsWith('j')),
+    );
+    await expectMatches([[condition('Last Name', 'Is', "o'brien")]], (contact) =>
+      contact.contactIndividuals.some((person) => person.lastName === "O'Brien"),
+    );
+    await expectMatches([[condition('Email Address', 'EndsWith', '@gmail.com')]], (contact) =>
+      contact.contactIndividuals.some((person) => person.contactMethods.some((method) => method.value.endsWith('@gmail.com'))),
+    );
     await expectMatches([[condition('Is Private', 'IsFalse')]], (contact) => !contact.isPrivate);
     await expectMatches([[condition('Preferred Channel', 'Is', 'Email')]], (contact) => channel(contact) === 'Email');
     await expectMatches([[condition('Preferred Channel', 'IsNotKnown')]], (contact) => channel(contact) === null);
@@ -99,21 +102,34 @@ describe('Virtuous simulator filters', () => {
   it('offers Contact Id exactly the operators real catalogues show, and refuses In / NotIn / IsNot with a 400', async () => {
     const chosen = live.slice(10, 15).map((contact) => contact.id);
     await expectMatches([[condition('Contact Id', 'Is', chosen[0])]], (contact) => contact.id === chosen[0]);
-    await expectMatches([[condition('Contact Id', 'Between', chosen[0], { secondaryValue: String(chosen[4]) })]],
-      (contact) => contact.id >= chosen[0]! && contact.id <= chosen[4]!);
-    await expectMatches([[condition('Contact Id', 'GreaterThanOrEqual', chosen[0]), condition('Contact Id', 'LessThan', chosen[4])]],
-      (contact) => contact.id >= chosen[0]! && contact.id < chosen[4]!);
+    await expectMatches(
+      [[condition('Contact Id', 'Between', chosen[0], { secondaryValue: String(chosen[4]) })]],
+      (contact) => contact.id >= chosen[0]! && contact.id <= chosen[4]!,
+    );
+    await expectMatches(
+      [[condition('Contact Id', 'GreaterThanOrEqual', chosen[0]), condition('Contact Id', 'LessThan', chosen[4])]],
+      (contact) => contact.id >= chosen[0]! && contact.id < chosen[4]!,
+    );
     const options = await request(sim, 'GET', '/api/Contact/QueryOptions');
     const contactId = options.json.options.find((option: { parameter: string }) => option.parameter === 'Contact Id');
-    expect(contactId.operatorOptions.map((option: { operator: string }) => option.operator)).toEqual(['Is', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual', 'Between']);
+    expect(contactId.operatorOptions.map((option: { operator: string }) => option.operator)).toEqual([
+      'Is',
+      'LessThan',
+      'LessThanOrEqual',
+      'GreaterThan',
+      'GreaterThanOrEqual',
+      'Between',
+    ]);
     for (const operator of ['In', 'NotIn', 'IsNot']) {
-      const refused = await queryContacts(sim, { groups: [{ conditions: [condition('Contact Id', operator, operator === 'IsNot' ? chosen[0] : undefined, { values: chosen.map(String) })] }] });
+      const refused = await queryContacts(sim, {
+        groups: [{ conditions: [condition('Contact Id', operator, operator === 'IsNot' ? chosen[0] : undefined, { values: chosen.map(String) })] }],
+      });
       expect(refused.status).toBe(400);
       expect(refused.text).toContain(`Operator '${operator}' is not valid for parameter 'Contact Id'`);
     }
   });
 
-  it('treats a time of day in a date value by the organization\'s mode: full precision, its UTC day, or a 400', async () => {
+  it("treats a time of day in a date value by the organization's mode: full precision, its UTC day, or a 400", async () => {
     const pivot = live[300]!.modifiedDateTimeUtc;
     const value = `${pivot.slice(0, 10)}T12:00:00`;
     const dayStart = Date.parse(`${pivot.slice(0, 10)}T00:00:00Z`);

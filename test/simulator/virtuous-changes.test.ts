@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseIsoMicros } from '../../src/planning/time-window-splitter.js';
+import { parseIsoMicros } from '../../src/time/iso-instant.js';
 import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/index.js';
 import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from '../../simulators/virtuous/date-filter-value.js';
 import type { SourcePage } from '../../src/sources/export-source.js';
@@ -70,7 +70,9 @@ describe('Virtuous exports of changes in every date-filter mode', () => {
       expect(simulator.stats.byStatus[400] ?? 0).toBe(0);
       // Each page gives each row's modification (for the next watermark) and its own bytes.
       for (const page of pages) {
-        expect(page.changes).toEqual(page.rows.map((row) => ({ id: String(row.id), stamp: row.modifiedDateTimeUtc, micros: parseIsoMicros(row.modifiedDateTimeUtc as string) })));
+        expect(page.changes).toEqual(
+          page.rows.map((row) => ({ id: String(row.id), stamp: row.modifiedDateTimeUtc, micros: parseIsoMicros(row.modifiedDateTimeUtc as string) })),
+        );
         expect(page.rawRows!.map((raw) => JSON.parse(new TextDecoder().decode(raw)))).toEqual(page.rows);
       }
     });

@@ -1,7 +1,7 @@
 import { Vector, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { Table } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { rowsToArrowTable } from '../../src/sinks/parquet/arrow-columns.js';
+import { rowsToArrowTable } from '../support/parquet-encoding.js';
 import { arrowSchemaFor } from '../../src/sinks/parquet/arrow-schema.js';
 import type { FieldType, RecordSchema } from '../../src/sinks/record-schema.js';
 
@@ -21,7 +21,11 @@ function column(table: Table, name: string): unknown[] {
 
 function oneColumn(type: FieldType, values: unknown[], options: { batchRows?: number } = {}): { table: Table; values: unknown[] } {
   const schema: RecordSchema = { name: 'test', fields: [{ name: 'value', type }] };
-  const table = rowsToArrowTable(values.map((value) => (value === undefined ? {} : { value })), schema, options);
+  const table = rowsToArrowTable(
+    values.map((value) => (value === undefined ? {} : { value })),
+    schema,
+    options,
+  );
   // Serialising and reading back checks that the hand-made buffers are well-formed Arrow.
   const reread = tableFromIPC(tableToIPC(table, 'stream'));
   expect(column(reread, 'value')).toEqual(column(table, 'value'));

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeParquet } from '../../src/sinks/parquet/parquet-encoder.js';
-import { parseIsoDateTimeMicros } from '../../src/sinks/parquet/date-accumulators.js';
-import { closeContactSchemaWith } from '../../src/sinks/schemas/close-contact-schema.js';
+import { encodeParquet } from '../support/parquet-encoding.js';
+import { parseIsoDateTimeMicros } from '../../src/time/iso-instant.js';
+import { closeContactSchemaWith } from '../../src/sources/close/close-contact-schema.js';
 import { describeDuckDB, queryDuckDB } from '../support/duckdb.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'close-custom-columns-test-'));
@@ -21,12 +21,27 @@ const CATALOGUE = [
 describe('typed Close custom columns in Parquet', () => {
   it('keeps dates (before 1970 and leap days), instants to the microsecond in any offset, decimals and lists', async () => {
     const rows = [
-      { id: 'a', 'custom.cf_date': '2024-02-29', 'custom.cf_moment': '2014-06-27T22:00:00.123456-08:00', 'custom.cf_amount': 12.34, 'custom.cf_tags': ['x', 'y'] },
-      { id: 'b', 'custom.cf_date': '1969-12-31', 'custom.cf_moment': '1969-12-31T23:59:59.999999+00:00', 'custom.cf_amount': -0.5, 'custom.cf_tags': [] },
+      {
+        id: 'a',
+        'custom.cf_date': '2024-02-29',
+        'custom.cf_moment': '2014-06-27T22:00:00.123456-08:00',
+        'custom.cf_amount': 12.34,
+        'custom.cf_tags': ['x', 'y'],
+      },
+      {
+        id: 'b',
+        'custom.cf_date': '1969-12-31',
+        'custom.cf_moment': '1969-12-31T23:59:59.999999+00:00',
+        'custom.cf_amount': -0.5,
+        'custom.cf_tags': [],
+      },
       { id: 'c', 'custom.cf_date': null, 'custom.cf_moment': '2021-03-04T05:06:07.8901239Z', 'custom.cf_amount': null, 'custom.cf_tags': null },
       { id: 'd' },
     ];
-    const schema = closeContactSchemaWith(CATALOGUE.map((field) => `custom.${field.id}`), CATALOGUE);
+    const schema = closeContactSchemaWith(
+      CATALOGUE.map((field) => `custom.${field.id}`),
+      CATALOGUE,
+    );
     const path = join(directory, 'typed.parquet');
     writeFileSync(path, encodeParquet(rows, { name: schema.name, fields: schema.fields.filter((field) => field.name === 'id' || field.sourceKey) }));
     const types = await describeDuckDB(`SELECT * FROM read_parquet('${path}')`);

@@ -38,16 +38,14 @@ describe('queryDuckDB', () => {
     const ndjson = '{"id":1,"name":"a"}\n{"id":2,"name":null}\n';
     writeFileSync(join(directory, 'part-0.ndjson'), ndjson);
     writeFileSync(join(directory, 'part-1.ndjson.gz'), gzipSync('{"id":3,"name":"c"}\n'));
-    expect(
-      await queryDuckDB(`SELECT * FROM read_json('${directory}/*.ndjson', format='newline_delimited') ORDER BY id`),
-    ).toEqual([
+    expect(await queryDuckDB(`SELECT * FROM read_json('${directory}/*.ndjson', format='newline_delimited') ORDER BY id`)).toEqual([
       { id: 1, name: 'a' },
       { id: 2, name: null },
     ]);
+    expect(await queryDuckDB(`SELECT * FROM read_json('${directory}/*.ndjson.gz', format='newline_delimited')`)).toEqual([{ id: 3, name: 'c' }]);
     expect(
-      await queryDuckDB(`SELECT * FROM read_json('${directory}/*.ndjson.gz', format='newline_delimited')`),
-    ).toEqual([{ id: 3, name: 'c' }]);
-    expect(await queryDuckDB(`SELECT extension_name, install_mode FROM duckdb_extensions() WHERE extension_name IN ('json', 'parquet') ORDER BY 1`)).toEqual([
+      await queryDuckDB(`SELECT extension_name, install_mode FROM duckdb_extensions() WHERE extension_name IN ('json', 'parquet') ORDER BY 1`),
+    ).toEqual([
       { extension_name: 'json', install_mode: 'STATICALLY_LINKED' },
       { extension_name: 'parquet', install_mode: 'STATICALLY_LINKED' },
     ]);

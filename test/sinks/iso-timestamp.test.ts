@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIsoTimestampMillis } from '../../src/sinks/parquet/iso-timestamp.js';
+import { parseIsoTimestampMillis } from '../../src/time/iso-timestamp.js';
 
 const at = (iso: string): number => Date.parse(iso);
 

@@ -30,7 +30,9 @@ describe('NdjsonEncoder', () => {
     const parsed = JSON.parse(answer).list as Record<string, unknown>[];
     const part = new NdjsonEncoder(false).startPart();
     part.add(parsed, rawRowsOf(answer));
-    const lines = Buffer.from(await part.finish()).toString('utf8').split('\n');
+    const lines = Buffer.from(await part.finish())
+      .toString('utf8')
+      .split('\n');
     expect(lines).toEqual(['{"id":1,"amount":10.50,"big":12345678901234567890}', '{"id":2}', '{"id":3, "note":"ü"}', '']);
   });
 

@@ -2,18 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { arrowSchemaFor, encodeParquet } from '../../src/sinks/parquet/parquet-encoder.js';
+import { arrowSchemaFor, encodeParquet } from '../support/parquet-encoding.js';
 import type { FieldType, RecordSchema } from '../../src/sinks/record-schema.js';
-import { closeContactSchema, closeContactSchemaWith } from '../../src/sinks/schemas/close-contact-schema.js';
-import { virtuousAbbreviatedContactSchema } from '../../src/sinks/schemas/virtuous-abbreviated-contact-schema.js';
-import { virtuousFullContactSchema } from '../../src/sinks/schemas/virtuous-full-contact-schema.js';
+import { closeContactSchema, closeContactSchemaWith } from '../../src/sources/close/close-contact-schema.js';
+import { virtuousAbbreviatedContactSchema } from '../../src/sources/virtuous/virtuous-abbreviated-contact-schema.js';
+import { virtuousFullContactSchema } from '../../src/sources/virtuous/virtuous-full-contact-schema.js';
 import type { VirtuousFullContact } from '../../simulators/virtuous/virtuous-contact.js';
 import { describeDuckDB, queryDuckDB } from '../support/duckdb.js';
-import {
-  realisticAbbreviatedContacts,
-  realisticCloseContacts,
-  realisticFullContacts,
-} from './fixtures/realistic-contacts.js';
+import { realisticAbbreviatedContacts, realisticCloseContacts, realisticFullContacts } from './fixtures/realistic-contacts.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'parquet-encoder-test-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -49,10 +45,7 @@ function expectedValue(value: unknown, type: FieldType): unknown {
       return JSON.stringify(value);
     case 'struct':
       return Object.fromEntries(
-        type.fields.map((field) => [
-          field.name,
-          expectedValue((value as Record<string, unknown>)[field.sourceKey ?? field.name], field.type),
-        ]),
+        type.fields.map((field) => [field.name, expectedValue((value as Record<string, unknown>)[field.sourceKey ?? field.name], field.type)]),
       );
     case 'list':
       return (value as unknown[]).map((item) => expectedValue(item, type.item));
@@ -148,13 +141,16 @@ describe('encodeParquet read back by DuckDB', () => {
         individuals: contact.contactIndividuals.length,
         firstMethods: expectedValue(contact.contactIndividuals[0]?.contactMethods ?? null, {
           kind: 'list',
-          item: { kind: 'struct', fields: [
-            { name: 'id', type: { kind: 'int64' } },
-            { name: 'type', type: { kind: 'utf8' } },
-            { name: 'value', type: { kind: 'utf8' } },
-            { name: 'isOptedIn', type: { kind: 'bool' } },
-            { name: 'isPrimary', type: { kind: 'bool' } },
-          ] },
+          item: {
+            kind: 'struct',
+            fields: [
+              { name: 'id', type: { kind: 'int64' } },
+              { name: 'type', type: { kind: 'utf8' } },
+              { name: 'value', type: { kind: 'utf8' } },
+              { name: 'isOptedIn', type: { kind: 'bool' } },
+              { name: 'isPrimary', type: { kind: 'bool' } },
+            ],
+          },
         }),
       })),
     );
@@ -169,9 +165,7 @@ describe('encodeParquet read back by DuckDB', () => {
         column_type: field.name === 'id' ? 'BIGINT' : 'VARCHAR',
       })),
     );
-    expect(await queryDuckDB(`SELECT * FROM read_parquet('${path}') ORDER BY id`)).toEqual(
-      expectedRows(contacts, virtuousAbbreviatedContactSchema),
-    );
+    expect(await queryDuckDB(`SELECT * FROM read_parquet('${path}') ORDER BY id`)).toEqual(expectedRows(contacts, virtuousAbbreviatedContactSchema));
   });
 
   it('Close contacts with custom fields as JSON columns', async () => {
@@ -243,10 +237,15 @@ describe('encodeParquet read back by DuckDB', () => {
     );
     expect(String(contactType!.encodings)).toMatch(/DICTIONARY/);
 
-    for (const [compression, codec] of [['snappy', 'SNAPPY'], ['none', 'UNCOMPRESSED']] as const) {
-      const path = writeParquetFile(encodeParquet(asRows(contacts.slice(0, 100)), virtuousAbbreviatedContactSchema, {
-        compression,
-      }));
+    for (const [compression, codec] of [
+      ['snappy', 'SNAPPY'],
+      ['none', 'UNCOMPRESSED'],
+    ] as const) {
+      const path = writeParquetFile(
+        encodeParquet(asRows(contacts.slice(0, 100)), virtuousAbbreviatedContactSchema, {
+          compression,
+        }),
+      );
       expect(await queryDuckDB(`SELECT DISTINCT compression FROM parquet_metadata('${path}')`)).toEqual([{ compression: codec }]);
       expect(await queryDuckDB(`SELECT count(*) AS n FROM read_parquet('${path}')`)).toEqual([{ n: 100 }]);
     }

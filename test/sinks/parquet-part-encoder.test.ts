@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parquetEncodingThread } from '../../src/sinks/encoding/parquet-encoding-thread-client.js';
 import { ParquetPartEncoder } from '../../src/sinks/parquet-part-encoder.js';
-import { virtuousFullContactSchema } from '../../src/sinks/schemas/virtuous-full-contact-schema.js';
+import { virtuousFullContactSchema } from '../../src/sources/virtuous/virtuous-full-contact-schema.js';
 import { queryDuckDB } from '../support/duckdb.js';
 import { realisticFullContacts } from './fixtures/realistic-contacts.js';
 

@@ -65,7 +65,12 @@ export async function startApiFaultProxy(target: string, initialRules: FaultRule
   const server = createServer((request, response) => {
     void (async () => {
       const body = (await readBody(request)).toString('utf8');
-      const call: ProxiedCall = { method: request.method ?? 'GET', url: new URL(request.url ?? '/', targetUrl.origin), body, arrivedAt: performance.now() };
+      const call: ProxiedCall = {
+        method: request.method ?? 'GET',
+        url: new URL(request.url ?? '/', targetUrl.origin),
+        body,
+        arrivedAt: performance.now(),
+      };
       calls.push(call);
       const holdMode = rules.hold?.(call);
       if (holdMode) {

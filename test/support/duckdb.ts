@@ -20,9 +20,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 let connection: Promise<DuckDBConnection> | undefined;
 
 function duckdb(): Promise<DuckDBConnection> {
-  connection ??= DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' }).then((instance) =>
-    instance.connect(),
-  );
+  connection ??= DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' }).then((instance) => instance.connect());
   return connection;
 }
 

@@ -79,7 +79,8 @@ export class ExportFixture {
   async idsInParts(manifest: ExportManifest): Promise<{ id: number; n: number }[]> {
     const parts = await downloadParts(this.store, manifest);
     try {
-      const reader = manifest.format === 'parquet' ? `read_parquet(${sqlList(parts.files)})` : `read_json(${sqlList(parts.files)}, format = 'newline_delimited')`;
+      const reader =
+        manifest.format === 'parquet' ? `read_parquet(${sqlList(parts.files)})` : `read_json(${sqlList(parts.files)}, format = 'newline_delimited')`;
       const rows = await queryDuckDB(`SELECT id, count(*) AS n FROM ${reader} GROUP BY id ORDER BY id`);
       return rows.map((row) => ({ id: Number(row.id), n: Number(row.n) }));
     } finally {

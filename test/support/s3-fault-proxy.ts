@@ -159,7 +159,9 @@ export class S3FaultProxy {
     if (failing) {
       failing.remaining -= 1;
       response.writeHead(failing.status, { 'content-type': 'application/xml' });
-      response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${failing.code}</Code><Message>injected by the test proxy</Message><Key>${key}</Key></Error>`);
+      response.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${failing.code}</Code><Message>injected by the test proxy</Message><Key>${key}</Key></Error>`,
+      );
       this.record({ method, key, outcome: 'failed', status: failing.status });
       return;
     }

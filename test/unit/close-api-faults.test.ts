@@ -27,7 +27,10 @@ async function behindProxy(options: CloseSimulatorOptions, rules: FaultRules): P
   simulator = await startCloseSimulator(options);
   proxy = await startApiFaultProxy(simulator.url, rules);
   const client = new CloseClient({ baseUrl: proxy.url, apiKey: simulator.apiKey, backoff: { baseDelayMs: 1, maxDelayMs: 5 } });
-  return { source: new CloseSource(client, { ...DEFAULT_CLOSE_SETTINGS, discoverCustomFields: false, fields: ['id', 'date_created'] }), sim: simulator };
+  return {
+    source: new CloseSource(client, { ...DEFAULT_CLOSE_SETTINGS, discoverCustomFields: false, fields: ['id', 'date_created'] }),
+    sim: simulator,
+  };
 }
 
 async function readAll(source: CloseSource, range: ExportRange): Promise<string[]> {
@@ -64,7 +67,9 @@ describe('Close walks are checked against what the request asked', () => {
     const failure = await readAll(source, first).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(BulkExportError);
     expect((failure as BulkExportError).code).toBe('OUT_OF_RANGE');
-    expect((failure as Error).message).toMatch(/although the request asked only for date_created before .*: the API ignored the window's upper bound/);
+    expect((failure as Error).message).toMatch(
+      /although the request asked only for date_created before .*: the API ignored the window's upper bound/,
+    );
   });
 
   it('fails with FILTER_IGNORED when the API returns contacts the request excluded by id', async () => {

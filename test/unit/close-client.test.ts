@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SourceRequestError } from '../../src/errors/index.js';
-import type { CloseSourceSpec } from '../../src/queue/export-spec.js';
-import { budgetForExport } from '../../src/ratelimit/budget-for-export.js';
+import type { SourceSpec } from '../../src/queue/export-spec.js';
+import { budgetForExport } from '../../src/sources/export-budget.js';
 import { startCloseSimulator, type CloseSimulator } from '../../simulators/close/index.js';
 import { CloseClient } from '../../src/sources/close/close-client.js';
 import { isCursorRefusal } from '../../src/sources/close/close-refusals.js';
@@ -37,7 +37,13 @@ describe('CloseClient', () => {
   it('sends HTTP Basic with the API key as user name and reads a search page', async () => {
     sim = await startCloseSimulator({ contacts: 30 });
     const client = new CloseClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-    const page = await client.search({ query: EVERY_CONTACT, sort: sortByDateCreated(), _limit: 10, _fields: { contact: ['id', 'date_created'] }, include_counts: true });
+    const page = await client.search({
+      query: EVERY_CONTACT,
+      sort: sortByDateCreated(),
+      _limit: 10,
+      _fields: { contact: ['id', 'date_created'] },
+      include_counts: true,
+    });
     expect(page.data).toHaveLength(10);
     expect(typeof page.cursor).toBe('string');
     expect(page.count).toEqual({ limited: 30, total: 30 });
@@ -48,7 +54,7 @@ describe('CloseClient', () => {
     sim = await startCloseSimulator({ contacts: 100, rateLimit: { limit: 4, windowMs: 500 } });
     const prefix = uniquePrefix('close-429');
     prefixes.push(prefix);
-    const spec: CloseSourceSpec = {
+    const spec: SourceSpec = {
       kind: 'close',
       baseUrl: sim.url,
       credentialVariable: 'CLOSE_API_KEY',
@@ -92,11 +98,17 @@ describe('CloseClient', () => {
     const query = windowQuery({
       onOrAfter: null,
       before: null,
-      userQuery: { type: 'field_condition', field: { type: 'regular_field', object_type: 'contact', field_name: 'shoe_size' }, condition: { type: 'exists' } },
+      userQuery: {
+        type: 'field_condition',
+        field: { type: 'regular_field', object_type: 'contact', field_name: 'shoe_size' },
+        condition: { type: 'exists' },
+      },
     });
     const error = await client.search({ query }).catch((caught: unknown) => caught);
     expect((error as SourceRequestError).status).toBe(400);
-    expect((error as Error).message).toMatch(/Unknown field "shoe_size" for object type "contact".*check the query against the supported node types \(and, or, /);
+    expect((error as Error).message).toMatch(
+      /Unknown field "shoe_size" for object type "contact".*check the query against the supported node types \(and, or, /,
+    );
     expect(isCursorRefusal(error)).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closeContactSchemaWith } from '../../src/sinks/schemas/close-contact-schema.js';
+import { closeContactSchemaWith } from '../../src/sources/close/close-contact-schema.js';
 import { parseCustomFieldPage, type CloseCustomField } from '../../src/sources/close/close-custom-fields.js';
 import { CustomValueReader } from '../../src/sources/close/close-custom-values.js';
 import { splitFieldSelectors } from '../../src/sources/close/close-field-selectors.js';
@@ -52,16 +52,21 @@ describe('CustomValueReader', () => {
   });
 
   it('refuses a value its typed column cannot hold, naming the field and the contact', () => {
-    expect(() => reader.read({ id: 'cont_9', 'custom.cf_score': 'lots' })).toThrow(/"lots" for the custom field "Score" \(cf_score, type number\) of contact cont_9.*--format ndjson/);
+    expect(() => reader.read({ id: 'cont_9', 'custom.cf_score': 'lots' })).toThrow(
+      /"lots" for the custom field "Score" \(cf_score, type number\) of contact cont_9.*--format ndjson/,
+    );
     expect(() => reader.read({ id: 'c', 'custom.cf_renewal': '2024-02-30' })).toThrow(/not a date YYYY-MM-DD/);
     expect(() => reader.read({ id: 'c', 'custom.cf_demo': 'yesterday' })).toThrow(/not a ISO 8601 date-time/);
   });
 
   it('refuses values keyed by a name that two exported fields share', () => {
-    const twins = new CustomValueReader(['custom.cf_a', 'custom.cf_b'], [
-      { id: 'cf_a', name: 'Status', type: 'text', acceptsMultipleValues: false },
-      { id: 'cf_b', name: 'Status', type: 'text', acceptsMultipleValues: false },
-    ]);
+    const twins = new CustomValueReader(
+      ['custom.cf_a', 'custom.cf_b'],
+      [
+        { id: 'cf_a', name: 'Status', type: 'text', acceptsMultipleValues: false },
+        { id: 'cf_b', name: 'Status', type: 'text', acceptsMultipleValues: false },
+      ],
+    );
     expect(twins.read({ id: 'c', custom: { cf_a: 'x', cf_b: 'y' } })).toMatchObject({ 'custom.cf_a': 'x', 'custom.cf_b': 'y' });
     expect(() => twins.read({ id: 'c', custom: { Status: 'x' } })).toThrow(/share the name "Status"/);
   });
@@ -91,7 +96,13 @@ describe('typed custom columns', () => {
 
   it('reads a page of GET /custom_field/contact/', () => {
     const page = parseCustomFieldPage(
-      { has_more: false, data: [{ id: 'cf_1', name: 'Role', type: 'choices', choices: ['CEO'], accepts_multiple_values: true, editable_with_roles: [] }, { id: 'cf_2' }] },
+      {
+        has_more: false,
+        data: [
+          { id: 'cf_1', name: 'Role', type: 'choices', choices: ['CEO'], accepts_multiple_values: true, editable_with_roles: [] },
+          { id: 'cf_2' },
+        ],
+      },
       'GET /custom_field/contact/',
     );
     expect(page).toEqual({
@@ -110,20 +121,35 @@ describe('typed custom columns', () => {
 describe('reading a page in several requests', () => {
   it('splits selectors: the key fields and the first ones in the walk, the rest by id in requests of at most max', () => {
     const selectors = ['id', 'name', 'date_created', ...Array.from({ length: 10 }, (_, k) => `custom.cf_${k}`)];
-    expect(splitFieldSelectors(['id', 'date_created', 'date_created'], selectors, 100)).toEqual({ main: ['id', 'date_created', 'name', ...selectors.slice(3)], extra: [] });
+    expect(splitFieldSelectors(['id', 'date_created', 'date_created'], selectors, 100)).toEqual({
+      main: ['id', 'date_created', 'name', ...selectors.slice(3)],
+      extra: [],
+    });
     const split = splitFieldSelectors(['id', 'date_created'], selectors, 5);
     expect(split.main).toEqual(['id', 'date_created', 'name', 'custom.cf_0', 'custom.cf_1']);
     expect(split.extra).toEqual([
       ['id', 'custom.cf_2', 'custom.cf_3', 'custom.cf_4', 'custom.cf_5'],
       ['id', 'custom.cf_6', 'custom.cf_7', 'custom.cf_8', 'custom.cf_9'],
     ]);
-    expect([split.main, ...split.extra].flat().filter((name) => name !== 'id').sort()).toEqual(selectors.filter((name) => name !== 'id').sort());
+    expect(
+      [split.main, ...split.extra]
+        .flat()
+        .filter((name) => name !== 'id')
+        .sort(),
+    ).toEqual(selectors.filter((name) => name !== 'id').sort());
   });
 
-  it('merges a later answer into the walk\'s: new fields added, nested custom objects entry by entry, nothing overwritten', () => {
+  it("merges a later answer into the walk's: new fields added, nested custom objects entry by entry, nothing overwritten", () => {
     const main = { __object_type: 'contact', id: 'c1', name: 'Ann', lead_id: 'lead_1', custom: { cf_a: 1 } };
     const extra = { __object_type: 'contact', id: 'c1', lead_id: 'lead_2', 'custom.cf_b': 'x', custom: { cf_a: 9, cf_c: [1, 2] } };
-    expect(mergeContactFields(main, extra)).toEqual({ __object_type: 'contact', id: 'c1', name: 'Ann', lead_id: 'lead_1', custom: { cf_a: 1, cf_c: [1, 2] }, 'custom.cf_b': 'x' });
+    expect(mergeContactFields(main, extra)).toEqual({
+      __object_type: 'contact',
+      id: 'c1',
+      name: 'Ann',
+      lead_id: 'lead_1',
+      custom: { cf_a: 1, cf_c: [1, 2] },
+      'custom.cf_b': 'x',
+    });
   });
 
   it("merges the answers' bytes the same way, each value kept as Close wrote it", () => {

@@ -25,14 +25,21 @@ const idsOf = (page: SourcePage | null) => page?.rows.map((r) => r.id) ?? [];
 describe('GroupedRows: which rows are new, and where pages end', () => {
   it('releases pages only at the end of a group of equal timestamps, with the cursor after it', () => {
     const grouped = new GroupedRows(null);
-    const first = feed(grouped, [['a', T1], ['b', T2], ['c', T2]]);
+    const first = feed(grouped, [
+      ['a', T1],
+      ['b', T2],
+      ['c', T2],
+    ]);
     expect(first.fresh).toBe(3);
     // b and c may have more siblings at T2 on the next page: only a is released.
     expect(idsOf(first.page)).toEqual(['a']);
     expect(first.page!.cursor).toEqual({ lastCreated: T1, idsAtLast: ['a'] });
     expect([first.page!.firstKey, first.page!.lastKey]).toEqual([T1, T1]);
 
-    const second = feed(grouped, [['d', T2], ['e', T3]]);
+    const second = feed(grouped, [
+      ['d', T2],
+      ['e', T3],
+    ]);
     expect(idsOf(second.page)).toEqual(['b', 'c', 'd']);
     expect(second.page!.cursor).toEqual({ lastCreated: T2, idsAtLast: ['b', 'c', 'd'] });
 
@@ -45,11 +52,19 @@ describe('GroupedRows: which rows are new, and where pages end', () => {
 
   it('drops what a restarted walk reads again, whatever order equal timestamps come in', () => {
     const grouped = new GroupedRows(null);
-    feed(grouped, [['a', T1], ['b', T2], ['c', T2]]);
+    feed(grouped, [
+      ['a', T1],
+      ['b', T2],
+      ['c', T2],
+    ]);
     expect(grouped.restartMicros).not.toBeNull();
     expect([...grouped.idsAtRestart]).toEqual(['b', 'c']);
     // A new walk from T2 (on_or_after): the server returns the T2 group in another order, plus one more.
-    const again = feed(grouped, [['c', T2], ['x', T2], ['b', T2]]);
+    const again = feed(grouped, [
+      ['c', T2],
+      ['x', T2],
+      ['b', T2],
+    ]);
     expect(again.fresh).toBe(1);
     expect(again.page).toBeNull();
     const next = feed(grouped, [['y', T4]]);
@@ -62,7 +77,12 @@ describe('GroupedRows: which rows are new, and where pages end', () => {
   it('resumes from a checkpoint: drops the listed ids at lastCreated and anything earlier, keeps the rest', () => {
     const cursor: CloseCursor = { lastCreated: T2, idsAtLast: ['b', 'c'] };
     const grouped = new GroupedRows(cursor);
-    const page = feed(grouped, [['b', T2], ['c', T2], ['d', T2], ['e', T3]]);
+    const page = feed(grouped, [
+      ['b', T2],
+      ['c', T2],
+      ['d', T2],
+      ['e', T3],
+    ]);
     expect(page.fresh).toBe(2);
     expect(idsOf(page.page)).toEqual(['d']);
     // d completes the group at T2 that the checkpoint had begun: the cursor lists all three.

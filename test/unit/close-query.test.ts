@@ -18,13 +18,21 @@ const leadStatusWithEmail = {
         condition: { type: 'reference', reference_type: 'status', object_ids: ['stat_x'] },
       },
     },
-    { type: 'field_condition', field: { type: 'regular_field', object_type: 'contact', field_name: 'emails_count' }, condition: { type: 'number_range', gte: 1 } },
+    {
+      type: 'field_condition',
+      field: { type: 'regular_field', object_type: 'contact', field_name: 'emails_count' },
+      condition: { type: 'number_range', gte: 1 },
+    },
   ],
 };
 
 describe('Close window queries', () => {
   it('ANDs object_type, the date_created window and the user query', () => {
-    const query = windowQuery({ onOrAfter: '2018-01-01T00:00:00.000000+00:00', before: '2019-01-01T00:00:00.000000+00:00', userQuery: leadStatusWithEmail });
+    const query = windowQuery({
+      onOrAfter: '2018-01-01T00:00:00.000000+00:00',
+      before: '2019-01-01T00:00:00.000000+00:00',
+      userQuery: leadStatusWithEmail,
+    });
     expect(query).toEqual({
       type: 'and',
       queries: [
@@ -44,11 +52,24 @@ describe('Close window queries', () => {
   });
 
   it('leaves out open bounds, a missing user query, and adds a negated id list to exclude', () => {
-    expect(windowQuery({ onOrAfter: null, before: null, userQuery: null })).toEqual({ type: 'and', queries: [{ type: 'object_type', object_type: 'contact' }] });
+    expect(windowQuery({ onOrAfter: null, before: null, userQuery: null })).toEqual({
+      type: 'and',
+      queries: [{ type: 'object_type', object_type: 'contact' }],
+    });
     const openBelow = windowQuery({ onOrAfter: null, before: '2019-01-01T00:00:00.000000+00:00', userQuery: null });
-    expect((openBelow.queries as { condition?: unknown }[])[1]!.condition).toEqual({ type: 'moment_range', before: { type: 'fixed_utc', value: '2019-01-01T00:00:00.000000+00:00' } });
+    expect((openBelow.queries as { condition?: unknown }[])[1]!.condition).toEqual({
+      type: 'moment_range',
+      before: { type: 'fixed_utc', value: '2019-01-01T00:00:00.000000+00:00' },
+    });
     const excluding = windowQuery({ onOrAfter: '2018-01-01T00:00:00.000000+00:00', before: null, userQuery: null, excludeIds: ['cont_a', 'cont_b'] });
-    expect((excluding.queries as unknown[]).at(-1)).toEqual({ type: 'or', negate: true, queries: [{ type: 'id', value: 'cont_a' }, { type: 'id', value: 'cont_b' }] });
+    expect((excluding.queries as unknown[]).at(-1)).toEqual({
+      type: 'or',
+      negate: true,
+      queries: [
+        { type: 'id', value: 'cont_a' },
+        { type: 'id', value: 'cont_b' },
+      ],
+    });
     expect(sortByDateCreated('desc')).toEqual([{ direction: 'desc', field: DATE_CREATED }]);
   });
 });
@@ -66,14 +87,27 @@ describe('user queries (--query)', () => {
         { type: 'text', value: 'Bruce', mode: 'phrase' },
         { type: 'match_all' },
         { type: 'field_condition', field: { type: 'custom_field', custom_field_id: 'cf_1' }, condition: { type: 'term', values: ['Gold'] } },
-        { type: 'field_condition', field: { type: 'regular_field', object_type: 'contact', field_name: 'title' }, condition: { type: 'text', value: 'CEO', mode: 'exact_value' }, negate: true },
+        {
+          type: 'field_condition',
+          field: { type: 'regular_field', object_type: 'contact', field_name: 'title' },
+          condition: { type: 'text', value: 'CEO', mode: 'exact_value' },
+          negate: true,
+        },
         { type: 'field_condition', field: { type: 'custom_field', custom_field_id: 'cf_2' }, condition: { type: 'boolean', value: true } },
-        { type: 'field_condition', field: { type: 'regular_field', object_type: 'contact', field_name: 'created_by' }, condition: { type: 'current_user' } },
+        {
+          type: 'field_condition',
+          field: { type: 'regular_field', object_type: 'contact', field_name: 'created_by' },
+          condition: { type: 'current_user' },
+        },
         { type: 'field_condition', field: { type: 'regular_field', object_type: 'contact', field_name: 'title' }, condition: { type: 'exists' } },
         {
           type: 'field_condition',
           field: DATE_CREATED,
-          condition: { type: 'moment_range', on_or_after: { type: 'fixed_local_date', value: '2020-01-01', which: 'start' }, before: { type: 'offset', value: '-P30D', moment: { type: 'now' } } },
+          condition: {
+            type: 'moment_range',
+            on_or_after: { type: 'fixed_local_date', value: '2020-01-01', which: 'start' },
+            before: { type: 'offset', value: '-P30D', moment: { type: 'now' } },
+          },
         },
       ],
     };
@@ -81,7 +115,13 @@ describe('user queries (--query)', () => {
   });
 
   it('refuses an unknown node type, naming its path and the valid types', () => {
-    const bad = { type: 'and', queries: [{ type: 'object_type', object_type: 'contact' }, { type: 'fuzzy', value: 'x' }] };
+    const bad = {
+      type: 'and',
+      queries: [
+        { type: 'object_type', object_type: 'contact' },
+        { type: 'fuzzy', value: 'x' },
+      ],
+    };
     expect(() => parseUserQuery(JSON.stringify(bad), 'bad.json')).toThrow(InvalidInputError);
     expect(() => parseUserQuery(JSON.stringify(bad), 'bad.json')).toThrow(
       '--query bad.json is not a valid Close query: query.queries[1].type "fuzzy" is not a supported query type; use one of and, or, object_type, id, text, field_condition, has_related, match_all.',
@@ -89,12 +129,36 @@ describe('user queries (--query)', () => {
   });
 
   it.each([
-    ['an unknown condition type', { type: 'field_condition', field: DATE_CREATED, condition: { type: 'between' } }, /query\.condition\.type "between" is not a supported condition type; use one of text, term, reference, number_range, moment_range, exists, boolean, current_user/],
-    ['an unknown field type', { type: 'field_condition', field: { type: 'lead_field' }, condition: { type: 'exists' } }, /query\.field\.type "lead_field" is not a supported field type; use one of regular_field, custom_field/],
-    ['an unknown moment type', { type: 'field_condition', field: DATE_CREATED, condition: { type: 'moment_range', before: { type: 'tomorrow' } } }, /query\.condition\.before\.type "tomorrow" is not a supported moment type; use one of fixed_utc, fixed_local_date, now, offset/],
-    ['a bad text mode', { type: 'text', value: 'x', mode: 'exact_value' }, /query\.mode "exact_value" is not a supported text mode here; use one of full_words, phrase/],
-    ['a number_range without bounds', { type: 'field_condition', field: DATE_CREATED, condition: { type: 'number_range' } }, /needs at least one of gt, gte, lt, lte/],
-    ['a bad fixed_utc', { type: 'field_condition', field: DATE_CREATED, condition: { type: 'moment_range', on_or_after: { type: 'fixed_utc', value: 'soon' } } }, /on_or_after\.value must be an ISO 8601 date-time/],
+    [
+      'an unknown condition type',
+      { type: 'field_condition', field: DATE_CREATED, condition: { type: 'between' } },
+      /query\.condition\.type "between" is not a supported condition type; use one of text, term, reference, number_range, moment_range, exists, boolean, current_user/,
+    ],
+    [
+      'an unknown field type',
+      { type: 'field_condition', field: { type: 'lead_field' }, condition: { type: 'exists' } },
+      /query\.field\.type "lead_field" is not a supported field type; use one of regular_field, custom_field/,
+    ],
+    [
+      'an unknown moment type',
+      { type: 'field_condition', field: DATE_CREATED, condition: { type: 'moment_range', before: { type: 'tomorrow' } } },
+      /query\.condition\.before\.type "tomorrow" is not a supported moment type; use one of fixed_utc, fixed_local_date, now, offset/,
+    ],
+    [
+      'a bad text mode',
+      { type: 'text', value: 'x', mode: 'exact_value' },
+      /query\.mode "exact_value" is not a supported text mode here; use one of full_words, phrase/,
+    ],
+    [
+      'a number_range without bounds',
+      { type: 'field_condition', field: DATE_CREATED, condition: { type: 'number_range' } },
+      /needs at least one of gt, gte, lt, lte/,
+    ],
+    [
+      'a bad fixed_utc',
+      { type: 'field_condition', field: DATE_CREATED, condition: { type: 'moment_range', on_or_after: { type: 'fixed_utc', value: 'soon' } } },
+      /on_or_after\.value must be an ISO 8601 date-time/,
+    ],
     ['and without queries', { type: 'and' }, /query\.queries must be a list/],
     ['a has_related without a related query', { type: 'has_related', related_object_type: 'lead' }, /query\.related_query must be a JSON object/],
     ['a non-boolean negate', { type: 'match_all', negate: 'yes' }, /query\.negate must be true or false/],
@@ -123,7 +187,9 @@ describe('--fields', () => {
   });
 
   it('refuses unknown names, listing the valid ones', () => {
-    expect(() => parseFieldList('name,phone,custom.x')).toThrow(/Unknown --fields "phone", "custom\.x": use id, lead_id, .*"custom" \(every custom field\) or custom\.cf_<id>/);
+    expect(() => parseFieldList('name,phone,custom.x')).toThrow(
+      /Unknown --fields "phone", "custom\.x": use id, lead_id, .*"custom" \(every custom field\) or custom\.cf_<id>/,
+    );
     expect(() => parseFieldList(' , ')).toThrow(/--fields is empty/);
   });
 

@@ -9,7 +9,14 @@ import { apiErrorMessage, apiFieldErrors } from '../../src/sources/http/source-h
 /** A 400 as the HTTP client builds it from an answer's body. */
 function refusal(body: unknown, status = 400): SourceRequestError {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return new SourceRequestError({ source: 'Close', status, endpoint: 'POST /data/search/', apiMessage: apiErrorMessage(text), advice: '', fieldErrors: apiFieldErrors(text) });
+  return new SourceRequestError({
+    source: 'Close',
+    status,
+    endpoint: 'POST /data/search/',
+    apiMessage: apiErrorMessage(text),
+    advice: '',
+    fieldErrors: apiFieldErrors(text),
+  });
 }
 
 describe('recognising Close refusals by structure', () => {
@@ -22,7 +29,9 @@ describe('recognising Close refusals by structure', () => {
   });
 
   it('not a cursor refusal: other paths in field-errors even when the words mention a cursor, other statuses, other errors', () => {
-    expect(isCursorRefusal(refusal({ errors: ['cursor and query disagree'], 'field-errors': { 'query.queries[1].type': 'Unknown type.' } }))).toBe(false);
+    expect(isCursorRefusal(refusal({ errors: ['cursor and query disagree'], 'field-errors': { 'query.queries[1].type': 'Unknown type.' } }))).toBe(
+      false,
+    );
     expect(isCursorRefusal(refusal({ error: 'Invalid request.', 'field-errors': { _limit: 'Too large.' } }))).toBe(false);
     expect(isCursorRefusal(refusal({ error: 'The cursor has expired.' }, 401))).toBe(false);
     expect(isCursorRefusal(refusal({ error: 'Recursor is not a word' }))).toBe(false);
@@ -31,7 +40,9 @@ describe('recognising Close refusals by structure', () => {
   });
 
   it('a page size refusal names _limit (not results_limit); a selector refusal names _fields', () => {
-    expect(isPageSizeRefusal(refusal({ errors: ['_limit must be 200 or less'], 'field-errors': { _limit: '_limit must be 200 or less' } }))).toBe(true);
+    expect(isPageSizeRefusal(refusal({ errors: ['_limit must be 200 or less'], 'field-errors': { _limit: '_limit must be 200 or less' } }))).toBe(
+      true,
+    );
     expect(isPageSizeRefusal(refusal({ error: 'Ensure _limit is less than or equal to 100.' }))).toBe(true);
     expect(isPageSizeRefusal(refusal({ error: 'results_limit must be an integer.' }))).toBe(false);
     expect(isPageSizeRefusal(refusal({ errors: [], 'field-errors': { results_limit: 'bad' } }))).toBe(false);
@@ -45,7 +56,9 @@ describe('recognising Close refusals by structure', () => {
     const error = refusal({ error: 'Invalid request.', 'field-errors': { cursor: 'Cursor expired.' } });
     expect(error.fieldErrors).toEqual({ cursor: 'Cursor expired.' });
     expect(error.message).toBe('Close answered 400 to POST /data/search/: Invalid request. (field-errors: cursor: Cursor expired.). ');
-    expect(refusal({ errors: ['_limit too large'], 'field-errors': { _limit: '_limit too large' } }).message).toContain(': _limit too large (field-errors: _limit).');
+    expect(refusal({ errors: ['_limit too large'], 'field-errors': { _limit: '_limit too large' } }).message).toContain(
+      ': _limit too large (field-errors: _limit).',
+    );
     expect(refusal('plain text').fieldErrors).toEqual({});
   });
 });
@@ -60,7 +73,14 @@ describe('cursor refusals as the simulator answers them', () => {
   for (const cursorErrorShape of ['field-errors', 'message'] as const) {
     it(`recognises an expired cursor (${cursorErrorShape}) and the cap refusal, and not other 400s`, async () => {
       let now = 1_000_000;
-      sim = await startCloseSimulator({ contacts: 50, cursorTtlMs: 100, cursorErrorShape, maxObjectsPerWalk: 20, walkCapShape: 'refuse', now: () => now });
+      sim = await startCloseSimulator({
+        contacts: 50,
+        cursorTtlMs: 100,
+        cursorErrorShape,
+        maxObjectsPerWalk: 20,
+        walkCapShape: 'refuse',
+        now: () => now,
+      });
       const client = new CloseClient({ baseUrl: sim.url, apiKey: sim.apiKey });
       const body = { query: windowQuery({ onOrAfter: null, before: null, userQuery: null }), sort: sortByDateCreated(), _limit: 10 };
       const first = await client.search(body);

@@ -183,7 +183,16 @@ describe('CloseSource.pages', () => {
   for (const customFieldShape of ['flat', 'nested-by-id', 'nested-by-name'] as const) {
     it(`reads 150 custom fields (${customFieldShape}) through an 80-selector cap and a 60-contact _limit, as rows and as bytes`, async () => {
       // Every answer also carries lead_id unasked, as Close's guide says it may: merging keeps the walk's.
-      const s = await simulator({ contacts: 400, seed: 6, customFields: 150, maxFieldSelectors: 80, maxLimit: 60, customFieldShape, maxObjectsPerWalk: 300, unaskedLeadId: true });
+      const s = await simulator({
+        contacts: 400,
+        seed: 6,
+        customFields: 150,
+        maxFieldSelectors: 80,
+        maxLimit: 60,
+        customFieldShape,
+        maxObjectsPerWalk: 300,
+        unaskedLeadId: true,
+      });
       const fields = s.customFields();
       const normal = (field: { acceptsMultipleValues: boolean }, value: unknown) =>
         value === undefined || value === null ? null : field.acceptsMultipleValues && !Array.isArray(value) ? [value] : value;
@@ -203,8 +212,10 @@ describe('CloseSource.pages', () => {
             const nested = answer.custom as Record<string, unknown> | undefined;
             for (const field of fields) {
               const key = `custom.${field.id}`;
-              const got = rawRows && customFieldShape !== 'flat' ? nested?.[customFieldShape === 'nested-by-id' ? field.id : field.name] : answer[key];
-              if (JSON.stringify(normal(field, got)) !== JSON.stringify(normal(field, truth[key]))) wrong.push(`${row.id} ${key}: ${JSON.stringify(got)}`);
+              const got =
+                rawRows && customFieldShape !== 'flat' ? nested?.[customFieldShape === 'nested-by-id' ? field.id : field.name] : answer[key];
+              if (JSON.stringify(normal(field, got)) !== JSON.stringify(normal(field, truth[key])))
+                wrong.push(`${row.id} ${key}: ${JSON.stringify(got)}`);
             }
           });
         }
@@ -218,7 +229,14 @@ describe('CloseSource.pages', () => {
       it(`reads every contact once through expiring cursors (${cursorErrorShape}) and capped walks (${walkCapShape})`, async () => {
         let clock = 1_000_000;
         const s = await simulator({
-          contacts: 3000, seed: 12, sharedTimestamp: { count: 400, at: SHARED_AT }, maxObjectsPerWalk: 300, cursorTtlMs: 50, cursorErrorShape, walkCapShape, now: () => clock,
+          contacts: 3000,
+          seed: 12,
+          sharedTimestamp: { count: 400, at: SHARED_AT },
+          maxObjectsPerWalk: 300,
+          cursorTtlMs: 50,
+          cursorErrorShape,
+          walkCapShape,
+          now: () => clock,
         });
         const source = sourceFor(s, { fields: ['id', 'date_created'], pageSize: 100 });
         let pagesRead = 0;

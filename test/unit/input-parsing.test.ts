@@ -33,7 +33,7 @@ describe('command-line values', () => {
     expect(id).not.toContain(':');
     expect(partKey('p/exp-1', 3, 12, 'parquet', '1f2e3d4c')).toBe('p/exp-1/part-r00003-s000012-a1f2e3d4c.parquet');
     expect(PART_KEY_PATTERN.exec(partKey('p/exp-1', 3, 12, 'ndjson.gz', 'x9'))?.slice(1)).toEqual(['00003', '000012', 'x9', 'ndjson.gz']);
-    expect(PART_KEY_PATTERN.exec('p/exp-1/part-r00003-s000012.parquet')?.slice(1)).toEqual(['00003', '000012', undefined, 'parquet']);
+    expect(PART_KEY_PATTERN.exec('p/exp-1/part-r00003-s000012.parquet')).toBeNull();
     expect(() => partKey('p/exp-1', 3, 12, 'parquet', 'A/B')).toThrow(RangeError);
   });
 });

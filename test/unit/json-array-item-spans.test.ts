@@ -46,7 +46,7 @@ describe('jsonArrayItemSpans', () => {
 
   it('agrees with JSON.parse on generated documents', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pieces = ['"', '\\', '{', '}', '[', ']', ',', ':', ' ', 'é', '\n', 'x', '\u2028', '😀'];
     const text = () => Array.from({ length: Math.floor(random() * 12) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
     const value = (depth: number): unknown => {

@@ -12,7 +12,7 @@ function chainOf(written: Written[]) {
     heads.push(key);
     const part = written.find((candidate) => candidate.key === key)!;
     return {
-      part: { key, rows: 1, bytes: 1, firstId: null, lastId: part.to, rangeIndex: 0, sequence },
+      part: { key, rows: 1, bytes: 1, firstKey: null, lastKey: part.to, rangeIndex: 0, sequence },
       startCursor: part.from === undefined ? undefined : JSON.stringify(part.from === null ? null : { lastId: part.from }),
       endCursor: JSON.stringify({ lastId: part.to }),
     };
@@ -34,20 +34,34 @@ describe('longestPartChain', () => {
   });
 
   it('stops at a gap or at a part that does not start where the chain ended', async () => {
-    expect(await chainOf([{ key: 's0', sequence: 0, from: null, to: 10 }, { key: 's2', sequence: 2, from: 10, to: 20 }]).chain).toEqual(['s0']);
-    expect(await chainOf([{ key: 's0', sequence: 0, from: null, to: 10 }, { key: 's1', sequence: 1, from: 11, to: 20 }]).chain).toEqual(['s0']);
+    expect(
+      await chainOf([
+        { key: 's0', sequence: 0, from: null, to: 10 },
+        { key: 's2', sequence: 2, from: 10, to: 20 },
+      ]).chain,
+    ).toEqual(['s0']);
+    expect(
+      await chainOf([
+        { key: 's0', sequence: 0, from: null, to: 10 },
+        { key: 's1', sequence: 1, from: 11, to: 20 },
+      ]).chain,
+    ).toEqual(['s0']);
     expect(await chainOf([{ key: 's1', sequence: 1, from: null, to: 10 }]).chain).toEqual([]);
   });
 
   it('accepts parts written before start cursors were recorded', async () => {
-    const { chain } = chainOf([{ key: 'old-0', sequence: 0, to: 10 }, { key: 'old-1', sequence: 1, to: 20 }]);
+    const { chain } = chainOf([
+      { key: 'old-0', sequence: 0, to: 10 },
+      { key: 'old-1', sequence: 1, to: 20 },
+    ]);
     expect(await chain).toEqual(['old-0', 'old-1']);
   });
 
   it('reads each object once however many attempts tie', async () => {
     const written: Written[] = [];
     for (let sequence = 0; sequence < 40; sequence++) {
-      for (const attempt of ['x', 'y', 'z']) written.push({ key: `s${sequence}-${attempt}`, sequence, from: sequence === 0 ? null : sequence * 10, to: (sequence + 1) * 10 });
+      for (const attempt of ['x', 'y', 'z'])
+        written.push({ key: `s${sequence}-${attempt}`, sequence, from: sequence === 0 ? null : sequence * 10, to: (sequence + 1) * 10 });
     }
     const { chain, heads } = chainOf(written);
     expect(await chain).toHaveLength(40);

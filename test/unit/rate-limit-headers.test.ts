@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import type { VirtuousSourceSpec } from '../../src/queue/export-spec.js';
-import { budgetForExport, DEFAULT_RATE_LIMITS } from '../../src/ratelimit/budget-for-export.js';
-import { parseRateLimitHeaders, rateResetFromBody } from '../../src/ratelimit/rate-limit-headers.js';
+import type { SourceSpec } from '../../src/queue/export-spec.js';
+import { budgetForExport, defaultRateLimit } from '../../src/sources/export-budget.js';
+import { parseRateLimitHeaders } from '../../src/ratelimit/rate-limit-headers.js';
+import { rateResetFromBody } from '../../src/sources/close/close-rate-limit.js';
 import { RedisTokenBucket } from '../../src/ratelimit/redis-token-bucket.js';
 import { retryAfterMs } from '../../src/sources/http/retry-after.js';
 import { DEFAULT_VIRTUOUS_SETTINGS } from '../../src/sources/virtuous/virtuous-source.js';
@@ -11,22 +12,39 @@ const NOW = Date.UTC(2024, 0, 2, 3, 4, 5, 250);
 
 describe('parseRateLimitHeaders', () => {
   it('reads Virtuous X-RateLimit-* with Reset as Unix seconds', () => {
-    const headers = new Headers({ 'X-RateLimit-Limit': '5000', 'X-RateLimit-Remaining': '4321', 'X-RateLimit-Reset': String(Math.ceil(NOW / 1000) + 1799) });
+    const headers = new Headers({
+      'X-RateLimit-Limit': '5000',
+      'X-RateLimit-Remaining': '4321',
+      'X-RateLimit-Reset': String(Math.ceil(NOW / 1000) + 1799),
+    });
     expect(parseRateLimitHeaders(headers, NOW)).toEqual({ limit: 5000, remaining: 4321, resetDelayMs: 1_799_750 });
   });
 
   it("reads Close's RateLimit header with a fractional reset in seconds from now", () => {
-    expect(parseRateLimitHeaders(new Headers({ RateLimit: 'limit=40, remaining=12, reset=0.87' }), NOW)).toEqual({ limit: 40, remaining: 12, resetDelayMs: 870 });
-    expect(parseRateLimitHeaders(new Headers({ RateLimit: 'limit=40, remaining=0, reset=1' }), NOW)).toEqual({ limit: 40, remaining: 0, resetDelayMs: 1000 });
+    expect(parseRateLimitHeaders(new Headers({ RateLimit: 'limit=40, remaining=12, reset=0.87' }), NOW)).toEqual({
+      limit: 40,
+      remaining: 12,
+      resetDelayMs: 870,
+    });
+    expect(parseRateLimitHeaders(new Headers({ RateLimit: 'limit=40, remaining=0, reset=1' }), NOW)).toEqual({
+      limit: 40,
+      remaining: 0,
+      resetDelayMs: 1000,
+    });
   });
 
   it("reads Close's older X-Rate-Limit-* and the IETF RateLimit-* spellings", () => {
-    expect(parseRateLimitHeaders(new Headers({ 'X-Rate-Limit-Limit': '40', 'X-Rate-Limit-Remaining': '3', 'X-Rate-Limit-Reset': '0.5' }), NOW)).toEqual({
+    expect(
+      parseRateLimitHeaders(new Headers({ 'X-Rate-Limit-Limit': '40', 'X-Rate-Limit-Remaining': '3', 'X-Rate-Limit-Reset': '0.5' }), NOW),
+    ).toEqual({
       limit: 40,
       remaining: 3,
       resetDelayMs: 500,
     });
-    expect(parseRateLimitHeaders(new Headers({ 'RateLimit-Remaining': '7', 'RateLimit-Reset': '2' }), NOW)).toEqual({ remaining: 7, resetDelayMs: 2000 });
+    expect(parseRateLimitHeaders(new Headers({ 'RateLimit-Remaining': '7', 'RateLimit-Reset': '2' }), NOW)).toEqual({
+      remaining: 7,
+      resetDelayMs: 2000,
+    });
   });
 
   it("trusts the response's Date over our clock only when they disagree by more than its 1 s precision", () => {
@@ -47,14 +65,16 @@ describe('429 waits', () => {
   it('takes fractional Retry-After and Close rate_reset', () => {
     expect(retryAfterMs(new Headers({ 'Retry-After': '0.87' }))).toBe(870);
     expect(retryAfterMs(new Headers({ 'Retry-After': '3' }))).toBe(3000);
-    expect(rateResetFromBody('{"error":{"message":"API call count exceeded for this period","rate_reset":0.87,"rate_limit":40,"rate_window":1}}')).toBe(870);
+    expect(
+      rateResetFromBody('{"error":{"message":"API call count exceeded for this period","rate_reset":0.87,"rate_limit":40,"rate_window":1}}'),
+    ).toBe(870);
     expect(rateResetFromBody('{"error":{"code":"RATE_LIMITED","message":"x","details":[]}}')).toBeUndefined();
     expect(rateResetFromBody('not json rate_reset')).toBeUndefined();
   });
 });
 
 describe('budgetForExport', () => {
-  const source: VirtuousSourceSpec = {
+  const source: SourceSpec = {
     kind: 'virtuous',
     baseUrl: 'https://api.virtuoussoftware.com',
     credentialVariable: 'VIRTUOUS_API_TOKEN',
@@ -67,7 +87,9 @@ describe('budgetForExport', () => {
     const budget = budgetForExport(redis, '{bulk-export}', { source, rateLimit: null }) as RedisTokenBucket;
     expect(budget).toBeInstanceOf(RedisTokenBucket);
     expect(budget.key).toBe('{bulk-export}:budget:virtuous:0123456789abcdef');
-    expect(DEFAULT_RATE_LIMITS.virtuous).toEqual({ requests: 5000, windowMs: 3_600_000 });
+    expect(defaultRateLimit('virtuous')).toEqual({ requests: 5000, windowMs: 3_600_000 });
+    expect(defaultRateLimit('close')).toEqual({ requests: 20, windowMs: 1000 });
+    expect(defaultRateLimit('salesforce')).toBeUndefined();
     expect(budget.burst).toBe(5000);
     expect(budget.ratePerMs * 3_600_000).toBeCloseTo(5000);
   });

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { RowCountMismatchError } from '../../src/errors/index.js';
 import type { ExportSpec } from '../../src/queue/export-spec.js';
 import { initialCheckpoint, type RangeCheckpoint } from '../../src/queue/range-checkpoint.js';
-import { compareRowCounts, refuseMismatchedRowCounts, rowCountTolerance, type RangeRowCount, type RowCountInput } from '../../src/queue/row-count-check.js';
+import {
+  compareRowCounts,
+  refuseMismatchedRowCounts,
+  rowCountTolerance,
+  type RangeRowCount,
+  type RowCountInput,
+} from '../../src/queue/row-count-check.js';
 import { continuedCount, countedPage, NOTHING_READ } from '../../src/sources/api-row-count.js';
 
 const full = (plannedRows: number, ranges: RangeRowCount[]): RowCountInput => ({ sourceName: 'Virtuous', plannedRows, comparison: 'full', ranges });
@@ -28,21 +34,32 @@ describe('compareRowCounts', () => {
     expect(compareRowCounts(full(100_000, [range(0, 49_000, 49_000, 49_000), range(1, 49_000, 49_000, 49_000)])).problems).toEqual([]);
   });
 
-  it('refuses the review\'s faults: 4,000 of 100,000 rows, and 250,000 of 100,000', () => {
-    expect(compareRowCounts(full(100_000, [range(0, 4000, 4000, 4000)])).problems).toEqual(['Virtuous counted 100,000 rows when planning, but only 4,000 were read']);
-    expect(compareRowCounts(full(100_000, [range(0, 250_000, 250_000, 250_000)])).problems).toEqual(['Virtuous counted 100,000 rows when planning, but 250,000 were read']);
+  it("refuses the review's faults: 4,000 of 100,000 rows, and 250,000 of 100,000", () => {
+    expect(compareRowCounts(full(100_000, [range(0, 4000, 4000, 4000)])).problems).toEqual([
+      'Virtuous counted 100,000 rows when planning, but only 4,000 were read',
+    ]);
+    expect(compareRowCounts(full(100_000, [range(0, 250_000, 250_000, 250_000)])).problems).toEqual([
+      'Virtuous counted 100,000 rows when planning, but 250,000 were read',
+    ]);
   });
 
   it("refuses rows the API's own totals promised but did not return, range by range", () => {
     // Range 1 read more than it reported (creations): that does not hide range 0's loss.
     const verdict = compareRowCounts(full(1000, [range(0, 400, 400, 500), range(1, 560, 560, 500)]));
-    expect(verdict.problems).toEqual(['Virtuous returned 100 rows fewer than its own totals said the ranges hold (worst: range 0, 500 reported, 400 returned)']);
+    expect(verdict.problems).toEqual([
+      'Virtuous returned 100 rows fewer than its own totals said the ranges hold (worst: range 0, 500 reported, 400 returned)',
+    ]);
     expect(verdict.reportedRows).toBe(1000);
   });
 
   it('compares the rows read, not written, for Virtuous exports of changes, with no upper bound', () => {
     // 10,000 passed the pre-filter when planning; 9,990 were read and 120 of them kept by the exact cut.
-    const changes = (ranges: RangeRowCount[]): RowCountInput => ({ sourceName: 'Virtuous', plannedRows: 10_000, comparison: 'changes-by-id', ranges });
+    const changes = (ranges: RangeRowCount[]): RowCountInput => ({
+      sourceName: 'Virtuous',
+      plannedRows: 10_000,
+      comparison: 'changes-by-id',
+      ranges,
+    });
     expect(compareRowCounts(changes([range(0, 120, 9990, 9990)])).problems).toEqual([]);
     // Contacts modified during the export join the pre-filtered set: many more read is not a fault.
     expect(compareRowCounts(changes([range(0, 5000, 30_000, 30_000)])).problems).toEqual([]);
@@ -55,7 +72,12 @@ describe('compareRowCounts', () => {
   });
 
   it('has no lower bound for Close exports of changes (records modified meanwhile leave the fixed window)', () => {
-    const window = (written: number): RowCountInput => ({ sourceName: 'Close', plannedRows: 1000, comparison: 'changes-window', ranges: [range(0, written)] });
+    const window = (written: number): RowCountInput => ({
+      sourceName: 'Close',
+      plannedRows: 1000,
+      comparison: 'changes-window',
+      ranges: [range(0, written)],
+    });
     expect(compareRowCounts(window(10)).problems).toEqual([]);
     expect(compareRowCounts(window(1100)).problems).toEqual(['Close counted 1,000 rows when planning, but 1,100 were read']);
   });
@@ -83,7 +105,12 @@ describe('refuseMismatchedRowCounts', () => {
     destination: { bucket: 'b', prefix: 'crm' },
     plannedRows: 100_000,
   } as unknown as ExportSpec;
-  const done = (rows: number, read: number, reported: number): RangeCheckpoint => ({ ...initialCheckpoint(), rows, done: true, apiCount: { read, reported } });
+  const done = (rows: number, read: number, reported: number): RangeCheckpoint => ({
+    ...initialCheckpoint(),
+    rows,
+    done: true,
+    apiCount: { read, reported },
+  });
 
   it('fails the commit for good with a typed cause that says what disagreed and what to do', () => {
     let thrown: unknown;
@@ -103,6 +130,10 @@ describe('refuseMismatchedRowCounts', () => {
   });
 
   it('returns the verdict when the counts agree', () => {
-    expect(refuseMismatchedRowCounts(spec, [done(60_000, 60_000, 60_000), done(40_100, 40_100, 40_100)])).toMatchObject({ problems: [], readRows: 100_100, writtenRows: 100_100 });
+    expect(refuseMismatchedRowCounts(spec, [done(60_000, 60_000, 60_000), done(40_100, 40_100, 40_100)])).toMatchObject({
+      problems: [],
+      readRows: 100_100,
+      writtenRows: 100_100,
+    });
   });
 });

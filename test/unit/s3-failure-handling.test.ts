@@ -21,20 +21,38 @@ describe('S3 failures', () => {
     expect(isTransientS3Failure(sdkError('NoSuchBucket', { $metadata: { httpStatusCode: 404 } }))).toBe(false);
     expect(isTransientS3Failure(sdkError('AbortError'))).toBe(false);
     expect(isNotFound(sdkError('NoSuchKey', { $metadata: { httpStatusCode: 404 } }))).toBe(true);
-    expect(describeS3Failure(sdkError('ServiceUnavailable', { $metadata: { httpStatusCode: 503 } })).problem).toBe('HTTP 503 ServiceUnavailable: ServiceUnavailable happened');
+    expect(describeS3Failure(sdkError('ServiceUnavailable', { $metadata: { httpStatusCode: 503 } })).problem).toBe(
+      'HTTP 503 ServiceUnavailable: ServiceUnavailable happened',
+    );
   });
 
   it('says which operation failed where, and what to check for each kind of failure', () => {
     const outage = new S3RequestError({ target, transient: true, problem: 'TimeoutError: no answer', attempts: 12, waitedMs: 61_000 });
     expect(outage.message).toBe(
       'S3 PutObject of s3://exports/crm/exp-1/part-r00000-s000000-aabc.parquet at http://127.0.0.1:9000 failed after 12 attempts over 61 s ' +
-        '(last: TimeoutError: no answer). S3 did not answer: check that S3_ENDPOINT (http://127.0.0.1:9000) is the right endpoint and reachable from this machine, and the service\'s status.',
+        "(last: TimeoutError: no answer). S3 did not answer: check that S3_ENDPOINT (http://127.0.0.1:9000) is the right endpoint and reachable from this machine, and the service's status.",
     );
     expect(outage.code).toBe('S3_UNAVAILABLE');
-    const denied = new S3RequestError({ target, transient: false, status: 403, errorName: 'AccessDenied', problem: 'HTTP 403 AccessDenied: denied', attempts: 1 });
+    const denied = new S3RequestError({
+      target,
+      transient: false,
+      status: 403,
+      errorName: 'AccessDenied',
+      problem: 'HTTP 403 AccessDenied: denied',
+      attempts: 1,
+    });
     expect(denied.code).toBe('S3_REFUSED');
-    expect(denied.message).toContain('failed after 1 attempt (last: HTTP 403 AccessDenied: denied). S3 refused these credentials: check AWS_ACCESS_KEY_ID');
-    const noBucket = new S3RequestError({ target: { ...target, operation: 'HeadBucket', key: undefined }, transient: false, status: 404, errorName: 'NotFound', problem: 'HTTP 404 NotFound', attempts: 1 });
+    expect(denied.message).toContain(
+      'failed after 1 attempt (last: HTTP 403 AccessDenied: denied). S3 refused these credentials: check AWS_ACCESS_KEY_ID',
+    );
+    const noBucket = new S3RequestError({
+      target: { ...target, operation: 'HeadBucket', key: undefined },
+      transient: false,
+      status: 404,
+      errorName: 'NotFound',
+      problem: 'HTTP 404 NotFound',
+      attempts: 1,
+    });
     expect(noBucket.message).toContain('Bucket "exports" does not exist at this endpoint');
   });
 
@@ -43,7 +61,15 @@ describe('S3 failures', () => {
       'S3 PutObject of s3://exports/crm/exp-1/part-r00000-s000000-aabc.parquet at http://127.0.0.1:9000 failed (TimeoutError: x); retrying (2 of 5)',
     );
     expect(
-      describeS3Retry({ kind: 'outage', target, attempt: 5, maxAttempts: 5, problem: 'HTTP 503 ServiceUnavailable', waitMs: 20_000, failingSince: '2026-11-23T09:14:02.000Z' }),
+      describeS3Retry({
+        kind: 'outage',
+        target,
+        attempt: 5,
+        maxAttempts: 5,
+        problem: 'HTTP 503 ServiceUnavailable',
+        waitMs: 20_000,
+        failingSince: '2026-11-23T09:14:02.000Z',
+      }),
     ).toBe(
       'S3 has been failing since 2026-11-23T09:14:02.000Z (PutObject of s3://exports/crm/exp-1/part-r00000-s000000-aabc.parquet at http://127.0.0.1:9000: HTTP 503 ServiceUnavailable); waiting 20 s before trying again',
     );
@@ -51,7 +77,15 @@ describe('S3 failures', () => {
 });
 
 describe('part audit', () => {
-  const part = (key: string, bytes: number, rangeIndex = 0): CommittedPart => ({ key, rows: 10, bytes, firstId: 1, lastId: 10, rangeIndex, sequence: 0 });
+  const part = (key: string, bytes: number, rangeIndex = 0): CommittedPart => ({
+    key,
+    rows: 10,
+    bytes,
+    firstKey: 1,
+    lastKey: 10,
+    rangeIndex,
+    sequence: 0,
+  });
 
   it('finds the parts that are gone or of another size, and nothing else', () => {
     const parts = [part('f/part-a', 100), part('f/part-b', 200, 1), part('f/part-c', 300, 2)];

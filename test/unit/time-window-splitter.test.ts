@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimeWindow } from '../../src/planning/export-range.js';
-import { formatIsoMicros, parseIsoMicros, splitTimeWindows } from '../../src/planning/time-window-splitter.js';
+import { splitTimeWindows } from '../../src/planning/time-window-splitter.js';
+import { formatIsoMicros, parseIsoMicros } from '../../src/time/iso-instant.js';
 
 const SECOND = 1_000_000;
 const DAY = 86_400 * SECOND;
@@ -94,7 +95,10 @@ describe('splitTimeWindows', () => {
   });
 
   it('handles one single instant holding every row', async () => {
-    const { windows, probes } = await split(Array.from({ length: 3000 }, () => START), 100);
+    const { windows, probes } = await split(
+      Array.from({ length: 3000 }, () => START),
+      100,
+    );
     expect(windows).toEqual([{ kind: 'time', index: 0, from: null, before: null, estimatedRows: 3000 }]);
     expect(probes).toBe(0);
   });

@@ -33,7 +33,12 @@ async function behindProxy(options: VirtuousSimulatorOptions, rules: FaultRules)
   return { sim: simulator, proxy };
 }
 
-function sourceFor(sim: VirtuousSimulator, baseUrl: string, settings: Partial<VirtuousSourceSettings> = {}, client: Partial<ConstructorParameters<typeof VirtuousClient>[0]> = {}) {
+function sourceFor(
+  sim: VirtuousSimulator,
+  baseUrl: string,
+  settings: Partial<VirtuousSourceSettings> = {},
+  client: Partial<ConstructorParameters<typeof VirtuousClient>[0]> = {},
+) {
   const http = new VirtuousClient({ baseUrl, token: sim.token, backoff: FAST_BACKOFF, ...client });
   return new VirtuousSource(http, { ...DEFAULT_VIRTUOUS_SETTINGS, idKeyset: CONTACT_ID_KEYSET, ...settings });
 }
@@ -47,7 +52,9 @@ async function readAll(source: VirtuousSource, range: IdRange = WHOLE_RANGE): Pr
 /** Every contact query's answer with `total` set to the length of its list. */
 const totalIsPageLength: FaultRules = {
   rewriteResponse: (call, answer) =>
-    isVirtuousPage(call) && answer.status === 200 ? editJson<{ list: unknown[]; total: number }>(answer.body, (body) => (body.total = body.list.length)) : undefined,
+    isVirtuousPage(call) && answer.status === 200
+      ? editJson<{ list: unknown[]; total: number }>(answer.body, (body) => (body.total = body.list.length))
+      : undefined,
 };
 
 describe('Virtuous ranges end on evidence, not on a count', () => {
@@ -86,7 +93,9 @@ describe('Virtuous ranges end on evidence, not on a count', () => {
       { contacts: 300 },
       {
         rewriteResponse: (call, answer) =>
-          isVirtuousPage(call) ? editJson<{ list: unknown[] }>(answer.body, (body) => (body.list = body.list.filter((_, index) => index % 2 === 0))) : undefined,
+          isVirtuousPage(call)
+            ? editJson<{ list: unknown[] }>(answer.body, (body) => (body.list = body.list.filter((_, index) => index % 2 === 0)))
+            : undefined,
       },
     );
     const { ids, pages } = await readAll(sourceFor(sim, proxy.url, { pageSize: 100 }));
@@ -134,17 +143,23 @@ describe('Virtuous pages are checked against what the request asked', () => {
     const source = sourceFor(sim, proxy.url, { changes: { since, prefilter: null } });
     const failure = await readAll(source).catch((error: unknown) => error);
     expect((failure as BulkExportError).code).toBe('FILTER_IGNORED');
-    expect((failure as Error).message).toMatch(/asked only for contacts whose "Last Modified Date" is OnOrAfter 2026-11-28: the API ignored that condition/);
+    expect((failure as Error).message).toMatch(
+      /asked only for contacts whose "Last Modified Date" is OnOrAfter 2026-11-28: the API ignored that condition/,
+    );
   });
 
   it('says that the API answered without a "list", not a TypeError', async () => {
     const { sim, proxy } = await behindProxy(
       { contacts: 50 },
-      { rewriteResponse: (call, answer) => (isVirtuousPage(call) ? editJson<{ list?: unknown }>(answer.body, (body) => delete body.list) : undefined) },
+      {
+        rewriteResponse: (call, answer) => (isVirtuousPage(call) ? editJson<{ list?: unknown }>(answer.body, (body) => delete body.list) : undefined),
+      },
     );
     const failure = await readAll(sourceFor(sim, proxy.url)).catch((error: unknown) => error);
     expect((failure as BulkExportError).code).toBe('UNEXPECTED_RESPONSE');
-    expect((failure as Error).message).toMatch(/^Virtuous answered POST \/api\/Contact\/Query without a "list" array \(the answer's shape: \{total\}\).*VIRTUOUS_BASE_URL/);
+    expect((failure as Error).message).toMatch(
+      /^Virtuous answered POST \/api\/Contact\/Query without a "list" array \(the answer's shape: \{total\}\).*VIRTUOUS_BASE_URL/,
+    );
   });
 
   it('says that the API returned a non-numeric id, not that the page is unsorted', async () => {
@@ -152,18 +167,27 @@ describe('Virtuous pages are checked against what the request asked', () => {
       { contacts: 50 },
       {
         rewriteResponse: (call, answer) =>
-          isVirtuousPage(call) ? editJson<{ list: { id: unknown }[] }>(answer.body, (body) => body.list.forEach((row) => (row.id = String(row.id)))) : undefined,
+          isVirtuousPage(call)
+            ? editJson<{ list: { id: unknown }[] }>(answer.body, (body) => body.list.forEach((row) => (row.id = String(row.id))))
+            : undefined,
       },
     );
     const failure = await readAll(sourceFor(sim, proxy.url)).catch((error: unknown) => error);
     expect((failure as BulkExportError).code).toBe('UNEXPECTED_ROW');
     const first = sim.expectedIds({ includeArchived: true })[0]!;
-    expect((failure as Error).message).toContain(`Virtuous returned a contact with the non-numeric id "${first}" (string), where the API documents whole-number contact ids`);
+    expect((failure as Error).message).toContain(
+      `Virtuous returned a contact with the non-numeric id "${first}" (string), where the API documents whole-number contact ids`,
+    );
   });
 
   it('refuses a QueryOptions answer without its "options" list by name', async () => {
-    const { sim, proxy } = await behindProxy({ contacts: 10 }, { rewriteResponse: (call) => (call.url.pathname.endsWith('/QueryOptions') ? '{"items":[]}' : undefined) });
-    const failure = await sourceFor(sim, proxy.url, { idKeyset: null }).validate().catch((error: unknown) => error);
+    const { sim, proxy } = await behindProxy(
+      { contacts: 10 },
+      { rewriteResponse: (call) => (call.url.pathname.endsWith('/QueryOptions') ? '{"items":[]}' : undefined) },
+    );
+    const failure = await sourceFor(sim, proxy.url, { idKeyset: null })
+      .validate()
+      .catch((error: unknown) => error);
     expect((failure as BulkExportError).code).toBe('UNEXPECTED_RESPONSE');
     expect((failure as Error).message).toContain('Virtuous answered GET /api/Contact/QueryOptions without an "options" list of parameters');
   });
@@ -177,14 +201,18 @@ describe('Virtuous requests that get no answer', () => {
     const started = performance.now();
     const failure = await readAll(source).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SourceUnavailableError);
-    expect((failure as Error).message).toContain('did not answer POST /api/Contact/Query successfully after 5 attempts (last: no answer within 200 ms)');
+    expect((failure as Error).message).toContain(
+      'did not answer POST /api/Contact/Query successfully after 5 attempts (last: no answer within 200 ms)',
+    );
     // Five tries in all, two per take, not five per take.
     expect(proxy.calls.filter(isVirtuousPage).map(takeOf)).toEqual([1000, 1000, 500, 500, 250]);
-    expect(retries.map((retry) => describeRetry(retry))).toEqual([2, 3, 4, 5].map((n) => `Virtuous did not answer POST /api/Contact/Query within 200 ms; retrying (${n} of 5)`));
+    expect(retries.map((retry) => describeRetry(retry))).toEqual(
+      [2, 3, 4, 5].map((n) => `Virtuous did not answer POST /api/Contact/Query within 200 ms; retrying (${n} of 5)`),
+    );
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
-  it("times out an answer whose headers came but whose body never does", async () => {
+  it('times out an answer whose headers came but whose body never does', async () => {
     const { sim, proxy } = await behindProxy({ contacts: 50 }, { hold: (call) => (isVirtuousPage(call) ? 'headers-then-silence' : undefined) });
     const source = sourceFor(sim, proxy.url, {}, { timeoutMs: 200, maxAttempts: 2 });
     const started = performance.now();

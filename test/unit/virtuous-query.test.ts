@@ -5,7 +5,7 @@ import type { CommittedPart } from '../../src/sinks/manifest.js';
 import { ChangeCut } from '../../src/sources/virtuous/change-cut.js';
 import { keysetQuery, prefilterCondition } from '../../src/sources/virtuous/keyset-query.js';
 import { findIdKeyset, findModifiedPrefilter, type VirtuousQueryOptions } from '../../src/sources/virtuous/query-options.js';
-import { parseIsoMicros } from '../../src/planning/time-window-splitter.js';
+import { parseIsoMicros } from '../../src/time/iso-instant.js';
 import { CONTACT_ID_KEYSET } from '../support/virtuous-keyset.js';
 
 const ops = (...names: string[]) => names.map((operator) => ({ operator, multipleValuesAllowed: false, valueRequired: true }));
@@ -60,17 +60,41 @@ describe('keysetQuery', () => {
 
 describe('findIdKeyset', () => {
   it('prefers the documented "Contact Id" with GreaterThan / LessThanOrEqual, falling back to other spellings and operators', () => {
-    expect(findIdKeyset(catalogue([['Id', 'Int', ID_OPERATORS], ['Contact Id', 'Int', ID_OPERATORS]]))).toEqual(CONTACT_ID_KEYSET);
-    expect(findIdKeyset(catalogue([['ContactId', 'Int', ['GreaterThan', 'LessThanOrEqual', 'Is']], ['Last Name', 'String', ['Is']]]))).toEqual({
+    expect(
+      findIdKeyset(
+        catalogue([
+          ['Id', 'Int', ID_OPERATORS],
+          ['Contact Id', 'Int', ID_OPERATORS],
+        ]),
+      ),
+    ).toEqual(CONTACT_ID_KEYSET);
+    expect(
+      findIdKeyset(
+        catalogue([
+          ['ContactId', 'Int', ['GreaterThan', 'LessThanOrEqual', 'Is']],
+          ['Last Name', 'String', ['Is']],
+        ]),
+      ),
+    ).toEqual({
       parameter: 'ContactId',
       after: 'GreaterThan',
       upTo: 'LessThanOrEqual',
     });
-    expect(findIdKeyset(catalogue([['Contact Id', 'Int', ['GreaterThanOrEqual', 'LessThan']]]))).toEqual({ parameter: 'Contact Id', after: 'GreaterThanOrEqual', upTo: 'LessThan' });
+    expect(findIdKeyset(catalogue([['Contact Id', 'Int', ['GreaterThanOrEqual', 'LessThan']]]))).toEqual({
+      parameter: 'Contact Id',
+      after: 'GreaterThanOrEqual',
+      upTo: 'LessThan',
+    });
   });
 
   it('refuses, naming the parameter, the operators missing and what the organization offers', () => {
-    const refuse = () => findIdKeyset(catalogue([['Contact Id', 'Int', ['Is', 'Between']], ['Tag', 'List', ['IsAnyOf']]]));
+    const refuse = () =>
+      findIdKeyset(
+        catalogue([
+          ['Contact Id', 'Int', ['Is', 'Between']],
+          ['Tag', 'List', ['IsAnyOf']],
+        ]),
+      );
     expect(refuse).toThrow(InvalidInputError);
     expect(refuse).toThrow(/lower bound \(GreaterThan or GreaterThanOrEqual\) and an upper bound \(LessThanOrEqual or LessThan\)/);
     expect(refuse).toThrow(/offers "Contact Id" with Is, Between/);
@@ -81,21 +105,37 @@ describe('findIdKeyset', () => {
 describe('findModifiedPrefilter and the date it sends', () => {
   it('prefers Last Modified Date with OnOrAfter, then another modification parameter and operator', () => {
     const dates = ['Before', 'After', 'OnOrBefore', 'OnOrAfter', 'Between'];
-    expect(findModifiedPrefilter(catalogue([['Last Modified DateTime UTC', 'Date', dates], ['Last Modified Date', 'Date', dates]]))).toEqual({
+    expect(
+      findModifiedPrefilter(
+        catalogue([
+          ['Last Modified DateTime UTC', 'Date', dates],
+          ['Last Modified Date', 'Date', dates],
+        ]),
+      ),
+    ).toEqual({
       parameter: 'Last Modified Date',
       operator: 'OnOrAfter',
     });
-    expect(findModifiedPrefilter(catalogue([['Date Modified', 'Date', ['After', 'Before']]]))).toEqual({ parameter: 'Date Modified', operator: 'After' });
+    expect(findModifiedPrefilter(catalogue([['Date Modified', 'Date', ['After', 'Before']]]))).toEqual({
+      parameter: 'Date Modified',
+      operator: 'After',
+    });
     const refuse = () => findModifiedPrefilter(catalogue([['Last Modified Date', 'Date', ['IsKnown', 'Before']]]));
     expect(refuse).toThrow(/lower bound \(OnOrAfter, GreaterThanOrEqual, After, GreaterThan\).*offers "Last Modified Date" with IsKnown, Before/);
   });
 
   it('sends a calendar date a day before the start (two for an exclusive operator), never a time of day', () => {
     const since = parseIsoMicros('2026-11-29T00:00:00.000001Z')!;
-    expect(prefilterCondition({ parameter: 'Last Modified Date', operator: 'OnOrAfter' }, since)).toEqual({ parameter: 'Last Modified Date', operator: 'OnOrAfter', value: '2026-11-28' });
+    expect(prefilterCondition({ parameter: 'Last Modified Date', operator: 'OnOrAfter' }, since)).toEqual({
+      parameter: 'Last Modified Date',
+      operator: 'OnOrAfter',
+      value: '2026-11-28',
+    });
     expect(prefilterCondition({ parameter: 'Last Modified Date', operator: 'GreaterThanOrEqual' }, since).value).toBe('2026-11-28');
     expect(prefilterCondition({ parameter: 'Last Modified Date', operator: 'After' }, since).value).toBe('2026-11-27');
-    expect(prefilterCondition({ parameter: 'Last Modified Date', operator: 'GreaterThan' }, parseIsoMicros('2026-03-01T23:59:59.9999999')!).value).toBe('2026-02-27');
+    expect(
+      prefilterCondition({ parameter: 'Last Modified Date', operator: 'GreaterThan' }, parseIsoMicros('2026-03-01T23:59:59.9999999')!).value,
+    ).toBe('2026-02-27');
   });
 });
 
@@ -122,7 +162,17 @@ describe('ChangeCut', () => {
 
 describe('the watermark of an incremental export read by id (read-clock-watermark)', () => {
   const micros = (iso: string) => parseIsoMicros(iso)!;
-  const part = (newestChange: string, readBy: number): CommittedPart => ({ key: 'k', rows: 1, bytes: 1, firstId: 1, lastId: 1, rangeIndex: 0, sequence: 0, newestChange, readBy });
+  const part = (newestChange: string, readBy: number): CommittedPart => ({
+    key: 'k',
+    rows: 1,
+    bytes: 1,
+    firstKey: 1,
+    lastKey: 1,
+    rangeIndex: 0,
+    sequence: 0,
+    newestChange,
+    readBy,
+  });
   const start = micros('2026-11-30T12:00:00Z');
 
   it('is the newest change less the Redis time elapsed until it was read, less the overlap, taking the best part', () => {
@@ -150,17 +200,35 @@ describe('the watermark of an incremental export read by id (read-clock-watermar
     ];
     // A part read 1 s in proves 11:59:58.9: with no overlap, contact 1 cannot lie at or after the watermark.
     const remembered = rememberWritten([], changes, micros('2026-11-30T11:59:58.9Z'), 0);
-    expect(remembered).toEqual([{ id: '3', modified: '2026-11-30T11:59:59.9' }, { id: '2', modified: '2026-11-30T11:59:59' }]);
-    const since = { at: '2026-11-30T11:59:50.000000+00:00', idsAtLast: [], written: [{ id: '9', modified: '2026-11-30T11:59:58.95' }, { id: '2', modified: '2026-11-30T11:59:51' }] };
+    expect(remembered).toEqual([
+      { id: '3', modified: '2026-11-30T11:59:59.9' },
+      { id: '2', modified: '2026-11-30T11:59:59' },
+    ]);
+    const since = {
+      at: '2026-11-30T11:59:50.000000+00:00',
+      idsAtLast: [],
+      written: [
+        { id: '9', modified: '2026-11-30T11:59:58.95' },
+        { id: '2', modified: '2026-11-30T11:59:51' },
+      ],
+    };
     const position = readClockPosition(since, [part('2026-11-30T11:59:59.9', start + 1_000_000)], remembered, start, 0);
     expect(position).toEqual({
       at: '2026-11-30T11:59:58.900000+00:00',
       idsAtLast: [],
-      written: [{ id: '3', modified: '2026-11-30T11:59:59.9' }, { id: '2', modified: '2026-11-30T11:59:59' }, { id: '9', modified: '2026-11-30T11:59:58.95' }],
+      written: [
+        { id: '3', modified: '2026-11-30T11:59:59.9' },
+        { id: '2', modified: '2026-11-30T11:59:59' },
+        { id: '9', modified: '2026-11-30T11:59:58.95' },
+      ],
     });
     // Nothing proves more than the start: the start stays, with everything written since.
     expect(readClockPosition(since, [], [], start, 0)).toEqual(since);
-    const many = Array.from({ length: MAX_WRITTEN_VERSIONS + 10 }, (_, k) => ({ id: String(k), stamp: '2026-11-30T12:00:00', micros: micros('2026-11-30T12:00:00Z') }));
+    const many = Array.from({ length: MAX_WRITTEN_VERSIONS + 10 }, (_, k) => ({
+      id: String(k),
+      stamp: '2026-11-30T12:00:00',
+      micros: micros('2026-11-30T12:00:00Z'),
+    }));
     expect(rememberWritten([], many, micros('2026-11-30T11:00:00Z'), 0)).toHaveLength(MAX_WRITTEN_VERSIONS);
   });
 });

@@ -61,7 +61,8 @@ describe('schedule options', () => {
     expect(parseEvery('1h30m')).toBe(5_400_000);
     expect(parseEvery('1d')).toBe(86_400_000);
     expect(parseEvery('1500ms')).toBe(1500);
-    for (const bad of ['500ms', 'hourly', '1x', '', '2s and more']) expect(() => parseEvery(bad)).toThrow(/--every must be a duration of at least 1s/);
+    for (const bad of ['500ms', 'hourly', '1x', '', '2s and more'])
+      expect(() => parseEvery(bad)).toThrow(/--every must be a duration of at least 1s/);
     expect(defaultScheduleName('virtuous', 's3://exports/crm/daily')).toBe('virtuous-exports-crm-daily');
   });
 });

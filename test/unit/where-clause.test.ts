@@ -28,11 +28,17 @@ describe('parseWhere: PARAMETER OPERATOR VALUE', () => {
     expect(parseWhere('last name Is Is', NAMES)).toMatchObject({ parameter: 'last name', operator: 'Is', rest: 'Is' });
     // A quoted parameter may contain operator names.
     expect(parseWhere('"Is Member" IsTrue')).toMatchObject({ parameter: 'Is Member', operator: 'IsTrue', rest: '' });
-    expect(parseWhere('Create Date Between 2020-01-01 and 2020-12-31')).toMatchObject({ parameter: 'Create Date', operator: 'Between', rest: '2020-01-01 and 2020-12-31' });
+    expect(parseWhere('Create Date Between 2020-01-01 and 2020-12-31')).toMatchObject({
+      parameter: 'Create Date',
+      operator: 'Between',
+      rest: '2020-01-01 and 2020-12-31',
+    });
   });
 
   it('refuses a clause without an operator, listing the operators', () => {
-    expect(refusal(() => parseWhere('Tag Major Donor'))).toMatch(/has no operator: write PARAMETER OPERATOR VALUE with OPERATOR one of Is, IsNot, .*IsAnyOf/);
+    expect(refusal(() => parseWhere('Tag Major Donor'))).toMatch(
+      /has no operator: write PARAMETER OPERATOR VALUE with OPERATOR one of Is, IsNot, .*IsAnyOf/,
+    );
     expect(refusal(() => parseWhere(''))).toMatch(/--where is empty/);
   });
 
@@ -51,9 +57,19 @@ describe('resolveWhere: checked against QueryOptions', () => {
     expect(resolve('Tag IsAnyOf "Major Donor","Board"')).toEqual({ parameter: 'Tag', operator: 'IsAnyOf', values: ['Major Donor', 'Board'] });
     expect(resolve('tag isanyof Major Donor')).toEqual({ parameter: 'Tag', operator: 'IsAnyOf', values: ['Major Donor'] });
     expect(resolve('City Is Portland, OR')).toEqual({ parameter: 'City', operator: 'Is', value: 'Portland, OR' });
-    expect(resolve('Create Date Between 2020-01-01, 2020-12-31')).toEqual({ parameter: 'Create Date', operator: 'Between', value: '2020-01-01', secondaryValue: '2020-12-31' });
+    expect(resolve('Create Date Between 2020-01-01, 2020-12-31')).toEqual({
+      parameter: 'Create Date',
+      operator: 'Between',
+      value: '2020-01-01',
+      secondaryValue: '2020-12-31',
+    });
     expect(resolve('Volunteer Hours IsKnown')).toEqual({ parameter: 'Volunteer Hours', operator: 'IsKnown' });
-    expect(resolve('Contact Id Between 1000 and 1003')).toEqual({ parameter: 'Contact Id', operator: 'Between', value: '1000', secondaryValue: '1003' });
+    expect(resolve('Contact Id Between 1000 and 1003')).toEqual({
+      parameter: 'Contact Id',
+      operator: 'Between',
+      value: '1000',
+      secondaryValue: '1003',
+    });
     // Real catalogues offer ids no In/NotIn/IsNot, and so does the simulated organization.
     expect(refusal(() => resolve('Contact Id NotIn 1000, 1003'))).toMatch(/"NotIn" is not an operator of "Contact Id"/);
   });
@@ -67,7 +83,9 @@ describe('resolveWhere: checked against QueryOptions', () => {
   });
 
   it('refuses an operator the parameter does not offer, suggesting its operators', () => {
-    expect(refusal(() => resolve('Tag Contains Board'))).toMatch(/"Contains" is not an operator of "Tag" \(List\); Valid operators of "Tag": "IsAnyOf", "IsNoneOf"/);
+    expect(refusal(() => resolve('Tag Contains Board'))).toMatch(
+      /"Contains" is not an operator of "Tag" \(List\); Valid operators of "Tag": "IsAnyOf", "IsNoneOf"/,
+    );
     expect(refusal(() => resolve('Create Date OnOrAftr 2024-01-01'))).toMatch(/did you mean "OnOrAfter"/);
   });
 
@@ -88,8 +106,19 @@ describe('resolveWhere: checked against QueryOptions', () => {
   it('ANDs --where into every --where-group, and the paging conditions into every group', () => {
     const groups = buildWhereGroups(['Contact Type Is Household'], ['Tag IsAnyOf Board; State Is CA', 'Is Private IsTrue'], OPTIONS);
     expect(groups).toEqual([
-      { conditions: [{ parameter: 'Contact Type', operator: 'Is', value: 'Household' }, { parameter: 'Tag', operator: 'IsAnyOf', values: ['Board'] }, { parameter: 'State', operator: 'Is', value: 'CA' }] },
-      { conditions: [{ parameter: 'Contact Type', operator: 'Is', value: 'Household' }, { parameter: 'Is Private', operator: 'IsTrue' }] },
+      {
+        conditions: [
+          { parameter: 'Contact Type', operator: 'Is', value: 'Household' },
+          { parameter: 'Tag', operator: 'IsAnyOf', values: ['Board'] },
+          { parameter: 'State', operator: 'Is', value: 'CA' },
+        ],
+      },
+      {
+        conditions: [
+          { parameter: 'Contact Type', operator: 'Is', value: 'Household' },
+          { parameter: 'Is Private', operator: 'IsTrue' },
+        ],
+      },
     ]);
     expect(buildWhereGroups([], [], OPTIONS)).toEqual([]);
     const bound = { parameter: 'Contact Id', operator: 'GreaterThan', value: '5' };
@@ -109,7 +138,9 @@ describe('suggestion ranking', () => {
   it('ranks close matches first, keeps the rest in catalogue order, and suggests only close ones', () => {
     const ranked = rankCandidates('Stat', NAMES);
     expect(ranked[0]!.candidate).toBe('State');
-    expect(ranked.filter((entry) => !entry.close).map((entry) => entry.candidate)).toEqual(NAMES.filter((name) => !ranked.find((r) => r.candidate === name)!.close));
+    expect(ranked.filter((entry) => !entry.close).map((entry) => entry.candidate)).toEqual(
+      NAMES.filter((name) => !ranked.find((r) => r.candidate === name)!.close),
+    );
     expect(closeMatches('Modified', NAMES)).toEqual(['Last Modified Date']);
     expect(closeMatches('zzzzzz', NAMES)).toEqual([]);
     expect(suggestionText('Tga', ['Tag', 'City'], 'parameters')).toBe('did you mean "Tag"? Valid parameters: "Tag", "City".');

@@ -1,10 +1,9 @@
 import { readEnvironment } from '../../config/environment.js';
-import { InvalidInputError } from '../../errors/index.js';
-import { accessCredentialsFrom } from '../../access/bind-policy.js';
 import { startBoardServer } from '../../board/board-server.js';
 
 export interface BoardCommandOptions {
-  port: string;
+  /** Checked by the option's parser (0 to 65535). */
+  port: number;
   host: string;
   readOnly?: boolean;
 }
@@ -14,15 +13,13 @@ export interface BoardCommandOptions {
  * until SIGINT/SIGTERM. Loopback only, unless BOARD_USER and BOARD_PASSWORD are set (then basic auth).
  */
 export async function boardCommand(options: BoardCommandOptions): Promise<void> {
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`--port must be a port number, got "${options.port}".`);
   const environment = readEnvironment();
-  const credentials = accessCredentialsFrom(environment.variables);
+  const credentials = environment.access;
   const board = await startBoardServer({
     redisUrl: environment.redisUrl,
     prefix: environment.queuePrefix,
     host: options.host,
-    port,
+    port: options.port,
     readOnly: Boolean(options.readOnly),
     credentials,
   });

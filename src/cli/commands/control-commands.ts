@@ -40,7 +40,9 @@ export async function resumeCommand(exportId: string, options: { dest?: string }
       return;
     }
     if (!options.dest) {
-      throw new InvalidInputError(`Redis does not know export ${exportId}. To rebuild it from S3, give its destination: bulk-export resume ${exportId} --dest s3://BUCKET/PREFIX`);
+      throw new InvalidInputError(
+        `Redis does not know export ${exportId}. To rebuild it from S3, give its destination: bulk-export resume ${exportId} --dest s3://BUCKET/PREFIX`,
+      );
     }
     const s3 = createS3Client(environment.s3);
     try {
@@ -76,6 +78,7 @@ function describeRetry(exportId: string, outcome: RetryOutcome): string {
         : `the commit of ${exportId} had failed (${reason}); retrying the commit`,
     );
   }
-  if (lines.length === 0) lines.push(`nothing to retry in ${exportId}: no range failed for good and its commit did not fail (see bulk-export status ${exportId})`);
+  if (lines.length === 0)
+    lines.push(`nothing to retry in ${exportId}: no range failed for good and its commit did not fail (see bulk-export status ${exportId})`);
   return lines.join('\n') + '\n';
 }

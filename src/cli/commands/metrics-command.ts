@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { accessCredentialsFrom, assertBindAllowed } from '../../access/bind-policy.js';
+import { assertBindAllowed } from '../../access/bind-policy.js';
 import { registerFleetCollectors } from '../../metrics/fleet-collectors.js';
 import { startMetricsServer } from '../../metrics/metrics-server.js';
 import { createRedisConnection } from '../../queue/redis-connection.js';
@@ -26,7 +26,7 @@ export async function metricsCommand(options: { port?: number; host: string }): 
     return;
   }
   const environment = readEnvironment();
-  const credentials = accessCredentialsFrom(environment.variables);
+  const credentials = environment.access;
   // Refused before Redis is touched: serving fleet metrics off loopback needs the board's credentials.
   await assertBindAllowed(options.host, credentials, '/metrics');
   const redis = createRedisConnection(environment.redisUrl, 'bulk-export:metrics');

@@ -1,7 +1,7 @@
 import { readEnvironment } from '../../config/environment.js';
 import { BulkExportError } from '../../errors/index.js';
-import { createLogger } from '../../logging/logger.js';
-import { startExport } from '../../planning/start-export.js';
+import { loggerFor } from '../../logging/logger.js';
+import { startExport } from '../../queue/operations/start-export.js';
 import { readExportStatus, waitForExport } from '../../queue/export-status.js';
 import { createCommandConnection } from '../../queue/redis-connection.js';
 import { toStartRequest, type StartOptions } from '../start-options.js';
@@ -13,7 +13,7 @@ export interface StartCommandOptions extends StartOptions {
 /** `bulk-export start`: plans and enqueues; prints the export id as the last line of stdout. */
 export async function startCommand(options: StartCommandOptions): Promise<void> {
   const environment = readEnvironment();
-  const logger = createLogger({ level: environment.logLevel, name: 'bulk-export-start' });
+  const logger = loggerFor(environment, 'bulk-export-start');
   const redis = createCommandConnection(environment.redisUrl, 'bulk-export:start');
   try {
     const spec = await startExport(toStartRequest(options), { environment, redis, logger, notify: (line) => process.stderr.write(`${line}\n`) });
@@ -33,4 +33,3 @@ export async function startCommand(options: StartCommandOptions): Promise<void> 
     redis.disconnect();
   }
 }
-

@@ -64,16 +64,21 @@ export async function watchExport(
   const environment = readEnvironment();
   const prefix = environment.queuePrefix;
   const redis = createRedisConnection(environment.redisUrl, 'bulk-export:watch');
-  const eventConnections = [createRedisConnection(environment.redisUrl, 'bulk-export:watch'), createRedisConnection(environment.redisUrl, 'bulk-export:watch')];
+  const eventConnections = [
+    createRedisConnection(environment.redisUrl, 'bulk-export:watch'),
+    createRedisConnection(environment.redisUrl, 'bulk-export:watch'),
+  ];
   const closeAll = async (events: QueueEvents[]) => {
     await Promise.all(events.map((queueEvents) => queueEvents.close().catch(() => undefined)));
     for (const connection of [redis, ...eventConnections]) connection.disconnect();
   };
 
-  const record = await withTimeout(new ExportRegistry(redis, prefix).get(exportId), 10_000, 'Redis at REDIS_URL does not answer').catch(async (error: unknown) => {
-    await closeAll([]);
-    throw error;
-  });
+  const record = await withTimeout(new ExportRegistry(redis, prefix).get(exportId), 10_000, 'Redis at REDIS_URL does not answer').catch(
+    async (error: unknown) => {
+      await closeAll([]);
+      throw error;
+    },
+  );
   if (!record) {
     await closeAll([]);
     throw new InvalidInputError(`No export "${exportId}" is known to the Redis at REDIS_URL.`);

@@ -1,29 +1,35 @@
+import { assertBindAllowed } from '../../access/bind-policy.js';
 import { readEnvironment } from '../../config/environment.js';
-import { InvalidInputError } from '../../errors/index.js';
-import { createLogger } from '../../logging/logger.js';
-import { accessCredentialsFrom, assertBindAllowed, type AccessCredentials } from '../../access/bind-policy.js';
+import { loggerFor } from '../../logging/logger.js';
 import type { MetricsServerOptions } from '../../metrics/metrics-server.js';
-import { startExportWorker } from '../../queue/export-worker.js';
+import { startExportWorker } from '../../worker/export-worker.js';
 
+/** The options as the option parsers checked them; what is not given comes from the environment. */
 export interface WorkerCommandOptions {
-  concurrency: string;
-  /** `--metrics-port N` (or METRICS_PORT): serve Prometheus metrics on /metrics. */
-  metricsPort?: string | number;
-  /** `--metrics-host` (or METRICS_HOST), default 127.0.0.1. */
+  /** `--concurrency N`, else WORKER_CONCURRENCY (default 2). */
+  concurrency?: number;
+  /** `--metrics-port N`, else METRICS_PORT: serve Prometheus metrics on /metrics. */
+  metricsPort?: number;
+  /** `--metrics-host H`, else METRICS_HOST (default 127.0.0.1). */
   metricsHost?: string;
 }
 
 /** `bulk-export worker`: works on export ranges until SIGINT/SIGTERM; a second signal exits at once. */
 export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
-  const concurrency = Number(options.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidInputError(`--concurrency must be a whole number of at least 1, got "${options.concurrency}".`);
-  }
   const environment = readEnvironment();
-  const metrics = metricsOption(options.metricsPort ?? process.env.METRICS_PORT, options.metricsHost ?? process.env.METRICS_HOST, accessCredentialsFrom(environment.variables));
+  const concurrency = options.concurrency ?? environment.workerConcurrency;
+  const metricsPort = options.metricsPort ?? environment.metrics.port;
+  const metrics: MetricsServerOptions | undefined =
+    metricsPort === undefined
+      ? undefined
+      : {
+          port: metricsPort,
+          host: options.metricsHost ?? environment.metrics.host,
+          ...(environment.access ? { credentials: environment.access } : {}),
+        };
   // Refused before the worker starts (exit 2): metrics off loopback need the board's credentials.
   if (metrics) await assertBindAllowed(metrics.host ?? '127.0.0.1', metrics.credentials, '/metrics');
-  const logger = createLogger({ level: environment.logLevel, name: 'bulk-export-worker' });
+  const logger = loggerFor(environment, 'bulk-export-worker');
   const worker = await startExportWorker({
     redisUrl: environment.redisUrl,
     queuePrefix: environment.queuePrefix,
@@ -52,13 +58,4 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-}
-
-function metricsOption(port: string | number | undefined, host: string | undefined, credentials: AccessCredentials | undefined): MetricsServerOptions | undefined {
-  if (port === undefined || port === '') return undefined;
-  const number = Number(port);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) {
-    throw new InvalidInputError(`--metrics-port (or METRICS_PORT) must be a port number, got "${port}".`);
-  }
-  return { port: number, ...(host ? { host } : {}), ...(credentials ? { credentials } : {}) };
 }

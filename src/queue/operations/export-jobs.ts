@@ -17,13 +17,14 @@ export interface ExportJobs {
 
 export async function openExportJobs(redis: Redis, prefix: string, exportId: string): Promise<ExportJobs> {
   const record = await new ExportRegistry(redis, prefix).get(exportId);
-  if (!record) throw new InvalidInputError(`No export "${exportId}" is known to the Redis at REDIS_URL (see bulk-export list, or resume it with --dest to rebuild it from S3).`);
+  if (!record)
+    throw new InvalidInputError(
+      `No export "${exportId}" is known to the Redis at REDIS_URL (see bulk-export list, or resume it with --dest to rebuild it from S3).`,
+    );
   const exports = new Queue(EXPORT_QUEUE, { connection: redis, prefix });
   const ranges = new Queue<RangeJobData>(RANGE_QUEUE, { connection: redis, prefix });
   const parent = await exports.getJob(exportId);
-  const rangeJobs = await Promise.all(
-    Array.from({ length: record.spec.rangeCount }, (_, index) => ranges.getJob(rangeJobId(exportId, index))),
-  );
+  const rangeJobs = await Promise.all(Array.from({ length: record.spec.rangeCount }, (_, index) => ranges.getJob(rangeJobId(exportId, index))));
   return {
     record,
     exports,

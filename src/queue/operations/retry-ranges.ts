@@ -64,7 +64,10 @@ export async function retryFailedJobs(redis: Redis, prefix: string, exportId: st
         try {
           await parent.remove({ removeChildren: true });
         } catch (error) {
-          throw new BulkExportError('EXPORT_BUSY', `A job of ${exportId} is still being worked on (${(error as Error).message}); try again in a few seconds.`);
+          throw new BulkExportError(
+            'EXPORT_BUSY',
+            `A job of ${exportId} is still being worked on (${(error as Error).message}); try again in a few seconds.`,
+          );
         }
         await enqueueExport(redis, prefix, jobs.record.spec, ranges);
       }

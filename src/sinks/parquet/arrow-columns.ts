@@ -77,10 +77,3 @@ export class ArrowTableBuilder {
     return this.schema.fields.map((field, index) => accumulatorFor(field.type, fields[index]!.type, capacity));
   }
 }
-
-/** Converts rows into an Arrow table of record batches of at most `batchRows` rows. */
-export function rowsToArrowTable(rows: readonly Record<string, unknown>[], schema: RecordSchema, options: ArrowTableOptions = {}): Table {
-  const builder = new ArrowTableBuilder(schema, options);
-  builder.add(rows);
-  return builder.finish();
-}

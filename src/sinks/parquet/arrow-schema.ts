@@ -1,4 +1,16 @@
-import { Bool, DateDay, Field as ArrowField, Float64, Int64, List, Schema, Struct, TimestampMicrosecond, TimestampMillisecond, Utf8 } from 'apache-arrow';
+import {
+  Bool,
+  DateDay,
+  Field as ArrowField,
+  Float64,
+  Int64,
+  List,
+  Schema,
+  Struct,
+  TimestampMicrosecond,
+  TimestampMillisecond,
+  Utf8,
+} from 'apache-arrow';
 import type { DataType } from 'apache-arrow';
 import type { Field, FieldType, RecordSchema } from '../record-schema.js';
 

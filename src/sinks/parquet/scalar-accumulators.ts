@@ -2,7 +2,7 @@ import { makeData } from 'apache-arrow';
 import type { Bool, Data, Float64, Int64, TimestampMillisecond, Utf8 } from 'apache-arrow';
 import type { ColumnAccumulator } from './column-accumulator.js';
 import { Int64Slots, toInt64 } from './int64-slots.js';
-import { parseIsoTimestampMillis } from './iso-timestamp.js';
+import { parseIsoTimestampMillis } from '../../time/iso-timestamp.js';
 import { Utf8ColumnWriter } from './utf8-column-writer.js';
 import { ValidityBitmap } from './validity-bitmap.js';
 
@@ -47,8 +47,7 @@ export class TimestampAccumulator implements ColumnAccumulator {
   }
 
   append(value: unknown): void {
-    const millis =
-      typeof value === 'string' ? parseIsoTimestampMillis(value) : value instanceof Date ? validDateMillis(value) : null;
+    const millis = typeof value === 'string' ? parseIsoTimestampMillis(value) : value instanceof Date ? validDateMillis(value) : null;
     if (millis === null) return this.validity.appendNull();
     this.slots.setSafeInteger(this.validity.length, millis);
     this.validity.appendValid();

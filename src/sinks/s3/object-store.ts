@@ -64,7 +64,11 @@ export class ObjectStore {
    * One PUT; resolves only once S3 confirmed the whole object. `signal` aborts the request itself (the
    * socket is destroyed), not just the wait for it, so an abandoned upload does not go on in the background.
    */
-  async put(key: string, body: Uint8Array | string, options: { contentType: string; metadata?: Record<string, string>; signal?: AbortSignal }): Promise<void> {
+  async put(
+    key: string,
+    body: Uint8Array | string,
+    options: { contentType: string; metadata?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<void> {
     await this.run('PutObject', key, options.signal, (watch, signal) =>
       this.client.send(
         watch(
@@ -85,7 +89,9 @@ export class ObjectStore {
 
   /** Throws when the bucket does not exist or cannot be reached with these credentials. */
   async checkBucket(): Promise<void> {
-    await this.run('HeadBucket', undefined, undefined, (watch, signal) => this.client.send(watch(new HeadBucketCommand({ Bucket: this.bucket })), { abortSignal: signal }));
+    await this.run('HeadBucket', undefined, undefined, (watch, signal) =>
+      this.client.send(watch(new HeadBucketCommand({ Bucket: this.bucket })), { abortSignal: signal }),
+    );
   }
 
   async getText(key: string): Promise<string | undefined> {
@@ -109,13 +115,17 @@ export class ObjectStore {
 
   /** User metadata of an object (S3 lower-cases the names). */
   async metadata(key: string): Promise<Record<string, string>> {
-    const response = await this.run('HeadObject', key, undefined, (watch, signal) => this.client.send(watch(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), { abortSignal: signal }));
+    const response = await this.run('HeadObject', key, undefined, (watch, signal) =>
+      this.client.send(watch(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), { abortSignal: signal }),
+    );
     return response.Metadata ?? {};
   }
 
   async exists(key: string): Promise<boolean> {
     try {
-      await this.run('HeadObject', key, undefined, (watch, signal) => this.client.send(watch(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), { abortSignal: signal }));
+      await this.run('HeadObject', key, undefined, (watch, signal) =>
+        this.client.send(watch(new HeadObjectCommand({ Bucket: this.bucket, Key: key })), { abortSignal: signal }),
+      );
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -147,7 +157,9 @@ export class ObjectStore {
     for (let start = 0; start < keys.length; start += 1000) {
       const batch = keys.slice(start, start + 1000);
       await this.run('DeleteObjects', batch[0], undefined, (watch, signal) =>
-        this.client.send(watch(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })), { abortSignal: signal }),
+        this.client.send(watch(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })), {
+          abortSignal: signal,
+        }),
       );
     }
   }
@@ -176,7 +188,8 @@ export class ObjectStore {
       const observer = new AttemptObserver(target, (failure) => {
         attempts += 1;
         // The last attempt's failure is told below, as an outage wait or the error.
-        if (failure.attempt < maxAttempts) this.options.onRetry?.({ kind: 'request', target: { ...target }, attempt: failure.attempt, maxAttempts, problem: failure.problem });
+        if (failure.attempt < maxAttempts)
+          this.options.onRetry?.({ kind: 'request', target: { ...target }, attempt: failure.attempt, maxAttempts, problem: failure.problem });
       });
       try {
         return await send(observer.watch, signal);

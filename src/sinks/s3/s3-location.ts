@@ -29,7 +29,12 @@ export function parseS3Url(url: string, flag = '--dest'): S3Location {
   if (prefix === '') return { bucket, prefix };
   for (const segment of prefix.split('/')) {
     if (segment === '' || segment === '.' || segment === '..' || !SAFE_SEGMENT.test(segment)) {
-      const what = segment === '' ? 'an empty segment (//)' : segment === '.' || segment === '..' ? `the segment "${segment}"` : `the segment "${segment}" (use letters, digits and !_.*'()=-)`;
+      const what =
+        segment === ''
+          ? 'an empty segment (//)'
+          : segment === '.' || segment === '..'
+            ? `the segment "${segment}"`
+            : `the segment "${segment}" (use letters, digits and !_.*'()=-)`;
       throw new InvalidInputError(`${flag} prefix "${prefix}" has ${what}: give a plain path such as s3://${bucket}/crm/contacts.`);
     }
   }

@@ -1,22 +1,11 @@
-import { baseUrlFrom } from '../../config/environment.js';
 import { BulkExportError } from '../../errors/index.js';
 import type { RequestBudget } from '../../ratelimit/request-budget.js';
 import type { BackoffPolicy } from '../http/backoff.js';
 import { SourceHttpClient, type SourceHttpClientOptions } from '../http/source-http-client.js';
 import { closeAdvice } from './close-advice.js';
+import { CLOSE_RATE_LIMIT_DIALECT } from './close-rate-limit.js';
 import { parseCustomFieldPage, type CloseCustomField } from './close-custom-fields.js';
 import type { CloseQueryNode } from './close-query.js';
-
-export const DEFAULT_CLOSE_BASE_URL = 'https://api.close.com/api/v1';
-export const CLOSE_CREDENTIAL_VARIABLE = 'CLOSE_API_KEY';
-
-/**
- * Base URL of the Close API from `CLOSE_BASE_URL` (default `https://api.close.com/api/v1`), without a
- * trailing slash; a value that is not an http(s) base URL is refused naming the variable (exit 2).
- */
-export function closeBaseUrl(variables: NodeJS.ProcessEnv): string {
-  return baseUrlFrom(variables, 'CLOSE_BASE_URL', DEFAULT_CLOSE_BASE_URL);
-}
 
 /** Body of `POST /data/search/` (shared/docs/source-apis.md). */
 export interface CloseSearchBody {
@@ -70,11 +59,16 @@ export class CloseClient {
       maxAttempts: options.maxAttempts,
       backoff: options.backoff,
       onRetry: options.onRetry,
+      rateLimitDialect: CLOSE_RATE_LIMIT_DIALECT,
     });
   }
 
   /** `rawRows`: also return each contact's bytes as received (`rawData`). */
-  async search<T extends Record<string, unknown>>(body: CloseSearchBody, signal?: AbortSignal, options: { rawRows?: boolean } = {}): Promise<CloseSearchResponse<T>> {
+  async search<T extends Record<string, unknown>>(
+    body: CloseSearchBody,
+    signal?: AbortSignal,
+    options: { rawRows?: boolean } = {},
+  ): Promise<CloseSearchResponse<T>> {
     const request = { method: 'POST', path: SEARCH_PATH, body, endpoint: `POST ${SEARCH_PATH}` } as const;
     if (!options.rawRows) return checkedResponse<T>(await this.http.requestJson<unknown>(request, signal));
     const { value, rawItems } = await this.http.requestJsonWithRawItems<unknown>(request, 'data', signal);
@@ -92,9 +86,14 @@ export class CloseClient {
    */
   async listContactCustomFields(signal?: AbortSignal): Promise<CloseCustomField[]> {
     const fields = new Map<string, CloseCustomField>();
-    for (let skip = 0; ; ) {
+    for (let skip = 0; ;) {
       const answer = await this.http.requestJson<unknown>(
-        { method: 'GET', path: CONTACT_CUSTOM_FIELDS_PATH, query: { _skip: skip, _limit: CUSTOM_FIELD_PAGE }, endpoint: `GET ${CONTACT_CUSTOM_FIELDS_PATH}` },
+        {
+          method: 'GET',
+          path: CONTACT_CUSTOM_FIELDS_PATH,
+          query: { _skip: skip, _limit: CUSTOM_FIELD_PAGE },
+          endpoint: `GET ${CONTACT_CUSTOM_FIELDS_PATH}`,
+        },
         signal,
       );
       const page = parseCustomFieldPage(answer, `GET ${CONTACT_CUSTOM_FIELDS_PATH}`);
@@ -102,7 +101,10 @@ export class CloseClient {
       const more = page.hasMore ?? page.fields.length >= CUSTOM_FIELD_PAGE;
       if (!more) return [...fields.values()];
       if (page.fields.length === 0) {
-        throw new BulkExportError('UNEXPECTED_RESPONSE', `Close answered GET ${CONTACT_CUSTOM_FIELDS_PATH}?_skip=${skip} with no fields but "has_more": true; try again later.`);
+        throw new BulkExportError(
+          'UNEXPECTED_RESPONSE',
+          `Close answered GET ${CONTACT_CUSTOM_FIELDS_PATH}?_skip=${skip} with no fields but "has_more": true; try again later.`,
+        );
       }
       skip += page.fields.length;
     }
@@ -111,7 +113,12 @@ export class CloseClient {
 
 function checkedResponse<T>(response: unknown): CloseSearchResponse<T> {
   const body = response as Partial<CloseSearchResponse<T>> | null;
-  if (!body || typeof body !== 'object' || !Array.isArray(body.data) || !(body.cursor === null || body.cursor === undefined || typeof body.cursor === 'string')) {
+  if (
+    !body ||
+    typeof body !== 'object' ||
+    !Array.isArray(body.data) ||
+    !(body.cursor === null || body.cursor === undefined || typeof body.cursor === 'string')
+  ) {
     throw new BulkExportError(
       'UNEXPECTED_RESPONSE',
       `Close answered POST ${SEARCH_PATH} without a "data" list and a "cursor", so nothing can be read from it. ` +
@@ -122,4 +129,3 @@ function checkedResponse<T>(response: unknown): CloseSearchResponse<T> {
   if (body.count && typeof body.count.total === 'number') result.count = body.count;
   return result;
 }
-

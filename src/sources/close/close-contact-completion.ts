@@ -86,7 +86,10 @@ async function searchByIds(args: {
       const at: string | null = cursor;
       let response;
       try {
-        response = await limits.search(client, () => ({ ...body, _limit: limits.pageSize, ...(at === null ? {} : { cursor: at }) }), signal, { rawRows, stepSelectors: false });
+        response = await limits.search(client, () => ({ ...body, _limit: limits.pageSize, ...(at === null ? {} : { cursor: at }) }), signal, {
+          rawRows,
+          stepSelectors: false,
+        });
       } catch (error) {
         if (at !== null && isCursorRefusal(error)) break;
         throw error;

@@ -1,5 +1,5 @@
 import { BulkExportError } from '../../errors/index.js';
-import type { CloseCustomFieldColumn } from '../../sinks/schemas/close-custom-field-columns.js';
+import type { CloseCustomFieldColumn } from './close-custom-field-columns.js';
 
 /**
  * One contact custom field of the organization, as `GET /custom_field/contact/` describes it
@@ -36,7 +36,10 @@ export function parseCustomFieldPage(answer: unknown, endpoint: string): CustomF
   const fields = body.data.map((entry: unknown, index: number): CloseCustomField => {
     const field = entry as Record<string, unknown> | null;
     if (typeof field !== 'object' || field === null || typeof field.id !== 'string' || field.id === '') {
-      throw new BulkExportError('UNEXPECTED_RESPONSE', `Close answered ${endpoint} with an entry without an id (data[${index}]: ${JSON.stringify(entry)?.slice(0, 200)}).`);
+      throw new BulkExportError(
+        'UNEXPECTED_RESPONSE',
+        `Close answered ${endpoint} with an entry without an id (data[${index}]: ${JSON.stringify(entry)?.slice(0, 200)}).`,
+      );
     }
     return {
       id: field.id,

@@ -1,6 +1,6 @@
 import { BulkExportError } from '../../errors/index.js';
-import { parseCalendarDateDays, parseIsoDateTimeMicros } from '../../sinks/parquet/date-accumulators.js';
-import { closeCustomFieldColumnKind, type CloseCustomColumnKind } from '../../sinks/schemas/close-custom-field-columns.js';
+import { parseCalendarDateDays, parseIsoDateTimeMicros } from '../../time/iso-instant.js';
+import { closeCustomFieldColumnKind, type CloseCustomColumnKind } from './close-custom-field-columns.js';
 import type { SourceRow } from '../export-source.js';
 import { customFieldIdOf, type CloseCustomField } from './close-custom-fields.js';
 
@@ -82,7 +82,9 @@ export class CustomValueReader {
       case 'date':
         return typeof value === 'string' && parseCalendarDateDays(value) !== null ? value : this.mismatch(value, field, contactId, 'date YYYY-MM-DD');
       case 'datetime':
-        return typeof value === 'string' && parseIsoDateTimeMicros(value) !== null ? value : this.mismatch(value, field, contactId, 'ISO 8601 date-time');
+        return typeof value === 'string' && parseIsoDateTimeMicros(value) !== null
+          ? value
+          : this.mismatch(value, field, contactId, 'ISO 8601 date-time');
       case 'text':
       case 'json':
         return value;

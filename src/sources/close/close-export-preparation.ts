@@ -5,13 +5,20 @@ import type { CloseSource, CloseSourceSettings } from './close-source.js';
  * way: the custom fields (from `GET /custom_field/contact/`, with their types), and the page size and
  * selectors per request that Close accepted. `settings` (the spec's) is updated in place.
  */
-export async function prepareCloseSettings(source: CloseSource, settings: CloseSourceSettings, notify: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export async function prepareCloseSettings(
+  source: CloseSource,
+  settings: CloseSourceSettings,
+  notify: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const { customFieldKeys, customFields, notInCatalogue } = await source.resolveCustomFields(signal);
   settings.customFieldKeys = customFieldKeys;
   settings.customFields = customFields;
   settings.discoverCustomFields = false;
   for (const key of notInCatalogue) {
-    notify(`warning: --fields ${key}: GET /custom_field/contact/ does not list this field (a shared custom field?); it is asked for by name and exported as JSON text`);
+    notify(
+      `warning: --fields ${key}: GET /custom_field/contact/ does not list this field (a shared custom field?); it is asked for by name and exported as JSON text`,
+    );
   }
   // The walk's request now carries the custom selectors too: check that Close takes that many.
   if (customFieldKeys.length > 0) await source.validate(signal);

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../errors/index.js';
 import type { RecordSchema } from '../../sinks/record-schema.js';
-import { closeContactSchema, closeContactSchemaWith } from '../../sinks/schemas/close-contact-schema.js';
+import { closeContactSchema, closeContactSchemaWith } from './close-contact-schema.js';
 import type { CloseCustomField } from './close-custom-fields.js';
 
 /** The contact's own fields (shared/docs/source-apis.md, "Contact object"), in schema order. */
@@ -30,7 +30,10 @@ export interface CloseFieldSelection {
  */
 export function parseFieldList(list: string | undefined): CloseFieldSelection {
   if (list === undefined) return { fields: [...CLOSE_CONTACT_FIELDS], customFieldKeys: [], discoverCustomFields: true };
-  const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (names.length === 0) throw new InvalidInputError('--fields is empty: name at least one field, e.g. --fields name,emails,custom.');
   const unknown = names.filter((name) => !CLOSE_CONTACT_FIELDS.includes(name) && name !== ALL_CUSTOM_FIELDS && !CUSTOM_FIELD_KEY.test(name));
   if (unknown.length > 0) {
@@ -52,7 +55,11 @@ export function parseFieldList(list: string | undefined): CloseFieldSelection {
  * chosen regular fields, so a narrow `--fields` gives a narrow Parquet file rather than columns of nulls.
  * Custom columns are typed from the catalogue; a key it does not list is JSON text.
  */
-export function closeSchemaFor(fields: readonly string[], customFieldKeys: readonly string[], catalogue: readonly CloseCustomField[] = []): RecordSchema {
+export function closeSchemaFor(
+  fields: readonly string[],
+  customFieldKeys: readonly string[],
+  catalogue: readonly CloseCustomField[] = [],
+): RecordSchema {
   const full = closeContactSchemaWith(customFieldKeys, catalogue);
   const wanted = new Set(fields);
   return { name: full.name, fields: full.fields.filter((field) => field.sourceKey !== undefined || wanted.has(field.name)) };

@@ -1,13 +1,5 @@
 import type { SourceCursor } from '../export-source.js';
-import {
-  GroupedRows as TimestampGroupedRows,
-  MAX_IDS_IN_CURSOR,
-  cursorOf,
-  positionAfterGroup,
-  positionOfCursor,
-  type KeyedRow,
-  type KeysetOptions,
-} from '../timestamp-keyset.js';
+import { GroupedRows as TimestampGroupedRows, MAX_IDS_IN_CURSOR, type KeyedRow, type KeysetOptions } from '../timestamp-keyset.js';
 
 export { MAX_IDS_IN_CURSOR, type KeyedRow };
 
@@ -35,16 +27,6 @@ export type CloseTimestampField = 'date_created' | 'date_updated';
 /** The keyset of a Close walk on `field`: where its cursor keeps the instant. */
 export function closeKeyset(field: CloseTimestampField = 'date_created'): KeysetOptions {
   return { positionKey: field === 'date_updated' ? 'lastUpdated' : 'lastCreated', sourceName: 'Close' };
-}
-
-/** The cursor after a complete group of rows created at `micros` with `ids`. */
-export function cursorAfterGroup(micros: number, ids: ReadonlySet<string>): CloseCursor {
-  return cursorOf(positionAfterGroup(micros, ids), 'lastCreated') as CloseCursor;
-}
-
-/** Reads a stored cursor, or throws when it is not one of ours. */
-export function parseCloseCursor(cursor: SourceCursor | null, field: CloseTimestampField = 'date_created'): { micros: number; ids: Set<string> } | null {
-  return positionOfCursor(cursor, closeKeyset(field));
 }
 
 /** `GroupedRows` of a Close window (on `date_created` unless told otherwise); see `timestamp-keyset.ts`. */

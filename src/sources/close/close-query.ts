@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../../errors/index.js';
-import { parseIsoMicros } from '../../planning/time-window-splitter.js';
+import { parseIsoMicros } from '../../time/iso-instant.js';
 
 /**
  * Close's contact query language (shared/docs/source-apis.md, "Query language"): a JSON tree that
@@ -110,7 +110,8 @@ export function queryProblem(raw: unknown, path: string): string | null {
       return fieldProblem(raw.field, `${path}.field`) ?? conditionProblem(raw.condition, `${path}.condition`);
     case 'has_related': {
       if (typeof raw.related_object_type !== 'string') return `${path}.related_object_type must be a string such as "lead".`;
-      if (raw.this_object_type !== undefined && typeof raw.this_object_type !== 'string') return `${path}.this_object_type must be a string such as "contact".`;
+      if (raw.this_object_type !== undefined && typeof raw.this_object_type !== 'string')
+        return `${path}.this_object_type must be a string such as "contact".`;
       return queryProblem(raw.related_query, `${path}.related_query`);
     }
     case 'match_all':
@@ -142,7 +143,9 @@ function conditionProblem(raw: unknown, path: string): string | null {
       return Array.isArray(raw.values) ? null : `${path}.values must be a list.`;
     case 'reference':
       if (raw.reference_type !== undefined && typeof raw.reference_type !== 'string') return `${path}.reference_type must be a string.`;
-      return Array.isArray(raw.object_ids) && raw.object_ids.every((id) => typeof id === 'string') ? null : `${path}.object_ids must be a list of ids.`;
+      return Array.isArray(raw.object_ids) && raw.object_ids.every((id) => typeof id === 'string')
+        ? null
+        : `${path}.object_ids must be a list of ids.`;
     case 'number_range': {
       const bounds = ['gt', 'gte', 'lt', 'lte'].filter((name) => raw[name] !== undefined && raw[name] !== null);
       if (bounds.length === 0) return `${path} needs at least one of gt, gte, lt, lte.`;
@@ -169,12 +172,14 @@ function momentProblem(raw: unknown, path: string): string | null {
     case 'fixed_utc':
       return typeof raw.value === 'string' && parseIsoMicros(raw.value) !== null ? null : `${path}.value must be an ISO 8601 date-time.`;
     case 'fixed_local_date':
-      if (typeof raw.value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw.value) || parseIsoMicros(raw.value) === null) return `${path}.value must be a date YYYY-MM-DD.`;
+      if (typeof raw.value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(raw.value) || parseIsoMicros(raw.value) === null)
+        return `${path}.value must be a date YYYY-MM-DD.`;
       return raw.which === undefined || raw.which === 'start' || raw.which === 'end' ? null : `${path}.which must be "start" or "end".`;
     case 'now':
       return null;
     case 'offset':
-      if (typeof raw.value !== 'number' && typeof raw.value !== 'string') return `${path}.value must be milliseconds or an ISO 8601 duration such as "-P30D".`;
+      if (typeof raw.value !== 'number' && typeof raw.value !== 'string')
+        return `${path}.value must be milliseconds or an ISO 8601 duration such as "-P30D".`;
       return raw.moment === undefined || raw.moment === null ? null : momentProblem(raw.moment, `${path}.moment`);
     default:
       return `${path}.type ${JSON.stringify(raw.type)} is not a supported moment type; use one of ${MOMENT_TYPES.join(', ')}.`;

@@ -51,7 +51,10 @@ function mergeObjectBytes(main: JsonMember, extra: JsonMember): Uint8Array | nul
   const extraEntries = jsonObjectMembers(extra.value);
   if (!mainEntries || !extraEntries) return null;
   const present = new Set(mainEntries.map((entry) => entry.key));
-  const entries = [...mainEntries.map((entry) => entry.member), ...extraEntries.filter((entry) => !present.has(entry.key)).map((entry) => entry.member)];
+  const entries = [
+    ...mainEntries.map((entry) => entry.member),
+    ...extraEntries.filter((entry) => !present.has(entry.key)).map((entry) => entry.member),
+  ];
   const keyBytes = main.member.subarray(0, main.member.length - main.value.length);
   return concat([keyBytes, joinObject(entries)]);
 }

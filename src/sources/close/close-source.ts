@@ -2,10 +2,12 @@ import { BulkExportError } from '../../errors/index.js';
 import { planChangeWindows } from '../../planning/change-window-planner.js';
 import type { ExportRange, TimeWindow } from '../../planning/export-range.js';
 import { defaultTargetRows } from '../../planning/id-range-splitter.js';
-import { formatIsoMicros, parseIsoMicros, splitTimeWindows } from '../../planning/time-window-splitter.js';
+import { splitTimeWindows } from '../../planning/time-window-splitter.js';
+import { formatIsoMicros, parseIsoMicros } from '../../time/iso-instant.js';
 import type { RecordSchema } from '../../sinks/record-schema.js';
 import type { ExportSource, PlanOptions, SourceCursor, SourcePage, SourcePlan, SourceRow } from '../export-source.js';
-import { cursorOf, type TimestampPosition } from '../timestamp-keyset.js';
+import { cursorOf } from '../timestamp-keyset.js';
+import type { TimestampPosition } from '../../planning/timestamp-position.js';
 import type { CloseClient, CloseSearchBody } from './close-client.js';
 import { completeContacts, type ContactAnswer } from './close-contact-completion.js';
 import { customFieldKey, type CloseCustomField } from './close-custom-fields.js';
@@ -194,10 +196,22 @@ export class CloseSource implements ExportSource {
   async plan(options: PlanOptions, signal?: AbortSignal): Promise<SourcePlan> {
     const field = this.timestampField;
     const since = field === 'date_updated' ? (options.changesSince ?? null) : null;
-    const query = windowQuery({ field, onOrAfter: since?.at ?? null, before: null, userQuery: this.settings.query, excludeIds: since?.idsAtLast ?? [] });
+    const query = windowQuery({
+      field,
+      onOrAfter: since?.at ?? null,
+      before: null,
+      userQuery: this.settings.query,
+      excludeIds: since?.idsAtLast ?? [],
+    });
     const ends = async (direction: 'asc' | 'desc', includeCounts: boolean) =>
       this.client.search<SourceRow>(
-        { query, sort: sortByDateField(field, direction), _limit: 1, _fields: { contact: ['id', field] }, ...(includeCounts ? { include_counts: true } : {}) },
+        {
+          query,
+          sort: sortByDateField(field, direction),
+          _limit: 1,
+          _fields: { contact: ['id', field] },
+          ...(includeCounts ? { include_counts: true } : {}),
+        },
         signal,
       );
     const oldest = await ends('asc', true);
@@ -236,7 +250,12 @@ export class CloseSource implements ExportSource {
     const response = await this.limits.search(
       this.client,
       () => ({
-        query: windowQuery({ field: this.timestampField, onOrAfter: formatIsoMicros(fromMicros), before: formatIsoMicros(beforeMicros), userQuery: this.settings.query }),
+        query: windowQuery({
+          field: this.timestampField,
+          onOrAfter: formatIsoMicros(fromMicros),
+          before: formatIsoMicros(beforeMicros),
+          userQuery: this.settings.query,
+        }),
         _limit: this.limits.pageSize,
         results_limit: 0,
         include_counts: true,
@@ -362,7 +381,11 @@ export class CloseSource implements ExportSource {
         if (raw) answer.raw = raw;
         candidates.push({ keyed, answer });
       }
-      const answers = await this.completed(candidates.map((candidate) => candidate.answer), sent.fields, signal);
+      const answers = await this.completed(
+        candidates.map((candidate) => candidate.answer),
+        sent.fields,
+        signal,
+      );
       candidates.forEach(({ keyed }, index) => {
         const answer = answers[index]!;
         const row = rawRows ? answer.row : this.reader.read(answer.row);
@@ -406,7 +429,8 @@ function windowBounds(window: TimeWindow): WindowBounds {
   const parse = (value: string | null, name: string) => {
     if (value === null) return null;
     const micros = parseIsoMicros(value);
-    if (micros === null) throw new BulkExportError('WRONG_RANGE_KIND', `The window's ${name} bound ${JSON.stringify(value)} is not an ISO 8601 instant.`);
+    if (micros === null)
+      throw new BulkExportError('WRONG_RANGE_KIND', `The window's ${name} bound ${JSON.stringify(value)} is not an ISO 8601 instant.`);
     return micros;
   };
   return { fromMicros: parse(window.from, 'from'), beforeMicros: parse(window.before, 'before'), before: window.before };

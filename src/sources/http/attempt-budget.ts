@@ -1,6 +1,6 @@
 /**
  * The tries one read may spend on transient failures (5xx, timeouts, dropped connections, malformed
- * JSON), shared by every request it sends for that read: a Virtuous range page asked again at smaller
+ * JSON), shared by every request it sends for that read: a range page asked again at smaller
  * and smaller `take` values spends one budget, not one per `take`. A hung API therefore costs at most
  * `total` timeouts per read, whatever the ladder does.
  */

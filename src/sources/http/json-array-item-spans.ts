@@ -1,4 +1,15 @@
-import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipWhitespace, stringEnd, valueEnd } from './json-byte-scanner.js';
+import {
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  skipWhitespace,
+  stringEnd,
+  valueEnd,
+} from './json-byte-scanner.js';
 
 const keyEncoder = new TextEncoder();
 

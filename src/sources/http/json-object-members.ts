@@ -44,4 +44,3 @@ export function jsonObjectMembers(json: Uint8Array): JsonMember[] | null {
   }
   return null;
 }
-

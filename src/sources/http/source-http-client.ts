@@ -1,7 +1,7 @@
 import { SourceRequestError, SourceUnavailableError } from '../../errors/index.js';
-import { parseRateLimitHeaders, rateResetFromBody } from '../../ratelimit/rate-limit-headers.js';
+import { STANDARD_RATE_LIMIT_HEADERS, type RateLimitDialect } from '../../ratelimit/rate-limit-dialect.js';
 import { UNLIMITED_BUDGET, type BudgetGrant, type RequestBudget } from '../../ratelimit/request-budget.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep } from '../../time/abortable-sleep.js';
 import { AttemptBudget } from './attempt-budget.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { jsonArrayItemSpans } from './json-array-item-spans.js';
@@ -9,7 +9,7 @@ import { retryAfterMs } from './retry-after.js';
 import { formatMs, type SourceRetry } from './source-retry.js';
 
 export interface SourceHttpClientOptions {
-  /** Human name used in errors, e.g. "Virtuous". */
+  /** Human name used in errors: the source's display name. */
   sourceName: string;
   baseUrl: string;
   /** Value of the Authorization header. Never logged, never put in an error. */
@@ -26,6 +26,8 @@ export interface SourceHttpClientOptions {
   maxRateLimitWaits?: number;
   /** Told before every new try of a failed request (the failure, the try about to be made, the wait). */
   onRetry?: (retry: SourceRetry) => void;
+  /** How the API tells its allowance and its refusals; default every standard header style. */
+  rateLimitDialect?: RateLimitDialect;
 }
 
 export interface SourceRequest {
@@ -36,8 +38,8 @@ export interface SourceRequest {
   /** A short name for errors and logs, e.g. "POST /api/Contact/Query". Defaults to method + path. */
   endpoint?: string;
   /**
-   * The tries this request may spend, shared with other requests of the same read (the Virtuous take
-   * ladder); default a budget of the client's `maxAttempts` for this request alone.
+   * The tries this request may spend, shared with other requests of the same read (a ladder of smaller
+   * pages); default a budget of the client's `maxAttempts` for this request alone.
    */
   attempts?: AttemptBudget;
   /**
@@ -63,7 +65,7 @@ const TRANSIENT_STATUSES = new Set([408, 500, 502, 503, 504, 520, 521, 522, 524]
  *
  * Every attempt first takes a token from the shared budget and reports the response's rate headers
  * back to it. A 429 is not a failed attempt: it pauses the whole budget (every process on the same
- * credential) for Close's `rate_reset` (fractional seconds), `Retry-After` (fractional allowed), or
+ * credential) for the wait the dialect reads from the body, else `Retry-After` (fractional allowed), else
  * the reset header, and the request is sent again afterwards. Each try has its own timeout, covering
  * the whole answer (headers and body), and every new try of a failed request is announced to `onRetry`
  * with its number out of the tries allowed. The caller's signal aborts waits, the budget and the request
@@ -80,6 +82,7 @@ export class SourceHttpClient {
       maxAttempts: options.maxAttempts ?? 8,
       backoff: options.backoff ?? { baseDelayMs: 200, maxDelayMs: 10_000 },
       maxRateLimitWaits: options.maxRateLimitWaits ?? 50,
+      rateLimitDialect: options.rateLimitDialect ?? STANDARD_RATE_LIMIT_HEADERS,
     };
   }
 
@@ -100,7 +103,11 @@ export class SourceHttpClient {
     return { value: value as T, rawItems: rawItems && Array.isArray(items) && rawItems.length === items.length ? rawItems : null };
   }
 
-  private async request(request: SourceRequest, keepBytes: string | undefined, signal?: AbortSignal): Promise<{ value: unknown; bytes?: Uint8Array }> {
+  private async request(
+    request: SourceRequest,
+    keepBytes: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ value: unknown; bytes?: Uint8Array }> {
     const endpoint = request.endpoint ?? `${request.method} ${request.path}`;
     const url = this.urlFor(request);
     const attempts = request.attempts ?? new AttemptBudget(this.options.maxAttempts);
@@ -159,7 +166,13 @@ export class SourceHttpClient {
     return url.toString();
   }
 
-  private async attempt(url: string, request: SourceRequest, grant: BudgetGrant | void, keepBytes: boolean, signal?: AbortSignal): Promise<AttemptOutcome> {
+  private async attempt(
+    url: string,
+    request: SourceRequest,
+    grant: BudgetGrant | void,
+    keepBytes: boolean,
+    signal?: AbortSignal,
+  ): Promise<AttemptOutcome> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let response: Response;
@@ -188,8 +201,8 @@ export class SourceHttpClient {
     }
     await this.options.budget.observe(response, grant);
     if (response.status === 429) {
-      // Close's body says `rate_reset` in fractional seconds, more precisely than its whole-second Retry-After.
-      const waitMs = rateResetFromBody(text) ?? retryAfterMs(response.headers) ?? parseRateLimitHeaders(response.headers)?.resetDelayMs ?? 1000;
+      const dialect = this.options.rateLimitDialect;
+      const waitMs = dialect.refusalWaitMs?.(text) ?? retryAfterMs(response.headers) ?? dialect.allowance(response.headers)?.resetDelayMs ?? 1000;
       return { kind: 'rate-limited', waitMs };
     }
     if (TRANSIENT_STATUSES.has(response.status)) return { kind: 'transient', problem: `HTTP ${response.status}`, timedOut: false };
@@ -214,12 +227,14 @@ function describeNetworkError(error: unknown, timedOut: boolean, timeoutMs: numb
   return cause ?? (error instanceof Error ? error.message : String(error));
 }
 
-/** The answer's `field-errors` object (Close's 400s name the offending request paths there); empty when it has none. */
+/** The answer's `field-errors` object (400s name the offending request paths there, where the API has one); empty when it has none. */
 export function apiFieldErrors(body: string): Record<string, unknown> {
   try {
     const parsed = JSON.parse(body) as Record<string, unknown> | null;
     const fieldErrors = parsed?.['field-errors'];
-    return typeof fieldErrors === 'object' && fieldErrors !== null && !Array.isArray(fieldErrors) ? { ...(fieldErrors as Record<string, unknown>) } : {};
+    return typeof fieldErrors === 'object' && fieldErrors !== null && !Array.isArray(fieldErrors)
+      ? { ...(fieldErrors as Record<string, unknown>) }
+      : {};
   } catch {
     return {};
   }

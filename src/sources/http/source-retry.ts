@@ -1,6 +1,6 @@
 /** A failed try of a source request that is about to be tried again, as reported to `onRetry`. */
 export interface SourceRetry {
-  /** The API, e.g. "Virtuous". */
+  /** The API: the source's display name. */
   source: string;
   /** Method and path, e.g. "POST /api/Contact/Query" (never the query string, never a credential). */
   endpoint: string;
@@ -19,8 +19,8 @@ export interface SourceRetry {
 }
 
 /**
- * One line for an operator: `Virtuous did not answer POST /api/Contact/Query within 60 s; retrying (2 of 8)`,
- * or `Close failed POST /data/search/ (HTTP 503); retrying in 400 ms (2 of 8)`.
+ * One line for an operator: `<API> did not answer POST /api/Contact/Query within 60 s; retrying (2 of 8)`,
+ * or `<API> failed POST /data/search/ (HTTP 503); retrying in 400 ms (2 of 8)`.
  */
 export function describeRetry(retry: SourceRetry): string {
   const next = `(${retry.attempt} of ${retry.maxAttempts})`;

@@ -1,7 +1,7 @@
 import { BulkExportError } from '../../errors/index.js';
-import { parseIsoMicros } from '../../planning/time-window-splitter.js';
+import { parseIsoMicros } from '../../time/iso-instant.js';
 import type { SourceRow } from '../export-source.js';
-import type { TimestampPosition } from '../timestamp-keyset.js';
+import type { TimestampPosition } from '../../planning/timestamp-position.js';
 
 /** The record field holding a contact's modification time (FullContact only). */
 export const MODIFIED_FIELD = 'modifiedDateTimeUtc';
@@ -57,6 +57,7 @@ export class ChangeCut {
 /** The instant of a position, in microseconds; throws when it is not an ISO 8601 instant. */
 export function positionMicros(position: TimestampPosition): number {
   const micros = parseIsoMicros(position.at);
-  if (micros === null) throw new BulkExportError('BAD_CURSOR', `The export's start ${JSON.stringify(position.at)} is not an ISO 8601 instant; start the export again.`);
+  if (micros === null)
+    throw new BulkExportError('BAD_CURSOR', `The export's start ${JSON.stringify(position.at)} is not an ISO 8601 instant; start the export again.`);
   return micros;
 }

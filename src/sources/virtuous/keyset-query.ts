@@ -20,7 +20,10 @@ export interface KeysetQueryArgs {
  * `groups` with `conditions` ANDed into every one of them: (G1 AND c) OR (G2 AND c). Without user
  * groups, one group of `conditions` (or none at all: every contact).
  */
-export function withConditions(groups: readonly VirtuousConditionGroup[] | undefined, conditions: readonly VirtuousCondition[]): VirtuousConditionGroup[] {
+export function withConditions(
+  groups: readonly VirtuousConditionGroup[] | undefined,
+  conditions: readonly VirtuousCondition[],
+): VirtuousConditionGroup[] {
   if (!groups || groups.length === 0) return conditions.length > 0 ? [{ conditions: [...conditions] }] : [];
   return groups.map((group) => ({ conditions: [...group.conditions, ...conditions] }));
 }

@@ -44,7 +44,8 @@ export function findIdKeyset(queryOptions: VirtuousQueryOptions): IdKeyset {
   });
   const chosen = usable.find((keyset) => keyset.parameter === DEFAULT_ID_PARAMETER) ?? usable[0];
   if (chosen) return chosen;
-  const seen = candidates.length > 0 ? candidates.map(describeOffer).join('; ') : `no id parameter at all (parameters: ${parameterNames(queryOptions)})`;
+  const seen =
+    candidates.length > 0 ? candidates.map(describeOffer).join('; ') : `no id parameter at all (parameters: ${parameterNames(queryOptions)})`;
   throw new InvalidInputError(
     'A keyset export needs a contact-id parameter with a lower bound (GreaterThan or GreaterThanOrEqual) and an upper bound ' +
       `(LessThanOrEqual or LessThan), and this organization's GET /api/Contact/QueryOptions offers ${seen}. ` +
@@ -80,7 +81,8 @@ export function isExclusive(prefilter: ModifiedPrefilter): boolean {
  */
 export function findModifiedPrefilter(queryOptions: VirtuousQueryOptions): ModifiedPrefilter {
   const candidates = (queryOptions.options ?? []).filter(
-    (option) => option.parameter === DEFAULT_MODIFIED_PARAMETER || (/modif/i.test(option.parameter) && /date/i.test(`${option.type} ${option.parameter}`)),
+    (option) =>
+      option.parameter === DEFAULT_MODIFIED_PARAMETER || (/modif/i.test(option.parameter) && /date/i.test(`${option.type} ${option.parameter}`)),
   );
   const usable = candidates.flatMap((option): ModifiedPrefilter[] => {
     const operator = PREFILTER_OPERATORS.find((name) => offers(option, name));
@@ -88,7 +90,10 @@ export function findModifiedPrefilter(queryOptions: VirtuousQueryOptions): Modif
   });
   const chosen = usable.find((prefilter) => prefilter.parameter === DEFAULT_MODIFIED_PARAMETER) ?? usable[0];
   if (chosen) return chosen;
-  const seen = candidates.length > 0 ? candidates.map(describeOffer).join('; ') : `no modification-date parameter at all (parameters: ${parameterNames(queryOptions)})`;
+  const seen =
+    candidates.length > 0
+      ? candidates.map(describeOffer).join('; ')
+      : `no modification-date parameter at all (parameters: ${parameterNames(queryOptions)})`;
   throw new InvalidInputError(
     `--since and --incremental need a modification-date parameter with a lower bound (${PREFILTER_OPERATORS.join(', ')}), ` +
       `and this organization's GET /api/Contact/QueryOptions offers ${seen}. Run a full export instead, or check: bulk-export options --source virtuous.`,

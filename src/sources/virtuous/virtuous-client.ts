@@ -33,7 +33,8 @@ export interface VirtuousPageRequest {
 }
 
 const QUERY_OPTIONS_ENDPOINT = 'GET /api/Contact/QueryOptions';
-const WRONG_SERVICE_ADVICE = 'Check that VIRTUOUS_BASE_URL points at the Virtuous API (https://api.virtuoussoftware.com), not at a proxy or another service.';
+const WRONG_SERVICE_ADVICE =
+  'Check that VIRTUOUS_BASE_URL points at the Virtuous API (https://api.virtuoussoftware.com), not at a proxy or another service.';
 
 /** The three Virtuous Contact endpoints the exporter uses. */
 export class VirtuousClient {
@@ -59,7 +60,9 @@ export class VirtuousClient {
   }
 
   async queryOptions(signal?: AbortSignal): Promise<VirtuousQueryOptions> {
-    return checkedQueryOptions(await this.http.requestJson<unknown>({ method: 'GET', path: '/api/Contact/QueryOptions', endpoint: QUERY_OPTIONS_ENDPOINT }, signal));
+    return checkedQueryOptions(
+      await this.http.requestJson<unknown>({ method: 'GET', path: '/api/Contact/QueryOptions', endpoint: QUERY_OPTIONS_ENDPOINT }, signal),
+    );
   }
 
   async query<T>(body: VirtuousQueryBody, page: VirtuousPageRequest, signal?: AbortSignal): Promise<VirtuousQueryEnvelope<T>> {

@@ -2,12 +2,12 @@ import { BulkExportError, SourceUnavailableError } from '../../errors/index.js';
 import type { ExportRange, IdRange } from '../../planning/export-range.js';
 import { defaultTargetRows, splitIdRange } from '../../planning/id-range-splitter.js';
 import type { RecordSchema } from '../../sinks/record-schema.js';
-import { virtuousAbbreviatedContactSchema } from '../../sinks/schemas/virtuous-abbreviated-contact-schema.js';
-import { virtuousFullContactSchema } from '../../sinks/schemas/virtuous-full-contact-schema.js';
+import { virtuousAbbreviatedContactSchema } from './virtuous-abbreviated-contact-schema.js';
+import { virtuousFullContactSchema } from './virtuous-full-contact-schema.js';
 import { countedPage, NOTHING_READ, type ApiRowCount } from '../api-row-count.js';
 import type { ExportSource, PlanOptions, RowChange, SourceCursor, SourcePage, SourcePlan, SourceRow } from '../export-source.js';
 import { AttemptBudget } from '../http/attempt-budget.js';
-import type { TimestampPosition } from '../timestamp-keyset.js';
+import type { TimestampPosition } from '../../planning/timestamp-position.js';
 import { ChangeCut, positionMicros } from './change-cut.js';
 import { keysetQuery, prefilterCondition, prefilterFloorMicros } from './keyset-query.js';
 import { findIdKeyset, findModifiedPrefilter, type IdKeyset, type ModifiedPrefilter, type VirtuousQueryOptions } from './query-options.js';
@@ -41,6 +41,8 @@ export interface VirtuousChangeSettings {
   since: TimestampPosition | null;
   /** The date parameter and operator of the pre-filter, discovered from QueryOptions when planning; null = discover now. */
   prefilter: ModifiedPrefilter | null;
+  /** `--watermark-overlap`: how far the next watermark stays behind what the reads prove (see read-clock-watermark.ts). */
+  overlapMs?: number;
 }
 
 export const DEFAULT_VIRTUOUS_SETTINGS: VirtuousSourceSettings = {
@@ -175,7 +177,16 @@ export class VirtuousSource implements ExportSource {
     const extra = await this.prefilterConditions(options.changesSince ?? null, signal);
     const probe = async (afterId: number | null, upToId: number | null, descending = false) =>
       this.client.query<IdentifiedRow>(
-        keysetQuery({ keyset, afterId, upToId, includeArchived: this.settings.includeArchived, sortBy: this.settings.sortBy, descending, groups: this.settings.groups, extra }),
+        keysetQuery({
+          keyset,
+          afterId,
+          upToId,
+          includeArchived: this.settings.includeArchived,
+          sortBy: this.settings.sortBy,
+          descending,
+          groups: this.settings.groups,
+          extra,
+        }),
         { take: 1, fullContact: false },
         signal,
       );
@@ -187,7 +198,12 @@ export class VirtuousSource implements ExportSource {
     requireId(first);
     const highest = (await probe(null, null, true)).list[0];
     // A server that ignores `descending` answers with the lowest id again: find the highest by counting instead.
-    const maxId = highest && requireId(highest) > first.id ? highest.id : lowest.total > 1 ? await highestId(first.id, (afterId) => probe(afterId, null)) : first.id;
+    const maxId =
+      highest && requireId(highest) > first.id
+        ? highest.id
+        : lowest.total > 1
+          ? await highestId(first.id, (afterId) => probe(afterId, null))
+          : first.id;
     const ranges = await splitIdRange({
       minId: first.id,
       maxId,
@@ -211,7 +227,8 @@ export class VirtuousSource implements ExportSource {
    * configured page size. Permanent errors (400, 401, 403, ...) are not retried at any size.
    */
   async *pages(range: ExportRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage> {
-    if (range.kind !== 'id') throw new BulkExportError('WRONG_RANGE_KIND', `Virtuous ranges are id ranges, got ${range.kind}; start the export again.`);
+    if (range.kind !== 'id')
+      throw new BulkExportError('WRONG_RANGE_KIND', `Virtuous ranges are id ranges, got ${range.kind}; start the export again.`);
     yield* this.idPages(range, cursor, signal);
   }
 
@@ -228,7 +245,13 @@ export class VirtuousSource implements ExportSource {
       const smallest = ladder.atSmallest;
       const take = ladder.take;
       try {
-        const page: VirtuousPageRequest = { take, fullContact, rawRows, attempts, ...(smallest ? {} : { maxAttempts: ATTEMPTS_BEFORE_SMALLER_TAKE }) };
+        const page: VirtuousPageRequest = {
+          take,
+          fullContact,
+          rawRows,
+          attempts,
+          ...(smallest ? {} : { maxAttempts: ATTEMPTS_BEFORE_SMALLER_TAKE }),
+        };
         return { envelope: await this.client.query<T>(body, page, signal), take };
       } catch (error) {
         if (!(error instanceof SourceUnavailableError) || smallest || attempts.exhausted) throw error;
@@ -257,7 +280,15 @@ export class VirtuousSource implements ExportSource {
     let count: ApiRowCount = NOTHING_READ;
     for (;;) {
       const { envelope, take } = await this.queryWithLadder<IdentifiedRow>(
-        keysetQuery({ keyset, afterId, upToId: range.upToId, includeArchived: this.settings.includeArchived, sortBy: this.settings.sortBy, groups: this.settings.groups, extra }),
+        keysetQuery({
+          keyset,
+          afterId,
+          upToId: range.upToId,
+          includeArchived: this.settings.includeArchived,
+          sortBy: this.settings.sortBy,
+          groups: this.settings.groups,
+          extra,
+        }),
         ladder,
         this.settings.fullContact || changes !== undefined,
         signal,
@@ -289,7 +320,11 @@ export class VirtuousSource implements ExportSource {
 }
 
 /** The rows of a page that the cut keeps, with their bytes and their modification times. */
-function keptChanges(read: IdentifiedRow[], rawList: Uint8Array[] | undefined, cut: ChangeCut): { rows: IdentifiedRow[]; rawRows: Uint8Array[] | undefined; changes: RowChange[] } {
+function keptChanges(
+  read: IdentifiedRow[],
+  rawList: Uint8Array[] | undefined,
+  cut: ChangeCut,
+): { rows: IdentifiedRow[]; rawRows: Uint8Array[] | undefined; changes: RowChange[] } {
   const rows: IdentifiedRow[] = [];
   const rawRows: Uint8Array[] | undefined = rawList ? [] : undefined;
   const changes: RowChange[] = [];
@@ -314,7 +349,10 @@ function lastIdOf(cursor: SourceCursor | null): number | null {
 
 function requireId(row: SourceRow): number {
   if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id)) {
-    const kind = row.id === undefined ? 'no id at all' : `the non-numeric id ${JSON.stringify(row.id)?.slice(0, 60)} (${row.id === null ? 'null' : typeof row.id})`;
+    const kind =
+      row.id === undefined
+        ? 'no id at all'
+        : `the non-numeric id ${JSON.stringify(row.id)?.slice(0, 60)} (${row.id === null ? 'null' : typeof row.id})`;
     throw new BulkExportError(
       'UNEXPECTED_ROW',
       `Virtuous returned a contact with ${kind}, where the API documents whole-number contact ids: contacts are paged by id, so nothing can be exported from this answer. ` +

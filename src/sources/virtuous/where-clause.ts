@@ -23,9 +23,31 @@ import type { VirtuousCondition, VirtuousConditionGroup } from './virtuous-query
 
 /** The 25 operator names of the Virtuous query language. */
 export const VIRTUOUS_OPERATORS = [
-  'Is', 'IsNot', 'IsKnown', 'IsNotKnown', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual',
-  'Contains', 'StartsWith', 'EndsWith', 'IsTrue', 'IsFalse', 'IsSet', 'IsNotSet', 'In', 'NotIn', 'Between',
-  'Before', 'After', 'IsAnyOf', 'IsNoneOf', 'Matches', 'OnOrBefore', 'OnOrAfter',
+  'Is',
+  'IsNot',
+  'IsKnown',
+  'IsNotKnown',
+  'LessThan',
+  'LessThanOrEqual',
+  'GreaterThan',
+  'GreaterThanOrEqual',
+  'Contains',
+  'StartsWith',
+  'EndsWith',
+  'IsTrue',
+  'IsFalse',
+  'IsSet',
+  'IsNotSet',
+  'In',
+  'NotIn',
+  'Between',
+  'Before',
+  'After',
+  'IsAnyOf',
+  'IsNoneOf',
+  'Matches',
+  'OnOrBefore',
+  'OnOrAfter',
 ] as const;
 
 /** Operators whose condition carries a `values` list. */
@@ -81,15 +103,20 @@ export function parseWhere(text: string, knownParameters: readonly string[] = []
   }
   const match = /^(\S+)\s*([\s\S]*)$/.exec(remainder);
   if (!parameter || !match) {
-    throw new InvalidInputError(`--where "${clause}" needs a parameter and an operator: write PARAMETER OPERATOR VALUE, e.g. "Tag IsAnyOf Major Donor".`);
+    throw new InvalidInputError(
+      `--where "${clause}" needs a parameter and an operator: write PARAMETER OPERATOR VALUE, e.g. "Tag IsAnyOf Major Donor".`,
+    );
   }
   return { text: clause, parameter, operator: match[1]!, rest: match[2]!.trim() };
 }
 
 /** Splits a `--where-group` into its `;`-separated clauses (quotes respected). */
 export function splitGroup(text: string): string[] {
-  const clauses = splitOutsideQuotes(text, ';').map((clause) => clause.trim()).filter((clause) => clause !== '');
-  if (clauses.length === 0) throw new InvalidInputError('--where-group is empty: give conditions separated by ";", e.g. --where-group "State Is CA; Tag IsAnyOf Board".');
+  const clauses = splitOutsideQuotes(text, ';')
+    .map((clause) => clause.trim())
+    .filter((clause) => clause !== '');
+  if (clauses.length === 0)
+    throw new InvalidInputError('--where-group is empty: give conditions separated by ";", e.g. --where-group "State Is CA; Tag IsAnyOf Board".');
   return clauses;
 }
 
@@ -98,7 +125,9 @@ export function splitGroup(text: string): string[] {
  * (`\"` inside quotes is a quote).
  */
 export function parseValueList(text: string): string[] {
-  return splitOutsideQuotes(text, ',').map(unquote).filter((value) => value !== '');
+  return splitOutsideQuotes(text, ',')
+    .map(unquote)
+    .filter((value) => value !== '');
 }
 
 function isOperatorName(word: string): boolean {
@@ -135,20 +164,17 @@ function unquote(raw: string): string {
   return value;
 }
 
-/** Problems worth a warning but not a refusal (a value outside the offered `valueOptions`). */
-export interface WhereWarnings {
-  warnings: string[];
-}
-
 /** Checks one parsed clause against QueryOptions and turns it into a request condition. */
 export function resolveWhere(parsed: ParsedWhere, queryOptions: VirtuousQueryOptions, warnings: string[] = []): VirtuousCondition {
   const options = queryOptions.options ?? [];
   const option = findParameter(parsed, options);
   const operators = (option.operatorOptions ?? []).map((o) => o.operator);
-  const operator = operators.find((name) => name === parsed.operator) ?? operators.find((name) => name.toLowerCase() === parsed.operator.toLowerCase());
+  const operator =
+    operators.find((name) => name === parsed.operator) ?? operators.find((name) => name.toLowerCase() === parsed.operator.toLowerCase());
   if (!operator) {
     throw new InvalidInputError(
-      `--where "${parsed.text}": "${parsed.operator}" is not an operator of "${option.parameter}" (${option.type}); ` + suggestionText(parsed.operator, operators, `operators of "${option.parameter}"`),
+      `--where "${parsed.text}": "${parsed.operator}" is not an operator of "${option.parameter}" (${option.type}); ` +
+        suggestionText(parsed.operator, operators, `operators of "${option.parameter}"`),
     );
   }
   const details = option.operatorOptions.find((o) => o.operator === operator)!;
@@ -159,7 +185,8 @@ export function resolveWhere(parsed: ParsedWhere, queryOptions: VirtuousQueryOpt
     if (parsed.rest !== '') throw new InvalidInputError(`${where}: ${operator} takes no value; remove "${parsed.rest}".`);
     return { parameter: option.parameter, operator };
   }
-  if (parsed.rest === '') throw new InvalidInputError(`${where}: ${operator} needs a value, e.g. "${option.parameter} ${operator} ${exampleValue(option, multiple)}".`);
+  if (parsed.rest === '')
+    throw new InvalidInputError(`${where}: ${operator} needs a value, e.g. "${option.parameter} ${operator} ${exampleValue(option, multiple)}".`);
   let condition: VirtuousCondition;
   if (multiple) {
     const values = parseValueList(parsed.rest);
@@ -168,7 +195,9 @@ export function resolveWhere(parsed: ParsedWhere, queryOptions: VirtuousQueryOpt
   } else if (operator === 'Between') {
     const pair = /,/.test(parsed.rest) ? parseValueList(parsed.rest) : parsed.rest.split(/\s+and\s+/i).map(unquote);
     if (pair.length !== 2 || pair.some((value) => value === '')) {
-      throw new InvalidInputError(`${where}: Between needs two values, e.g. "${option.parameter} Between ${exampleValue(option, false)}, ${exampleValue(option, false)}".`);
+      throw new InvalidInputError(
+        `${where}: Between needs two values, e.g. "${option.parameter} Between ${exampleValue(option, false)}, ${exampleValue(option, false)}".`,
+      );
     }
     condition = { parameter: option.parameter, operator, value: pair[0]!, secondaryValue: pair[1]! };
   } else {
@@ -197,7 +226,8 @@ function checkValues(condition: VirtuousCondition, option: VirtuousParameterOpti
   if (option.type === 'Int' || option.type === 'Decimal') {
     const pattern = option.type === 'Int' ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)$/;
     const bad = values.find((value) => !pattern.test(value.trim()));
-    if (bad !== undefined) throw new InvalidInputError(`${where}: "${bad}" is not a${option.type === 'Int' ? 'n Int' : ' Decimal'} value for "${option.parameter}".`);
+    if (bad !== undefined)
+      throw new InvalidInputError(`${where}: "${bad}" is not a${option.type === 'Int' ? 'n Int' : ' Decimal'} value for "${option.parameter}".`);
   }
 }
 
@@ -210,7 +240,12 @@ function warnAboutValueOptions(condition: VirtuousCondition, option: VirtuousPar
     const close = closeMatches(value, offered);
     warnings.push(
       `${where}: "${value}" is not among the values QueryOptions offers for "${option.parameter}"` +
-        (close.length > 0 ? ` (did you mean ${close.slice(0, 3).map((v) => `"${v}"`).join(' or ')}?)` : '') +
+        (close.length > 0
+          ? ` (did you mean ${close
+              .slice(0, 3)
+              .map((v) => `"${v}"`)
+              .join(' or ')}?)`
+          : '') +
         '; it may match nothing.',
     );
   }
@@ -218,7 +253,13 @@ function warnAboutValueOptions(condition: VirtuousCondition, option: VirtuousPar
 
 function exampleValue(option: VirtuousParameterOption, multiple: boolean): string {
   const offered = (option.valueOptions ?? []).filter((value): value is string => typeof value === 'string');
-  if (offered.length > 0) return multiple ? offered.slice(0, 2).map((value) => `"${value}"`).join(',') : offered[0]!;
+  if (offered.length > 0)
+    return multiple
+      ? offered
+          .slice(0, 2)
+          .map((value) => `"${value}"`)
+          .join(',')
+      : offered[0]!;
   switch (option.type) {
     case 'Date':
       return '2024-01-01';

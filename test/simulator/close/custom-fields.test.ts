@@ -11,7 +11,11 @@ describe('Close simulator custom fields', () => {
   });
 
   const list = (s: CloseSimulator, query = '', call: { apiKey?: string | null; method?: string } = {}) =>
-    search(s, undefined, { path: `/custom_field/contact/${query}`, method: call.method ?? 'GET', ...(call.apiKey === undefined ? {} : { apiKey: call.apiKey }) });
+    search(s, undefined, {
+      path: `/custom_field/contact/${query}`,
+      method: call.method ?? 'GET',
+      ...(call.apiKey === undefined ? {} : { apiKey: call.apiKey }),
+    });
 
   it('lists the contact custom fields with _skip/_limit and has_more, shaped like Close documents them', async () => {
     sim = await startCloseSimulator({ contacts: 10, customFields: 150 });
@@ -25,12 +29,27 @@ describe('Close simulator custom fields', () => {
     expect(second.json.data).toHaveLength(50);
     const all = [...first.json.data, ...second.json.data];
     expect(all.map((field: { id: string }) => field.id)).toEqual(sim.customFieldIds());
-    expect(all.map(({ id, name, type, accepts_multiple_values }: Record<string, unknown>) => ({ id, name, type, acceptsMultipleValues: accepts_multiple_values })))
-      .toEqual(sim.customFields());
+    expect(
+      all.map(({ id, name, type, accepts_multiple_values }: Record<string, unknown>) => ({
+        id,
+        name,
+        type,
+        acceptsMultipleValues: accepts_multiple_values,
+      })),
+    ).toEqual(sim.customFields());
     const tier = all[0];
-    expect(tier).toMatchObject({ name: 'Tier', type: 'choices', choices: ['Gold', 'Silver', 'Bronze', 'Trial'], accepts_multiple_values: false, description: null, editable_with_roles: [] });
+    expect(tier).toMatchObject({
+      name: 'Tier',
+      type: 'choices',
+      choices: ['Gold', 'Silver', 'Bronze', 'Trial'],
+      accepts_multiple_values: false,
+      description: null,
+      editable_with_roles: [],
+    });
     expect(Object.keys(all[1])).not.toContain('choices');
-    expect(new Set(all.map((field: { type: string }) => field.type))).toEqual(new Set(['choices', 'number', 'text', 'date', 'hidden', 'datetime', 'user', 'contact']));
+    expect(new Set(all.map((field: { type: string }) => field.type))).toEqual(
+      new Set(['choices', 'number', 'text', 'date', 'hidden', 'datetime', 'user', 'contact']),
+    );
     expect(new Set(all.map((field: { name: string }) => field.name)).size).toBe(150);
     expect((await list(sim, '?_skip=140&_limit=5')).json.data.map((field: { id: string }) => field.id)).toEqual(sim.customFieldIds().slice(140, 145));
     expect((await list(sim, '?_skip=150')).json).toEqual({ has_more: false, data: [] });

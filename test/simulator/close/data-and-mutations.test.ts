@@ -84,7 +84,8 @@ describe('Close simulator data', () => {
     expect(created.filter((value) => value === DEFAULT_SHARED_TIMESTAMP)).toHaveLength(100);
     expect(new Set(created).size).toBe(901);
     const response = await search(sim, {
-      query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(DEFAULT_SHARED_TIMESTAMP, '2018-10-01T12:00:00.123457Z'))), _limit: 200,
+      query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(DEFAULT_SHARED_TIMESTAMP, '2018-10-01T12:00:00.123457Z'))),
+      _limit: 200,
     });
     expect(response.json.data).toHaveLength(100);
   });
@@ -134,7 +135,9 @@ describe('Close simulator mutations', () => {
     expect(after).toMatchObject({ name: 'Bruce Wayne', display_name: 'Bruce Wayne', title: 'The Dark Knight', [`custom.${tier}`]: 'Gold' });
     expect(after['date_created']).toBe(before['date_created']);
     expect(after['date_updated']).toBe(formatCloseTimestamp(now * 1000));
-    const found = await search(sim, { query: contactQuery(fieldCondition(regular('title'), { type: 'text', mode: 'phrase', value: 'dark knight' })) });
+    const found = await search(sim, {
+      query: contactQuery(fieldCondition(regular('title'), { type: 'text', mode: 'phrase', value: 'dark knight' })),
+    });
     expect(ids(found)).toEqual([id]);
     const recent = await search(sim, { query: contactQuery(fieldCondition(regular('date_updated'), onOrAfter('2025-01-01'))) });
     expect(ids(recent)).toEqual([id]);
@@ -159,7 +162,10 @@ describe('Close simulator mutations', () => {
     expect(created[0]).toBe(formatCloseTimestamp(now * 1000));
     expect(created[1]).toBe(formatCloseTimestamp(now * 1000 + 1));
     const lastOld = sim.contact(before.at(-1)!)!['date_created'] as string;
-    const response = await search(sim, { query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(lastOld))), sort: sortBy('date_created') });
+    const response = await search(sim, {
+      query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(lastOld))),
+      sort: sortBy('date_created'),
+    });
     expect(ids(response)).toEqual([before.at(-1), ...added]);
     expect(ids(await search(sim, { query: contactQuery({ type: 'id', value: added[1] }) }))).toEqual([added[1]]);
     expect((await walk(sim, { query: contactQuery(), _limit: 200 })).flatMap(ids)).toHaveLength(103);

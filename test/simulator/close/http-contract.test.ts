@@ -71,10 +71,29 @@ describe('Close simulator HTTP contract', () => {
     expect(response.status).toBe(200);
     for (const item of response.json.data) {
       const full = sim.contact(item.id)!;
-      expect(Object.keys(item)).toEqual(['__object_type', 'id', 'name', 'title', 'emails', 'phones', 'urls', 'date_created', `custom.${tier}`, `custom.${score}`]);
+      expect(Object.keys(item)).toEqual([
+        '__object_type',
+        'id',
+        'name',
+        'title',
+        'emails',
+        'phones',
+        'urls',
+        'date_created',
+        `custom.${tier}`,
+        `custom.${score}`,
+      ]);
       expect(item).toEqual({
-        __object_type: 'contact', id: full['id'], name: full['name'], title: full['title'], emails: full['emails'], phones: full['phones'],
-        urls: full['urls'], date_created: full['date_created'], [`custom.${tier}`]: full[`custom.${tier}`] ?? null, [`custom.${score}`]: full[`custom.${score}`] ?? null,
+        __object_type: 'contact',
+        id: full['id'],
+        name: full['name'],
+        title: full['title'],
+        emails: full['emails'],
+        phones: full['phones'],
+        urls: full['urls'],
+        date_created: full['date_created'],
+        [`custom.${tier}`]: full[`custom.${tier}`] ?? null,
+        [`custom.${score}`]: full[`custom.${score}`] ?? null,
       });
     }
     const all = await search(sim, { query: contactQuery(), _fields: { contact: ['id', 'custom'] }, _limit: 40 });
@@ -116,16 +135,54 @@ describe('Close simulator HTTP contract', () => {
       [{}, 'query', /query is required/],
       [{ query: { type: 'and', queries: [] } }, 'query', /object_type/],
       [{ query: contactQuery({ type: 'fancy' }) }, 'query.queries[1].type', /Unknown query type "fancy"/],
-      [{ query: contactQuery(fieldCondition(regular('shoe_size'), { type: 'exists' })) }, 'query.queries[1].field.field_name', /Unknown field "shoe_size"/],
-      [{ query: contactQuery(fieldCondition(regular('title'), { type: 'fuzzy', value: 'x' })) }, 'query.queries[1].condition.type', /Unknown condition type "fuzzy"/],
-      [{ query: contactQuery(fieldCondition(regular('title'), { type: 'number_range', gt: 1 })) }, 'query.queries[1].condition.type', /cannot be used with contact.title/],
-      [{ query: contactQuery(fieldCondition(custom('cf_nope'), { type: 'exists' })) }, 'query.queries[1].field.custom_field_id', /Unknown contact custom field/],
-      [{ query: contactQuery(fieldCondition(regular('status_id', 'lead'), { type: 'exists' })) }, 'query.queries[1].field.object_type', /has_related/],
-      [{ query: contactQuery(fieldCondition(regular('title'), { type: 'text', mode: 'regex', value: 'x' })) }, 'query.queries[1].condition.mode', /Unknown text mode/],
+      [
+        { query: contactQuery(fieldCondition(regular('shoe_size'), { type: 'exists' })) },
+        'query.queries[1].field.field_name',
+        /Unknown field "shoe_size"/,
+      ],
+      [
+        { query: contactQuery(fieldCondition(regular('title'), { type: 'fuzzy', value: 'x' })) },
+        'query.queries[1].condition.type',
+        /Unknown condition type "fuzzy"/,
+      ],
+      [
+        { query: contactQuery(fieldCondition(regular('title'), { type: 'number_range', gt: 1 })) },
+        'query.queries[1].condition.type',
+        /cannot be used with contact.title/,
+      ],
+      [
+        { query: contactQuery(fieldCondition(custom('cf_nope'), { type: 'exists' })) },
+        'query.queries[1].field.custom_field_id',
+        /Unknown contact custom field/,
+      ],
+      [
+        { query: contactQuery(fieldCondition(regular('status_id', 'lead'), { type: 'exists' })) },
+        'query.queries[1].field.object_type',
+        /has_related/,
+      ],
+      [
+        { query: contactQuery(fieldCondition(regular('title'), { type: 'text', mode: 'regex', value: 'x' })) },
+        'query.queries[1].condition.mode',
+        /Unknown text mode/,
+      ],
       [{ query: { type: 'object_type', object_type: 'banana' } }, 'query.object_type', /Unknown object type/],
-      [{ query: contactQuery({ type: 'has_related', this_object_type: 'contact', related_object_type: 'opportunity', related_query: {} }) }, 'query.queries[1].related_object_type', /not supported/],
-      [{ query: contactQuery(fieldCondition(regular('date_created'), { type: 'moment_range', on_or_after: { type: 'fixed_local_date', value: '2020-01-01T00:00:00Z' } })) },
-        'query.queries[1].condition.on_or_after.value', /YYYY-MM-DD/],
+      [
+        { query: contactQuery({ type: 'has_related', this_object_type: 'contact', related_object_type: 'opportunity', related_query: {} }) },
+        'query.queries[1].related_object_type',
+        /not supported/,
+      ],
+      [
+        {
+          query: contactQuery(
+            fieldCondition(regular('date_created'), {
+              type: 'moment_range',
+              on_or_after: { type: 'fixed_local_date', value: '2020-01-01T00:00:00Z' },
+            }),
+          ),
+        },
+        'query.queries[1].condition.on_or_after.value',
+        /YYYY-MM-DD/,
+      ],
       [{ query: contactQuery(), results_limit: -1 }, 'results_limit', /results_limit/],
       [{ query: contactQuery(), include_counts: 'yes' }, 'include_counts', /include_counts/],
       [{ query: contactQuery(), _fields: { contact: 'name' } }, '_fields.contact', /list/],

@@ -29,7 +29,11 @@ async function exportAll(sim: CloseSimulator, pageSize: number) {
     let last: Item | undefined;
     do {
       const response = await search(sim, {
-        query, sort: sortBy('date_created'), _limit: pageSize, _fields: { contact: ['id', 'date_created'] }, ...(cursor === null ? {} : { cursor }),
+        query,
+        sort: sortBy('date_created'),
+        _limit: pageSize,
+        _fields: { contact: ['id', 'date_created'] },
+        ...(cursor === null ? {} : { cursor }),
       });
       expect(response.status).toBe(200);
       for (const item of response.json.data as Item[]) {
@@ -91,7 +95,10 @@ describe('Close simulator keyset export', () => {
       const started = performance.now();
       const response = await search(sim, {
         query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(since))),
-        sort: sortBy('date_created'), _limit: 200, _fields: { contact: ['id', 'name', 'emails', 'date_created', 'custom'] }, include_counts: true,
+        sort: sortBy('date_created'),
+        _limit: 200,
+        _fields: { contact: ['id', 'name', 'emails', 'date_created', 'custom'] },
+        include_counts: true,
       });
       const elapsed = performance.now() - started;
       expect(response.status).toBe(200);

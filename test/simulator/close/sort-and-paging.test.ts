@@ -40,15 +40,17 @@ describe('Close simulator sorting', () => {
     for (const field of fields) {
       for (const direction of ['asc', 'desc'] as const) {
         const sign = direction === 'asc' ? 1 : -1;
-        const expected = [...contacts].sort((a, b) => {
-          const [x, y] = [value(a, field), value(b, field)];
-          if (x !== y) {
-            if (x === null) return 1;
-            if (y === null) return -1;
-            return (x < y ? -1 : 1) * sign;
-          }
-          return (a['id'] < b['id'] ? -1 : 1) * sign;
-        }).map((contact) => contact['id']);
+        const expected = [...contacts]
+          .sort((a, b) => {
+            const [x, y] = [value(a, field), value(b, field)];
+            if (x !== y) {
+              if (x === null) return 1;
+              if (y === null) return -1;
+              return (x < y ? -1 : 1) * sign;
+            }
+            return (a['id'] < b['id'] ? -1 : 1) * sign;
+          })
+          .map((contact) => contact['id']);
         const found = (await walk(sim, { query: contactQuery(), sort: sortBy(field, direction), _limit: 37 })).flatMap(ids);
         expect(found, `${field} ${direction}`).toEqual(expected);
       }
@@ -89,7 +91,11 @@ describe('Close simulator cursor walks', () => {
     expect(pages.flatMap(ids)).toEqual(sim.expectedIds().slice(0, 450));
     // The next walk resumes with a keyset condition.
     const lastCreated = sim.contact(sim.expectedIds()[449]!)!['date_created'] as string;
-    const next = await walk(sim, { query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(lastCreated))), sort: sortBy('date_created'), _limit: 200 });
+    const next = await walk(sim, {
+      query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(lastCreated))),
+      sort: sortBy('date_created'),
+      _limit: 200,
+    });
     expect(next.flatMap(ids)).toEqual(sim.expectedIds().slice(449, 899));
   });
 
@@ -98,10 +104,18 @@ describe('Close simulator cursor walks', () => {
     const pages = await walk(sim, { ...byCreated, _limit: 60, results_limit: 130, include_counts: true });
     expect(pages.map((page) => page.json.data.length)).toEqual([60, 60, 10]);
     for (const page of pages) expect(page.json.count).toEqual({ limited: 130, total: 500 });
-    const onlyCount = await search(sim, { query: contactQuery(fieldCondition(regular('emails_count'), { type: 'number_range', gte: 2 })), include_counts: true, results_limit: 0 });
+    const onlyCount = await search(sim, {
+      query: contactQuery(fieldCondition(regular('emails_count'), { type: 'number_range', gte: 2 })),
+      include_counts: true,
+      results_limit: 0,
+    });
     const expected = sim.expectedIds().filter((id) => (sim.contact(id)!['emails'] as unknown[]).length >= 2).length;
     expect(onlyCount.json).toEqual({ data: [], cursor: null, count: { limited: 0, total: expected } });
-    const windowed = await search(sim, { ...byCreated, query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(sim.contact(sim.expectedIds()[100]!)!['date_created'] as string))), include_counts: true });
+    const windowed = await search(sim, {
+      ...byCreated,
+      query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(sim.contact(sim.expectedIds()[100]!)!['date_created'] as string))),
+      include_counts: true,
+    });
     expect(windowed.json.count).toEqual({ limited: 400, total: 400 });
     expect(Object.keys(windowed.json)).toEqual(['data', 'cursor', 'count']);
   });
@@ -181,7 +195,11 @@ describe('Close simulator cursor walks', () => {
     expect(sim.stats.walksRefusedAtCap).toBe(1);
     // A walk that ends before the cap still ends with cursor null, and results_limit still ends a walk with cursor null.
     expect((await walk(sim, { ...byCreated, _limit: 200, results_limit: 300 })).at(-1)!.json.cursor).toBeNull();
-    const tail = await walk(sim, { query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(sim.contact(sim.expectedIds()[700]!)!['date_created'] as string))), sort: sortBy('date_created'), _limit: 200 });
+    const tail = await walk(sim, {
+      query: contactQuery(fieldCondition(regular('date_created'), onOrAfter(sim.contact(sim.expectedIds()[700]!)!['date_created'] as string))),
+      sort: sortBy('date_created'),
+      _limit: 200,
+    });
     expect(tail.flatMap(ids)).toEqual(sim.expectedIds().slice(700));
   });
 

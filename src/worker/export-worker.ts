@@ -9,18 +9,18 @@ import { MeteredCheckpointStore } from '../metrics/metered-checkpoint-store.js';
 import { startMetricsServer, type MetricsServer, type MetricsServerOptions } from '../metrics/metrics-server.js';
 import { SourceRequestObserver } from '../metrics/source-request-observer.js';
 import { createS3Client } from '../sinks/s3/s3-client.js';
-import { ExportCancelledError } from './export-stopped.js';
-import { CheckpointStore } from './checkpoint-store.js';
-import { commitExport, type ExportJobResult } from './commit-processor.js';
-import type { ExportSpec } from './export-spec.js';
-import { ExportRegistry } from './export-registry.js';
-import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from './job-policies.js';
-import { EXPORT_QUEUE, RANGE_QUEUE, SCHEDULE_QUEUE } from './queue-names.js';
-import { processRange, SHUTDOWN_REASON } from './range-processor.js';
-import type { RangeJobData, RangeJobResult } from './range-job.js';
-import { createRedisConnection } from './redis-connection.js';
-import { runScheduledExport, type ScheduledRunResult, type ScheduleJobData } from './schedules.js';
-import type { WorkerContext } from './worker-context.js';
+import { ExportCancelledError } from '../queue/export-stopped.js';
+import { CheckpointStore } from '../queue/checkpoint-store.js';
+import { commitExport, type ExportJobResult } from '../queue/commit-processor.js';
+import type { ExportSpec } from '../queue/export-spec.js';
+import { ExportRegistry } from '../queue/export-registry.js';
+import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from '../queue/job-policies.js';
+import { EXPORT_QUEUE, RANGE_QUEUE, SCHEDULE_QUEUE } from '../queue/queue-names.js';
+import { processRange, SHUTDOWN_REASON } from '../queue/range-processor.js';
+import type { RangeJobData, RangeJobResult } from '../queue/range-job.js';
+import { createRedisConnection } from '../queue/redis-connection.js';
+import { runScheduledExport, type ScheduledRunResult, type ScheduleJobData } from '../queue/schedules.js';
+import type { WorkerContext } from '../queue/worker-context.js';
 
 export interface ExportWorkerOptions {
   redisUrl: string;
@@ -70,7 +70,10 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       requests?.close();
       redis.disconnect();
       context.s3.destroy();
-      throw new BulkExportError('METRICS_PORT', `cannot serve metrics on ${options.metrics.host ?? '127.0.0.1'}:${options.metrics.port}: ${(error as Error).message}`);
+      throw new BulkExportError(
+        'METRICS_PORT',
+        `cannot serve metrics on ${options.metrics.host ?? '127.0.0.1'}:${options.metrics.port}: ${(error as Error).message}`,
+      );
     }
     options.logger.info({ metricsUrl: metricsServer.url }, 'serving metrics');
   }
@@ -110,7 +113,10 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   const environment = { ...readEnvironment(options.variables), redisUrl: options.redisUrl, queuePrefix: options.queuePrefix, s3: options.s3 };
   const scheduleWorker = new Worker<ScheduleJobData, ScheduledRunResult>(
     SCHEDULE_QUEUE,
-    redactingFailures((job: Job<ScheduleJobData, ScheduledRunResult>) => runScheduledExport(job, { environment, redis, logger: options.logger }), options.variables),
+    redactingFailures(
+      (job: Job<ScheduleJobData, ScheduledRunResult>) => runScheduledExport(job, { environment, redis, logger: options.logger }),
+      options.variables,
+    ),
     { ...common, connection: scheduleConnection, concurrency: 1 },
   );
   rangeWorker.on('failed', (job, error) => {

@@ -1,4 +1,4 @@
-import type { FieldType, RecordSchema } from '../record-schema.js';
+import type { FieldType, RecordSchema } from '../../sinks/record-schema.js';
 
 const int64: FieldType = { kind: 'int64' };
 const utf8: FieldType = { kind: 'utf8' };

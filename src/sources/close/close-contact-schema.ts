@@ -1,4 +1,4 @@
-import type { Field, FieldType, RecordSchema } from '../record-schema.js';
+import type { Field, FieldType, RecordSchema } from '../../sinks/record-schema.js';
 import { closeCustomFieldColumnName, closeCustomFieldType, type CloseCustomFieldColumn } from './close-custom-field-columns.js';
 
 const utf8: FieldType = { kind: 'utf8' };

@@ -1,4 +1,4 @@
-import type { FieldType } from '../record-schema.js';
+import type { FieldType } from '../../sinks/record-schema.js';
 
 /**
  * What the schema needs to know of a Close custom field: its id, and the `type` and

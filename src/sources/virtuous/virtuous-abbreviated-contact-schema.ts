@@ -1,4 +1,4 @@
-import type { RecordSchema } from '../record-schema.js';
+import type { RecordSchema } from '../../sinks/record-schema.js';
 
 /** `VirtuousAbbreviatedContact` (items of `POST /api/Contact/Query`), one column per key. */
 export const virtuousAbbreviatedContactSchema: RecordSchema = {

@@ -1,0 +1,316 @@
+import type { Redis } from 'ioredis';
+import type { Environment } from '../../config/environment.js';
+import { baseUrlFrom, requireVariable } from '../../config/environment.js';
+import { BulkExportError, InvalidInputError } from '../../errors/index.js';
+import type { Logger } from '../../logging/logger.js';
+import { secretScrubber } from '../../logging/secret-scrubber.js';
+import type { ExportRange } from '../../planning/export-range.js';
+import type { TimestampPosition } from '../../planning/timestamp-position.js';
+import { parseRateLimit } from '../../ratelimit/rate-limit-spec.js';
+import { EXPORT_DESCRIPTOR_NAME, type ExportDescriptor } from '../../sinks/export-layout.js';
+import { parsePartFormat, type PartFormat } from '../../sinks/part-format.js';
+import { ObjectStore } from '../../sinks/s3/object-store.js';
+import { createS3Client } from '../../sinks/s3/s3-client.js';
+import { exportFolder, formatS3Url, parseS3Url, type S3Location } from '../../sinks/s3/s3-location.js';
+import { createSource } from '../../sources/create-source.js';
+import { credentialFingerprint } from '../../sources/credential-fingerprint.js';
+import { budgetForExport } from '../../sources/export-budget.js';
+import type { ExportSource } from '../../sources/export-source.js';
+import { describeRetry } from '../../sources/http/source-retry.js';
+import { SOURCE_DEFINITIONS, sourceDefinition } from '../../sources/registry.js';
+import type { SettingsContext, SourceDefinition, SourceOptionValues } from '../../sources/source-definition.js';
+import { formatIsoMicros, parseIsoMicros } from '../../time/iso-instant.js';
+import { enqueueExport } from '../enqueue-export.js';
+import { newExportId } from '../export-id.js';
+import { ExportRegistry } from '../export-registry.js';
+import type { ChangeWindowSpec, ExportSpec, RateLimitSpec, SourceSpec } from '../export-spec.js';
+import { IncrementalGuard } from '../incremental-guard.js';
+import { redactUrl } from '../redis-connection.js';
+import { redisMicros } from '../redis-clock.js';
+import { filterHash, readWatermark, watermarkKey, watermarkName, type Watermark } from '../watermark.js';
+
+/** Rows per part: bounds worker memory (measured: ~300 MB peak at concurrency 4) and the pages a crash can waste. */
+export const DEFAULT_PART_ROWS = 10_000;
+/**
+ * The smallest `--range-rows`: a range smaller than a page or two costs planning probes and requests
+ * out of proportion to what it reads (each range ends with a partial page).
+ */
+export const MIN_RANGE_ROWS = 100;
+
+export interface StartExportRequest {
+  /** `--source`: a name in the source registry. */
+  source: string;
+  dest: string;
+  format: string;
+  gzip?: boolean;
+  rateLimit?: string;
+  partRows?: number;
+  rangeRows?: number;
+  pageSize?: number;
+  /** `--since ISO_TIMESTAMP`: only contacts modified at or after it (with --incremental: only when no watermark exists yet). */
+  since?: string;
+  /** `--incremental`: contacts modified from the stored watermark on; the commit advances it. */
+  incremental?: boolean;
+  /** The source's own options (its definition's `options`), by key; another source's option is refused. */
+  sourceOptions?: SourceOptionValues;
+}
+
+export interface StartExportDependencies {
+  environment: Environment;
+  redis: Redis;
+  logger: Logger;
+  /** Lines for the operator (stderr in the CLI): which kind of load this is, warnings about the filter. */
+  notify?: (line: string) => void;
+}
+
+/** A request checked against everything but the plan: the source, ready to plan, and what it was built from. */
+interface PreparedExport {
+  definition: SourceDefinition;
+  sourceSpec: SourceSpec;
+  source: ExportSource;
+  destination: S3Location;
+  format: PartFormat;
+  partRows: number;
+  rateLimit: RateLimitSpec | null;
+  mode: ChangeWindowSpec['mode'] | null;
+  sinceFlag: TimestampPosition | null;
+  notify: (line: string) => void;
+}
+
+/**
+ * Validates everything (arguments, credential, Redis, bucket, the API itself), plans balanced
+ * ranges, registers the export and enqueues its flow. Nothing is enqueued unless all of it passes.
+ */
+export async function startExport(request: StartExportRequest, deps: StartExportDependencies): Promise<ExportSpec> {
+  const { definition, sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, notify } = await prepareExport(request, deps);
+  const exportId = newExportId();
+  let guard: IncrementalGuard | undefined;
+  let changes: ChangeWindowSpec | undefined;
+  try {
+    if (mode !== null) {
+      const filter = filterHash(definition.filterOf(sourceSpec.settings));
+      const name = watermarkName(sourceSpec.kind, sourceSpec.credentialFingerprint, filter);
+      const key = watermarkKey(destination, name);
+      const url = formatS3Url({ bucket: destination.bucket, prefix: '' }, key);
+      let previous: Watermark | undefined;
+      if (mode === 'incremental') {
+        guard = await IncrementalGuard.acquire(deps.redis, deps.environment.queuePrefix, url, exportId);
+        previous = await readStoredWatermark(deps.environment, destination.bucket, key);
+      }
+      const since: TimestampPosition | null = previous?.position ?? sinceFlag;
+      definition.startChangesAt?.(sourceSpec.settings, since);
+      changes = {
+        mode,
+        field: definition.changeField,
+        watermarkRule: definition.watermarkRule(sourceSpec.settings),
+        since,
+        until: null,
+        watermark: mode === 'incremental' ? { key, name, filter } : null,
+        previousExportId: previous?.exportId ?? null,
+        previousModifiedAt: previous?.modifiedAt ?? null,
+        fullLoad: mode === 'incremental' && since === null,
+      };
+      notifyChangesStart(notify, mode, url, previous, since);
+    }
+
+    const plan = await source.plan({ targetRowsPerRange: request.rangeRows, ...(changes ? { changesSince: changes.since } : {}) });
+    if (changes?.watermarkRule.kind === 'walk-position') {
+      changes.until = plan.until ?? null;
+      notify(
+        plan.totalRows === 0
+          ? `window: no contact modified ${changes.since ? `at or after ${changes.since.at} ` : ''}(an empty export; the watermark stays where it is)`
+          : `window: about ${plan.totalRows} contact(s) modified ${changes.since ? `from ${changes.since.at} ` : ''}until ${changes.until ?? 'now'} ` +
+              '(exclusive, fixed now from the newest modification: contacts modified while the export runs are left for the next run)',
+      );
+    } else if (changes) {
+      notify(
+        changes.since === null
+          ? `window: every contact (about ${plan.totalRows}), read by id`
+          : `window: about ${plan.totalRows} contact(s) pass the date pre-filter (a day before ${changes.since.at.slice(0, 10)} on), read by id; ` +
+              `only those modified at or after the start are written (each record's ${changes.field} decides); ` +
+              'a contact modified while the export runs is in this run or the next',
+      );
+    }
+    // Every range is read after this instant (Redis time, one clock for every worker): see WatermarkRule.
+    if (changes?.watermarkRule.kind === 'read-clock') changes.watermarkRule.readStartedAt = await redisMicros(deps.redis);
+
+    const spec: ExportSpec = {
+      exportId,
+      source: sourceSpec,
+      destination,
+      format,
+      schemaName: source.schema.name,
+      gzip: request.gzip ?? false,
+      partRows,
+      rateLimit,
+      rangeCount: plan.ranges.length,
+      plannedRows: plan.totalRows,
+      createdAt: new Date().toISOString(),
+      ...(changes ? { changes } : {}),
+    };
+    await writeExportDescriptor(deps.environment, spec, plan.ranges);
+    await new ExportRegistry(deps.redis, deps.environment.queuePrefix).register(spec);
+    await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, plan.ranges);
+    await guard?.enqueued();
+    deps.logger.info({ exportId: spec.exportId, ranges: plan.ranges.length, plannedRows: plan.totalRows }, 'export enqueued');
+    return spec;
+  } catch (error) {
+    await guard?.release();
+    throw error;
+  }
+}
+
+/**
+ * What `start` checks before planning, for `schedule`: arguments, credential, Redis, bucket, the API
+ * (credential, and the source's own checks of its options). Nothing is written.
+ */
+export async function checkStartRequest(request: StartExportRequest, deps: StartExportDependencies): Promise<void> {
+  await prepareExport(request, deps);
+}
+
+async function prepareExport(request: StartExportRequest, deps: StartExportDependencies): Promise<PreparedExport> {
+  const definition = sourceDefinition(request.source);
+  const format = parsePartFormat(request.format);
+  if (request.gzip && format !== 'ndjson') throw new InvalidInputError('--gzip applies to --format ndjson only (Parquet parts are ZSTD-compressed).');
+  const destination = parseS3Url(request.dest);
+  const rateLimit = request.rateLimit ? parseRateLimit(request.rateLimit) : null;
+  const partRows = positiveInteger(request.partRows ?? DEFAULT_PART_ROWS, '--part-rows');
+  if (request.rangeRows !== undefined) positiveInteger(request.rangeRows, '--range-rows', MIN_RANGE_ROWS);
+  const options = request.sourceOptions ?? {};
+  refuseOtherSourcesOptions(definition, options);
+  const pageSize = request.pageSize === undefined ? undefined : positiveInteger(request.pageSize, '--page-size');
+  if (pageSize !== undefined && pageSize > definition.pageSize.max) {
+    throw new InvalidInputError(
+      `--page-size must be ${definition.pageSize.max} or fewer for --source ${definition.name}: ${definition.displayName} refuses larger pages.`,
+    );
+  }
+  const mode: ChangeWindowSpec['mode'] | null = request.incremental ? 'incremental' : request.since !== undefined ? 'since' : null;
+  const sinceFlag = request.since === undefined ? null : parseSince(request.since);
+  const notify = deps.notify ?? ((line: string) => deps.logger.info(line));
+  const context: SettingsContext = { changes: mode !== null, incremental: mode === 'incremental', pageSize, environment: deps.environment, notify };
+  const settings = await definition.settingsFrom(options, context);
+  const variables = deps.environment.variables;
+  const secret = requireVariable(variables, definition.credential.variable, definition.credential.purpose);
+  const baseUrl = baseUrlFrom(variables, definition.baseUrl.variable, definition.baseUrl.default);
+  const sourceSpec: SourceSpec = {
+    kind: definition.name,
+    baseUrl,
+    credentialVariable: definition.credential.variable,
+    credentialFingerprint: credentialFingerprint(secret),
+    settings,
+  };
+
+  await checkRedis(deps.redis, deps.environment.redisUrl);
+  await checkBucket(destination, deps.environment);
+
+  const budget = budgetForExport(deps.redis, deps.environment.queuePrefix, { source: sourceSpec, rateLimit });
+  // Retries while planning reach the operator (stderr for `start`, the log for a scheduled run).
+  const scrub = secretScrubber(variables);
+  const source = createSource(sourceSpec, { variables, budget, onRetry: (retry) => notify(scrub(describeRetry(retry))) });
+  await source.validate();
+  await definition.finishSettings(source, settings, { ...context, options });
+  return { definition, sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, notify };
+}
+
+/** An option of another source is refused, naming the source it belongs to and what to do instead. */
+function refuseOtherSourcesOptions(definition: SourceDefinition, options: SourceOptionValues): void {
+  for (const other of SOURCE_DEFINITIONS) {
+    if (other === definition) continue;
+    for (const option of other.options) {
+      if (!isGiven(options[option.key])) continue;
+      const flag = option.flags.split(/[ ,]/)[0]!;
+      const instead = definition.insteadOf?.[flag];
+      throw new InvalidInputError(`${flag} applies to --source ${other.name} only${instead ? ` (${instead})` : ''}.`);
+    }
+  }
+}
+
+function isGiven(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false && !(Array.isArray(value) && value.length === 0);
+}
+
+function notifyChangesStart(
+  notify: (line: string) => void,
+  mode: ChangeWindowSpec['mode'],
+  url: string,
+  previous: Watermark | undefined,
+  since: TimestampPosition | null,
+): void {
+  if (mode === 'incremental' && previous) {
+    const skipped = previous.position.idsAtLast.length;
+    notify(
+      `incremental: continuing from the watermark ${url} set by ${previous.exportId} (highest modification written: ${previous.modifiedAt ?? 'none'}): ` +
+        `contacts modified at or after ${previous.position.at}${skipped > 0 ? `, less the ${skipped} already written at that instant` : ''}`,
+    );
+  } else if (mode === 'incremental' && since) {
+    notify(`incremental: no watermark at ${url} yet: contacts modified at or after --since ${since.at}; the commit sets the watermark`);
+  } else if (mode === 'incremental') {
+    notify(`incremental: no watermark at ${url} yet: this run is a FULL LOAD of every contact; the commit sets the watermark`);
+  } else {
+    notify(`since: contacts modified at or after ${since!.at} (no watermark is read or written)`);
+  }
+}
+
+/** `--since`: an ISO 8601 date or date-time; without a zone it is UTC. */
+export function parseSince(text: string): TimestampPosition {
+  const micros = parseIsoMicros(text);
+  if (micros === null) {
+    throw new InvalidInputError(
+      `--since must be an ISO 8601 date or date-time such as 2024-05-01T00:00:00Z (UTC when no zone is given), got "${text}".`,
+    );
+  }
+  return { at: formatIsoMicros(micros), idsAtLast: [] };
+}
+
+async function readStoredWatermark(environment: Environment, bucket: string, key: string): Promise<Watermark | undefined> {
+  const client = createS3Client(environment.s3);
+  try {
+    return await readWatermark(new ObjectStore(client, bucket), key);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** `_export.json` beside the parts: enough to rebuild the export's state from S3 if Redis loses it. */
+async function writeExportDescriptor(environment: Environment, spec: ExportSpec, ranges: ExportRange[]): Promise<void> {
+  const client = createS3Client(environment.s3);
+  try {
+    const descriptor: ExportDescriptor<ExportSpec> = { spec, ranges };
+    const key = `${exportFolder(spec.destination, spec.exportId)}/${EXPORT_DESCRIPTOR_NAME}`;
+    await new ObjectStore(client, spec.destination.bucket).put(key, JSON.stringify(descriptor, null, 2), { contentType: 'application/json' });
+  } finally {
+    client.destroy();
+  }
+}
+
+function positiveInteger(value: number, flag: string, min = 1): number {
+  if (!Number.isSafeInteger(value) || value < min) throw new InvalidInputError(`${flag} must be a whole number of at least ${min}, got ${value}.`);
+  return value;
+}
+
+async function checkRedis(redis: Redis, url: string): Promise<void> {
+  try {
+    await redis.ping();
+  } catch (error) {
+    throw new BulkExportError(
+      'REDIS_UNREACHABLE',
+      `Redis at ${redactUrl(url)} did not answer (${(error as Error).message}). Start Redis or set REDIS_URL to a reachable server.`,
+    );
+  }
+}
+
+async function checkBucket(destination: S3Location, environment: Environment): Promise<void> {
+  const client = createS3Client(environment.s3);
+  try {
+    await new ObjectStore(client, destination.bucket).checkBucket();
+  } catch (error) {
+    const where = environment.s3.endpoint ? ` at S3_ENDPOINT ${environment.s3.endpoint}` : '';
+    throw new BulkExportError(
+      'DESTINATION_UNREACHABLE',
+      `The bucket "${destination.bucket}"${where} cannot be used (${(error as Error).name}: ${(error as Error).message}). ` +
+        'Create the bucket, or check S3_ENDPOINT, AWS_REGION and the AWS credentials.',
+    );
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,104 @@
+import type { Environment } from '../config/environment.js';
+import type { RateLimitDialect } from '../ratelimit/rate-limit-dialect.js';
+import type { RateLimitSpec } from '../ratelimit/rate-limit-spec.js';
+import type { RequestBudget } from '../ratelimit/request-budget.js';
+import type { ExportSource } from './export-source.js';
+import type { SourceHttpClientOptions } from './http/source-http-client.js';
+import type { TimestampPosition } from '../planning/timestamp-position.js';
+import type { WatermarkRule } from './watermark-rule.js';
+
+/**
+ * Everything that makes one CRM API a source of the exporter, in one place: the rest of the program (the
+ * CLI, the planner, the shared budget, the HTTP client, the commit) knows a source only through its
+ * definition in the registry (`registry.ts`). Adding a source is a folder `src/sources/<name>/` with a
+ * definition, and one line in the registry (see docs/adding-a-source.md).
+ */
+export interface SourceDefinition {
+  /** `--source` value, also the first part of budget keys, watermark names and schema names. */
+  readonly name: string;
+  /** The API's name in messages. */
+  readonly displayName: string;
+  /** The environment variable holding the credential, and what it is for (said when it is missing). */
+  readonly credential: { variable: string; purpose: string };
+  /** The environment variable for the API's base URL, and its default. */
+  readonly baseUrl: { variable: string; default: string };
+  /** `--page-size`: records per request. */
+  readonly pageSize: { default: number; max: number };
+  /**
+   * The published budget, used without `--rate-limit` (the bucket then follows the server's headers), and
+   * how the API tells its allowance and its refusals.
+   */
+  readonly rateLimit: { default: RateLimitSpec; dialect: RateLimitDialect };
+  /** The source's own `start`/`schedule` options. Given for another source, each is refused (exit 2). */
+  readonly options: readonly SourceOption[];
+  /** What to say when an option of another source is given to this one, by flag (e.g. `--fields`). */
+  readonly insteadOf?: Readonly<Record<string, string>>;
+  /** The record's modification time, as incremental and `--since` exports read it. */
+  readonly changeField: string;
+
+  /**
+   * The export's settings from its options (checked: a bad value is an InvalidInputError), before the API
+   * is asked anything.
+   */
+  settingsFrom(options: SourceOptionValues, context: SettingsContext): Promise<unknown>;
+  /**
+   * After the source validated the credential and the request: settle what every worker must read
+   * alike, from the API (the id parameter, the custom field catalogue, an accepted page size), in place.
+   */
+  finishSettings(source: ExportSource, settings: unknown, context: SettingsContext & { options: SourceOptionValues }): Promise<void>;
+  /** The position an export of changes starts from goes into the settings (workers read it from there). */
+  startChangesAt?(settings: unknown, since: TimestampPosition | null): void;
+  /** How the commit of an incremental export finds where the next run continues (see WatermarkRule). */
+  watermarkRule(settings: unknown): WatermarkRule;
+  /** The export's filter, hashed into the watermark's name (one watermark per filter); null = none. */
+  filterOf(settings: unknown): unknown;
+  /** Options kept in a schedule: file contents instead of paths a worker may not have. */
+  storableOptions?(options: SourceOptionValues): Promise<SourceOptionValues>;
+  /** The reader of one export, with the credential and HTTP settings of this process. */
+  create(connection: SourceConnection, settings: unknown, runtime: { rawRows: boolean }): ExportSource;
+  /** `bulk-export options --source <name>`: what the API offers for this source's options. */
+  listOptions(connection: SourceConnection): Promise<OptionsListing>;
+}
+
+/** What `bulk-export options` shows: JSON for `--json`, else tables and notes the CLI lays out. */
+export interface OptionsListing {
+  json: unknown;
+  tables: { title?: string; header: string[]; rows: string[][] }[];
+  notes: string[];
+}
+
+/** One source option, as commander declares it. */
+export interface SourceOption {
+  /** Commander flags, e.g. `--where <clause>`. */
+  flags: string;
+  description: string;
+  /** The key of its value in `SourceOptionValues` (commander's attribute name, e.g. `whereGroup`). */
+  key: string;
+  /** Commander's parser (e.g. collecting a repeatable option into a list). */
+  parse?: (value: string, previous: unknown) => unknown;
+}
+
+/** The values of the source's options given on the command line (or stored with a schedule), by key. */
+export type SourceOptionValues = Readonly<Record<string, unknown>>;
+
+export interface SettingsContext {
+  /** An incremental or `--since` export. */
+  changes: boolean;
+  /** Only for `--incremental` exports. */
+  incremental: boolean;
+  /** `--page-size`, checked against `pageSize.max`; undefined = the source's default. */
+  pageSize: number | undefined;
+  environment: Environment;
+  /** Lines for the operator (stderr in the CLI). */
+  notify: (line: string) => void;
+}
+
+/** What a source reader needs to reach its API: the base URL, the credential, and the HTTP policy. */
+export interface SourceConnection {
+  baseUrl: string;
+  secret: string;
+  budget?: RequestBudget;
+  timeoutMs: number;
+  maxAttempts: number;
+  onRetry?: SourceHttpClientOptions['onRetry'];
+}

@@ -1,0 +1,144 @@
+import { parseDuration } from '../../config/duration.js';
+import { InvalidInputError } from '../../errors/index.js';
+import { STANDARD_RATE_LIMIT_HEADERS } from '../../ratelimit/rate-limit-dialect.js';
+import type { ExportSource } from '../export-source.js';
+import type { SettingsContext, SourceDefinition, SourceOptionValues } from '../source-definition.js';
+import type { TimestampPosition } from '../../planning/timestamp-position.js';
+import { MODIFIED_FIELD } from './change-cut.js';
+import { virtuousOptionsListing } from './virtuous-options-listing.js';
+import { VirtuousClient } from './virtuous-client.js';
+import { DEFAULT_VIRTUOUS_SETTINGS, VirtuousSource, type VirtuousSourceSettings } from './virtuous-source.js';
+import { buildWhereGroups } from './where-clause.js';
+
+/**
+ * How far the watermark of an incremental export stays behind what its reads prove (see
+ * `WatermarkRule`): room for modifications that become visible a little after they are stamped, and for
+ * clocks that run at slightly different rates. A longer overlap repeats more contacts at the boundary.
+ */
+export const DEFAULT_WATERMARK_OVERLAP = '60s';
+
+const collect = (value: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), value];
+
+/** Virtuous CRM+ contacts (`POST /api/Contact/Query`, shared/docs/source-apis.md, docs/sources/virtuous.md). */
+export const virtuousDefinition: SourceDefinition = {
+  name: 'virtuous',
+  displayName: 'Virtuous',
+  credential: { variable: 'VIRTUOUS_API_TOKEN', purpose: 'the Virtuous API token to read contacts with' },
+  baseUrl: { variable: 'VIRTUOUS_BASE_URL', default: 'https://api.virtuoussoftware.com' },
+  pageSize: { default: DEFAULT_VIRTUOUS_SETTINGS.pageSize, max: 1000 },
+  // 5,000 requests per hour per organization, shared by every key (older pages say 1,500: start such an
+  // organization's exports with --rate-limit 1500/1h). The bucket follows `X-RateLimit-*` either way.
+  rateLimit: { default: { requests: 5000, windowMs: 3_600_000 }, dialect: STANDARD_RATE_LIMIT_HEADERS },
+  changeField: MODIFIED_FIELD,
+  options: [
+    { flags: '--include-archived', key: 'includeArchived', description: 'include archived contacts (the default)' },
+    { flags: '--exclude-archived', key: 'excludeArchived', description: 'leave archived contacts out (not with --since/--incremental)' },
+    { flags: '--full-contact', key: 'fullContact', description: 'read complete records (Query/FullContact) instead of abbreviated ones' },
+    {
+      flags: '--where <clause>',
+      key: 'where',
+      description: '"PARAMETER OPERATOR VALUE" condition, e.g. "Tag IsAnyOf Major Donor" (repeatable, ANDed; see: bulk-export options)',
+      parse: collect,
+    },
+    {
+      flags: '--where-group <clauses>',
+      key: 'whereGroup',
+      description:
+        'one OR alternative of ";"-separated conditions, e.g. "State Is CA; Tag IsAnyOf Board Member" (repeatable; --where conditions join every group)',
+      parse: collect,
+    },
+    { flags: '--sort-by <value>', key: 'sortBy', description: 'sortBy value meaning "by contact id" (default Id)' },
+    {
+      flags: '--watermark-overlap <duration>',
+      key: 'watermarkOverlap',
+      description: `with --incremental: how far the next watermark stays behind what the reads prove (default ${DEFAULT_WATERMARK_OVERLAP}; longer repeats more contacts at the boundary)`,
+    },
+  ],
+  insteadOf: {
+    '--fields': 'Virtuous records have a fixed shape; use --full-contact for complete records',
+    '--query': 'narrow a Virtuous export with --where "PARAMETER OPERATOR VALUE"',
+  },
+
+  async settingsFrom(options, context): Promise<VirtuousSourceSettings> {
+    if (options.includeArchived && options.excludeArchived) {
+      throw new InvalidInputError(
+        '--include-archived and --exclude-archived contradict each other: give one (archived contacts are included by default).',
+      );
+    }
+    if (context.changes && options.excludeArchived) {
+      throw new InvalidInputError(
+        '--exclude-archived cannot be combined with --since or --incremental: archiving a contact is a modification, and an export of changes ' +
+          'that leaves archived contacts out would never show that they were archived. Leave --exclude-archived out.',
+      );
+    }
+    if (options.watermarkOverlap !== undefined && !context.incremental)
+      throw new InvalidInputError('--watermark-overlap applies to --incremental exports only.');
+    const overlapMs = parseDuration(String(options.watermarkOverlap ?? DEFAULT_WATERMARK_OVERLAP), '--watermark-overlap', 0);
+    if (context.changes && !options.fullContact) {
+      context.notify(
+        'virtuous: --since/--incremental read FullContact records (the abbreviated ones carry no modification date): implied --full-contact',
+      );
+    }
+    return {
+      ...DEFAULT_VIRTUOUS_SETTINGS,
+      fullContact: context.changes || options.fullContact === true,
+      includeArchived: options.excludeArchived !== true,
+      pageSize: context.pageSize ?? DEFAULT_VIRTUOUS_SETTINGS.pageSize,
+      sortBy: typeof options.sortBy === 'string' ? options.sortBy : DEFAULT_VIRTUOUS_SETTINGS.sortBy,
+      ...(context.changes ? { changes: { since: null, prefilter: null, overlapMs } } : {}),
+    };
+  },
+
+  async finishSettings(source: ExportSource, settings: unknown, context: SettingsContext & { options: SourceOptionValues }): Promise<void> {
+    const virtuous = source as VirtuousSource;
+    const ready = settings as VirtuousSourceSettings;
+    ready.idKeyset = await virtuous.resolveIdKeyset();
+    const warnings: string[] = [];
+    ready.groups = buildWhereGroups(
+      stringList(context.options.where),
+      stringList(context.options.whereGroup),
+      await virtuous.queryOptions(),
+      warnings,
+    );
+    for (const warning of warnings) context.notify(`warning: ${warning}`);
+    if (ready.changes) ready.changes.prefilter = await virtuous.resolvePrefilter();
+  },
+
+  startChangesAt(settings: unknown, since: TimestampPosition | null): void {
+    const ready = settings as VirtuousSourceSettings;
+    if (ready.changes) ready.changes.since = since;
+  },
+
+  watermarkRule(settings: unknown) {
+    const overlapMs = (settings as VirtuousSourceSettings).changes?.overlapMs ?? parseDuration(DEFAULT_WATERMARK_OVERLAP, '--watermark-overlap', 0);
+    return { kind: 'read-clock', readStartedAt: null, overlapMs };
+  },
+
+  filterOf: (settings: unknown) => (settings as VirtuousSourceSettings).groups ?? null,
+
+  create(connection, settings, runtime) {
+    const client = new VirtuousClient({
+      baseUrl: connection.baseUrl,
+      token: connection.secret,
+      budget: connection.budget,
+      timeoutMs: connection.timeoutMs,
+      maxAttempts: connection.maxAttempts,
+      onRetry: connection.onRetry,
+    });
+    return new VirtuousSource(client, settings as VirtuousSourceSettings, runtime);
+  },
+
+  async listOptions(connection) {
+    const client = new VirtuousClient({
+      baseUrl: connection.baseUrl,
+      token: connection.secret,
+      timeoutMs: connection.timeoutMs,
+      maxAttempts: connection.maxAttempts,
+    });
+    return virtuousOptionsListing(await client.queryOptions());
+  },
+};
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
