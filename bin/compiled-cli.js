@@ -6,9 +6,13 @@ export const compiledDirectory = new URL('dist/', projectRoot);
 export const compiledMain = new URL('cli/main.js', compiledDirectory);
 export const sourceDirectory = new URL('src/', projectRoot);
 
-/** True when dist/ exists and was written after the last change to any file or folder under src/. */
+/**
+ * True when dist/ exists and was written after the last change to any file or folder under src/, or when
+ * there is no src/ to be stale against (an install that ships dist/ alone, such as the container image).
+ */
 export function isCompiledCliFresh() {
   if (!existsSync(compiledMain)) return false;
+  if (!existsSync(sourceDirectory)) return true;
   return newestModification(sourceDirectory) <= statSync(compiledMain).mtimeMs;
 }
 

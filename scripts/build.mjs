@@ -1,6 +1,6 @@
 // Compiles src/ into dist/ (`--if-stale`: only when a source changed since the last build). The new build
 // is written aside and swapped in, so a process starting meanwhile never reads a half-written file: it
-// finds either a complete dist/ or none, and then runs the sources through tsx.
+// finds either a complete dist/ or none, and then runs the sources through tsx (where tsx is installed).
 import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,9 @@ const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', projectRoot
 // the TypeScript compiler, or before the sources are copied in); the CLI then runs from the sources.
 if (!existsSync(sourceDirectory)) process.exit(0);
 if (!existsSync(tsc)) {
-  console.warn('build: the TypeScript compiler is not installed; bin/bulk-export.js will run the sources through tsx.');
+  console.warn(
+    'build: the TypeScript compiler is not installed; nothing to build (bin/bulk-export.js runs dist/, or the sources where tsx is installed).',
+  );
   process.exit(0);
 }
 if (process.argv.includes('--if-stale') && isCompiledCliFresh()) process.exit(0);

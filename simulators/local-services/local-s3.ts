@@ -12,7 +12,11 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-/** An S3 endpoint (s3rver) on loopback with the given buckets, storing in a temporary folder. */
+/**
+ * An S3 endpoint (s3rver) on loopback with the given buckets, storing in a temporary folder. Its clients
+ * send checksums only where S3 requires them (S3_CHECKSUMS=when_required): s3rver does not understand the
+ * SDK's default `aws-chunked` uploads with a trailing checksum and would store their framing as the object.
+ */
 export async function startLocalS3(buckets: string[], options: { port?: number; directory?: string } = {}): Promise<LocalS3> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'bulk-export-s3-')));
   const server = new S3rver({
@@ -26,13 +30,20 @@ export async function startLocalS3(buckets: string[], options: { port?: number; 
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
-    settings: { endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+    settings: {
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      checksums: 'when_required',
+    },
     variables: {
       S3_ENDPOINT: endpoint,
       S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_CHECKSUMS: 'when_required',
     },
     async close() {
       await server.close();

@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BulkExportError } from '../errors/index.js';
-import { createRedisConnection } from '../queue/redis-connection.js';
+import { BulkExportError, RedisRefusedError } from '../errors/index.js';
+import type { RedisSettings } from '../config/redis-settings.js';
+import { createRedisConnection, redisAccessError } from '../queue/redis-connection.js';
 import { createBoardApp } from './board-app.js';
 import { assertBindAllowed, type AccessCredentials } from '../access/bind-policy.js';
 
 export interface BoardServerOptions {
-  redisUrl: string;
+  redis: RedisSettings;
   prefix: string;
   host: string;
   /** 0 = any free port. */
@@ -25,12 +26,17 @@ export interface BoardServer {
 /** Checks the bind policy, checks that Redis answers, then serves the board. */
 export async function startBoardServer(options: BoardServerOptions): Promise<BoardServer> {
   await assertBindAllowed(options.host, options.credentials);
-  const redis = createRedisConnection(options.redisUrl, 'bulk-export:board');
+  const redis = createRedisConnection(options.redis, 'bulk-export:board');
   try {
     await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref())]);
   } catch (error) {
     redis.disconnect();
-    throw new BulkExportError('REDIS_UNREACHABLE', `Redis at REDIS_URL does not answer (${(error as Error).message}); the board needs it.`);
+    const refused = redisAccessError(error, options.redis.label);
+    if (refused instanceof RedisRefusedError) throw refused;
+    throw new BulkExportError(
+      'REDIS_UNREACHABLE',
+      `Redis at ${options.redis.label} does not answer (${(error as Error).message}); the board needs it.`,
+    );
   }
   const board = createBoardApp({ redis, prefix: options.prefix, readOnly: options.readOnly, credentials: options.credentials });
   let server: Server;

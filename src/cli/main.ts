@@ -9,6 +9,7 @@ import { registerOperationsCommands } from './register-operations-commands.js';
 import { redactError } from '../logging/redact-error.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
 import { reportFailure } from './report-failure.js';
+import { loadSecretFiles } from '../config/secret-files.js';
 import { exportId, wholeNumber } from './option-parsers.js';
 import { SOURCE_DEFINITIONS } from '../sources/registry.js';
 import { addStartOptions } from './start-options.js';
@@ -37,6 +38,9 @@ program
 
 addStartOptions(program.command('start').description('plan and enqueue an export; prints the export id as the last line'), { incremental: true })
   .option('--wait', 'return only once the export committed (exit 0) or failed (non-zero)')
+  .option('--dry-run', 'plan and print the plan, the requests and the time under the budget; enqueue and write nothing')
+  .option('--limit <n>', 'a trial export of the first N records in key order (one range)', wholeNumber('--limit', 1))
+  .option('--json', 'print the result (or the --dry-run plan) as one JSON object')
   .action(startCommand);
 
 program
@@ -71,6 +75,13 @@ program
 
 registerOperationsCommands(program);
 registerIncrementalCommands(program);
+// Credentials given as files (`VIRTUOUS_API_TOKEN_FILE`, ...) are read before any command reads its configuration.
+program.hook('preAction', () =>
+  loadSecretFiles(
+    process.env,
+    SOURCE_DEFINITIONS.map((definition) => definition.credential.variable),
+  ),
+);
 
 try {
   await program.parseAsync(process.argv);

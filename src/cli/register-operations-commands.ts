@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { boardCommand } from './commands/board-command.js';
+import { ddlCommand } from './commands/ddl-command.js';
 import { listCommand } from './commands/list-command.js';
 import { metricsCommand } from './commands/metrics-command.js';
-import { port, seconds, wholeNumber } from './option-parsers.js';
+import { exportId, port, seconds, wholeNumber } from './option-parsers.js';
 
 /** Commands for watching the fleet (board, list, metrics); registered beside the core commands. */
 export function registerOperationsCommands(program: Command): void {
@@ -35,6 +36,16 @@ export function registerOperationsCommands(program: Command): void {
     .option('--limit <n>', 'how many, newest first (1 to 1000)', wholeNumber('--limit', 1, 1000), 20)
     .option('--json', 'print JSON')
     .action(listCommand);
+
+  program
+    .command('ddl')
+    .description('print statements that read the committed exports of a table in a warehouse, and a current-rows view')
+    .requiredOption('--target <engine>', 'duckdb, athena, bigquery, snowflake or redshift')
+    .requiredOption('--dest <url>', "the exports' destination, s3://BUCKET/PREFIX")
+    .option('--table <table>', 'SOURCE/OBJECT, e.g. virtuous/contacts (default: every table with a committed export, or the table of --export)')
+    .option('--export <exportId>', 'one export only (added to the table in engines that load)', exportId)
+    .option('--name <name>', 'name of the table or view created (default SOURCE_OBJECT, e.g. virtuous_contacts)')
+    .action(ddlCommand);
 
   program
     .command('metrics')

@@ -1,6 +1,6 @@
-import { BulkExportError, InvalidInputError, MissingConfigurationError, RedisUnavailableError } from '../errors/index.js';
+import { BulkExportError, InvalidInputError, MissingConfigurationError } from '../errors/index.js';
 import { readEnvironment } from '../config/environment.js';
-import { isRedisUnreachable, redactUrl } from '../queue/redis-connection.js';
+import { redisAccessError } from '../queue/redis-connection.js';
 
 /** Prints an error the way a user should read it and returns the process exit code. */
 export function reportFailure(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
@@ -12,10 +12,10 @@ export function reportFailure(error: unknown, stderr: NodeJS.WritableStream = pr
     stderr.write(`error: ${error.message}\n`);
     return 1;
   }
-  // A command that reached Redis without withRedis: say which Redis did not answer, not the client's wording.
-  if (isRedisUnreachable(error)) {
-    const unavailable = new RedisUnavailableError(redactUrl(configuredRedisUrl()), (error as Error).message);
-    stderr.write(`error: ${unavailable.message}\n`);
+  // A command that reached Redis without withRedis: say which Redis did not answer or refused, not the client's wording.
+  const redisFailure = redisAccessError(error, configuredRedisLabel());
+  if (redisFailure) {
+    stderr.write(`error: ${redisFailure.message}\n`);
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -23,10 +23,10 @@ export function reportFailure(error: unknown, stderr: NodeJS.WritableStream = pr
   return 1;
 }
 
-/** REDIS_URL as the command read it; the placeholder when the environment itself cannot be read. */
-function configuredRedisUrl(): string {
+/** The Redis as the command read it, without its password; the placeholder when the environment itself cannot be read. */
+function configuredRedisLabel(): string {
   try {
-    return readEnvironment().redisUrl;
+    return readEnvironment().redis.label;
   } catch {
     return 'REDIS_URL';
   }

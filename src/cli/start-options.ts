@@ -77,6 +77,7 @@ export function toStartRequest(options: StartOptions): StartExportRequest {
     since: options.since,
     incremental: options.incremental,
     sourceOptions,
+    ...(typeof options.limit === 'number' ? { limit: options.limit } : {}),
   };
 }
 

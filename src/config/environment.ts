@@ -1,7 +1,8 @@
 import type { AccessCredentials } from '../access/bind-policy.js';
 import { InvalidConfigurationError, InvalidInputError, MissingConfigurationError } from '../errors/index.js';
+import { readRedisSettings, requireClusterPrefix, type RedisSettings } from './redis-settings.js';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_REDIS_URL } from './redis-settings.js';
 export const DEFAULT_QUEUE_PREFIX = '{bulk-export}';
 
 export interface S3Settings {
@@ -14,7 +15,19 @@ export interface S3Settings {
   requests?: S3RequestLimits;
   /** How long workers wait out an S3 outage; undefined = S3_OUTAGE_DEFAULTS. */
   outage?: S3OutagePolicy;
+  /**
+   * S3_CHECKSUMS: when the SDK adds request checksums and validates response checksums.
+   * @defaultValue 'when_supported' (the SDK's default: a CRC on every upload and download that allows one)
+   */
+  checksums?: S3ChecksumMode;
 }
+
+/**
+ * `when_supported`: the SDK's default, integrity checks on every request that allows them. `when_required`:
+ * only where the S3 API demands one, for servers that reject or mangle the checksum headers or trailers.
+ */
+export const S3_CHECKSUM_MODES = ['when_supported', 'when_required'] as const;
+export type S3ChecksumMode = (typeof S3_CHECKSUM_MODES)[number];
 
 /**
  * Every S3 request is bounded: a connection that does not open, or a request (body sent, answer's headers
@@ -64,8 +77,9 @@ export const SOURCE_REQUEST_DEFAULTS: SourceRequestSettings = { timeoutMs: 60_00
 
 /** Everything the commands read from the environment, in one typed place. */
 export interface Environment {
-  redisUrl: string;
-  /** BullMQ key prefix; a `{hash tag}` so every key of a queue lands in one Redis Cluster slot. */
+  /** The Redis every process shares: one server, a Cluster or a Sentinel master (see redis-settings.ts). */
+  redis: RedisSettings;
+  /** BullMQ key prefix; a `{hash tag}` so every key of a queue lands in one Redis Cluster slot (required on a Cluster). */
   queuePrefix: string;
   s3: S3Settings;
   /** SOURCE_REQUEST_TIMEOUT_MS and SOURCE_REQUEST_ATTEMPTS. */
@@ -86,9 +100,10 @@ export interface Environment {
 }
 
 export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Environment {
+  const { redis, queuePrefix } = redisEnvironment(variables);
   return {
-    redisUrl: variables.REDIS_URL || DEFAULT_REDIS_URL,
-    queuePrefix: variables.BULK_EXPORT_QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX,
+    redis,
+    queuePrefix,
     s3: {
       endpoint: variables.S3_ENDPOINT || undefined,
       region: variables.AWS_REGION || variables.AWS_DEFAULT_REGION || 'us-east-1',
@@ -103,6 +118,7 @@ export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Env
         maxWaitMs: optionalNumber(variables.S3_OUTAGE_MAX_WAIT_MS) ?? S3_OUTAGE_DEFAULTS.maxWaitMs,
         giveUpAfterMs: optionalNumber(variables.S3_OUTAGE_GIVE_UP_MS) ?? S3_OUTAGE_DEFAULTS.giveUpAfterMs,
       },
+      checksums: s3ChecksumMode(variables),
     },
     sourceRequests: sourceRequestSettings(variables),
     logLevel: variables.LOG_LEVEL || 'info',
@@ -114,6 +130,14 @@ export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Env
     workerStalledIntervalMs: optionalNumber(variables.WORKER_STALLED_INTERVAL_MS),
     variables,
   };
+}
+
+/** The Redis settings and the queue prefix, checked together: on a Cluster the prefix must be a hash tag. */
+function redisEnvironment(variables: NodeJS.ProcessEnv): { redis: RedisSettings; queuePrefix: string } {
+  const redis = readRedisSettings(variables);
+  const queuePrefix = variables.BULK_EXPORT_QUEUE_PREFIX || DEFAULT_QUEUE_PREFIX;
+  requireClusterPrefix(queuePrefix, redis);
+  return { redis: redis.topology === 'cluster' ? { ...redis, clockKey: queuePrefix } : redis, queuePrefix };
 }
 
 /**
@@ -146,6 +170,20 @@ export function baseUrlFrom(variables: NodeJS.ProcessEnv, name: string, fallback
     );
   }
   return stripTrailingSlash(value);
+}
+
+/** S3_CHECKSUMS, `when_supported` when unset; any other value than the two modes is refused, naming them. */
+export function s3ChecksumMode(variables: NodeJS.ProcessEnv): S3ChecksumMode {
+  const text = variables.S3_CHECKSUMS?.trim() ?? '';
+  if (!text) return 'when_supported';
+  const mode = S3_CHECKSUM_MODES.find((candidate) => candidate === text.toLowerCase());
+  if (!mode) {
+    throw new InvalidConfigurationError(
+      'S3_CHECKSUMS',
+      `is ${JSON.stringify(text.slice(0, 200))}: give when_supported (the default: checksums on every request that allows them) or when_required (only where S3 demands one, for servers that reject checksums)`,
+    );
+  }
+  return mode;
 }
 
 /** SOURCE_REQUEST_TIMEOUT_MS and SOURCE_REQUEST_ATTEMPTS, or their defaults when unset; a value that is not a whole number above 0 is refused. */

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   // Services the exporter depends on.
   'REDIS_UNAVAILABLE',
   'REDIS_UNREACHABLE',
+  'REDIS_REFUSED',
   'DESTINATION_UNREACHABLE',
   'S3_UNAVAILABLE',
   'S3_REFUSED',

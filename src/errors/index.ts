@@ -7,5 +7,6 @@ export { SourceRequestError } from './source-request-error.js';
 export { SourceUnavailableError } from './source-unavailable-error.js';
 export { PartsMissingError, type PartDiscrepancy } from './parts-missing-error.js';
 export { RedisUnavailableError } from './redis-unavailable-error.js';
+export { RedisRefusedError } from './redis-refused-error.js';
 export { S3RequestError, type S3RequestTarget } from './s3-request-error.js';
 export { ERROR_CODES, PERMANENT_ERROR_CODES, type ErrorCode } from './error-code.js';

@@ -3,6 +3,7 @@ import { ExportRegistry } from '../queue/export-registry.js';
 import type { ExportSpec, RateLimitSpec } from '../queue/export-spec.js';
 import { defaultRateLimit } from '../sources/export-budget.js';
 import { budgetKey } from '../ratelimit/redis-token-bucket.js';
+import { scanNodes } from '../queue/redis-connection.js';
 
 /** Where one shared request budget (a credential at a source) stands now, read from its Redis hash. */
 export interface BudgetState {
@@ -100,14 +101,17 @@ export function budgetKeyOf(prefix: string, spec: Pick<ExportSpec, 'source'>): s
   return budgetKey(prefix, spec.source.kind, spec.source.credentialFingerprint);
 }
 
+/** Every key matching `pattern`, from every master of a Cluster (a SCAN reaches one node). */
 export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
   const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...found);
-  } while (cursor !== '0');
+  for (const node of await scanNodes(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+  }
   return keys.sort();
 }
 

@@ -1,12 +1,26 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { BulkExportError, PartsMissingError, type PartDiscrepancy } from '../errors/index.js';
 import { parseIsoMicros } from '../time/iso-instant.js';
-import { MANIFEST_NAME, SUCCESS_MARKER, type CommittedPart, type ExportManifest, type IncrementalWindow } from '../sinks/manifest.js';
+import {
+  MANIFEST_NAME,
+  SUCCESS_MARKER,
+  type CommittedPart,
+  type ExportManifest,
+  type IncrementalWindow,
+  type ManifestColumn,
+  type SchemaChanges,
+} from '../sinks/manifest.js';
 import { PART_KEY_PATTERN } from '../sinks/part-key.js';
 import { s3RetryLog } from '../sinks/s3/describe-s3-retry.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
-import { exportFolder, formatS3Url } from '../sinks/s3/s3-location.js';
+import { columnTypeName } from '../sinks/column-type-name.js';
+import { parquetColumnsOf } from '../sinks/parquet-columns.js';
+import { folderOf, tableFolder } from '../sinks/export-layout.js';
+import { formatS3Url } from '../sinks/s3/s3-location.js';
+import { compareColumns, hasSchemaChanges, previousCommittedManifest } from '../sinks/schema-changes.js';
+import { createSource } from '../sources/create-source.js';
 import { timestampPositionOf } from '../sources/timestamp-keyset.js';
+import { loadFilesFor } from '../warehouse/load-files.js';
 import type { TimestampPosition } from '../planning/timestamp-position.js';
 import { CommitFence } from './commit-fence.js';
 import { ExportControl } from './export-control.js';
@@ -32,8 +46,9 @@ export interface ExportJobResult {
  * Runs once every range of an export is done: checks that every part the checkpoints recorded is on S3
  * as recorded (else it commits nothing, rewinds the ranges concerned and fails for good, see
  * PartsMissingError), removes part objects no checkpoint committed (left by crashed attempts), writes the
- * manifest, removes any part object that appeared meanwhile, (incremental) advances the watermark, then
- * `_SUCCESS`. Range attempts that lost their job keep no part once the commit began (CommitFence).
+ * manifest (with the columns and how they differ from the table's previous export), removes any part
+ * object that appeared meanwhile, writes the warehouse load files, (incremental) advances the watermark,
+ * then `_SUCCESS`. Range attempts that lost their job keep no part once the commit began (CommitFence).
  * Safe to run twice.
  */
 export async function commitExport(
@@ -80,7 +95,7 @@ async function commitCheckedExport(
       log.warn(line.fields, line.message);
     },
   });
-  const folder = exportFolder(spec.destination, spec.exportId);
+  const folder = folderOf(spec);
   const fence = new CommitFence(context.redis, context.queuePrefix);
   // From here on, a range attempt that lost its job uploads no part, or deletes the one it just uploaded.
   await fence.raise(spec.exportId);
@@ -99,12 +114,19 @@ async function commitCheckedExport(
   }
 
   const rows = parts.reduce((sum, part) => sum + part.rows, 0);
+  const columns = partColumns(spec, context);
+  const schemaChanges = await schemaChangesOf(spec, store, columns, parts);
+  if (hasSchemaChanges(schemaChanges)) log.warn({ schemaChanges }, 'the columns differ from the previous export of the table');
   const manifest: ExportManifest = {
     exportId: spec.exportId,
     source: spec.source.kind,
+    table: spec.table ?? null,
+    folder,
     format: spec.format,
     compression: spec.format === 'parquet' ? 'zstd' : spec.gzip ? 'gzip' : 'none',
     schema: spec.schemaName,
+    columns,
+    schemaChanges,
     rows,
     parts,
     ranges: spec.rangeCount,
@@ -128,6 +150,8 @@ async function commitCheckedExport(
     await store.deleteMany(strays);
     log.warn({ strays }, 'removed part objects that appeared while committing (uploads of attempts that had lost their job)');
   }
+  // Engines that cannot be given a list of files in a statement (Redshift, Athena) read exactly the manifest's parts through these.
+  for (const file of loadFilesFor(manifest, spec.destination.bucket, folder)) await store.put(file.key, file.body, { contentType: file.contentType });
   const watermark = spec.changes?.watermark;
   if (spec.changes?.mode === 'incremental' && watermark && reached?.position) {
     const next: Watermark = {
@@ -155,6 +179,25 @@ async function commitCheckedExport(
   await new RangeRetryNotes(context.redis, context.queuePrefix).drop(spec.exportId);
   log.info({ rows, parts: parts.length, manifestKey }, 'export committed');
   return { rows, parts: parts.length, manifestKey };
+}
+
+/**
+ * The parts' columns, in file order (Redshift copies Parquet columns by position): those of the export's
+ * record schema, which the source builds from the spec alone, and in Parquet parts the lineage and `_extra`.
+ */
+function partColumns(spec: ExportSpec, context: WorkerContext): ManifestColumn[] {
+  const { schema } = createSource(spec.source, { variables: context.variables });
+  const fields = spec.format === 'parquet' ? parquetColumnsOf(schema).fields : schema.fields;
+  return fields.map((field) => ({ name: field.name, type: columnTypeName(field.type) }));
+}
+
+/** The columns compared with the table's previous committed export, and the fields no column holds. */
+async function schemaChangesOf(spec: ExportSpec, store: ObjectStore, columns: ManifestColumn[], parts: CommittedPart[]): Promise<SchemaChanges> {
+  const unknownFields = [...new Set(parts.flatMap((part) => part.unknownFields ?? []))];
+  const previous = spec.table ? await previousCommittedManifest(store, tableFolder(spec.destination, spec.table), spec.exportId) : undefined;
+  return previous?.columns
+    ? compareColumns(previous.exportId, previous.columns, columns, unknownFields)
+    : compareColumns(null, columns, columns, unknownFields);
 }
 
 /**

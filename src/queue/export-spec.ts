@@ -35,6 +35,13 @@ export interface ExportSpec {
   exportId: string;
   source: SourceSpec;
   destination: S3Location;
+  /**
+   * The table the rows belong to (`virtuous/contacts`), and the S3 key of the export's folder,
+   * `<prefix>/<table>/export_id=<exportId>` (see export-layout.ts). Both are absent from specs written
+   * before tables, whose folder is `<prefix>/<exportId>` (`folderOf`).
+   */
+  table?: string;
+  folder?: string;
   format: PartFormat;
   /** Name of the record schema the parts follow, `<source>.<record>`. */
   schemaName: string;
@@ -47,4 +54,6 @@ export interface ExportSpec {
   createdAt: string;
   /** Set for `--since` and `--incremental` exports. */
   changes?: ChangeWindowSpec;
+  /** `--limit`: a trial export of at most this many records, the first in key order (one range). */
+  limit?: number;
 }

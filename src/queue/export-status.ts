@@ -1,14 +1,14 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BulkExportError } from '../errors/index.js';
-import { formatS3Url } from '../sinks/s3/s3-location.js';
+import { folderOf } from '../sinks/export-layout.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { ExportControl } from './export-control.js';
 import { ExportRegistry, type ExportState } from './export-registry.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from './queue-names.js';
 import { rangeJobId } from './range-job.js';
 import { RangeRetryNotes, type RangeRetryNote } from './range-retry-notes.js';
-import { createRedisConnection } from './redis-connection.js';
+import { createRedisConnection, type RedisTarget } from './redis-connection.js';
 
 export interface RangeFailure {
   rangeIndex: number;
@@ -75,7 +75,7 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       state,
       source: spec.source.kind,
       format: spec.format + (spec.gzip ? '.gz' : ''),
-      destination: formatS3Url(spec.destination, exportId),
+      destination: `s3://${spec.destination.bucket}/${folderOf(spec)}/`,
       ranges: { done: checkpoints.filter((c) => c?.done).length, total: spec.rangeCount, failed },
       retrying,
       rows: checkpoints.reduce((sum, c) => sum + (c?.rows ?? 0), 0),
@@ -103,8 +103,8 @@ async function failedRanges(ranges: Queue, exportId: string, rangeCount: number)
  * Resolves once the export committed; rejects as soon as it failed, was cancelled, or one of its
  * ranges failed for good (the export then waits for `retry`, but a waiting script should hear of it).
  */
-export async function waitForExport(redisUrl: string, prefix: string, connection: Redis, exportId: string): Promise<void> {
-  const connections = [createRedisConnection(redisUrl, 'bulk-export:wait'), createRedisConnection(redisUrl, 'bulk-export:wait')];
+export async function waitForExport(target: RedisTarget, prefix: string, connection: Redis, exportId: string): Promise<void> {
+  const connections = [createRedisConnection(target, 'bulk-export:wait'), createRedisConnection(target, 'bulk-export:wait')];
   const exportEvents = new QueueEvents(EXPORT_QUEUE, { connection: connections[0]!, prefix });
   const rangeEvents = new QueueEvents(RANGE_QUEUE, { connection: connections[1]!, prefix });
   try {

@@ -3,16 +3,16 @@ import { DelayedError, WaitingError, type Job } from 'bullmq';
 import { describeRange } from '../planning/export-range.js';
 import { budgetForExport } from '../sources/export-budget.js';
 import { createPartEncoder } from '../sinks/create-part-encoder.js';
-import { rangeDoneKey } from '../sinks/export-layout.js';
+import { folderOf, rangeDoneKey } from '../sinks/export-layout.js';
 import type { CommittedPart } from '../sinks/manifest.js';
+import { pageReceived } from '../sinks/part-encoder.js';
 import { partKey } from '../sinks/part-key.js';
 import { s3RetryLog, describeS3Retry } from '../sinks/s3/describe-s3-retry.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
-import { exportFolder } from '../sinks/s3/s3-location.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
 import { continuedCount, NOTHING_READ, type ApiRowCount } from '../sources/api-row-count.js';
 import { createSource } from '../sources/create-source.js';
-import type { SourceCursor } from '../sources/export-source.js';
+import type { ExportSource, SourceCursor, SourcePage } from '../sources/export-source.js';
 import { describeRetry } from '../sources/http/source-retry.js';
 import { CheckpointConflictError } from './checkpoint-store.js';
 import { CommitFence, ExportCommittingError } from './commit-fence.js';
@@ -116,7 +116,7 @@ async function readRange(
     },
   });
   const fence = new CommitFence(context.redis, context.queuePrefix);
-  const folder = exportFolder(spec.destination, spec.exportId);
+  const folder = folderOf(spec);
   // Tags this run's part objects, so that another run of the same range (after a lost lock) cannot overwrite them.
   const attempt = randomBytes(4).toString('hex');
 
@@ -136,6 +136,7 @@ async function readRange(
     const sequence = checkpoint.nextSequence;
     const key = partKey(folder, range.index, sequence, encoder.extension, attempt);
     const rows = part.rows;
+    const unknownFields = [...part.unknownFields];
     const sealed = await partChanges?.seal(context.redis);
     const body = await part.finish();
     part = encoder.startPart();
@@ -183,6 +184,7 @@ async function readRange(
       rangeIndex: range.index,
       sequence,
       ...(sealed ? { newestChange: sealed.newestChange, readBy: sealed.readBy } : {}),
+      ...(unknownFields.length > 0 ? { unknownFields } : {}),
     };
     const next: RangeCheckpoint = {
       cursor,
@@ -230,7 +232,11 @@ async function readRange(
   try {
     await obeyControl();
     log.info({ range: describeRange(range), resumeFrom: checkpoint.cursor }, 'range started');
-    for await (const page of source.pages(range, checkpoint.cursor, signal)) {
+    // A trial export (`--limit`) stops reading once it holds its rows; a checkpoint that holds them reads nothing more.
+    const pages = spec.limit !== undefined && checkpoint.rows >= spec.limit ? [] : source.pages(range, checkpoint.cursor, signal);
+    for await (const read of pages) {
+      const page = spec.limit === undefined ? read : withinLimit(read, spec.limit - checkpoint.rows - part.rows, source);
+      const received = pageReceived(spec.exportId);
       if (retryNoted) {
         retryNoted = false;
         await retryNotes.clear(spec.exportId, range.index);
@@ -238,12 +244,14 @@ async function readRange(
       // A page may hold no rows (an export of changes cut them all): it only moves the cursor and the counts on.
       if (page.rows.length > 0) {
         if (part.rows === 0) firstKey = page.firstKey;
-        part.add(page.rows, page.rawRows);
+        part.add(page.rows, page.rawRows, received);
         lastKey = page.lastKey;
       }
       cursor = page.cursor;
       if (page.apiCount && countedBefore) apiCount = continuedCount(countedBefore, page.apiCount);
       partChanges?.add(page.changes);
+      const limitReached = spec.limit !== undefined && checkpoint.rows + part.rows >= spec.limit;
+      if (limitReached) break;
       if (part.rows >= spec.partRows) await flush();
       else if (Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
         lastProgressAt = Date.now();
@@ -272,6 +280,23 @@ async function readRange(
   await job.updateProgress({ ...progressOf(checkpoint, 0, range.estimatedRows), pct: 100, progress: 100 });
   log.info({ rows: checkpoint.rows, parts: checkpoint.parts.length }, 'range done');
   return resultOf(range.index, checkpoint);
+}
+
+/**
+ * The rows of a page that fit in `room` (a trial export's rows left), in key order: the page itself when
+ * all fit. Its cursor stays the page's: the range ends here, nothing is read after it.
+ */
+function withinLimit(page: SourcePage, room: number, source: ExportSource): SourcePage {
+  if (page.rows.length <= room) return page;
+  const rows = page.rows.slice(0, Math.max(0, room));
+  return {
+    ...page,
+    rows,
+    ...(page.rawRows ? { rawRows: page.rawRows.slice(0, rows.length) } : {}),
+    ...(page.changes ? { changes: page.changes.slice(0, rows.length) } : {}),
+    firstKey: rows.length > 0 ? page.firstKey : null,
+    lastKey: rows.length > 0 ? source.keyOf(rows.at(-1)!) : null,
+  };
 }
 
 function progressOf(checkpoint: RangeCheckpoint, bufferedRows: number, estimatedRows: number): RangeProgress {

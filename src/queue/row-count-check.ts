@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { RowCountMismatchError } from '../errors/index.js';
-import { formatS3Url } from '../sinks/s3/s3-location.js';
+import { folderOf } from '../sinks/export-layout.js';
 import type { ApiRowCount } from '../sources/api-row-count.js';
 import type { ExportSpec } from './export-spec.js';
 import type { RangeCheckpoint } from './range-checkpoint.js';
@@ -52,6 +52,8 @@ export interface RowCountInput {
   plannedRows: number;
   comparison: PlannedComparison;
   ranges: RangeRowCount[];
+  /** A trial export's `--limit`: it stops reading there, so the API's totals promise more than it reads. */
+  limit?: number;
 }
 
 /** What the check compared and found; `problems` is empty when the export may be committed. */
@@ -73,6 +75,9 @@ export function compareRowCounts(input: RowCountInput): RowCountVerdict {
   const readRows = reads.every((read) => read !== null) ? reads.reduce<number>((sum, read) => sum + read!, 0) : null;
   const writtenRows = input.ranges.reduce((sum, range) => sum + range.written, 0);
   const problems: string[] = [];
+  if (input.limit !== undefined) {
+    return { tolerance, readRows, writtenRows, reportedRows: null, problems: limitedExportProblems(input, input.limit, writtenRows, tolerance) };
+  }
 
   // The API's own totals: a range that returned fewer rows than the API said it holds lost some. Shortfalls
   // are summed per range, so that rows created in one range cannot hide rows lost in another.
@@ -104,6 +109,21 @@ export function compareRowCounts(input: RowCountInput): RowCountVerdict {
   return { tolerance, readRows, writtenRows, reportedRows, problems };
 }
 
+/**
+ * A trial export writes exactly `limit` rows, or every row when the API holds fewer: the most any of its
+ * answers said the range holds, and planning's count, bound what it could have read.
+ */
+function limitedExportProblems(input: RowCountInput, limit: number, writtenRows: number, tolerance: number): string[] {
+  if (writtenRows > limit) return [`the trial export wrote ${count(writtenRows)} rows, more than its --limit ${count(limit)}`];
+  const reported = Math.max(input.plannedRows, ...input.ranges.map((range) => range.apiCount?.reported ?? 0));
+  const expected = Math.min(limit, reported);
+  return writtenRows < expected - tolerance
+    ? [
+        `${input.sourceName} holds at least ${count(expected)} of the ${count(limit)} rows the trial export asked for, but only ${count(writtenRows)} were read`,
+      ]
+    : [];
+}
+
 /** The check's input for an export, from its spec and its done checkpoints. */
 export function rowCountInputOf(spec: ExportSpec, checkpoints: readonly RangeCheckpoint[]): RowCountInput {
   const comparison: PlannedComparison = !spec.changes
@@ -115,6 +135,7 @@ export function rowCountInputOf(spec: ExportSpec, checkpoints: readonly RangeChe
     sourceName: sourceDefinition(spec.source.kind).displayName,
     plannedRows: spec.plannedRows,
     comparison,
+    ...(spec.limit !== undefined ? { limit: spec.limit } : {}),
     ranges: checkpoints.map((checkpoint, rangeIndex) => ({
       rangeIndex,
       written: checkpoint.rows,
@@ -136,7 +157,7 @@ export function refuseMismatchedRowCounts(spec: ExportSpec, checkpoints: readonl
     `Refusing to commit ${spec.exportId}: ${verdict.problems.join('; ')}. ` +
       `That is more than records created, deleted or archived during the export explain (tolerance: ${count(verdict.tolerance)} rows, ` +
       `the larger of ${ROW_COUNT_TOLERANCE.minRows} and ${ROW_COUNT_TOLERANCE.fractionOfPlanned * 100}% of the ${count(spec.plannedRows)} planned), ` +
-      `so the API lost or invented rows. No _SUCCESS was written to ${formatS3Url(spec.destination, spec.exportId)}. ` +
+      `so the API lost or invented rows. No _SUCCESS was written to s3://${spec.destination.bucket}/${folderOf(spec)}/. ` +
       `Start the export again; if the counts disagree again, check that ${definition.baseUrl.variable} reaches the ${definition.displayName} API directly.`,
   );
   throw Object.assign(new UnrecoverableError(error.message), { cause: error });

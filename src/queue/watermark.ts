@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { parseIsoMicros } from '../time/iso-instant.js';
 import type { ObjectStore } from '../sinks/s3/object-store.js';
+import { EXPORTER_STATE_FOLDER } from '../sinks/export-layout.js';
 import { formatS3Url, type S3Location } from '../sinks/s3/s3-location.js';
 import type { TimestampPosition } from '../planning/timestamp-position.js';
 
 /**
  * The high-water mark of incremental exports: where the last committed incremental export of one source
  * (kind + credential fingerprint, i.e. organization/account), filter and destination stopped. Stored
- * durably beside the data, `s3://BUCKET/PREFIX/_watermarks/<name>.json`, by the commit step (after the
+ * durably beside the data, `s3://BUCKET/PREFIX/_bulk_export/watermarks/<name>.json`, by the commit step (after the
  * manifest, before `_SUCCESS`), and cached in Redis for `schedules` and `status`. It only ever moves
  * forward, and only when an export commits.
  */
@@ -34,7 +35,9 @@ export interface Watermark {
   committedAt: string;
 }
 
-export const WATERMARK_FOLDER = '_watermarks';
+export const WATERMARK_FOLDER = `${EXPORTER_STATE_FOLDER}/watermarks`;
+/** Where watermarks were kept before the exporter's state had a folder of its own; still read, never written. */
+const LEGACY_WATERMARK_FOLDER = '_watermarks';
 
 /** `<source>-<credential fingerprint>[-f<filter hash>]`: one watermark per source account and filter. */
 export function watermarkName(source: string, credentialFingerprint: string, filter: string | null): string {
@@ -59,14 +62,22 @@ function canonicalJson(value: unknown): string {
 }
 
 /** S3 key of a watermark under the destination prefix. */
-export function watermarkKey(destination: S3Location, name: string): string {
-  const key = `${WATERMARK_FOLDER}/${name}.json`;
+export function watermarkKey(destination: S3Location, name: string, folder = WATERMARK_FOLDER): string {
+  const key = `${folder}/${name}.json`;
   return destination.prefix ? `${destination.prefix}/${key}` : key;
 }
 
 export async function readWatermark(store: ObjectStore, key: string): Promise<Watermark | undefined> {
   const text = await store.getText(key);
   return text ? (JSON.parse(text) as Watermark) : undefined;
+}
+
+/** The watermark of `name` under a destination, or where an earlier version kept it; the commit then writes it to its place. */
+export async function readStoredWatermark(store: ObjectStore, destination: S3Location, name: string): Promise<Watermark | undefined> {
+  return (
+    (await readWatermark(store, watermarkKey(destination, name))) ??
+    (await readWatermark(store, watermarkKey(destination, name, LEGACY_WATERMARK_FOLDER)))
+  );
 }
 
 /** Whether `candidate` is behind `current` (never move a watermark backwards). */

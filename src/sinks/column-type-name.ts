@@ -15,6 +15,8 @@ export function columnTypeName(type: FieldType): string {
       return 'TIMESTAMP WITH TIME ZONE';
     case 'date':
       return 'DATE';
+    case 'decimal':
+      return `DECIMAL(${type.precision},${type.scale})`;
     case 'json':
       return 'VARCHAR (JSON)';
     case 'struct':

@@ -15,15 +15,28 @@ export interface CommittedPart {
   newestChange?: string;
   /** With `newestChange`: Redis time (microseconds) by which every row of the part was read. */
   readBy?: number;
+  /**
+   * Parquet parts whose rows had keys the record schema does not name (schema drift): those keys, sorted
+   * (at most 100). Their values are in the part's `_extra` column. Absent when there were none.
+   */
+  unknownFields?: string[];
 }
 
-/** `<prefix>/<exportId>/_manifest.json`: the only list of parts that belong to the export. */
+/** `<prefix>/<table>/export_id=<exportId>/_manifest.json`: the only list of parts that belong to the export. */
 export interface ExportManifest {
   exportId: string;
   source: string;
+  /** The table the export belongs to (`virtuous/contacts`); null for an export started before tables. */
+  table: string | null;
+  /** S3 key of the export's folder, where the parts are. */
+  folder: string;
   format: PartFormat;
   compression: 'zstd' | 'gzip' | 'none';
   schema: string;
+  /** The columns of the parts, in order, with their types as DuckDB names them. */
+  columns: ManifestColumn[];
+  /** How the columns differ from the table's previous committed export (see `SchemaChanges`). */
+  schemaChanges: SchemaChanges;
   rows: number;
   parts: CommittedPart[];
   ranges: number;
@@ -31,6 +44,27 @@ export interface ExportManifest {
   endedAt: string;
   /** `--since` and `--incremental` exports: the window read and the high-water mark reached. */
   incremental?: IncrementalWindow;
+}
+
+/** A column of the parts, as a warehouse sees it. */
+export interface ManifestColumn {
+  name: string;
+  type: string;
+}
+
+/**
+ * How an export's columns differ from those of the table's previous committed export, and the fields
+ * the API sent that no column holds. A warehouse loading into one table alters it by `added` and
+ * `retyped` first; `removed` columns read as null in this export's rows.
+ */
+export interface SchemaChanges {
+  /** The export compared with; null when there is none (the table's first export, or one that listed no columns). */
+  previousExportId: string | null;
+  added: ManifestColumn[];
+  removed: ManifestColumn[];
+  retyped: { name: string; from: string; to: string }[];
+  /** Top-level fields some record had that the schema does not know, sorted; Parquet parts keep them in `_extra`. */
+  unknownFields: string[];
 }
 
 /** The modification window of a `--since` or `--incremental` export, as committed. */

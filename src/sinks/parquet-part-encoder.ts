@@ -2,14 +2,16 @@ import { tableToIPC } from 'apache-arrow';
 import { parquetEncodingThread } from './encoding/parquet-encoding-thread-client.js';
 import { ArrowTableBuilder } from './parquet/arrow-columns.js';
 import { arrowSchemaFor } from './parquet/arrow-schema.js';
-import type { PartBuilder, PartEncoder } from './part-encoder.js';
+import { parquetColumnsOf } from './parquet-columns.js';
+import type { PageContext, PartBuilder, PartEncoder } from './part-encoder.js';
 import type { RecordRow, RecordSchema } from './record-schema.js';
 
 /**
  * Typed columns, ZSTD-compressed Parquet via parquet-wasm. Each page goes straight into Arrow column
  * buffers as it arrives (no part keeps its row objects); at the end the columns become one Arrow IPC
  * stream whose buffer is handed, not copied, to the encoding thread, so compression never blocks the
- * event loop that renews job locks.
+ * event loop that renews job locks. The columns are `parquetColumnsOf(schema)`: the schema's own, then
+ * `_export_id`, `_extracted_at` (from each page's context) and `_extra` (the keys the schema does not name).
  */
 export class ParquetPartEncoder implements PartEncoder {
   readonly extension = 'parquet';
@@ -17,7 +19,7 @@ export class ParquetPartEncoder implements PartEncoder {
   private readonly arrowSchema;
 
   constructor(private readonly schema: RecordSchema) {
-    this.arrowSchema = arrowSchemaFor(schema);
+    this.arrowSchema = arrowSchemaFor(parquetColumnsOf(schema));
   }
 
   startPart(): PartBuilder {
@@ -26,8 +28,11 @@ export class ParquetPartEncoder implements PartEncoder {
       get rows() {
         return columns.rows;
       },
-      add(page) {
-        columns.add(page);
+      get unknownFields() {
+        return columns.unknownFields;
+      },
+      add(page, _rawRows, context) {
+        columns.add(page, context);
       },
       finish() {
         return parquetEncodingThread.writeParquet(tableToIPC(columns.finish(), 'stream'));
@@ -36,9 +41,9 @@ export class ParquetPartEncoder implements PartEncoder {
   }
 
   /** A whole part at once. */
-  encode(rows: readonly RecordRow[]): Promise<Uint8Array> {
+  encode(rows: readonly RecordRow[], page: PageContext): Promise<Uint8Array> {
     const part = this.startPart();
-    part.add(rows);
+    part.add(rows, undefined, page);
     return part.finish();
   }
 }

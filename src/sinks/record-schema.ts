@@ -12,8 +12,18 @@ export type FieldType =
    * milliseconds, or microseconds with `unit: 'microsecond'` (for values whose source keeps them).
    */
   | { kind: 'timestamp'; unit?: 'millisecond' | 'microsecond' }
-  /** A calendar date `YYYY-MM-DD`, stored as days since 1970-01-01 (Parquet DATE). */
-  | { kind: 'date' }
+  /**
+   * A calendar date `YYYY-MM-DD`, stored as days since 1970-01-01 (Parquet DATE). With `fromDateTime`,
+   * also an ISO 8601 date-time (`2024-03-05T00:00:00`, how .NET APIs write a date), of which the
+   * calendar day as written is kept.
+   */
+  | { kind: 'date'; fromDateTime?: boolean }
+  /**
+   * An exact decimal (Arrow Decimal128, Parquet DECIMAL(precision, scale); precision at most 18) from a
+   * number or from money text: `1200.5`, `"$1,200"`, `"$1,200.50"`, `"-$5.00"`, `"($5.00)"`. Anything else
+   * (`""`, `"Unavailable"`, another currency sign, more fractional digits than `scale`) is null.
+   */
+  | { kind: 'decimal'; precision: number; scale: number }
   /** Any JSON value, stored as its JSON text (for free-form nested data). */
   | { kind: 'json' }
   | { kind: 'struct'; fields: readonly Field[] }
@@ -31,6 +41,11 @@ export interface RecordSchema {
   /** Stable name, written to the manifest. */
   name: string;
   fields: readonly Field[];
+  /**
+   * Keys every record carries that are deliberately no column, their value being implied (Close's
+   * `__object_type`, always `contact`): Parquet parts neither store them nor count them as unknown fields.
+   */
+  omittedKeys?: readonly string[];
 }
 
 /** A record as the API gave it (a parsed JSON object); the schema's fields name its keys. */

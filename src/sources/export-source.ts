@@ -61,7 +61,11 @@ export interface SourcePlan {
 /** A source API as the pipeline sees it: how to split an export, and how to read one range page by page. */
 export interface ExportSource {
   readonly name: string;
+  /** The table the export's rows belong to, `<source>/<records>` (a folder under the destination; see export-layout.ts). */
+  readonly table: string;
   readonly schema: RecordSchema;
+  /** A row's key, as pages give `firstKey`/`lastKey` (its id, or the walked timestamp as sent); null when it has none. */
+  keyOf(row: SourceRow): string | number | null;
   /** Checks the credential and the query, so bad input fails before anything is enqueued. */
   validate(signal?: AbortSignal): Promise<void>;
   plan(options: PlanOptions, signal?: AbortSignal): Promise<SourcePlan>;

@@ -35,6 +35,8 @@ export interface SourceDefinition {
   readonly insteadOf?: Readonly<Record<string, string>>;
   /** The record's modification time, as incremental and `--since` exports read it. */
   readonly changeField: string;
+  /** The tables (`<source>/<object>/` folders) its exports land in, as `bulk-export ddl` reads them (src/warehouse/). */
+  readonly warehouseTables?: readonly WarehouseTableDescription[];
 
   /**
    * The export's settings from its options (checked: a bad value is an InvalidInputError), before the API
@@ -58,6 +60,18 @@ export interface SourceDefinition {
   create(connection: SourceConnection, settings: unknown, runtime: { rawRows: boolean }): ExportSource;
   /** `bulk-export options --source <name>`: what the API offers for this source's options. */
   listOptions(connection: SourceConnection): Promise<OptionsListing>;
+}
+
+/** One table of a source, for the statements `bulk-export ddl` prints (the current-rows view above all). */
+export interface WarehouseTableDescription {
+  /** The table's folder under `<dest>/<source>/`, e.g. `contacts`. */
+  object: string;
+  /** The column that identifies a record across exports. */
+  key: string;
+  /** The record's modification time; null when the records carry none (the latest export's row is then current). */
+  modifiedColumn: string | null;
+  /** A column flagging archived records; null when the source's records carry none. */
+  archivedColumn: string | null;
 }
 
 /** What `bulk-export options` shows: JSON for `--json`, else tables and notes the CLI lays out. */

@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { readEnvironment, S3_OUTAGE_DEFAULTS, type S3Settings } from '../config/environment.js';
+import type { RedisSettings } from '../config/redis-settings.js';
 import { BulkExportError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { redactingFailures } from '../logging/redact-error.js';
@@ -18,12 +19,13 @@ import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from '../queue/
 import { EXPORT_QUEUE, RANGE_QUEUE, SCHEDULE_QUEUE } from '../queue/queue-names.js';
 import { processRange, SHUTDOWN_REASON } from '../queue/range-processor.js';
 import type { RangeJobData, RangeJobResult } from '../queue/range-job.js';
-import { createRedisConnection } from '../queue/redis-connection.js';
+import { createRedisConnection, verifyRedisAccess } from '../queue/redis-connection.js';
 import { runScheduledExport, type ScheduledRunResult, type ScheduleJobData } from '../queue/schedules.js';
 import type { WorkerContext } from '../queue/worker-context.js';
+import { WorkerReadiness } from './worker-readiness.js';
 
 export interface ExportWorkerOptions {
-  redisUrl: string;
+  redis: RedisSettings;
   queuePrefix: string;
   s3: S3Settings;
   /** Ranges this process works on at once. */
@@ -45,7 +47,12 @@ export interface RunningExportWorker {
 
 /** One worker process: ranges from the range queue, commits from the export queue. */
 export async function startExportWorker(options: ExportWorkerOptions): Promise<RunningExportWorker> {
-  const redis = createRedisConnection(options.redisUrl, 'bulk-export:worker');
+  const redis = createRedisConnection(options.redis, 'bulk-export:worker');
+  // Credentials or ACL rights Redis refuses stop the worker with a message (exit 1), before it takes a job.
+  await verifyRedisAccess(redis, options.redis, options.queuePrefix).catch((error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
   const metrics = options.metrics ? new ExportMetrics({ processMetrics: true }) : undefined;
   const requests = metrics ? new SourceRequestObserver(metrics) : undefined;
   const context: WorkerContext = {
@@ -60,11 +67,13 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   };
   let fleet: FleetCollectors | undefined;
   let metricsServer: MetricsServer | undefined;
+  // /readyz on the metrics server: 503 until the queue workers run, and again from the first stop signal on.
+  const readiness = new WorkerReadiness();
   if (metrics && options.metrics) {
     // Before any job is taken, so a port already in use stops the worker before it works.
     fleet = registerFleetCollectors(metrics.registry, redis, options.queuePrefix);
     try {
-      metricsServer = await startMetricsServer([metrics.registry], options.metrics);
+      metricsServer = await startMetricsServer([metrics.registry], { ...options.metrics, readiness: readiness.check });
     } catch (error) {
       await fleet.close();
       requests?.close();
@@ -86,9 +95,9 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   };
   // Aborted once, on close: every range in hand, and any range taken after that, goes back to the queue.
   const stopping = new AbortController();
-  const rangeConnection = createRedisConnection(options.redisUrl, 'bulk-export:ranges');
-  const commitConnection = createRedisConnection(options.redisUrl, 'bulk-export:commits');
-  const scheduleConnection = createRedisConnection(options.redisUrl, 'bulk-export:schedules');
+  const rangeConnection = createRedisConnection(options.redis, 'bulk-export:ranges');
+  const commitConnection = createRedisConnection(options.redis, 'bulk-export:commits');
+  const scheduleConnection = createRedisConnection(options.redis, 'bulk-export:schedules');
   const rangeWorker = new Worker<RangeJobData, RangeJobResult>(
     RANGE_QUEUE,
     redactingFailures((job: Job<RangeJobData, RangeJobResult>, token: string | undefined, signal?: AbortSignal) => {
@@ -110,7 +119,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   );
   // Scheduled incremental loads: each tick starts `start --incremental` with the schedule's options and this
   // worker's credentials (one tick at a time per process; BullMQ hands each tick to one worker).
-  const environment = { ...readEnvironment(options.variables), redisUrl: options.redisUrl, queuePrefix: options.queuePrefix, s3: options.s3 };
+  const environment = { ...readEnvironment(options.variables), redis: options.redis, queuePrefix: options.queuePrefix, s3: options.s3 };
   const scheduleWorker = new Worker<ScheduleJobData, ScheduledRunResult>(
     SCHEDULE_QUEUE,
     redactingFailures(
@@ -163,6 +172,15 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     worker.on('error', (error) => options.logger.error({ err: error.message }, 'worker error'));
   }
   await Promise.all([rangeWorker.waitUntilReady(), exportWorker.waitUntilReady(), scheduleWorker.waitUntilReady()]);
+  readiness.running(
+    [rangeWorker, exportWorker, scheduleWorker],
+    [
+      ['bulk-export:worker', redis],
+      ['bulk-export:ranges', rangeConnection],
+      ['bulk-export:commits', commitConnection],
+      ['bulk-export:schedules', scheduleConnection],
+    ],
+  );
   options.logger.info({ concurrency: options.concurrency }, 'worker ready');
 
   return {
@@ -171,14 +189,16 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       // First stop fetching (close() marks the workers closing at once and interrupts their blocking fetch),
       // then hand back the ranges and commits in hand (the signal every processor is given): released
       // before, a range could be fetched again by this very worker.
+      readiness.stopping();
       const closed = Promise.all([rangeWorker.close(), exportWorker.close(), scheduleWorker.close()]);
       stopping.abort(SHUTDOWN_REASON);
       await closed;
-      await metricsServer?.close();
       await fleet?.close();
       requests?.close();
       await Promise.all([redis, rangeConnection, commitConnection, scheduleConnection].map((connection) => connection.quit().catch(() => undefined)));
       context.s3.destroy();
+      // Last: /readyz answers "stopping" for as long as the stop takes.
+      await metricsServer?.close();
     },
   };
 }

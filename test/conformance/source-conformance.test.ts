@@ -63,7 +63,7 @@ describe.concurrent.each(HARNESSES)('source conformance: $source', (harness: Sou
       const { exportId, result } = await world.start([...startArgs(dest), ...args, '--wait']);
       expect(result.code, explain(result)).toBe(0);
       expect(exportId).toMatch(/^exp-/);
-      const folder = world.folder(dest, exportId);
+      const folder = await world.folder(dest, exportId);
       expect(await world.exists(`${folder}/_SUCCESS`), `${folder}/_SUCCESS`).toBe(true);
       const manifest = (await world.manifest(folder))!;
       expect(manifest).toMatchObject({ exportId, source: harness.source });
@@ -157,6 +157,61 @@ describe.concurrent.each(HARNESSES)('source conformance: $source', (harness: Sou
       );
     });
 
+    it('--dry-run plans as start does and prints the plan as JSON, enqueuing and writing nothing', async () => {
+      const prefix = world.freshPrefix(`conformance-${harness.source}-dry-run`);
+      const result = await world.cli(['start', ...startArgs(world.dest('dry-run')), '--format', 'parquet', ...SMALL, '--dry-run', '--json'], {
+        BULK_EXPORT_QUEUE_PREFIX: prefix,
+      });
+      expect(result.code, explain(result)).toBe(0);
+      const plan = JSON.parse(result.stdout) as {
+        dryRun: boolean;
+        plannedRows: number;
+        pageSize: number;
+        ranges: { estimatedRows: number }[];
+        requests: { planning: number; pages: number };
+        budget: { availableNow: number | null };
+      };
+      expect(plan).toMatchObject({ dryRun: true, plannedRows: harness.currentIds().length, pageSize: 100 });
+      expect(plan.ranges.length, 'several ranges, as start plans them').toBeGreaterThan(1);
+      expect(plan.ranges.reduce((sum, range) => sum + range.estimatedRows, 0)).toBe(plan.plannedRows);
+      expect(plan.requests.planning).toBeGreaterThan(0);
+      expect(plan.requests.pages).toBeGreaterThanOrEqual(Math.ceil(plan.plannedRows / 100));
+      expect(plan.requests.pages).toBeLessThanOrEqual(Math.ceil(plan.plannedRows / 100) + plan.ranges.length);
+      expect(plan.budget.availableNow).toBeGreaterThan(0);
+      expect(await world.keysUnder(prefix)).toEqual([]);
+      expect(await world.list('dry-run/')).toEqual([]);
+    });
+
+    it('--limit N: a trial export of exactly N contacts, reported by --json', async () => {
+      const served = harness.rowsServed();
+      const result = await world.cli([
+        'start',
+        ...startArgs(world.dest('limit')),
+        '--format',
+        'parquet',
+        '--limit',
+        '150',
+        '--page-size',
+        '100',
+        '--json',
+        '--wait',
+      ]);
+      expect(result.code, explain(result)).toBe(0);
+      const started = JSON.parse(result.stdout) as { exportId: string; state: string; rows: number; limit: number; destination: string };
+      expect(started).toMatchObject({ state: 'committed', rows: 150, limit: 150 });
+      const folder = await world.folder(world.dest('limit'), started.exportId);
+      expect(started.destination).toBe(`s3://${world.bucket}/${folder}/`);
+      const manifest = (await world.manifest(folder))!;
+      expect(manifest.rows).toBe(150);
+      const counts = await idCounts(manifest);
+      expect(counts.every((row) => row.n === 1)).toBe(true);
+      expect(counts.length).toBe(150);
+      const current = new Set(keys(harness.currentIds()));
+      expect(counts.every((row) => current.has(row.id))).toBe(true);
+      // Two pages of 100 were read, planning's probes aside: the trial asks for no page beyond its rows.
+      expect(harness.rowsServed() - served).toBeLessThan(150 + 100 + 10);
+    });
+
     it('a filtered export holds exactly the ids the filter selects', async () => {
       const filter = await harness.validFilter();
       expect(filter.ids.length, 'the filter selects some contacts').toBeGreaterThan(0);
@@ -228,7 +283,7 @@ describe.concurrent.each(HARNESSES)('source conformance: $source', (harness: Sou
         expect(cancelled.stdout).toContain(`cancelled ${exportId}`);
         const servedAtCancel = harness.rowsServed();
         expect((await status(exportId)).state).toBe('cancelled');
-        const folder = world.folder(dest, exportId);
+        const folder = await world.folder(dest, exportId);
         expect(await world.exists(`${folder}/_SUCCESS`)).toBe(false);
         expect(await world.manifest(folder)).toBeUndefined();
         // Cancel returned once no range was working: nothing was read while status ran and S3 was checked.
@@ -266,7 +321,7 @@ describe.concurrent.each(HARNESSES)('source conformance: $source', (harness: Sou
 
       await world.startWorker(CONCURRENCY);
       await world.waitForCommit(exportId);
-      const folder = world.folder(dest, exportId);
+      const folder = await world.folder(dest, exportId);
       expect(await world.exists(`${folder}/_SUCCESS`)).toBe(true);
       const manifest = (await world.manifest(folder))!;
       await expectExactly(manifest, expected);

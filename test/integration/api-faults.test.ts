@@ -59,7 +59,7 @@ async function statusJson(world: ExportFixture | CloseExportFixture, exportId: s
 
 /** Nothing committed: no `_SUCCESS`, no manifest, and `status` says failed with the reason. */
 async function expectNothingCommitted(world: ExportFixture | CloseExportFixture, exportId: string, reason: RegExp): Promise<void> {
-  const folder = `${DEST.replace(`s3://${BUCKET}/`, '')}/${exportId}`;
+  const folder = await world.folder(DEST, exportId);
   expect(await world.store.exists(`${folder}/_SUCCESS`)).toBe(false);
   expect(await world.store.exists(`${folder}/_manifest.json`)).toBe(false);
   const status = await statusJson(world, exportId);
@@ -132,7 +132,7 @@ describe('an API whose counts lie', () => {
     await world.startWorkers(1);
     const { exportId, result } = await world.start(['--dest', DEST, '--format', 'parquet', '--page-size', '40', '--range-rows', '100', '--wait']);
     expect(result.code, result.stderr).toBe(0);
-    const manifest = (await world.manifest(world.folder(DEST, exportId)))!;
+    const manifest = (await world.manifest(await world.folder(DEST, exportId)))!;
     const expected = world.simulator.expectedIds({ includeArchived: true });
     expect(manifest.rows).toBe(expected.length);
     expect(manifest.ranges).toBeGreaterThan(1);
@@ -191,7 +191,7 @@ describe('an API that accepts requests and never answers', () => {
 
     holding = false;
     await world.waitForCommit(exportId);
-    const manifest = (await world.manifest(world.folder(DEST, exportId)))!;
+    const manifest = (await world.manifest(await world.folder(DEST, exportId)))!;
     const expected = world.simulator.expectedIds({ includeArchived: true });
     expect(manifest.rows).toBe(expected.length);
     expect((await world.idsInParts(manifest)).map((row) => row.id)).toEqual(expected);

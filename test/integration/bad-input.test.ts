@@ -143,6 +143,26 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     ],
     ['unschedule of an unknown schedule', ['unschedule', 'nope'], /No schedule "nope"/],
     ['options of an unknown source', ['options', '--source', 'salesforce'], /Unknown --source "salesforce"/],
+    // trial exports
+    ['start --limit 0', [...VIRTUOUS, '--limit', '0'], /--limit must be a whole number of at least 1, got "0"/],
+    [
+      'start --limit with --incremental',
+      [...VIRTUOUS, '--limit', '10', '--incremental'],
+      /--limit makes a trial export .* an --incremental run must read every change/,
+    ],
+    // credentials from files
+    [
+      'a credential given as a variable and as a file',
+      ['start', '--source', 'virtuous', ...DEST],
+      /VIRTUOUS_API_TOKEN_FILE is set, and so is VIRTUOUS_API_TOKEN: give the credential one way only/,
+      { VIRTUOUS_API_TOKEN_FILE: '/etc/hostname' },
+    ],
+    [
+      'a credential file that cannot be read',
+      ['start', '--source', 'virtuous', ...DEST],
+      /VIRTUOUS_API_TOKEN_FILE names "\/nonexistent\/token", which cannot be read \(ENOENT\)/,
+      { VIRTUOUS_API_TOKEN: '', VIRTUOUS_API_TOKEN_FILE: '/nonexistent/token' },
+    ],
   ];
 
   it.each(cases)('%s', async (_label, args, message, env = {}) => {

@@ -70,13 +70,13 @@ describe('crash safety under chaos', () => {
     expect(redisRestarted).toBe(true);
     expect(kills).toBeGreaterThanOrEqual(2);
 
-    const manifest = (await fixture.manifest(fixture.folder(dest, exportId)))!;
+    const manifest = (await fixture.manifest(await fixture.folder(dest, exportId)))!;
     const expected = fixture.simulator.expectedIds({ includeArchived: true });
     expect(manifest.rows).toBe(expected.length);
     const ids = await fixture.idsInParts(manifest);
     expect(ids.map((row) => row.id)).toEqual(expected);
     expect(ids.every((row) => row.n === 1)).toBe(true);
-    const listed = await fixture.store.list(`${fixture.folder(dest, exportId)}/part-`);
+    const listed = await fixture.store.list(`${await fixture.folder(dest, exportId)}/part-`);
     expect(listed.map((object) => object.key).sort()).toEqual(manifest.parts.map((part) => part.key).sort());
   });
 });

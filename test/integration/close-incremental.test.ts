@@ -42,7 +42,7 @@ describe('incremental Close exports on date_updated', () => {
   it('loads everything first, then exactly the edited and inserted contacts, then nothing', async () => {
     const sim = fixture.simulator;
     const dest = `s3://${BUCKET}/close-inc`;
-    const watermarkKey = `close-inc/_watermarks/close-${credentialFingerprint(sim.apiKey)}.json`;
+    const watermarkKey = `close-inc/_bulk_export/watermarks/close-${credentialFingerprint(sim.apiKey)}.json`;
     const first = await run(dest, ['--incremental']);
     expect(first.result.stderr).toMatch(/this run is a FULL LOAD/);
     expect(first.manifest.rows).toBe(CONTACTS);
@@ -106,6 +106,6 @@ describe('incremental Close exports on date_updated', () => {
     expect(ids.map((row) => row.id)).toEqual(expected);
     expect(manifest.incremental).toMatchObject({ mode: 'since', field: 'date_updated', watermarkKey: null });
     expect(parseIsoMicros(manifest.incremental!.since!)).toBe(parseIsoMicros(since));
-    expect(await fixture.store.list('close-since/_watermarks/')).toEqual([]);
+    expect(await fixture.store.list('close-since/_bulk_export/watermarks/')).toEqual([]);
   });
 });

@@ -64,7 +64,7 @@ describe('one budget for the whole fleet', () => {
     for (const used of windows) expect(used).toBeLessThanOrEqual(LIMIT);
     console.log(`accepted per ${WINDOW_MS / 1000} s window: ${windows.join(', ')}; 429s: ${tooMany}`);
 
-    const manifest = (await fixture.manifest(fixture.folder(dest, exportId)))!;
+    const manifest = (await fixture.manifest(await fixture.folder(dest, exportId)))!;
     const ids = await fixture.idsInParts(manifest);
     expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
     expect(ids.every((row) => row.n === 1)).toBe(true);
@@ -95,7 +95,7 @@ describe('one budget for the whole fleet', () => {
       const refused = storm.simulator.stats.byStatus[429] ?? 0;
       expect(refused).toBeGreaterThanOrEqual(1);
       expect(refused).toBeLessThanOrEqual(4);
-      const ids = await storm.idsInParts((await storm.manifest(storm.folder(dest, exportId)))!);
+      const ids = await storm.idsInParts((await storm.manifest(await storm.folder(dest, exportId)))!);
       expect(ids.map((row) => row.id)).toEqual(storm.simulator.expectedIds({ includeArchived: true }));
       expect(ids.every((row) => row.n === 1)).toBe(true);
     } finally {

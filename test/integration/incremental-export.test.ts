@@ -28,7 +28,7 @@ describe('incremental and targeted Virtuous exports', () => {
     const target = `s3://${BUCKET}/tagged`;
     const { exportId, result } = await fixture.start(['--dest', target, '--where', 'Tag IsAnyOf "Major Donor"', '--range-rows', '150', '--wait']);
     expect(result.code, result.stderr).toBe(0);
-    const manifest = (await fixture.manifest(fixture.folder(target, exportId)))!;
+    const manifest = (await fixture.manifest(await fixture.folder(target, exportId)))!;
     expect(manifest.ranges).toBeGreaterThan(1);
     const ids = await fixture.idsInParts(manifest);
     expect(ids.map((row) => row.id)).toEqual(tagged);
@@ -110,12 +110,12 @@ describe('incremental and targeted Virtuous exports', () => {
       expect(removed.code, removed.stderr).toBe(0);
       expect((await fixture.cli(['schedules'])).stdout).toMatch(/no schedules/);
 
-      const [firstRun, secondRun] = await Promise.all(committed.map((exportId) => fixture.manifest(fixture.folder(target, exportId))));
+      const [firstRun, secondRun] = await Promise.all(committed.map(async (exportId) => fixture.manifest(await fixture.folder(target, exportId))));
       expect(firstRun!.incremental).toMatchObject({ fullLoad: true });
       expect(firstRun!.rows).toBe(fixture.simulator.expectedIds({ includeArchived: true }).length);
       expect(secondRun!.incremental).toMatchObject({ fullLoad: false, previousExportId: committed[0] });
       expect(secondRun!.rows).toBe(0);
-      expect(await fixture.store.exists(`${fixture.folder(target, committed[1]!)}/_SUCCESS`)).toBe(true);
+      expect(await fixture.store.exists(`${await fixture.folder(target, committed[1]!)}/_SUCCESS`)).toBe(true);
       // A tick that came while a run was still going was skipped, never started a second run beside it.
       const log = fixture.workers[0]!.output();
       expect(log).toContain('scheduled incremental export started');

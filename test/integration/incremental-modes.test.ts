@@ -54,7 +54,7 @@ describe.each<Mode>([
     await fixture.startWorkers(1, 3);
     const sim = fixture.simulator;
     const f = fixture;
-    const watermarkKey = `inc/_watermarks/virtuous-${credentialFingerprint(sim.token)}.json`;
+    const watermarkKey = `inc/_bulk_export/watermarks/virtuous-${credentialFingerprint(sim.token)}.json`;
     const readWatermark = async () => JSON.parse((await f.store.getText(watermarkKey))!) as Watermark;
     const modifiedMicros = (id: number) => parseIsoMicros(sim.fullContact(id)!.modifiedDateTimeUtc)!;
     const args = [
@@ -75,8 +75,8 @@ describe.each<Mode>([
     const versions: { id: number; modified: string; name: string; run: number }[] = [];
 
     const runRows = async (exportId: string, run: number) => {
-      const manifest = (await f.manifest(f.folder(dest, exportId)))!;
-      expect(await f.store.exists(`${f.folder(dest, exportId)}/_SUCCESS`)).toBe(true);
+      const manifest = (await f.manifest(await f.folder(dest, exportId)))!;
+      expect(await f.store.exists(`${await f.folder(dest, exportId)}/_SUCCESS`)).toBe(true);
       const rows = await readRows(f, manifest);
       versions.push(...rows.map((row) => ({ ...row, run })));
       const ids = rows.map((row) => row.id);
@@ -151,7 +151,7 @@ describe.each<Mode>([
     // 5. --since an instant between the runs (by the API's clock): exactly the contacts modified from then on.
     const since = await f.start(['--dest', `s3://${BUCKET}/since`, '--since', betweenRuns, '--format', 'ndjson', '--range-rows', '600', '--wait']);
     expect(since.result.code, since.result.stderr).toBe(0);
-    const sinceRows = await readRows(f, (await f.manifest(f.folder(`s3://${BUCKET}/since`, since.exportId)))!);
+    const sinceRows = await readRows(f, (await f.manifest(await f.folder(`s3://${BUCKET}/since`, since.exportId)))!);
     const modifiedSince = sim.expectedIds({ includeArchived: true }).filter((id) => modifiedMicros(id) >= parseIsoMicros(betweenRuns)!);
     expect(sinceRows.map((row) => row.id).sort((a, b) => a - b)).toEqual(modifiedSince);
     expect(modifiedSince.length).toBe(changed.length - missed.length);

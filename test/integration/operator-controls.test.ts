@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Queue, QueueEvents } from 'bullmq';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
+import { EXPORT_DESCRIPTOR_NAME, exportIndexKey } from '../../src/sinks/export-layout.js';
+import { parseS3Url } from '../../src/sinks/s3/s3-location.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { dropPrefix } from '../support/test-redis.js';
 import { spawnWorker } from '../support/cli-process.js';
@@ -43,14 +45,17 @@ describe('operator controls and recovery', () => {
     // Proving that nothing more happens needs an observation window; the worker would send a page every ~100 ms.
     await delay(1500);
     expect(fixture.simulator.stats.requests).toBe(requestsAtCancel);
-    const folder = fixture.folder(dest, exportId);
+    const folder = await fixture.folder(dest, exportId);
     expect(await fixture.store.exists(`${folder}/_SUCCESS`)).toBe(false);
     expect(await fixture.manifest(folder)).toBeUndefined();
     const status = await fixture.cli(['status', exportId, '--json']);
     expect(JSON.parse(status.stdout).state).toBe('cancelled');
   });
 
-  it('rebuilds from S3 after every worker died and Redis lost the export, re-reading no committed row', async () => {
+  it.each([
+    ['its table folder', false],
+    ['the folder of exports started before tables (<prefix>/<exportId>, no export index)', true],
+  ])('rebuilds from S3 in %s after every worker died and Redis lost the export, re-reading no committed row', async (_layout, legacy) => {
     fixture = await ExportFixture.create('rebuild', { contacts: 20_000, faults: { latencyMs: 100 } });
     const [victimA, victimB] = await fixture.startWorkers(2, 2);
     const dest = 's3://exports/rebuild';
@@ -72,6 +77,7 @@ describe('operator controls and recovery', () => {
     for (const victim of [victimA!, victimB!]) victim.child.kill('SIGKILL');
     await Promise.all([victimA!, victimB!].map((victim) => victim.stop()));
     await dropPrefix(fixture.redisUrl, fixture.prefix);
+    if (legacy) await moveToLegacyLayout(fixture, dest, exportId);
 
     // Pages the killed workers had already requested are still served within the simulated latency (100 ms):
     // let them land before counting, so the count below holds only what the resumed export reads.
@@ -89,7 +95,10 @@ describe('operator controls and recovery', () => {
     // Only rows after each range's last committed part were read again, each exactly once.
     expect(fixture.simulator.stats.rowsServed - rowsServedBefore).toBe(expected.length - recovered);
 
-    const manifest = (await fixture.manifest(fixture.folder(dest, exportId)))!;
+    const folder = await fixture.folder(dest, exportId);
+    expect(folder).toBe(legacy ? `rebuild/${exportId}` : `rebuild/virtuous/contacts/export_id=${exportId}`);
+    expect(await fixture.store.exists(`${folder}/_SUCCESS`)).toBe(true);
+    const manifest = (await fixture.manifest(folder))!;
     expect(manifest.rows).toBe(expected.length);
     const ids = await fixture.idsInParts(manifest);
     expect(ids.map((row) => row.id)).toEqual(expected);
@@ -122,7 +131,7 @@ describe('operator controls and recovery', () => {
     const resumed = await fixture.cli(['resume', exportId]);
     expect(resumed.code, resumed.stderr).toBe(0);
     await fixture.waitForCommit(exportId);
-    const manifest = (await fixture.manifest(fixture.folder(dest, exportId)))!;
+    const manifest = (await fixture.manifest(await fixture.folder(dest, exportId)))!;
     const ids = await fixture.idsInParts(manifest);
     expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
     expect(ids.every((row) => row.n === 1)).toBe(true);
@@ -168,7 +177,7 @@ describe('operator controls and recovery', () => {
       } finally {
         await queue.close();
       }
-      const ids = await fixture.idsInParts((await fixture.manifest(fixture.folder(dest, exportId)))!);
+      const ids = await fixture.idsInParts((await fixture.manifest(await fixture.folder(dest, exportId)))!);
       expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
       expect(ids.every((row) => row.n === 1)).toBe(true);
     } finally {
@@ -198,8 +207,34 @@ describe('operator controls and recovery', () => {
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stdout).toMatch(/retrying range\(s\) /);
     await fixture.waitForCommit(exportId);
-    const ids = await fixture.idsInParts((await fixture.manifest(fixture.folder(dest, exportId)))!);
+    const ids = await fixture.idsInParts((await fixture.manifest(await fixture.folder(dest, exportId)))!);
     expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
     expect(ids.every((row) => row.n === 1)).toBe(true);
   });
 });
+
+/**
+ * Makes an export look as one started before tables left it: its objects under `<prefix>/<exportId>`, a
+ * spec without table or folder, no export index entry. Part metadata (ranges, cursors) stays as written.
+ */
+async function moveToLegacyLayout(fixture: ExportFixture, dest: string, exportId: string): Promise<void> {
+  const folder = await fixture.folder(dest, exportId);
+  const legacyFolder = `${parseS3Url(dest).prefix}/${exportId}`;
+  for (const { key } of await fixture.store.list(`${folder}/`)) {
+    const target = `${legacyFolder}/${key.slice(folder.length + 1)}`;
+    if (key.endsWith(`/${EXPORT_DESCRIPTOR_NAME}`)) {
+      const descriptor = JSON.parse((await fixture.store.getText(key))!) as { spec: Record<string, unknown> };
+      delete descriptor.spec.table;
+      delete descriptor.spec.folder;
+      await fixture.store.put(target, JSON.stringify(descriptor), { contentType: 'application/json' });
+    } else {
+      await fixture.store.put(target, await fixture.store.getBytes(key), {
+        contentType: 'application/octet-stream',
+        metadata: await fixture.store.metadata(key),
+      });
+    }
+    await fixture.store.delete(key);
+  }
+  await fixture.store.delete(exportIndexKey(parseS3Url(dest), exportId));
+  expect(await fixture.folder(dest, exportId)).toBe(legacyFolder);
+}

@@ -86,7 +86,7 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     await held.clientGone; // the worker's request timeout (S3_REQUEST_TIMEOUT_MS) gave up on it
     await fixture.waitForCommit(exportId);
 
-    const folder = fixture.folder(dest, exportId);
+    const folder = await fixture.folder(dest, exportId);
     const manifest = (await fixture.manifest(folder))!;
     await expectExact(fixture, manifest);
     await expectOnlyManifestParts(fixture, folder, manifest);
@@ -120,7 +120,7 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     ]);
     expect(result.code, result.stderr).toBe(0);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 3);
-    const folder = fixture.folder(dest, exportId);
+    const folder = await fixture.folder(dest, exportId);
     const deleted = (await fixture.store.list(`${folder}/`)).map((object) => object.key).filter((key) => PART_KEY.test(key));
     expect(deleted.length).toBeGreaterThanOrEqual(3);
     await fixture.store.deleteMany(deleted);
@@ -187,7 +187,7 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     manifestPut.drop(); // the commit's request times out and is sent again
     await fixture.waitForCommit(exportId);
 
-    const folder = fixture.folder(dest, exportId);
+    const folder = await fixture.folder(dest, exportId);
     const manifest = (await fixture.manifest(folder))!;
     await expectExact(fixture, manifest);
     await expectOnlyManifestParts(fixture, folder, manifest);
@@ -218,7 +218,7 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     expect(exitCode).toBe(0);
     await manifestPut.clientGone; // aborted with the commit, not timed out (the timeout is a minute)
     expect(records(leaving.output()).map((record) => record.msg)).toContain('released commit on shutdown');
-    const folder = fixture.folder(dest, exportId);
+    const folder = await fixture.folder(dest, exportId);
     expect(await fixture.store.exists(`${folder}/_SUCCESS`)).toBe(false);
 
     await fixture.startWorkers(1, 2);
@@ -263,7 +263,7 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
     proxy.endOutage();
     await fixture.waitForCommit(exportId);
 
-    const folder = fixture.folder(dest, exportId);
+    const folder = await fixture.folder(dest, exportId);
     const manifest = (await fixture.manifest(folder))!;
     await expectExact(fixture, manifest);
     await expectOnlyManifestParts(fixture, folder, manifest);
@@ -297,7 +297,7 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
       /S3 PutObject of s3:\/\/exports\/.*_manifest\.json at http:\/\/127\.0\.0\.1:\d+ failed after 1 attempt \(last: HTTP 403 AccessDenied/,
     );
     expect(failure?.message).toContain('AWS_ACCESS_KEY_ID');
-    const folder = fixture.folder(dest, exportId);
+    const folder = await fixture.folder(dest, exportId);
     expect(await fixture.store.exists(`${folder}/_SUCCESS`)).toBe(false);
 
     proxy.stopFailing();

@@ -120,7 +120,7 @@ describe('board access: loopback by default, basic auth elsewhere, retries only 
       expect(await (await ranges.getJob(rangeJobId(exportId, 0)))!.getState()).not.toBe('failed');
       await fixture.startWorkers(1, 2);
       await fixture.waitForCommit(exportId);
-      const manifest = (await fixture.manifest(fixture.folder(dest, exportId)))!;
+      const manifest = (await fixture.manifest(await fixture.folder(dest, exportId)))!;
       expect(manifest.rows).toBe(fixture.simulator.expectedIds({ includeArchived: true }).length);
     } finally {
       await ranges.close();

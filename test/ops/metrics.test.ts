@@ -42,7 +42,7 @@ describe('worker /metrics', () => {
     worker = await startMeteredWorker(fixture.env, 2);
     expect(worker.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     await fixture.waitForCommit(exportId);
-    const manifest = (await fixture.manifest(fixture.folder(dest, exportId)))!;
+    const manifest = (await fixture.manifest(await fixture.folder(dest, exportId)))!;
 
     const response = await fetch(worker.url);
     expect(response.status).toBe(200);

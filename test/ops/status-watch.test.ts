@@ -59,7 +59,7 @@ describe('status --watch and list', () => {
     expect(progress.some((line) => /running .* rows\/s  ETA \d+s  budget ETA \d+s$/.test(line))).toBe(true);
     expect(progress.at(-1)).toMatch(new RegExp(`${exportId} committed  [\\d,]+/[\\d,]+ rows \\(100%\\)`));
     expect(lines.at(-1)).toBe(
-      `committed ${fixture.simulator.expectedIds({ includeArchived: true }).length} rows in ${/parts (\d+)/.exec(progress.at(-1)!)![1]} parts to ${dest}/${exportId}`,
+      `committed ${fixture.simulator.expectedIds({ includeArchived: true }).length} rows in ${/parts (\d+)/.exec(progress.at(-1)!)![1]} parts to ${dest}/virtuous/contacts/export_id=${exportId}/`,
     );
 
     const listed = await fixture.cli(['list', '--json']);
@@ -69,13 +69,15 @@ describe('status --watch and list', () => {
       exportId,
       state: 'committed',
       rows: fixture.simulator.expectedIds({ includeArchived: true }).length,
-      destination: `${dest}/${exportId}`,
+      destination: `${dest}/virtuous/contacts/export_id=${exportId}/`,
       format: 'ndjson',
     });
     expect(entry.durationSeconds).toBeGreaterThanOrEqual(0);
     const table = await fixture.cli(['list', '--limit', '5']);
     expect(table.stdout.split('\n')[0]).toMatch(/^EXPORT\s+STATE\s+ROWS\s+RANGES\s+DURATION\s+STARTED\s+DESTINATION$/);
-    expect(table.stdout).toMatch(new RegExp(`${exportId}\\s+committed\\s+[\\d,]+\\s+\\d+/\\d+\\s+\\d+s\\s+\\S+\\s+${dest}/${exportId}`));
+    expect(table.stdout).toMatch(
+      new RegExp(`${exportId}\\s+committed\\s+[\\d,]+\\s+\\d+/\\d+\\s+\\d+s\\s+\\S+\\s+${dest}/virtuous/contacts/export_id=${exportId}/`),
+    );
   });
 
   it('--json --watch prints one JSON object per update; a cancelled export ends the watch with exit 1', async () => {

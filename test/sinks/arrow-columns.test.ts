@@ -45,6 +45,10 @@ describe('arrowSchemaFor', () => {
         { name: 'j', type: { kind: 'json' } },
         { name: 'st', type: { kind: 'struct', fields: [{ name: 'x', type: { kind: 'int64' } }] } },
         { name: 'l', type: { kind: 'list', item: { kind: 'utf8' } } },
+        { name: 'us', type: { kind: 'timestamp', unit: 'microsecond' } },
+        { name: 'd', type: { kind: 'date' } },
+        { name: 'dt', type: { kind: 'date', fromDateTime: true } },
+        { name: 'm', type: { kind: 'decimal', precision: 18, scale: 2 } },
       ],
     });
     expect(schema.fields.map((field) => `${field.name}: ${field.type}`)).toEqual([
@@ -56,8 +60,22 @@ describe('arrowSchemaFor', () => {
       'j: Utf8',
       'st: Struct<{x:Int64}>',
       'l: List<Utf8>',
+      'us: Timestamp<MICROSECOND, UTC>',
+      'd: Date32<DAY>',
+      'dt: Date32<DAY>',
+      'm: Decimal[18e+2]',
     ]);
     expect(schema.fields.every((field) => field.nullable)).toBe(true);
+  });
+
+  it('rejects a decimal it cannot fill (more than 18 digits, a scale beyond the precision)', () => {
+    const decimal = (precision: number, scale: number): RecordSchema => ({
+      name: 'd',
+      fields: [{ name: 'm', type: { kind: 'decimal', precision, scale } }],
+    });
+    expect(() => arrowSchemaFor(decimal(19, 2))).toThrow(/precision must be 1 to 18/);
+    expect(() => arrowSchemaFor(decimal(4, 5))).toThrow(/scale must be 0 to the precision/);
+    expect(String(arrowSchemaFor(decimal(9, 0)).fields[0]!.type)).toBe('Decimal[9e0]');
   });
 
   it('rejects duplicate column names', () => {
@@ -348,7 +366,7 @@ describe('rowsToArrowTable', () => {
     }));
     const table = rowsToArrowTable(rows, schema, { batchRows: 7 });
     expect(table.batches.map((batch) => batch.numRows)).toEqual([7, 7, 7, 4]);
-    expect(table.schema.fields.map((field) => field.name)).toEqual(['id', 'custom_cf_abc', 'n']);
+    expect(table.schema.fields.map((field) => field.name)).toEqual(['id', 'custom_cf_abc', 'n', '_export_id', '_extracted_at', '_extra']);
     expect(column(table, 'n')).toEqual(rows.map((row) => BigInt(row.n)));
     expect(column(table, 'id')).toEqual(rows.map((row) => row.id));
     expect(column(table, 'custom_cf_abc')).toEqual(

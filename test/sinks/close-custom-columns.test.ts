@@ -45,7 +45,17 @@ describe('typed Close custom columns in Parquet', () => {
     const path = join(directory, 'typed.parquet');
     writeFileSync(path, encodeParquet(rows, { name: schema.name, fields: schema.fields.filter((field) => field.name === 'id' || field.sourceKey) }));
     const types = await describeDuckDB(`SELECT * FROM read_parquet('${path}')`);
-    expect(types.map((column) => column.column_type)).toEqual(['VARCHAR', 'DATE', 'TIMESTAMP WITH TIME ZONE', 'DOUBLE', 'VARCHAR[]']);
+    expect(types.map((column) => column.column_type)).toEqual([
+      'VARCHAR',
+      'DATE',
+      'TIMESTAMP WITH TIME ZONE',
+      'DOUBLE',
+      'VARCHAR[]',
+      // the lineage columns and _extra
+      'VARCHAR',
+      'TIMESTAMP WITH TIME ZONE',
+      'VARCHAR',
+    ]);
     const read = await queryDuckDB(
       `SELECT id, CAST(custom_cf_date AS VARCHAR) AS day, epoch_us(custom_cf_moment) AS micros, custom_cf_amount AS amount, custom_cf_tags AS tags
        FROM read_parquet('${path}') ORDER BY id`,

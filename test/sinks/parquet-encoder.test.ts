@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { arrowSchemaFor, encodeParquet } from '../support/parquet-encoding.js';
+import { arrowSchemaFor, encodeParquet, TEST_PAGE } from '../support/parquet-encoding.js';
+import { parquetColumnsOf } from '../../src/sinks/parquet-columns.js';
 import type { FieldType, RecordSchema } from '../../src/sinks/record-schema.js';
 import { closeContactSchema, closeContactSchemaWith } from '../../src/sources/close/close-contact-schema.js';
 import { virtuousAbbreviatedContactSchema } from '../../src/sources/virtuous/virtuous-abbreviated-contact-schema.js';
@@ -28,7 +29,8 @@ function writeParquetFile(bytes: Uint8Array): string {
 
 /**
  * What DuckDB should read back for `value` of `type`, worked out independently of the encoder:
- * timestamps through a regular expression and Date (zone-less text means UTC), sub-milliseconds dropped.
+ * timestamps through a regular expression and Date (zone-less text means UTC), beyond the unit dropped;
+ * money text by stripping "$" and ","; dates from date-times by their first ten characters.
  */
 function expectedValue(value: unknown, type: FieldType): unknown {
   if (value === undefined || value === null) return null;
@@ -40,7 +42,11 @@ function expectedValue(value: unknown, type: FieldType): unknown {
     case 'utf8':
       return value;
     case 'timestamp':
-      return expectedTimestamp(value as string);
+      return expectedTimestamp(value as string, type.unit ?? 'millisecond');
+    case 'date':
+      return /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?)?$/.test(value as string) ? (value as string).slice(0, 10) : null;
+    case 'decimal':
+      return /^\$\d{1,3}(,\d{3})*(\.\d+)?$/.test(value as string) ? Number((value as string).replace(/[$,]/g, '')) : null;
     case 'json':
       return JSON.stringify(value);
     case 'struct':
@@ -52,15 +58,24 @@ function expectedValue(value: unknown, type: FieldType): unknown {
   }
 }
 
-function expectedTimestamp(text: string): string | null {
+/** As test/support/duckdb.ts prints timestamps: ISO in UTC, six fractional digits when there are microseconds. */
+function expectedTimestamp(text: string, unit: 'millisecond' | 'microsecond'): string | null {
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$/.exec(text);
   if (!match) return null;
-  const millis = (match[2] ?? '').padEnd(3, '0').slice(0, 3);
-  return new Date(`${match[1]}.${millis}${match[3] ?? 'Z'}`).toISOString();
+  const fraction = (match[2] ?? '').padEnd(6, '0');
+  const iso = new Date(`${match[1]}.${fraction.slice(0, 3)}${match[3] ?? 'Z'}`).toISOString();
+  const micros = fraction.slice(3, 6);
+  return unit === 'millisecond' || micros === '000' ? iso : `${iso.slice(0, -1)}${micros}Z`;
 }
 
+/** The rows DuckDB should read: the schema's columns, then the lineage of TEST_PAGE and no `_extra`. */
 function expectedRows(records: readonly object[], schema: RecordSchema): Record<string, unknown>[] {
-  return records.map((record) => expectedValue(record, { kind: 'struct', fields: schema.fields }) as Record<string, unknown>);
+  const lineage = {
+    _export_id: TEST_PAGE.exportId,
+    _extracted_at: expectedTimestamp('2026-01-01T00:00:01.234567Z', 'microsecond'),
+    _extra: null,
+  };
+  return records.map((record) => ({ ...(expectedValue(record, { kind: 'struct', fields: schema.fields }) as Record<string, unknown>), ...lineage }));
 }
 
 describe('encodeParquet read back by DuckDB', () => {
@@ -82,17 +97,25 @@ describe('encodeParquet read back by DuckDB', () => {
     const types = Object.fromEntries(
       (await describeDuckDB(`SELECT * FROM read_parquet('${path}')`)).map((column) => [column.column_name, column.column_type]),
     );
-    expect(Object.keys(types)).toEqual(virtuousFullContactSchema.fields.map((field) => field.name));
+    expect(Object.keys(types)).toEqual(parquetColumnsOf(virtuousFullContactSchema).fields.map((field) => field.name));
+    expect(Object.keys(types).slice(-3)).toEqual(['_export_id', '_extracted_at', '_extra']);
     expect(types).toMatchObject({
       id: 'BIGINT',
       contactType: 'VARCHAR',
       isPrivate: 'BOOLEAN',
-      lastGiftDate: 'VARCHAR',
-      lifeToDateGiving: 'VARCHAR',
+      lastGiftDate: 'DATE',
+      lastGiftDate_text: 'VARCHAR',
+      lifeToDateGiving: 'DECIMAL(18,2)',
+      lifeToDateGiving_text: 'VARCHAR',
+      yearToDateGiving: 'DECIMAL(18,2)',
+      lastGiftAmount: 'DECIMAL(18,2)',
       customCollections: 'VARCHAR',
       mergedIntoContactId: 'BIGINT',
       createDateTimeUtc: 'TIMESTAMP WITH TIME ZONE',
       modifiedDateTimeUtc: 'TIMESTAMP WITH TIME ZONE',
+      _export_id: 'VARCHAR',
+      _extracted_at: 'TIMESTAMP WITH TIME ZONE',
+      _extra: 'VARCHAR',
       tags: 'VARCHAR[]',
       organizationGroups: 'VARCHAR[]',
       address:
@@ -109,8 +132,8 @@ describe('encodeParquet read back by DuckDB', () => {
     for (let index = 0; index < rows.length; index++) expect(rows[index]).toEqual(expected[index]);
 
     const [first] = await queryDuckDB(
-      `SELECT name, address, contactIndividuals, tags, lastGiftDate, mergedIntoContactId,
-              createDateTimeUtc, epoch_ms(createDateTimeUtc) AS createdMillis, modifiedDateTimeUtc
+      `SELECT name, address, contactIndividuals, tags, lastGiftDate, lastGiftDate_text, mergedIntoContactId,
+              createDateTimeUtc, epoch_us(createDateTimeUtc) AS createdMicros, modifiedDateTimeUtc
        FROM read_parquet('${path}') WHERE id = 1000`,
     );
     expect(first).toEqual({
@@ -118,10 +141,12 @@ describe('encodeParquet read back by DuckDB', () => {
       address: null,
       contactIndividuals: [],
       tags: [],
-      lastGiftDate: 'Unavailable',
+      lastGiftDate: null,
+      lastGiftDate_text: 'Unavailable',
       mergedIntoContactId: 7,
-      createDateTimeUtc: '2023-11-30T14:20:56.353Z',
-      createdMillis: Date.UTC(2023, 10, 30, 14, 20, 56, 353),
+      // Virtuous's 7th fractional digit (100 ns) is below TIMESTAMPTZ's microsecond: dropped.
+      createDateTimeUtc: '2023-11-30T14:20:56.353333Z',
+      createdMicros: Date.UTC(2023, 10, 30, 14, 20, 56, 353) * 1000 + 333,
       modifiedDateTimeUtc: '2023-11-30T14:20:56.000Z',
     });
   });
@@ -160,9 +185,9 @@ describe('encodeParquet read back by DuckDB', () => {
     const contacts = realisticAbbreviatedContacts(300, 3);
     const path = writeParquetFile(encodeParquet(asRows(contacts), virtuousAbbreviatedContactSchema));
     expect(await describeDuckDB(`SELECT * FROM read_parquet('${path}')`)).toEqual(
-      virtuousAbbreviatedContactSchema.fields.map((field) => ({
+      parquetColumnsOf(virtuousAbbreviatedContactSchema).fields.map((field) => ({
         column_name: field.name,
-        column_type: field.name === 'id' ? 'BIGINT' : 'VARCHAR',
+        column_type: field.name === 'id' ? 'BIGINT' : field.name === '_extracted_at' ? 'TIMESTAMP WITH TIME ZONE' : 'VARCHAR',
       })),
     );
     expect(await queryDuckDB(`SELECT * FROM read_parquet('${path}') ORDER BY id`)).toEqual(expectedRows(contacts, virtuousAbbreviatedContactSchema));
@@ -196,6 +221,9 @@ describe('encodeParquet read back by DuckDB', () => {
       { column_name: 'custom_cf_abc123XYZ', column_type: 'VARCHAR' },
       { column_name: 'custom_cf_Dq9', column_type: 'VARCHAR' },
       { column_name: 'custom_cf_empty', column_type: 'VARCHAR' },
+      { column_name: '_export_id', column_type: 'VARCHAR' },
+      { column_name: '_extracted_at', column_type: 'TIMESTAMP WITH TIME ZONE' },
+      { column_name: '_extra', column_type: 'VARCHAR' },
     ]);
 
     const rows = await queryDuckDB(`SELECT * FROM read_parquet('${path}')`);
@@ -257,7 +285,7 @@ describe('encodeParquet read back by DuckDB', () => {
     const path = writeParquetFile(encodeParquet([], virtuousFullContactSchema));
     expect(await queryDuckDB(`SELECT count(*) AS n FROM read_parquet('${path}')`)).toEqual([{ n: 0 }]);
     expect((await describeDuckDB(`SELECT * FROM read_parquet('${path}')`)).map((column) => column.column_name)).toEqual(
-      virtuousFullContactSchema.fields.map((field) => field.name),
+      parquetColumnsOf(virtuousFullContactSchema).fields.map((field) => field.name),
     );
   });
 

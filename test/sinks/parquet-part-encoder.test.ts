@@ -9,20 +9,22 @@ import { virtuousFullContactSchema } from '../../src/sources/virtuous/virtuous-f
 import { queryDuckDB } from '../support/duckdb.js';
 import { realisticFullContacts } from './fixtures/realistic-contacts.js';
 
+const page = { exportId: 'exp-20260101t000000-000000', extractedAt: 1_767_225_600_000_000 };
+
 describe('ParquetPartEncoder', () => {
   afterAll(() => parquetEncodingThread.close());
 
   it('builds a part page by page and compresses it on its own thread: the event loop stays free, and DuckDB reads it', async () => {
     const rows = realisticFullContacts(40_000, 3) as unknown as Record<string, unknown>[];
     const encoder = new ParquetPartEncoder(virtuousFullContactSchema);
-    await encoder.encode(rows.slice(0, 100)); // start the thread and its WebAssembly module outside the measurement
+    await encoder.encode(rows.slice(0, 100), page); // start the thread and its WebAssembly module outside the measurement
 
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const started = performance.now();
     const part = encoder.startPart();
     for (let start = 0; start < rows.length; start += 1000) {
-      part.add(rows.slice(start, start + 1000));
+      part.add(rows.slice(start, start + 1000), undefined, page);
       await new Promise((resolve) => setImmediate(resolve)); // the next page arrives from the network
     }
     expect(part.rows).toBe(40_000);

@@ -2,7 +2,9 @@ import { rm } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { startLocalS3, type LocalS3 } from '../../simulators/local-services/local-s3.js';
 import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../../simulators/close/index.js';
+import { locateExportFolder } from '../../src/sinks/export-layout.js';
 import type { ExportManifest } from '../../src/sinks/manifest.js';
+import { parseS3Url } from '../../src/sinks/s3/s3-location.js';
 import { ObjectStore } from '../../src/sinks/s3/object-store.js';
 import { createS3Client } from '../../src/sinks/s3/s3-client.js';
 import { runCli, spawnWorker, type CliResult, type WorkerProcess } from './cli-process.js';
@@ -55,7 +57,12 @@ export class CloseExportFixture {
   async export(dest: string, args: string[]): Promise<{ exportId: string; result: CliResult; folder: string }> {
     const result = await this.cli(['start', '--source', 'close', '--dest', dest, ...args, '--wait']);
     const exportId = result.stdout.trim().split('\n').at(-1) ?? '';
-    return { exportId, result, folder: `${dest.replace(`s3://${BUCKET}/`, '')}/${exportId}` };
+    return { exportId, result, folder: await this.folder(dest, exportId) };
+  }
+
+  /** The object key prefix of an export, from the export index `start` wrote. */
+  folder(dest: string, exportId: string): Promise<string> {
+    return locateExportFolder(this.store, parseS3Url(dest), exportId);
   }
 
   async manifest(folder: string): Promise<ExportManifest | undefined> {

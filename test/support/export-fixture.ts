@@ -3,7 +3,9 @@ import { waitForExport } from '../../src/queue/export-status.js';
 import { createCommandConnection } from '../../src/queue/redis-connection.js';
 import { startLocalS3, type LocalS3 } from '../../simulators/local-services/local-s3.js';
 import { startVirtuousSimulator, type VirtuousSimulator, type VirtuousSimulatorOptions } from '../../simulators/virtuous/index.js';
+import { locateExportFolder } from '../../src/sinks/export-layout.js';
 import type { ExportManifest } from '../../src/sinks/manifest.js';
+import { parseS3Url } from '../../src/sinks/s3/s3-location.js';
 import { ObjectStore } from '../../src/sinks/s3/object-store.js';
 import { createS3Client } from '../../src/sinks/s3/s3-client.js';
 import { runCli, spawnWorker, type CliResult, type WorkerProcess } from './cli-process.js';
@@ -66,8 +68,9 @@ export class ExportFixture {
     return { exportId: result.stdout.trim().split('\n').at(-1) ?? '', result };
   }
 
-  folder(dest: string, exportId: string): string {
-    return `${dest.replace(`s3://${BUCKET}/`, '')}/${exportId}`;
+  /** The object key prefix of an export, from the export index `start` wrote. */
+  folder(dest: string, exportId: string): Promise<string> {
+    return locateExportFolder(this.store, parseS3Url(dest), exportId);
   }
 
   async manifest(folder: string): Promise<ExportManifest | undefined> {

@@ -74,9 +74,11 @@ export class ExportWorld {
     return `s3://${this.bucket}/${path}`;
   }
 
-  /** The object key prefix of an export: `<dest prefix>/<exportId>`. */
-  folder(dest: string, exportId: string): string {
-    return `${dest.replace(`s3://${this.bucket}/`, '')}/${exportId}`;
+  /** The object key prefix of an export, as the export index (`<dest prefix>/_bulk_export/exports/<exportId>.json`) names it. */
+  async folder(dest: string, exportId: string): Promise<string> {
+    const prefix = dest.replace(`s3://${this.bucket}`, '').replace(/^\/|\/$/g, '');
+    const index = `${prefix ? `${prefix}/` : ''}_bulk_export/exports/${exportId}.json`;
+    return (JSON.parse(Buffer.from(await this.getBytes(index)).toString('utf8')) as { folder: string }).folder;
   }
 
   async startWorker(concurrency: number, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {

@@ -1,11 +1,11 @@
 import { QueueEvents } from 'bullmq';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
-import { createRedisConnection } from '../../src/queue/redis-connection.js';
+import { createRedisConnection, type RedisTarget } from '../../src/queue/redis-connection.js';
 import type { RangeProgress } from '../../src/queue/range-job.js';
 
 /** Resolves once the export's ranges reported at least `parts` committed parts in all (an event, not a poll). */
-export async function waitForCommittedParts(redisUrl: string, prefix: string, exportId: string, parts: number): Promise<void> {
-  const connection = createRedisConnection(redisUrl, 'test-progress');
+export async function waitForCommittedParts(redis: RedisTarget, prefix: string, exportId: string, parts: number): Promise<void> {
+  const connection = createRedisConnection(redis, 'test-progress');
   const events = new QueueEvents(RANGE_QUEUE, { connection, prefix });
   try {
     const perRange = new Map<string, number>();

@@ -82,6 +82,19 @@ describe('compareRowCounts', () => {
     expect(compareRowCounts(window(1100)).problems).toEqual(['Close counted 1,000 rows when planning, but 1,100 were read']);
   });
 
+  it('takes a trial export (--limit) at its word: the rows asked for, or all the API holds, never more', () => {
+    const trial = (plannedRows: number, ranges: RangeRowCount[]): RowCountInput => ({ ...full(plannedRows, ranges), limit: 500 });
+    // It stops reading at 500 although the API said 20,000 match.
+    expect(compareRowCounts(trial(500, [range(0, 500, 1000, 20_000)])).problems).toEqual([]);
+    expect(compareRowCounts(trial(120, [range(0, 120, 120, 120)])).problems).toEqual([]);
+    expect(compareRowCounts(trial(500, [range(0, 600, 1000, 20_000)])).problems).toEqual([
+      'the trial export wrote 600 rows, more than its --limit 500',
+    ]);
+    expect(compareRowCounts(trial(500, [range(0, 300, 300, 20_000)])).problems).toEqual([
+      'Virtuous holds at least 500 of the 500 rows the trial export asked for, but only 300 were read',
+    ]);
+  });
+
   it('exceeds no planned count of 0 (Close may answer planning without a count)', () => {
     expect(compareRowCounts({ sourceName: 'Close', plannedRows: 0, comparison: 'full', ranges: [range(0, 5000)] }).problems).toEqual([]);
   });
@@ -124,7 +137,7 @@ describe('refuseMismatchedRowCounts', () => {
     expect((thrown as Error).message).toBe(
       'Refusing to commit exp-20261130t120000-abcdef: Virtuous counted 100,000 rows when planning, but only 4,000 were read. ' +
         'That is more than records created, deleted or archived during the export explain (tolerance: 2,000 rows, the larger of 50 and 2% of the 100,000 planned), ' +
-        'so the API lost or invented rows. No _SUCCESS was written to s3://b/crm/exp-20261130t120000-abcdef. ' +
+        'so the API lost or invented rows. No _SUCCESS was written to s3://b/crm/exp-20261130t120000-abcdef/. ' +
         'Start the export again; if the counts disagree again, check that VIRTUOUS_BASE_URL reaches the Virtuous API directly.',
     );
   });

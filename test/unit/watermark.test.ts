@@ -15,8 +15,8 @@ describe('watermark naming and ordering', () => {
     expect(filterHash([])).toBeNull();
     expect(filterHash(null)).toBeNull();
     expect(watermarkName('close', 'abc', filterHash(groups))).toMatch(/^close-abc-f[0-9a-f]{10}$/);
-    expect(watermarkKey({ bucket: 'b', prefix: 'crm/v' }, 'virtuous-x')).toBe('crm/v/_watermarks/virtuous-x.json');
-    expect(watermarkKey({ bucket: 'b', prefix: '' }, 'virtuous-x')).toBe('_watermarks/virtuous-x.json');
+    expect(watermarkKey({ bucket: 'b', prefix: 'crm/v' }, 'virtuous-x')).toBe('crm/v/_bulk_export/watermarks/virtuous-x.json');
+    expect(watermarkKey({ bucket: 'b', prefix: '' }, 'virtuous-x')).toBe('_bulk_export/watermarks/virtuous-x.json');
   });
 
   it('never moves backwards: an earlier instant, or the same instant with fewer of its ids, is behind', () => {

@@ -16,7 +16,7 @@ export async function boardCommand(options: BoardCommandOptions): Promise<void> 
   const environment = readEnvironment();
   const credentials = environment.access;
   const board = await startBoardServer({
-    redisUrl: environment.redisUrl,
+    redis: environment.redis,
     prefix: environment.queuePrefix,
     host: options.host,
     port: options.port,

@@ -29,7 +29,7 @@ export async function metricsCommand(options: { port?: number; host: string }): 
   const credentials = environment.access;
   // Refused before Redis is touched: serving fleet metrics off loopback needs the board's credentials.
   await assertBindAllowed(options.host, credentials, '/metrics');
-  const redis = createRedisConnection(environment.redisUrl, 'bulk-export:metrics');
+  const redis = createRedisConnection(environment.redis, 'bulk-export:metrics');
   const registry = new Registry();
   const fleet = registerFleetCollectors(registry, redis, environment.queuePrefix);
   try {

@@ -63,10 +63,10 @@ export async function watchExport(
   if (!(intervalSeconds > 0)) throw new InvalidInputError(`--interval must be a number of seconds above 0, got "${options.interval}".`);
   const environment = readEnvironment();
   const prefix = environment.queuePrefix;
-  const redis = createRedisConnection(environment.redisUrl, 'bulk-export:watch');
+  const redis = createRedisConnection(environment.redis, 'bulk-export:watch');
   const eventConnections = [
-    createRedisConnection(environment.redisUrl, 'bulk-export:watch'),
-    createRedisConnection(environment.redisUrl, 'bulk-export:watch'),
+    createRedisConnection(environment.redis, 'bulk-export:watch'),
+    createRedisConnection(environment.redis, 'bulk-export:watch'),
   ];
   const closeAll = async (events: QueueEvents[]) => {
     await Promise.all(events.map((queueEvents) => queueEvents.close().catch(() => undefined)));

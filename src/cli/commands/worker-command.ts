@@ -1,6 +1,6 @@
 import { assertBindAllowed } from '../../access/bind-policy.js';
 import { readEnvironment } from '../../config/environment.js';
-import { loggerFor } from '../../logging/logger.js';
+import { loggerFor, type Logger } from '../../logging/logger.js';
 import type { MetricsServerOptions } from '../../metrics/metrics-server.js';
 import { startExportWorker } from '../../worker/export-worker.js';
 
@@ -8,7 +8,11 @@ import { startExportWorker } from '../../worker/export-worker.js';
 export interface WorkerCommandOptions {
   /** `--concurrency N`, else WORKER_CONCURRENCY (default 2). */
   concurrency?: number;
-  /** `--metrics-port N`, else METRICS_PORT: serve Prometheus metrics on /metrics. */
+  /**
+   * `--metrics-port N`, else METRICS_PORT: serve Prometheus metrics on /metrics, and the health probes
+   * /healthz (alive) and /readyz (connected to Redis, able to take work) on the same port.
+   * @defaultValue undefined: no HTTP server (the container image sets METRICS_PORT=9464)
+   */
   metricsPort?: number;
   /** `--metrics-host H`, else METRICS_HOST (default 127.0.0.1). */
   metricsHost?: string;
@@ -30,8 +34,9 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   // Refused before the worker starts (exit 2): metrics off loopback need the board's credentials.
   if (metrics) await assertBindAllowed(metrics.host ?? '127.0.0.1', metrics.credentials, '/metrics');
   const logger = loggerFor(environment, 'bulk-export-worker');
+  logProcessWarnings(logger);
   const worker = await startExportWorker({
-    redisUrl: environment.redisUrl,
+    redis: environment.redis,
     queuePrefix: environment.queuePrefix,
     s3: environment.s3,
     concurrency,
@@ -58,4 +63,14 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/**
+ * A worker's stderr is JSON lines; Node prints process warnings (a deprecation, the AWS SDK's notice on
+ * Node 20 that its releases after early 2027 need Node 22) as free text between them, which breaks log
+ * collectors that parse each line. They are logged as warnings instead: shown, in the log's own format.
+ */
+function logProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => logger.warn({ warning: warning.name, code: (warning as { code?: string }).code }, warning.message));
 }

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BulkExportError, InvalidInputError } from '../../errors/index.js';
-import { EXPORT_DESCRIPTOR_NAME, RANGE_DONE_PATTERN, type ExportDescriptor } from '../../sinks/export-layout.js';
+import { EXPORT_DESCRIPTOR_NAME, locateExportFolder, RANGE_DONE_PATTERN, type ExportDescriptor } from '../../sinks/export-layout.js';
 import { SUCCESS_MARKER, type CommittedPart } from '../../sinks/manifest.js';
 import { PART_KEY_PATTERN } from '../../sinks/part-key.js';
 import { ObjectStore } from '../../sinks/s3/object-store.js';
-import { exportFolder, type S3Location } from '../../sinks/s3/s3-location.js';
+import type { S3Location } from '../../sinks/s3/s3-location.js';
 import { CheckpointStore } from '../checkpoint-store.js';
 import { CommitFence } from '../commit-fence.js';
 import { enqueueExport } from '../enqueue-export.js';
@@ -23,7 +23,8 @@ export interface RebuildOutcome {
 }
 
 /**
- * Rebuilds an export whose Redis state was lost, from what is on S3: `_export.json` gives the spec and
+ * Rebuilds an export whose Redis state was lost, from what is on S3: the export index gives its folder
+ * (exports started before the index: `<prefix>/<exportId>`), `_export.json` there gives the spec and
  * ranges; each part's metadata gives its range, sequence, rows, keys and cursor; `_ranges/*.done`
  * marks finished ranges. Checkpoints resume after the longest chain of parts of each range that continue
  * each other (see part-chain.ts), so committed rows are not read again, and the flow is enqueued anew.
@@ -36,7 +37,7 @@ export async function rebuildExportFromS3(
   exportId: string,
 ): Promise<RebuildOutcome> {
   const store = new ObjectStore(s3, destination.bucket);
-  const folder = exportFolder(destination, exportId);
+  const folder = await locateExportFolder(store, destination, exportId);
   const descriptorText = await store.getText(`${folder}/${EXPORT_DESCRIPTOR_NAME}`);
   if (!descriptorText) {
     throw new InvalidInputError(`No ${EXPORT_DESCRIPTOR_NAME} under s3://${destination.bucket}/${folder}/: check --dest and the export id.`);

@@ -1,17 +1,18 @@
 import type { Redis } from 'ioredis';
 import type { Environment } from '../../config/environment.js';
 import { baseUrlFrom, requireVariable } from '../../config/environment.js';
-import { BulkExportError, InvalidInputError } from '../../errors/index.js';
+import { BulkExportError, InvalidInputError, RedisRefusedError } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { secretScrubber } from '../../logging/secret-scrubber.js';
 import type { ExportRange } from '../../planning/export-range.js';
 import type { TimestampPosition } from '../../planning/timestamp-position.js';
 import { parseRateLimit } from '../../ratelimit/rate-limit-spec.js';
-import { EXPORT_DESCRIPTOR_NAME, type ExportDescriptor } from '../../sinks/export-layout.js';
+import { RequestCounter } from '../../ratelimit/request-counter.js';
+import { EXPORT_DESCRIPTOR_NAME, exportFolder, writeExportIndexEntry, type ExportDescriptor } from '../../sinks/export-layout.js';
 import { parsePartFormat, type PartFormat } from '../../sinks/part-format.js';
 import { ObjectStore } from '../../sinks/s3/object-store.js';
 import { createS3Client } from '../../sinks/s3/s3-client.js';
-import { exportFolder, formatS3Url, parseS3Url, type S3Location } from '../../sinks/s3/s3-location.js';
+import { formatS3Url, parseS3Url, type S3Location } from '../../sinks/s3/s3-location.js';
 import { createSource } from '../../sources/create-source.js';
 import { credentialFingerprint } from '../../sources/credential-fingerprint.js';
 import { budgetForExport } from '../../sources/export-budget.js';
@@ -25,9 +26,9 @@ import { newExportId } from '../export-id.js';
 import { ExportRegistry } from '../export-registry.js';
 import type { ChangeWindowSpec, ExportSpec, RateLimitSpec, SourceSpec } from '../export-spec.js';
 import { IncrementalGuard } from '../incremental-guard.js';
-import { redactUrl } from '../redis-connection.js';
+import { redisAccessError } from '../redis-connection.js';
 import { redisMicros } from '../redis-clock.js';
-import { filterHash, readWatermark, watermarkKey, watermarkName, type Watermark } from '../watermark.js';
+import { filterHash, readStoredWatermark, watermarkKey, watermarkName, type Watermark } from '../watermark.js';
 
 /** Rows per part: bounds worker memory (measured: ~300 MB peak at concurrency 4) and the pages a crash can waste. */
 export const DEFAULT_PART_ROWS = 10_000;
@@ -53,6 +54,8 @@ export interface StartExportRequest {
   incremental?: boolean;
   /** The source's own options (its definition's `options`), by key; another source's option is refused. */
   sourceOptions?: SourceOptionValues;
+  /** `--limit N`: a trial export of the first N records in key order (one range; pages no larger than N). */
+  limit?: number;
 }
 
 export interface StartExportDependencies {
@@ -74,7 +77,21 @@ interface PreparedExport {
   rateLimit: RateLimitSpec | null;
   mode: ChangeWindowSpec['mode'] | null;
   sinceFlag: TimestampPosition | null;
+  /** Records per request, as the source was configured. */
+  pageSize: number;
+  /** Requests sent so far (validation), and then by planning. */
+  requests: RequestCounter;
   notify: (line: string) => void;
+}
+
+/** An export planned but not enqueued: what `start --dry-run` shows. */
+export interface ExportPlan {
+  spec: ExportSpec & { table: string; folder: string };
+  ranges: ExportRange[];
+  /** Records per request. */
+  pageSize: number;
+  /** Requests validation and planning sent (counts, bounds, the source's catalogue). */
+  planningRequests: number;
 }
 
 /**
@@ -82,7 +99,38 @@ interface PreparedExport {
  * ranges, registers the export and enqueues its flow. Nothing is enqueued unless all of it passes.
  */
 export async function startExport(request: StartExportRequest, deps: StartExportDependencies): Promise<ExportSpec> {
-  const { definition, sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, notify } = await prepareExport(request, deps);
+  const { plan, guard } = await planExport(request, deps, { holdWatermark: true });
+  try {
+    const { spec, ranges } = plan;
+    await writeExportDescriptor(deps.environment, spec, ranges);
+    await new ExportRegistry(deps.redis, deps.environment.queuePrefix).register(spec);
+    await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, ranges);
+    await guard?.enqueued();
+    deps.logger.info({ exportId: spec.exportId, ranges: ranges.length, plannedRows: spec.plannedRows }, 'export enqueued');
+    return spec;
+  } catch (error) {
+    await guard?.release();
+    throw error;
+  }
+}
+
+/**
+ * `start --dry-run`: validates and plans exactly as `start` does and returns the plan. Writes nothing (no
+ * S3 object; in Redis only the request budget, which planning's requests spend) and enqueues nothing; an
+ * incremental plan reads the watermark without holding it.
+ */
+export async function previewExport(request: StartExportRequest, deps: StartExportDependencies): Promise<ExportPlan> {
+  return (await planExport(request, deps, { holdWatermark: false })).plan;
+}
+
+/** Plans an export; with `holdWatermark`, an incremental one holds its watermark's guard, which the caller releases or hands on. */
+async function planExport(
+  request: StartExportRequest,
+  deps: StartExportDependencies,
+  options: { holdWatermark: boolean },
+): Promise<{ plan: ExportPlan; guard: IncrementalGuard | undefined }> {
+  const { definition, sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, pageSize, requests, notify } =
+    await prepareExport(request, deps);
   const exportId = newExportId();
   let guard: IncrementalGuard | undefined;
   let changes: ChangeWindowSpec | undefined;
@@ -94,8 +142,8 @@ export async function startExport(request: StartExportRequest, deps: StartExport
       const url = formatS3Url({ bucket: destination.bucket, prefix: '' }, key);
       let previous: Watermark | undefined;
       if (mode === 'incremental') {
-        guard = await IncrementalGuard.acquire(deps.redis, deps.environment.queuePrefix, url, exportId);
-        previous = await readStoredWatermark(deps.environment, destination.bucket, key);
+        if (options.holdWatermark) guard = await IncrementalGuard.acquire(deps.redis, deps.environment.queuePrefix, url, exportId);
+        previous = await withObjectStore(deps.environment, destination.bucket, (store) => readStoredWatermark(store, destination, name));
       }
       const since: TimestampPosition | null = previous?.position ?? sinceFlag;
       definition.startChangesAt?.(sourceSpec.settings, since);
@@ -113,7 +161,10 @@ export async function startExport(request: StartExportRequest, deps: StartExport
       notifyChangesStart(notify, mode, url, previous, since);
     }
 
-    const plan = await source.plan({ targetRowsPerRange: request.rangeRows, ...(changes ? { changesSince: changes.since } : {}) });
+    // A trial export is one range read from its start: no counts to balance ranges by.
+    const targetRowsPerRange = request.limit !== undefined ? Number.MAX_SAFE_INTEGER : request.rangeRows;
+    const plan = await source.plan({ targetRowsPerRange, ...(changes ? { changesSince: changes.since } : {}) });
+    if (request.limit !== undefined) for (const range of plan.ranges) range.estimatedRows = Math.min(range.estimatedRows, request.limit);
     if (changes?.watermarkRule.kind === 'walk-position') {
       changes.until = plan.until ?? null;
       notify(
@@ -134,26 +185,24 @@ export async function startExport(request: StartExportRequest, deps: StartExport
     // Every range is read after this instant (Redis time, one clock for every worker): see WatermarkRule.
     if (changes?.watermarkRule.kind === 'read-clock') changes.watermarkRule.readStartedAt = await redisMicros(deps.redis);
 
-    const spec: ExportSpec = {
+    const spec: ExportSpec & { table: string; folder: string } = {
       exportId,
       source: sourceSpec,
       destination,
+      table: source.table,
+      folder: exportFolder(destination, source.table, exportId),
       format,
       schemaName: source.schema.name,
       gzip: request.gzip ?? false,
       partRows,
       rateLimit,
       rangeCount: plan.ranges.length,
-      plannedRows: plan.totalRows,
+      plannedRows: request.limit !== undefined ? Math.min(request.limit, plan.totalRows) : plan.totalRows,
       createdAt: new Date().toISOString(),
       ...(changes ? { changes } : {}),
+      ...(request.limit !== undefined ? { limit: request.limit } : {}),
     };
-    await writeExportDescriptor(deps.environment, spec, plan.ranges);
-    await new ExportRegistry(deps.redis, deps.environment.queuePrefix).register(spec);
-    await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, plan.ranges);
-    await guard?.enqueued();
-    deps.logger.info({ exportId: spec.exportId, ranges: plan.ranges.length, plannedRows: plan.totalRows }, 'export enqueued');
-    return spec;
+    return { plan: { spec, ranges: plan.ranges, pageSize, planningRequests: requests.count }, guard };
   } catch (error) {
     await guard?.release();
     throw error;
@@ -178,12 +227,20 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   if (request.rangeRows !== undefined) positiveInteger(request.rangeRows, '--range-rows', MIN_RANGE_ROWS);
   const options = request.sourceOptions ?? {};
   refuseOtherSourcesOptions(definition, options);
-  const pageSize = request.pageSize === undefined ? undefined : positiveInteger(request.pageSize, '--page-size');
-  if (pageSize !== undefined && pageSize > definition.pageSize.max) {
+  const givenPageSize = request.pageSize === undefined ? undefined : positiveInteger(request.pageSize, '--page-size');
+  if (givenPageSize !== undefined && givenPageSize > definition.pageSize.max) {
     throw new InvalidInputError(
       `--page-size must be ${definition.pageSize.max} or fewer for --source ${definition.name}: ${definition.displayName} refuses larger pages.`,
     );
   }
+  const limit = request.limit === undefined ? undefined : positiveInteger(request.limit, '--limit');
+  if (limit !== undefined && request.incremental) {
+    throw new InvalidInputError(
+      '--limit makes a trial export and applies to full and --since exports: an --incremental run must read every change, or its watermark would skip the rest.',
+    );
+  }
+  // A trial export asks for no more records than it keeps.
+  const pageSize = limit === undefined ? givenPageSize : Math.min(limit, givenPageSize ?? definition.pageSize.default);
   const mode: ChangeWindowSpec['mode'] | null = request.incremental ? 'incremental' : request.since !== undefined ? 'since' : null;
   const sinceFlag = request.since === undefined ? null : parseSince(request.since);
   const notify = deps.notify ?? ((line: string) => deps.logger.info(line));
@@ -200,16 +257,29 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
     settings,
   };
 
-  await checkRedis(deps.redis, deps.environment.redisUrl);
+  await checkRedis(deps.redis, deps.environment.redis.label);
   await checkBucket(destination, deps.environment);
 
-  const budget = budgetForExport(deps.redis, deps.environment.queuePrefix, { source: sourceSpec, rateLimit });
+  const requests = new RequestCounter(budgetForExport(deps.redis, deps.environment.queuePrefix, { source: sourceSpec, rateLimit }));
   // Retries while planning reach the operator (stderr for `start`, the log for a scheduled run).
   const scrub = secretScrubber(variables);
-  const source = createSource(sourceSpec, { variables, budget, onRetry: (retry) => notify(scrub(describeRetry(retry))) });
+  const source = createSource(sourceSpec, { variables, budget: requests, onRetry: (retry) => notify(scrub(describeRetry(retry))) });
   await source.validate();
   await definition.finishSettings(source, settings, { ...context, options });
-  return { definition, sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, notify };
+  return {
+    definition,
+    sourceSpec,
+    source,
+    destination,
+    format,
+    partRows,
+    rateLimit,
+    mode,
+    sinceFlag,
+    pageSize: pageSize ?? definition.pageSize.default,
+    requests,
+    notify,
+  };
 }
 
 /** An option of another source is refused, naming the source it belongs to and what to do instead. */
@@ -262,25 +332,34 @@ export function parseSince(text: string): TimestampPosition {
   return { at: formatIsoMicros(micros), idsAtLast: [] };
 }
 
-async function readStoredWatermark(environment: Environment, bucket: string, key: string): Promise<Watermark | undefined> {
+async function withObjectStore<T>(environment: Environment, bucket: string, use: (store: ObjectStore) => Promise<T>): Promise<T> {
   const client = createS3Client(environment.s3);
   try {
-    return await readWatermark(new ObjectStore(client, bucket), key);
+    return await use(new ObjectStore(client, bucket));
   } finally {
     client.destroy();
   }
 }
 
-/** `_export.json` beside the parts: enough to rebuild the export's state from S3 if Redis loses it. */
-async function writeExportDescriptor(environment: Environment, spec: ExportSpec, ranges: ExportRange[]): Promise<void> {
-  const client = createS3Client(environment.s3);
-  try {
+/**
+ * The export index entry (so `resume --dest` finds the folder by id), then `_export.json` beside the
+ * parts: enough to rebuild the export's state from S3 if Redis loses it.
+ */
+async function writeExportDescriptor(
+  environment: Environment,
+  spec: ExportSpec & { table: string; folder: string },
+  ranges: ExportRange[],
+): Promise<void> {
+  await withObjectStore(environment, spec.destination.bucket, async (store) => {
+    await writeExportIndexEntry(store, spec.destination, {
+      exportId: spec.exportId,
+      table: spec.table,
+      folder: spec.folder,
+      createdAt: spec.createdAt,
+    });
     const descriptor: ExportDescriptor<ExportSpec> = { spec, ranges };
-    const key = `${exportFolder(spec.destination, spec.exportId)}/${EXPORT_DESCRIPTOR_NAME}`;
-    await new ObjectStore(client, spec.destination.bucket).put(key, JSON.stringify(descriptor, null, 2), { contentType: 'application/json' });
-  } finally {
-    client.destroy();
-  }
+    await store.put(`${spec.folder}/${EXPORT_DESCRIPTOR_NAME}`, JSON.stringify(descriptor, null, 2), { contentType: 'application/json' });
+  });
 }
 
 function positiveInteger(value: number, flag: string, min = 1): number {
@@ -288,21 +367,22 @@ function positiveInteger(value: number, flag: string, min = 1): number {
   return value;
 }
 
-async function checkRedis(redis: Redis, url: string): Promise<void> {
+async function checkRedis(redis: Redis, label: string): Promise<void> {
   try {
     await redis.ping();
   } catch (error) {
+    const refused = redisAccessError(error, label);
+    if (refused instanceof RedisRefusedError) throw refused;
     throw new BulkExportError(
       'REDIS_UNREACHABLE',
-      `Redis at ${redactUrl(url)} did not answer (${(error as Error).message}). Start Redis or set REDIS_URL to a reachable server.`,
+      `Redis at ${label} did not answer (${(error as Error).message}). Start Redis or set REDIS_URL to a reachable server.`,
     );
   }
 }
 
 async function checkBucket(destination: S3Location, environment: Environment): Promise<void> {
-  const client = createS3Client(environment.s3);
   try {
-    await new ObjectStore(client, destination.bucket).checkBucket();
+    await withObjectStore(environment, destination.bucket, (store) => store.checkBucket());
   } catch (error) {
     const where = environment.s3.endpoint ? ` at S3_ENDPOINT ${environment.s3.endpoint}` : '';
     throw new BulkExportError(
@@ -310,7 +390,5 @@ async function checkBucket(destination: S3Location, environment: Environment): P
       `The bucket "${destination.bucket}"${where} cannot be used (${(error as Error).name}: ${(error as Error).message}). ` +
         'Create the bucket, or check S3_ENDPOINT, AWS_REGION and the AWS credentials.',
     );
-  } finally {
-    client.destroy();
   }
 }

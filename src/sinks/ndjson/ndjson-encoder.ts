@@ -11,7 +11,8 @@ const CARRIAGE_RETURN = 0x0d;
  * One JSON object per line, exactly as the source returned it: the row's own bytes when the source
  * gives them (unless they span lines, as a pretty-printed answer's would), else the row re-serialised.
  * Each page becomes bytes as it arrives, so a part's row objects die young instead of living until the
- * part is written; gzip runs on libuv's thread pool.
+ * part is written; gzip runs on libuv's thread pool. The lines are the API's records and nothing else:
+ * the page context (lineage) is not written, and no key is unknown (every key is kept).
  */
 export class NdjsonEncoder implements PartEncoder {
   readonly extension: string;
@@ -30,6 +31,7 @@ export class NdjsonEncoder implements PartEncoder {
       get rows() {
         return rows;
       },
+      unknownFields: [],
       add(page, rawRows) {
         if (rawRows && rawRows.length === page.length) {
           for (let index = 0; index < page.length; index++) {

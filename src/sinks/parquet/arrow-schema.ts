@@ -1,6 +1,7 @@
 import {
   Bool,
   DateDay,
+  Decimal,
   Field as ArrowField,
   Float64,
   Int64,
@@ -16,6 +17,8 @@ import type { Field, FieldType, RecordSchema } from '../record-schema.js';
 
 /** Name of the single child field of an Arrow List (Arrow's own convention). */
 export const LIST_ITEM_NAME = 'item';
+/** Decimals are filled from 64-bit values (DecimalAccumulator), so at most 18 digits. */
+export const MAX_DECIMAL_PRECISION = 18;
 
 /** The Arrow schema of the columns built for `schema`; every column and nested field is nullable. */
 export function arrowSchemaFor(schema: RecordSchema): Schema {
@@ -37,6 +40,14 @@ export function arrowTypeFor(type: FieldType): DataType {
       return type.unit === 'microsecond' ? new TimestampMicrosecond('UTC') : new TimestampMillisecond('UTC');
     case 'date':
       return new DateDay();
+    case 'decimal':
+      if (!Number.isInteger(type.precision) || type.precision < 1 || type.precision > MAX_DECIMAL_PRECISION) {
+        throw new RangeError(`decimal precision must be 1 to ${MAX_DECIMAL_PRECISION}, got ${type.precision}`);
+      }
+      if (!Number.isInteger(type.scale) || type.scale < 0 || type.scale > type.precision) {
+        throw new RangeError(`decimal scale must be 0 to the precision (${type.precision}), got ${type.scale}`);
+      }
+      return new Decimal(type.scale, type.precision, 128);
     case 'struct':
       return new Struct(arrowFieldsFor(type.fields, 'struct'));
     case 'list':

@@ -1,8 +1,22 @@
 import { makeData } from 'apache-arrow';
-import type { Bool, Data, DataType, DateDay, Float64, Int64, List, Struct, TimestampMicrosecond, TimestampMillisecond, Utf8 } from 'apache-arrow';
+import type {
+  Bool,
+  Data,
+  DataType,
+  DateDay,
+  Decimal,
+  Float64,
+  Int64,
+  List,
+  Struct,
+  TimestampMicrosecond,
+  TimestampMillisecond,
+  Utf8,
+} from 'apache-arrow';
 import type { Field, FieldType } from '../record-schema.js';
 import type { ColumnAccumulator } from './column-accumulator.js';
 import { DateDayAccumulator, TimestampMicrosecondAccumulator } from './date-accumulators.js';
+import { DecimalAccumulator } from './decimal-accumulator.js';
 import {
   BoolAccumulator,
   Float64Accumulator,
@@ -29,7 +43,9 @@ export function accumulatorFor(type: FieldType, arrowType: DataType, capacity: n
         ? new TimestampMicrosecondAccumulator(arrowType as TimestampMicrosecond, capacity)
         : new TimestampAccumulator(arrowType as TimestampMillisecond, capacity);
     case 'date':
-      return new DateDayAccumulator(arrowType as DateDay, capacity);
+      return new DateDayAccumulator(arrowType as DateDay, capacity, type.fromDateTime ?? false);
+    case 'decimal':
+      return new DecimalAccumulator(arrowType as Decimal, capacity);
     case 'json':
       return new JsonAccumulator(arrowType as Utf8, capacity);
     case 'struct':

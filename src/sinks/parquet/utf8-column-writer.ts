@@ -41,6 +41,15 @@ export class Utf8ColumnWriter {
     this.setEndOffset();
   }
 
+  /** Appends a string already UTF-8 encoded (a value repeated on every row is encoded once). */
+  appendBytes(utf8: Uint8Array): void {
+    if (this.byteLength + utf8.length > this.bytes.length) this.growBytes(this.byteLength + utf8.length);
+    this.bytes.set(utf8, this.byteLength);
+    this.byteLength += utf8.length;
+    this.validity.appendValid();
+    this.setEndOffset();
+  }
+
   valueOffsets(): Int32Array {
     return this.offsets.subarray(0, this.length + 1);
   }

@@ -146,6 +146,22 @@ export class ObjectStore {
     return objects;
   }
 
+  /** The "folders" directly under a prefix (common prefixes up to the next `/`), each ending in `/`. */
+  async listFolders(prefix: string): Promise<string[]> {
+    const folders: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.run('ListObjectsV2', prefix, undefined, (watch, signal) =>
+        this.client.send(watch(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token })), {
+          abortSignal: signal,
+        }),
+      );
+      for (const common of page.CommonPrefixes ?? []) folders.push(common.Prefix!);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return folders;
+  }
+
   /** Deletes one object; deleting an object that is not there succeeds. */
   async delete(key: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     await this.run('DeleteObject', key, options.signal, (watch, signal) =>

@@ -45,8 +45,3 @@ export function formatS3Url(location: S3Location, key = ''): string {
   const path = [location.prefix, key].filter(Boolean).join('/');
   return `s3://${location.bucket}/${path}`;
 }
-
-/** The folder holding one export: `<prefix>/<exportId>`. */
-export function exportFolder(location: S3Location, exportId: string): string {
-  return location.prefix ? `${location.prefix}/${exportId}` : exportId;
-}

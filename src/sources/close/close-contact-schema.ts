@@ -2,15 +2,22 @@ import type { Field, FieldType, RecordSchema } from '../../sinks/record-schema.j
 import { closeCustomFieldColumnName, closeCustomFieldType, type CloseCustomFieldColumn } from './close-custom-field-columns.js';
 
 const utf8: FieldType = { kind: 'utf8' };
-const timestamp: FieldType = { kind: 'timestamp' };
+/** Close sends microseconds (`2013-02-20T05:44:35.625000+00:00`): all of them are kept. */
+const timestamp: FieldType = { kind: 'timestamp', unit: 'microsecond' };
+/** Every search result carries `__object_type`, here always `contact`: no column, and not an unknown field. */
+const OMITTED_KEYS = ['__object_type'];
 
 function listOfStructs(fieldNames: readonly string[]): FieldType {
   return { kind: 'list', item: { kind: 'struct', fields: fieldNames.map((name) => ({ name, type: utf8 })) } };
 }
 
-/** A Close contact's regular fields (shared/docs/source-apis.md, "Contact object"). */
+/**
+ * A Close contact's regular fields (shared/docs/source-apis.md, "Contact object"). Close has no archived
+ * contacts (a deleted contact is gone), so there is no archived column.
+ */
 export const closeContactSchema: RecordSchema = {
   name: 'close.contact',
+  omittedKeys: OMITTED_KEYS,
   fields: [
     { name: 'id', type: utf8 },
     { name: 'lead_id', type: utf8 },
@@ -46,5 +53,5 @@ export function closeContactSchemaWith(customFieldKeys: readonly string[], catal
     seen.set(name, sourceKey);
     return { name, sourceKey, type: closeCustomFieldType(byId.get(id)) };
   });
-  return { name: closeContactSchema.name, fields: [...closeContactSchema.fields, ...customFields] };
+  return { ...closeContactSchema, fields: [...closeContactSchema.fields, ...customFields] };
 }

@@ -23,6 +23,7 @@ export const closeDefinition: SourceDefinition = {
   // the documentation's example is 20 requests per second per key. The `RateLimit:` header corrects it.
   rateLimit: { default: { requests: 20, windowMs: 1000 }, dialect: CLOSE_RATE_LIMIT_DIALECT },
   changeField: 'date_updated',
+  warehouseTables: [{ object: 'contacts', key: 'id', modifiedColumn: 'date_updated', archivedColumn: null }],
   options: [
     {
       flags: '--fields <list>',

@@ -62,5 +62,5 @@ export function closeSchemaFor(
 ): RecordSchema {
   const full = closeContactSchemaWith(customFieldKeys, catalogue);
   const wanted = new Set(fields);
-  return { name: full.name, fields: full.fields.filter((field) => field.sourceKey !== undefined || wanted.has(field.name)) };
+  return { ...full, fields: full.fields.filter((field) => field.sourceKey !== undefined || wanted.has(field.name)) };
 }

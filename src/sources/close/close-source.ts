@@ -97,6 +97,7 @@ interface WindowBounds {
  */
 export class CloseSource implements ExportSource {
   readonly name = 'close';
+  readonly table = 'close/contacts';
   private customFieldKeys: string[];
   private customFields: CloseCustomField[];
   /** Whether `resolveCustomFields` has read the catalogue (workers never do: the spec carries it). */
@@ -164,6 +165,11 @@ export class CloseSource implements ExportSource {
   }
 
   /** The timestamp this source walks: `date_created`, or `date_updated` for change exports. */
+  keyOf(row: SourceRow): string | null {
+    const stamp = row[this.timestampField];
+    return typeof stamp === 'string' ? stamp : null;
+  }
+
   get timestampField(): CloseTimestampField {
     return this.settings.timestampField ?? 'date_created';
   }

@@ -30,6 +30,11 @@ export const virtuousDefinition: SourceDefinition = {
   // organization's exports with --rate-limit 1500/1h). The bucket follows `X-RateLimit-*` either way.
   rateLimit: { default: { requests: 5000, windowMs: 3_600_000 }, dialect: STANDARD_RATE_LIMIT_HEADERS },
   changeField: MODIFIED_FIELD,
+  // Abbreviated records carry no modification time; FullContact records (every export of changes) do. Neither has an archived flag.
+  warehouseTables: [
+    { object: 'contacts', key: 'id', modifiedColumn: null, archivedColumn: null },
+    { object: 'full_contacts', key: 'id', modifiedColumn: MODIFIED_FIELD, archivedColumn: null },
+  ],
   options: [
     { flags: '--include-archived', key: 'includeArchived', description: 'include archived contacts (the default)' },
     { flags: '--exclude-archived', key: 'excludeArchived', description: 'leave archived contacts out (not with --since/--incremental)' },

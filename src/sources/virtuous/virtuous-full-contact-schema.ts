@@ -1,9 +1,28 @@
-import type { FieldType, RecordSchema } from '../../sinks/record-schema.js';
+import type { Field, FieldType, RecordSchema } from '../../sinks/record-schema.js';
 
 const int64: FieldType = { kind: 'int64' };
 const utf8: FieldType = { kind: 'utf8' };
 const bool: FieldType = { kind: 'bool' };
-const timestamp: FieldType = { kind: 'timestamp' };
+/** Virtuous sends 0 to 7 fractional digits (100 ns); Parquet keeps microseconds, the 7th digit is dropped. */
+const timestamp: FieldType = { kind: 'timestamp', unit: 'microsecond' };
+/** Money: Virtuous's display text ("$1,200", "$1,200.50") as DECIMAL(18,2), cents exact. */
+const money: FieldType = { kind: 'decimal', precision: 18, scale: 2 };
+/** A date Virtuous writes as a date-time at midnight ("2024-03-05T00:00:00"), or "Unavailable". */
+const giftDate: FieldType = { kind: 'date', fromDateTime: true };
+
+/** The suffix of the column that keeps the API's own text beside a typed column made from it. */
+export const TEXT_COLUMN_SUFFIX = '_text';
+
+/**
+ * A typed column of the key `name` and, after it, `<name>_text` with the API's text as sent: a value the
+ * type cannot hold ("Unavailable", a format nobody foresaw) is NULL in the first and kept in the second.
+ */
+function typedWithText(name: string, type: FieldType): Field[] {
+  return [
+    { name, type },
+    { name: `${name}${TEXT_COLUMN_SUFFIX}`, sourceKey: name, type: utf8 },
+  ];
+}
 
 const address: FieldType = {
   kind: 'struct',
@@ -65,9 +84,12 @@ const customField: FieldType = {
 };
 
 /**
- * `VirtuousFullContact` (items of `POST /api/Contact/Query/FullContact`), one column per key.
- * Money stays as Virtuous's display strings ("$1,200") and `lastGiftDate` as its raw text, because
- * it can be "Unavailable". `customCollections` has no fixed shape, so it is kept as JSON text.
+ * `VirtuousFullContact` (items of `POST /api/Contact/Query/FullContact`), one column per key, except
+ * that money (`lifeToDateGiving`, `yearToDateGiving`, `lastGiftAmount`: display text such as "$1,200")
+ * is DECIMAL(18,2) and `lastGiftDate` (a date-time at midnight, or "Unavailable") a DATE, each followed
+ * by a `_text` column with the API's text. `createDateTimeUtc`/`modifiedDateTimeUtc` are UTC timestamps
+ * in microseconds. `customCollections` has no fixed shape, so it is kept as JSON text. The record carries
+ * no archived flag, so there is no such column.
  */
 export const virtuousFullContactSchema: RecordSchema = {
   name: 'virtuous.full_contact',
@@ -80,10 +102,10 @@ export const virtuousFullContactSchema: RecordSchema = {
     { name: 'description', type: utf8 },
     { name: 'website', type: utf8 },
     { name: 'address', type: address },
-    { name: 'lifeToDateGiving', type: utf8 },
-    { name: 'yearToDateGiving', type: utf8 },
-    { name: 'lastGiftAmount', type: utf8 },
-    { name: 'lastGiftDate', type: utf8 },
+    ...typedWithText('lifeToDateGiving', money),
+    ...typedWithText('yearToDateGiving', money),
+    ...typedWithText('lastGiftAmount', money),
+    ...typedWithText('lastGiftDate', giftDate),
     { name: 'contactIndividuals', type: { kind: 'list', item: contactIndividual } },
     { name: 'contactReferences', type: { kind: 'list', item: contactReference } },
     { name: 'tags', type: { kind: 'list', item: utf8 } },

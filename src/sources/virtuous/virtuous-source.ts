@@ -124,6 +124,8 @@ interface IdentifiedRow extends SourceRow {
  */
 export class VirtuousSource implements ExportSource {
   readonly name = 'virtuous';
+  /** Abbreviated contacts and full contacts have different columns, so each has a table of its own. */
+  readonly table: string;
   readonly schema: RecordSchema;
   private idKeyset: IdKeyset | null;
   private prefilter: ModifiedPrefilter | null;
@@ -134,9 +136,15 @@ export class VirtuousSource implements ExportSource {
     private readonly settings: VirtuousSourceSettings,
     private readonly options: { rawRows?: boolean } = {},
   ) {
-    this.schema = settings.fullContact || settings.changes ? virtuousFullContactSchema : virtuousAbbreviatedContactSchema;
+    const full = Boolean(settings.fullContact || settings.changes);
+    this.table = full ? 'virtuous/full_contacts' : 'virtuous/contacts';
+    this.schema = full ? virtuousFullContactSchema : virtuousAbbreviatedContactSchema;
     this.idKeyset = settings.idKeyset;
     this.prefilter = settings.changes?.prefilter ?? null;
+  }
+
+  keyOf(row: SourceRow): number | null {
+    return typeof row.id === 'number' ? row.id : null;
   }
 
   /** `GET /api/Contact/QueryOptions`, asked once per source. */
