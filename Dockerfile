@@ -46,8 +46,11 @@ RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /us
   /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-v*
 # A worker serves /metrics, /healthz and /readyz on 127.0.0.1:9464 (METRICS_HOST=0.0.0.0 and BOARD_USER/
 # BOARD_PASSWORD expose them to Prometheus and Kubernetes probes: docs/kubernetes.md).
+# MALLOC_ARENA_MAX=2: glibc keeps two malloc arenas instead of one per thread (the main thread, the Parquet
+# encoding thread, libuv's pool), which keeps a FullContact Parquet worker's peak RSS tens of MB lower.
 ENV NODE_ENV=production \
-  METRICS_PORT=9464
+  METRICS_PORT=9464 \
+  MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json ./
 COPY bin ./bin

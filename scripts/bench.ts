@@ -6,9 +6,10 @@
  *   npm run bench -- --quick           # 100k contacts, 500k for memory, short throttled scenarios (~3 min)
  *   npm run bench -- --only e2e,floor --formats parquet --workers 1,2 --contacts 200000
  *   npm run bench -- --profile         # also profile a 1-worker run per format (node --cpu-prof) and list the top self time
+ *   npm run bench -- --only api-bound,requests   # budget-bound wall time and requests per row (~4 min; --quick ~1.5 min)
  *
  * Options: --contacts N, --big N (0 = no memory run), --workers 1,2,4, --formats parquet,ndjson,
- * --concurrency N (per worker, default 4), --only floor,naive,e2e,scaling,memory,latency,budget,profile,
+ * --concurrency N (per worker, default 4), --only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,profile,
  * --cap-cores N (CPU limit of each worker in the scaling runs, default 0.5), --full-contact (FullContact records),
  * --pages live,replay (default both: the simulator generating every page, then replaying recorded ones),
  * --redis-url URL (default: a private redis-server, so INFO commandstats counts only us),
@@ -41,8 +42,15 @@ import { count, fixed, percent, table, thousands, verdict } from './bench/report
 import { TARGETS } from './bench/targets.js';
 import type { StartedSimulator } from './bench/services-protocol.js';
 import { sampleFleet, sampleNaive, type Budget, type FleetSample, type NaiveSample } from './bench/throttled.js';
+import type { RateWindowAlignment } from '../simulators/virtuous/rate-window.js';
+import { apiBoundBudget, type ApiBoundShape } from './bench/api-bound-budget.js';
+import { runApiBound, type ApiBoundResult } from './bench/api-bound.js';
+import { renderApiBound } from './bench/api-bound-report.js';
+import { runRequestsPerRow, type RequestsPerRowRun } from './bench/requests-per-row.js';
+import { renderRequestsPerRow } from './bench/requests-per-row-report.js';
+import { renderFullContactMemory, runFullContactMemory, type FullContactMemory } from './bench/full-contact-memory.js';
 
-const SECTIONS = ['floor', 'naive', 'e2e', 'scaling', 'memory', 'latency', 'budget', 'profile'] as const;
+const SECTIONS = ['floor', 'naive', 'e2e', 'scaling', 'requests', 'memory', 'latency', 'budget', 'api-bound', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Settings {
@@ -63,6 +71,9 @@ interface Settings {
   timeoutMs: number;
   latency: { contacts: number; budget: Budget; latencyMs: [number, number]; durationMs: number; workers: number; concurrency: number };
   budget: { contacts: number; budget: Budget; durationMs: number; fleets: number[]; concurrency: number };
+  apiBound: { shape: ApiBoundShape; alignments: RateWindowAlignment[]; workers: number[]; concurrency: number; format: PartFormat };
+  requests: { sizes: number[]; workers: number; concurrency: number; format: PartFormat; pageSize: number };
+  fullContactMemory: { contacts: number; rangeRows: number };
 }
 
 function readSettings(): Settings {
@@ -89,7 +100,7 @@ function readSettings(): Settings {
   if (values.help) {
     console.log(
       'Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N] [--pages live,replay] [--full-contact]\n' +
-        '  [--only floor,naive,e2e,scaling,memory,latency,budget,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]',
+        '  [--only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]',
     );
     process.exit(0);
   }
@@ -150,6 +161,35 @@ function readSettings(): Settings {
       fleets: [1, 4, 8],
       concurrency: 2,
     },
+    // 1M contacts, as the requests target, over 5 windows of 12 s (about 50 s a run); abbreviated pages keep
+    // the two shared vCPUs idle enough that only the budget and the latency decide (FullContact would need
+    // ~50 CPU s per run). 4 ranges at once per worker: one worker then has 4 requests in flight, above the
+    // 2.8 that saturate the budget (the product's default of 2 per worker cannot).
+    apiBound: {
+      shape: {
+        contacts: quick ? 300_000 : 1_000_000,
+        pageSize: 1000,
+        windows: quick ? 3 : 5,
+        windowMs: quick ? 8000 : 12_000,
+        requestMargin: TARGETS.requestsPerRowExcess[0]!.excess,
+      },
+      // Clock windows end on whole seconds, as their resets say; windows opened by a first request end a
+      // fraction of a second after the reset a client can know, which costs up to a second per window.
+      alignments: quick ? ['clock'] : ['clock', 'first-request'],
+      workers: [1, 2, 8],
+      concurrency: number(values.concurrency, 4),
+      format: 'parquet',
+    },
+    // The sizes the requests targets name; NDJSON, as requests do not depend on the format.
+    requests: {
+      sizes: TARGETS.requestsPerRowExcess.map((target) => target.contacts),
+      workers: 2,
+      concurrency: number(values.concurrency, 4),
+      format: 'ndjson',
+      pageSize: 1000,
+    },
+    // Ranges of 50,000 rows fill whole parts of 10,000 (the default), 4 at once: the most one worker holds.
+    fullContactMemory: { contacts: quick ? 100_000 : 200_000, rangeRows: quick ? 25_000 : 50_000 },
   };
 }
 
@@ -166,6 +206,9 @@ interface Results {
   memory?: { small?: ExportRunResult; big: ExportRunResult };
   latency?: { fleet: FleetSample; naive: NaiveSample };
   budget: FleetSample[];
+  requests: RequestsPerRowRun[];
+  apiBound: ApiBoundResult[];
+  fullContactMemory?: FullContactMemory;
   profiles: { format: PartFormat; run: ExportRunResult; summary: ProfileSummary }[];
 }
 
@@ -225,7 +268,7 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const machine = machineInfo();
   const benchStarted = performance.now();
-  const results: Results = { passes: [], budget: [], profiles: [] };
+  const results: Results = { passes: [], budget: [], requests: [], apiBound: [], profiles: [] };
   const context = await BenchContext.create(settings.redisUrl ? { redisUrl: settings.redisUrl } : {});
   progress(`Redis: ${context.redis.origin}; services pid ${context.services.pid}`);
   const { services } = context;
@@ -296,11 +339,34 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (settings.sections.has('requests')) {
+      for (const contacts of settings.requests.sizes) {
+        const { workers, concurrency, format, pageSize } = settings.requests;
+        progress(`requests: ${count(contacts)} contacts, ${format}, ${workers} workers x ${concurrency}, unthrottled, every request recorded`);
+        const run = await runRequestsPerRow(context, { contacts, workers, concurrency, format, pageSize, timeoutMs: settings.timeoutMs });
+        progress(`   ${run.ok ? `${run.requests} requests for ${run.pages} pages` : `FAILED: ${run.error}`}`);
+        results.requests.push(run);
+      }
+    }
     // The memory run (long, CPU-bound) and the throttled scenarios (mostly waiting on the budget and the
     // latency) run side by side, each with its own Redis and services process, to stay within 10 minutes;
     // --sequential runs them one after the other.
     const memoryWork = async () => {
-      if (!settings.sections.has('memory') || settings.big <= 0) return;
+      if (!settings.sections.has('memory')) return;
+      const { contacts: fullContacts, rangeRows: fullRangeRows } = settings.fullContactMemory;
+      progress(
+        `memory: FullContact parquet, 1 worker x ${settings.concurrency}, ${count(fullContacts)} contacts, ranges of ${thousands(fullRangeRows)} rows`,
+      );
+      results.fullContactMemory = await runFullContactMemory(context, {
+        contacts: fullContacts,
+        rangeRows: fullRangeRows,
+        concurrency: settings.concurrency,
+        timeoutMs: settings.timeoutMs,
+      });
+      progress(
+        `   ${results.fullContactMemory.run.ok ? `peak RSS ${fixed(results.fullContactMemory.run.peakRssMb, 0)} MB` : `FAILED: ${results.fullContactMemory.run.error}`}`,
+      );
+      if (settings.big <= 0) return;
       // Both exports with the same settings, so that only the export's size differs: ranges of
       // contacts/20 rows (50,000 at 1M) cut into parts of contacts/100 (10,000), so every range fills
       // several whole parts at either size and a worker holds at most `concurrency` parts of rows.
@@ -409,6 +475,24 @@ async function main(): Promise<void> {
     } else {
       await Promise.all([memoryWork(), throttledWork()]);
     }
+    // Alone on the machine, after everything else of the bench: its wall times are the measurement.
+    if (settings.sections.has('api-bound')) {
+      const { shape, alignments, workers, concurrency, format } = settings.apiBound;
+      for (const alignment of alignments) {
+        results.apiBound.push(
+          await runApiBound(context, {
+            contacts: shape.contacts,
+            pageSize: shape.pageSize,
+            budget: apiBoundBudget(shape),
+            alignment,
+            workers,
+            concurrency,
+            format,
+            progress,
+          }),
+        );
+      }
+    }
 
     if (simulator && settings.sections.has('profile')) {
       for (const format of settings.formats) {
@@ -462,6 +546,8 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
 
   for (const pass of results.passes) out.push(...renderEndToEnd(pass, settings));
   if (results.scaling) out.push(...renderScaling(results.scaling, settings.contacts, machine.cores));
+  out.push(...renderRequestsPerRow(results.requests, settings.requests.pageSize));
+  if (results.fullContactMemory) out.push(...renderFullContactMemory(results.fullContactMemory));
 
   if (results.memory) {
     const { small, big } = results.memory;
@@ -593,6 +679,8 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
     );
     out.push('');
   }
+
+  for (const apiBound of results.apiBound) out.push(...renderApiBound(apiBound));
 
   for (const { format, run, summary } of results.profiles) {
     out.push(

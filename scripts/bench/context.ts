@@ -105,6 +105,8 @@ export class BenchContext {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+      // As the container image runs workers (see the Dockerfile): two glibc malloc arenas, not one per thread.
+      MALLOC_ARENA_MAX: '2',
       REDIS_URL: this.redis.url,
       BULK_EXPORT_QUEUE_PREFIX: prefix,
       VIRTUOUS_BASE_URL: simulator.url,

@@ -38,6 +38,9 @@ export interface ExportRunOptions {
   cpuCapCores?: number;
   /** Told every 15 s how far the export is (long runs). */
   onProgress?: (text: string) => void;
+  /** Node flags for the workers, after any BENCH_WORKER_NODE_OPTIONS, and more variables for them (e.g. a memory probe's). */
+  workerNodeOptions?: string;
+  workerVariables?: Record<string, string>;
 }
 
 export interface ExportRunResult {
@@ -70,12 +73,18 @@ export interface ExportRunResult {
   roundTrips?: RoundTrips;
   /** Monotonic µs at the start and at the commit (to cut CPU profiles to the export). */
   window?: { fromUs: number; toUs: number };
+  /** Epoch ms (this host's clock, as the recording proxy's) when `start` was called and when the commit was seen. */
+  startedAtMs?: number;
+  committedAtMs?: number;
+  /** How long `start` (validation and planning) took before the ranges were enqueued. */
+  planningSeconds?: number;
   loadAverage: string;
 }
 
 export async function runExport(context: BenchContext, options: ExportRunOptions): Promise<ExportRunResult> {
   const prefix = context.prefix(options.label);
-  const env = context.workerEnv(prefix, options.simulator);
+  const env = { ...context.workerEnv(prefix, options.simulator), ...options.workerVariables };
+  if (options.workerNodeOptions) env.NODE_OPTIONS = [env.NODE_OPTIONS, options.workerNodeOptions].filter(Boolean).join(' ');
   const environment = context.environment(env);
   const workers = await startWorkers(options.workers, env, options.concurrency, {
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
@@ -102,6 +111,7 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
     const roundTrips = await RoundTripCounter.start(context.redis.url, context.commands);
     for (const worker of workers) worker.markCpu();
     const started = performance.now();
+    const startedAtMs = Date.now();
     const fromUs = monotonicMicros();
 
     const spec = await startExport(
@@ -117,6 +127,7 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
       },
       { environment, redis: connection, logger: context.logger },
     );
+    const planningSeconds = (performance.now() - started) / 1000;
     const plannerRequests = requestsMadeTo(options.simulator.url) - plannerBefore;
     let timer: NodeJS.Timeout | undefined;
     const ticker = options.onProgress
@@ -142,6 +153,7 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
       clearInterval(ticker);
     });
     const wallSeconds = (performance.now() - started) / 1000;
+    const committedAtMs = Date.now();
     const toUs = monotonicMicros();
 
     const perWorker = workers.map((worker) => worker.figures());
@@ -186,6 +198,9 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
       topRedisCommands: [...commands.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6),
       roundTrips: trips,
       window: { fromUs, toUs },
+      startedAtMs,
+      committedAtMs,
+      planningSeconds,
       loadAverage: loadAverageText(),
     };
   } catch (error) {

@@ -28,3 +28,8 @@ export function count(value: number): string {
   if (value >= 1000 && value % 1000 === 0) return `${value / 1000}k`;
   return thousands(value);
 }
+
+/** Whether `share` (e.g. an excess over a minimum) is at most `limit`, ignoring floating-point noise (22 ÷ 20 − 1 is 10%, not 10.000000000000009%). */
+export function withinShare(share: number, limit: number): boolean {
+  return share <= limit + 1e-9;
+}

@@ -8,18 +8,31 @@ export interface SimulatorRequest {
   faults?: FaultOptions;
   /** Put a recording proxy in front: every answer's time, status and rate-limit window is kept. */
   record?: boolean;
+  /**
+   * With `record`: the proxy passes every request on at once (the simulator counts it against its budget
+   * as it arrives, as an API's gateway does) and holds the answer of every data page (a contact query
+   * with take > 1) this long before it goes back. Planning's take=1 probes and QueryOptions are answered
+   * at once: on the real API they are small requests, and at real time scales their latency is lost in
+   * hours of pages.
+   */
+  pageLatencyMs?: number;
   /** Answer repeated queries from the bytes first served (see VirtuousSimulatorOptions.replayCache). */
   replayCache?: boolean;
 }
 
 /** One answer as the recording proxy passed it back (times in ms, this host's clock). */
 export interface AnswerRecord {
+  /** When the request reached the proxy and was passed on: when the simulator counted it (epoch ms). */
+  arrivedAt: number;
+  /** When its answer went back (epoch ms). */
   at: number;
   status: number;
   /** `X-RateLimit-Reset` (Unix seconds): it names the server's fixed window the request was counted in. */
   reset: number | null;
   remaining: number | null;
   path: string;
+  /** The request's `take` query parameter (contact queries), null when it had none. */
+  take: number | null;
 }
 
 export type ServicesCommand =

@@ -35,7 +35,7 @@ async function startSimulator(args: SimulatorRequest): Promise<StartedSimulator>
   const entry: Entry = { simulator };
   let url = simulator.url;
   if (args.record) {
-    entry.proxy = await startRecordingProxy(simulator.url);
+    entry.proxy = await startRecordingProxy(simulator.url, args.pageLatencyMs ?? 0);
     const { port } = entry.proxy.server.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
   }
@@ -43,12 +43,22 @@ async function startSimulator(args: SimulatorRequest): Promise<StartedSimulator>
   return { id, url, token: simulator.token };
 }
 
-/** A pass-through proxy that notes when each answer went back, its status and its rate-limit window. */
-async function startRecordingProxy(target: string): Promise<{ server: Server; records: AnswerRecord[]; agent: Agent }> {
+/**
+ * A pass-through proxy that notes when each request arrived (and was passed on, so the simulator counted
+ * it then), when its answer went back, its status, its rate-limit window and the request's `take`. The
+ * answers of data pages (take > 1) are held `pageLatencyMs` before they go back: an API counts a request
+ * when it arrives, then takes its time to read the page.
+ */
+async function startRecordingProxy(target: string, pageLatencyMs: number): Promise<{ server: Server; records: AnswerRecord[]; agent: Agent }> {
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const records: AnswerRecord[] = [];
   const server = createServer((incoming, outgoing) => {
+    const arrivedAt = Date.now();
+    const [path = '', query = ''] = (incoming.url ?? '').split('?');
+    const takeText = new URLSearchParams(query).get('take');
+    const take = takeText === null || takeText === '' ? null : Number(takeText);
+    const holdMs = take !== null && take > 1 ? pageLatencyMs : 0;
     const forward = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers, agent },
       (answer) => {
@@ -56,15 +66,26 @@ async function startRecordingProxy(target: string): Promise<{ server: Server; re
           const value = answer.headers[name];
           return typeof value === 'string' && value !== '' ? Number(value) : null;
         };
-        records.push({
-          at: Date.now(),
-          status: answer.statusCode ?? 0,
-          reset: header('x-ratelimit-reset'),
-          remaining: header('x-ratelimit-remaining'),
-          path: (incoming.url ?? '').split('?')[0] ?? '',
+        const body: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => body.push(chunk));
+        answer.on('end', () => {
+          const passBack = () => {
+            records.push({
+              arrivedAt,
+              at: Date.now(),
+              status: answer.statusCode ?? 0,
+              reset: header('x-ratelimit-reset'),
+              remaining: header('x-ratelimit-remaining'),
+              path,
+              take,
+            });
+            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+            outgoing.end(Buffer.concat(body));
+          };
+          const left = holdMs - (Date.now() - arrivedAt);
+          if (left > 0) setTimeout(passBack, left);
+          else passBack();
         });
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
       },
     );
     forward.on('error', () => incoming.socket.destroy());

@@ -9,4 +9,11 @@ export const TARGETS = {
   scalingEfficiency: 0.8,
   redisCommandsPerPage: 12,
   budgetPerWindow: 0.98,
+  /** Requests per exported row (planning and QueryOptions included) at most this much above ceil(rows ÷ page size) ÷ rows, by export size. */
+  requestsPerRowExcess: [
+    { contacts: 1_000_000, excess: 0.02 },
+    { contacts: 20_000, excess: 0.1 },
+  ],
+  /** API-bound wall time (start to commit) at most this much above the physical minimum, with no 429. */
+  apiBoundWallExcess: 0.03,
 };

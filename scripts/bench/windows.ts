@@ -4,7 +4,7 @@ import type { AnswerRecord } from './services-protocol.js';
 export interface RateWindowUse {
   /** The window's `X-RateLimit-Reset` (Unix seconds). */
   reset: number;
-  /** When its first answer went back (ms). */
+  /** When its first answer went back, or its first request arrived (`counted`), in ms. */
   firstAt: number;
   accepted: number;
   tooMany: number;
@@ -12,18 +12,21 @@ export interface RateWindowUse {
 
 /**
  * Groups answers by the server window they were counted in. Every answer (429s included) carries
- * `X-RateLimit-Reset`, the end of the window it fell in, so no clock has to be guessed here.
+ * `X-RateLimit-Reset`, the end of the window it fell in, so no clock has to be guessed here. A window
+ * starts with its first answer, or with its first request's arrival when `counted` (the proxy holds
+ * answers, and the simulator counts requests as they arrive).
  */
-export function rateWindows(records: readonly AnswerRecord[]): RateWindowUse[] {
+export function rateWindows(records: readonly AnswerRecord[], counted = false): RateWindowUse[] {
   const byReset = new Map<number, RateWindowUse>();
   for (const record of records) {
     if (record.reset === null) continue;
+    const at = counted ? record.arrivedAt : record.at;
     let window = byReset.get(record.reset);
     if (!window) {
-      window = { reset: record.reset, firstAt: record.at, accepted: 0, tooMany: 0 };
+      window = { reset: record.reset, firstAt: at, accepted: 0, tooMany: 0 };
       byReset.set(record.reset, window);
     }
-    window.firstAt = Math.min(window.firstAt, record.at);
+    window.firstAt = Math.min(window.firstAt, at);
     if (record.status === 429) window.tooMany++;
     else window.accepted++;
   }

@@ -1,9 +1,13 @@
+import { RATE_WINDOW_ALIGNMENTS, type RateWindowAlignment } from '../virtuous/rate-window.js';
+
 export interface CloseRateLimitOptions {
   /** Requests per window and API key. */
   limit: number;
   windowMs: number;
   /** Requests per window for the whole organization; default 3x `limit`. */
   organizationLimit?: number;
+  /** How both budgets' windows are placed in time (see `RateWindowAlignment`); default `first-request`. */
+  alignment?: RateWindowAlignment;
 }
 
 export type RateLimitType = 'key' | 'organization';
@@ -19,7 +23,10 @@ export interface RateDecision {
 /** Advertised when no limit is configured; never enforced. */
 const UNLIMITED = { limit: 1_000_000, windowMs: 3_600_000 };
 
-/** One fixed-window budget; a window opens with the first request after the previous one ended. */
+/**
+ * One fixed-window budget. A window opens with the first request after the previous one ended
+ * (`first-request`), or windows are the multiples of `windowMs` since the Unix epoch (`clock`).
+ */
 class FixedWindow {
   private windowEnd = -Infinity;
   private used = 0;
@@ -28,12 +35,13 @@ class FixedWindow {
     readonly limit: number,
     readonly windowMs: number,
     private readonly enforced: boolean,
+    private readonly alignment: RateWindowAlignment,
   ) {}
 
   /** Rolls the window forward if it has ended; returns the state at `now`. */
   observe(now: number): { remaining: number; resetMs: number; spent: boolean } {
     if (now >= this.windowEnd) {
-      this.windowEnd = now + this.windowMs;
+      this.windowEnd = this.alignment === 'clock' ? (Math.floor(now / this.windowMs) + 1) * this.windowMs : now + this.windowMs;
       this.used = 0;
     }
     const remaining = Math.max(0, this.limit - this.used);
@@ -47,7 +55,7 @@ class FixedWindow {
 
 /**
  * Close-style rate limiting: a budget per API key and one per organization (default 3x the key's),
- * both fixed windows. Every response carries `RateLimit: limit=N, remaining=N, reset=S` for the
+ * both fixed windows placed by `alignment`. Every response carries `RateLimit: limit=N, remaining=N, reset=S` for the
  * tighter budget (reset in fractional seconds); a refused request is charged to neither budget.
  */
 export class CloseRateLimiter {
@@ -61,9 +69,13 @@ export class CloseRateLimiter {
     if (options && (!(options.limit >= 0) || !(options.windowMs > 0) || !((options.organizationLimit ?? 0) >= 0))) {
       throw new RangeError(`rateLimit needs limit >= 0, windowMs > 0 and organizationLimit >= 0, got ${JSON.stringify(options)}`);
     }
+    const alignment = options?.alignment ?? 'first-request';
+    if (!RATE_WINDOW_ALIGNMENTS.includes(alignment)) {
+      throw new RangeError(`rateLimit.alignment must be one of ${RATE_WINDOW_ALIGNMENTS.join(', ')}, got ${String(alignment)}`);
+    }
     const { limit, windowMs } = options ?? UNLIMITED;
-    this.key = new FixedWindow(limit, windowMs, options !== undefined);
-    this.organization = new FixedWindow(options?.organizationLimit ?? limit * 3, windowMs, options !== undefined);
+    this.key = new FixedWindow(limit, windowMs, options !== undefined, alignment);
+    this.organization = new FixedWindow(options?.organizationLimit ?? limit * 3, windowMs, options !== undefined, alignment);
   }
 
   consume(): RateDecision {

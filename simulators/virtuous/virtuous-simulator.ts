@@ -29,7 +29,11 @@ export interface VirtuousSimulatorOptions {
   port?: number;
   /** Default '127.0.0.1'; use '0.0.0.0' inside a container. */
   host?: string;
-  /** Fixed-window budget; default none (headers still sent, advertising 1,000,000 per hour). */
+  /**
+   * Fixed-window budget, its windows opening with the first request after the previous one ended or
+   * aligned to the clock (`alignment`, a mode: the evidence does not say); default none (headers still
+   * sent, advertising 1,000,000 per hour).
+   */
   rateLimit?: RateLimitOptions;
   faults?: FaultOptions;
   /** Default 1000; take > maxTake => 400. */

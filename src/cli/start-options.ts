@@ -36,10 +36,10 @@ export function addStartOptions(command: Command, options: { incremental: boolea
         (options.incremental ? '; with --incremental: only when no watermark exists yet' : ''),
     )
     .option('--rate-limit <n/window>', `request budget for the credential, e.g. 5000/1h (defaults: ${budgets})`)
-    .option('--part-rows <n>', 'rows per part file (default 10000)', wholeNumber('--part-rows', 1, 10_000_000))
+    .option('--part-rows <n>', 'rows per part file (default 10000; 5000 for Virtuous --full-contact)', wholeNumber('--part-rows', 1, 10_000_000))
     .option(
       '--range-rows <n>',
-      `wanted rows per range, the parallel unit (at least ${MIN_RANGE_ROWS}; default: the total / 32 within 5000 to 100000)`,
+      `wanted rows per range, planned by counting (at least ${MIN_RANGE_ROWS}; default: one range per worker slot, at least 50 pages each, split while they run)`,
       wholeNumber('--range-rows', MIN_RANGE_ROWS),
     )
     .option('--page-size <n>', `records per request (defaults: ${pageSizes})`, wholeNumber('--page-size', 1, 1000));

@@ -16,6 +16,12 @@ export interface BisectionOptions {
   count: (start: number, end: number) => Promise<number>;
   /** Stops bisecting after this many probes. */
   maxProbes?: number;
+  /**
+   * Cut into this many spans of equal width instead, with no probe, each estimated at an equal share of the
+   * rows: for exports whose ranges are rebalanced while they run (work stealing), where a probe costs more
+   * than the imbalance it would save.
+   */
+  evenPieces?: number;
 }
 
 /**
@@ -26,6 +32,7 @@ export interface BisectionOptions {
  * Used for numeric ids and timestamps (microseconds) alike; the callers say what a cut means.
  */
 export async function bisectBalanced(options: BisectionOptions): Promise<Span[]> {
+  if (options.evenPieces !== undefined) return evenSpans(options.start, options.end, options.totalRows, options.evenPieces);
   const targetRows = Math.max(1, options.targetRows);
   let probesLeft = options.maxProbes ?? 400;
   const finished: Span[] = [];
@@ -47,6 +54,20 @@ export async function bisectBalanced(options: BisectionOptions): Promise<Span[]>
   }
   finished.sort((a, b) => a.start - b.start);
   return mergeSmallNeighbours(finished, targetRows);
+}
+
+/** [start, end] cut into `pieces` spans of (nearly) equal width; fewer when the stretch is narrower than that. */
+function evenSpans(start: number, end: number, totalRows: number, pieces: number): Span[] {
+  const count = Math.max(1, Math.min(Math.floor(pieces), end - start));
+  const spans: Span[] = [];
+  for (let index = 0; index < count; index++) {
+    spans.push({
+      start: start + Math.floor(((end - start) * index) / count),
+      end: index === count - 1 ? end : start + Math.floor(((end - start) * (index + 1)) / count),
+      rows: Math.floor((totalRows * (index + 1)) / count) - Math.floor((totalRows * index) / count),
+    });
+  }
+  return spans;
 }
 
 function mergeSmallNeighbours(spans: Span[], targetRows: number): Span[] {

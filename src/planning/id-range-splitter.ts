@@ -15,6 +15,8 @@ export interface IdRangeSplitOptions {
   count: IdRangeCounter;
   /** Stops bisecting after this many count probes (each costs one API request). */
   maxProbes?: number;
+  /** Equal-width ranges instead, with no count probe (see `BisectionOptions.evenPieces`). */
+  evenPieces?: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function splitIdRange(options: IdRangeSplitOptions): Promise<IdRang
     targetRows: options.targetRows,
     count: options.count,
     maxProbes: options.maxProbes,
+    evenPieces: options.evenPieces,
   });
   return spans.map((span, index) => ({
     kind: 'id',

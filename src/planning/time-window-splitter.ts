@@ -23,6 +23,8 @@ export interface TimeWindowSplitOptions {
   count: TimeWindowCounter;
   /** Stops bisecting after this many count probes (each costs one API request). */
   maxProbes?: number;
+  /** Equal-width windows instead, with no count probe (see `BisectionOptions.evenPieces`). */
+  evenPieces?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function splitTimeWindows(options: TimeWindowSplitOptions): Promise
     targetRows: options.targetRows,
     count: options.count,
     maxProbes: options.maxProbes,
+    evenPieces: options.evenPieces,
   });
   return spans.map((span, index) => ({
     kind: 'time',

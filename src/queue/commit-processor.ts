@@ -23,6 +23,7 @@ import { timestampPositionOf } from '../sources/timestamp-keyset.js';
 import { loadFilesFor } from '../warehouse/load-files.js';
 import type { TimestampPosition } from '../planning/timestamp-position.js';
 import { CommitFence } from './commit-fence.js';
+import { RangeBoard } from './range-board.js';
 import { ExportControl } from './export-control.js';
 import type { ExportSpec } from './export-spec.js';
 import { ExportCancelledError } from './export-stopped.js';
@@ -80,7 +81,9 @@ async function commitCheckedExport(
   if ((await new ExportControl(context.redis, context.queuePrefix).get(spec.exportId)) === 'cancel') {
     throw new ExportCancelledError(spec.exportId);
   }
-  const checkpoints = await context.checkpoints.loadAll(spec.exportId, spec.rangeCount);
+  const board = new RangeBoard(context.redis, context.queuePrefix);
+  const rangeCount = await board.rangeCount(spec);
+  const checkpoints = await context.checkpoints.loadAll(spec.exportId, rangeCount);
   const unfinished = checkpoints.flatMap((checkpoint, index) => (checkpoint?.done ? [] : [index]));
   if (unfinished.length > 0) {
     throw new BulkExportError('RANGES_UNFINISHED', `Ranges ${unfinished.join(', ')} of ${spec.exportId} have no finished checkpoint; cannot commit.`);
@@ -129,7 +132,7 @@ async function commitCheckedExport(
     schemaChanges,
     rows,
     parts,
-    ranges: spec.rangeCount,
+    ranges: rangeCount,
     startedAt: spec.createdAt,
     endedAt: new Date().toISOString(),
   };
@@ -176,6 +179,7 @@ async function commitCheckedExport(
   }
   await store.put(`${folder}/${SUCCESS_MARKER}`, '', { contentType: 'application/octet-stream' });
   await context.registry.update(spec.exportId, { state: 'committed', rows, parts: parts.length, finishedAt: manifest.endedAt });
+  await board.retire(spec.exportId);
   await new RangeRetryNotes(context.redis, context.queuePrefix).drop(spec.exportId);
   log.info({ rows, parts: parts.length, manifestKey }, 'export committed');
   return { rows, parts: parts.length, manifestKey };

@@ -48,6 +48,8 @@ export interface ExportSpec {
   gzip: boolean;
   /** Rows per part file (rounded up to whole pages). */
   partRows: number;
+  /** Records per request as planned (absent from specs of earlier versions). */
+  pageSize?: number;
   rateLimit: RateLimitSpec | null;
   rangeCount: number;
   plannedRows: number;

@@ -4,6 +4,7 @@ import { BulkExportError } from '../errors/index.js';
 import { folderOf } from '../sinks/export-layout.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { ExportControl } from './export-control.js';
+import { RangeBoard } from './range-board.js';
 import { ExportRegistry, type ExportState } from './export-registry.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from './queue-names.js';
 import { rangeJobId } from './range-job.js';
@@ -40,14 +41,15 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
   const record = await new ExportRegistry(redis, prefix).get(exportId);
   if (!record) return undefined;
   const { spec } = record;
-  const checkpoints = await new CheckpointStore(redis, prefix).loadAll(exportId, spec.rangeCount);
+  const rangeCount = await new RangeBoard(redis, prefix).rangeCount(spec);
+  const checkpoints = await new CheckpointStore(redis, prefix).loadAll(exportId, rangeCount);
   const command = await new ExportControl(redis, prefix).get(exportId);
   const exports = new Queue(EXPORT_QUEUE, { connection: redis, prefix });
   const ranges = new Queue(RANGE_QUEUE, { connection: redis, prefix });
   try {
     const job = await exports.getJob(exportId);
     const jobState = job ? await job.getState() : 'unknown';
-    const failed = await failedRanges(ranges, exportId, spec.rangeCount);
+    const failed = await failedRanges(ranges, exportId, rangeCount);
     const notes = await new RangeRetryNotes(redis, prefix).list(exportId);
     let state: ExportStatus['state'] = record.state;
     let error = record.error;
@@ -76,7 +78,7 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       source: spec.source.kind,
       format: spec.format + (spec.gzip ? '.gz' : ''),
       destination: `s3://${spec.destination.bucket}/${folderOf(spec)}/`,
-      ranges: { done: checkpoints.filter((c) => c?.done).length, total: spec.rangeCount, failed },
+      ranges: { done: checkpoints.filter((c) => c?.done).length, total: rangeCount, failed },
       retrying,
       rows: checkpoints.reduce((sum, c) => sum + (c?.rows ?? 0), 0),
       plannedRows: spec.plannedRows,

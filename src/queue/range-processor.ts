@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DelayedError, WaitingError, type Job } from 'bullmq';
-import { describeRange } from '../planning/export-range.js';
+import { describeRange, type ExportRange } from '../planning/export-range.js';
+import { keyNumber, keySpanOf, narrowTo } from '../planning/key-span.js';
 import { budgetForExport } from '../sources/export-budget.js';
 import { createPartEncoder } from '../sinks/create-part-encoder.js';
 import { folderOf, rangeDoneKey } from '../sinks/export-layout.js';
@@ -17,6 +18,8 @@ import { describeRetry } from '../sources/http/source-retry.js';
 import { CheckpointConflictError } from './checkpoint-store.js';
 import { CommitFence, ExportCommittingError } from './commit-fence.js';
 import { ExportControl } from './export-control.js';
+import { RangeBoard } from './range-board.js';
+import { addSplitRange } from './work-stealing.js';
 import { ExportCancelledError } from './export-stopped.js';
 import { asJobFailure } from './permanent-failure.js';
 import { initialCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
@@ -83,6 +86,18 @@ async function readRange(
   let checkpoint = (await context.checkpoints.load(spec.exportId, range.index)) ?? initialCheckpoint();
   if (checkpoint.done) return resultOf(range.index, checkpoint);
   const scrub = secretScrubber(context.variables);
+  // The range's end as the board has it now: splits may have moved it since the job was made (see work-stealing.ts).
+  const board = new RangeBoard(context.redis, context.queuePrefix);
+  const onBoard = (await board.count(spec.exportId)) !== undefined;
+  let end = keySpanOf(range).end;
+  const boardEnd = onBoard ? await board.endOf(spec.exportId, range.index) : undefined;
+  // A range whose end moved leaves the API's totals (counted to its old end) out of the commit's row-count check.
+  let narrowed = boardEnd !== undefined && boardEnd !== end;
+  if (boardEnd !== undefined && boardEnd !== end) {
+    end = boardEnd;
+    narrowTo(range, end);
+  }
+  let firstReadKey = keyNumber(range, checkpoint.parts[0]?.firstKey ?? null);
 
   const source = createSource(spec.source, {
     variables: context.variables,
@@ -235,8 +250,30 @@ async function readRange(
     // A trial export (`--limit`) stops reading once it holds its rows; a checkpoint that holds them reads nothing more.
     const pages = spec.limit !== undefined && checkpoint.rows >= spec.limit ? [] : source.pages(range, checkpoint.cursor, signal);
     for await (const read of pages) {
-      const page = spec.limit === undefined ? read : withinLimit(read, spec.limit - checkpoint.rows - part.rows, source);
+      let page = spec.limit === undefined ? read : firstRows(read, spec.limit - checkpoint.rows - part.rows, source);
       const received = pageReceived(spec.exportId);
+      // The rows are taken on the board first: a split after this leaves them here; rows past a split's point end the range.
+      let endReached = false;
+      const takenUpTo = onBoard ? keyNumber(range, page.lastKey) : null;
+      if (takenUpTo !== null) {
+        firstReadKey ??= keyNumber(range, page.firstKey);
+        const rowsRead = checkpoint.rows + part.rows + page.rows.length;
+        const claim = await board.claim(spec.exportId, range.index, takenUpTo, {
+          read: rowsRead,
+          remaining: page.remaining ?? Math.max(0, range.estimatedRows - rowsRead),
+          firstKey: firstReadKey,
+          at: Date.now(),
+        });
+        if (claim.end !== end) {
+          end = claim.end;
+          narrowTo(range, end);
+          narrowed = true;
+        }
+        if (!claim.within) {
+          page = firstRows(page, rowsBefore(page, claim.end!, range, source), source);
+          endReached = true;
+        }
+      }
       if (retryNoted) {
         retryNoted = false;
         await retryNotes.clear(spec.exportId, range.index);
@@ -249,9 +286,10 @@ async function readRange(
       }
       cursor = page.cursor;
       if (page.apiCount && countedBefore) apiCount = continuedCount(countedBefore, page.apiCount);
+      if (narrowed && apiCount) apiCount = { read: apiCount.read, reported: null };
       partChanges?.add(page.changes);
       const limitReached = spec.limit !== undefined && checkpoint.rows + part.rows >= spec.limit;
-      if (limitReached) break;
+      if (limitReached || endReached) break;
       if (part.rows >= spec.partRows) await flush();
       else if (Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
         lastProgressAt = Date.now();
@@ -261,6 +299,15 @@ async function readRange(
     }
     if (part.rows > 0) await flush();
 
+    // No split after this; the ranges split off this one get their jobs (again: adding one twice changes nothing) while the export still waits for this one.
+    if (onBoard) {
+      const children = new Set(await board.finish(spec.exportId, range.index));
+      if (children.size > 0) {
+        for (const entry of await board.ranges(spec.exportId)) {
+          if (children.has(entry.range.index)) await addSplitRange(context, spec, entry.range, range.index);
+        }
+      }
+    }
     await store.put(
       rangeDoneKey(folder, range.index),
       JSON.stringify({ rows: checkpoint.rows, parts: checkpoint.parts.length, cursor: checkpoint.cursor }),
@@ -282,11 +329,21 @@ async function readRange(
   return resultOf(range.index, checkpoint);
 }
 
+/** How many of a page's rows (in key order) lie before `end`. */
+function rowsBefore(page: SourcePage, end: number, range: ExportRange, source: ExportSource): number {
+  const index = page.rows.findIndex((row) => {
+    const key = keyNumber(range, source.keyOf(row));
+    return key === null || key >= end;
+  });
+  return index === -1 ? page.rows.length : index;
+}
+
 /**
- * The rows of a page that fit in `room` (a trial export's rows left), in key order: the page itself when
- * all fit. Its cursor stays the page's: the range ends here, nothing is read after it.
+ * The first `room` rows of a page (a trial export's rows left, or those before a split's point), in key
+ * order: the page itself when all fit. Its cursor stays the page's: the range ends here, nothing is read
+ * after it.
  */
-function withinLimit(page: SourcePage, room: number, source: ExportSource): SourcePage {
+function firstRows(page: SourcePage, room: number, source: ExportSource): SourcePage {
   if (page.rows.length <= room) return page;
   const rows = page.rows.slice(0, Math.max(0, room));
   return {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { abortableSleep } from '../time/abortable-sleep.js';
 import { STANDARD_RATE_LIMIT_HEADERS, type RateLimitDialect } from './rate-limit-dialect.js';
-import type { BudgetGrant, RequestBudget } from './request-budget.js';
+import type { BudgetGrant, ObservedResponse, RequestBudget } from './request-budget.js';
 import { ACQUIRE_SCRIPT, OBSERVE_SCRIPT, PAUSE_SCRIPT } from './token-bucket-scripts.js';
 
 export interface RedisTokenBucketOptions {
@@ -30,9 +30,10 @@ export function budgetKey(prefix: string, source: string, credentialFingerprint:
 /**
  * A token bucket shared through Redis by every process spending one credential, which also follows
  * what the server says: its rate headers mirror the server's window (the lowest `remaining` reported
- * in it, less the requests still in flight), a spent window or a 429 pauses everybody until the reset,
- * and after a pause one probe request goes first. See `token-bucket-scripts.ts` for the state and the
- * rules.
+ * in it, less the requests still in flight), a spent window or a 429 pauses everybody until the reset.
+ * When the reset passes, the next window's allowance is the limit the headers reported, usable at
+ * once; only after a 429, or where the headers leave the allowance unknown, does one probe request go
+ * first. See `token-bucket-scripts.ts` for the state and the rules.
  *
  * Instances hold no state of their own: any number of them, in any number of processes, on any
  * number of connections, share the budget stored under `key`.
@@ -86,16 +87,21 @@ export class RedisTokenBucket implements RequestBudget {
 
   /**
    * Takes the grant out of flight and corrects the shared state from the response's rate headers
-   * (any status, 429 included).
+   * (any status, 429 included): remaining, reset and limit (the next window's allowance). The reset
+   * is read as of when the headers arrived, then only the time left crosses to Redis.
    */
-  async observe(response: { status: number; headers: Headers }, grant?: BudgetGrant | void): Promise<void> {
-    const server = this.dialect.allowance(response.headers);
+  async observe(response: ObservedResponse, grant?: BudgetGrant | void): Promise<void> {
+    const now = Date.now();
+    const receivedAtMs = Math.min(now, response.receivedAtMs ?? now);
+    const server = this.dialect.allowance(response.headers, receivedAtMs);
+    const resetDelayMs = server?.resetDelayMs === undefined ? undefined : Math.max(0, server.resetDelayMs - (now - receivedAtMs));
     await this.run(OBSERVE, [
       response.status,
       server?.remaining ?? '',
-      server?.resetDelayMs === undefined ? '' : Math.ceil(server.resetDelayMs),
+      resetDelayMs === undefined ? '' : Math.ceil(resetDelayMs),
       grant ? grant.sequence : '',
       this.sameWindowMs,
+      server?.limit === undefined ? '' : Math.floor(server.limit),
     ]);
   }
 

@@ -6,6 +6,14 @@ export interface BudgetGrant {
   readonly sequence: number;
 }
 
+/** What `observe` reads from an answer. */
+export interface ObservedResponse {
+  status: number;
+  headers: Headers;
+  /** When the headers arrived (epoch ms, this host's clock); default when `observe` is called. */
+  receivedAtMs?: number;
+}
+
 /**
  * What a source client asks before and tells after every HTTP request, so that one budget can be
  * shared by every worker spending the same credential.
@@ -15,9 +23,10 @@ export interface RequestBudget {
   acquire(signal?: AbortSignal): Promise<BudgetGrant | void>;
   /**
    * Lets the budget follow what the server says about the remaining allowance. Pass the grant the
-   * request was sent under, when there is one.
+   * request was sent under, when there is one, and when the answer's headers arrived (`Date.now()`;
+   * a reset given in seconds from now counts from then, not from when the body was read).
    */
-  observe(response: { status: number; headers: Headers }, grant?: BudgetGrant | void): Promise<void>;
+  observe(response: ObservedResponse, grant?: BudgetGrant | void): Promise<void>;
   /** The server refused for rate reasons: nobody should send before `untilMs` (epoch ms, this host's clock). */
   pauseUntil(untilMs: number): Promise<void>;
 }

@@ -7,12 +7,16 @@
  *   t      tokens in the bucket (fractional) as of `ts`
  *   ts     when `t` was computed; refill runs from here at ARGV[1] tokens/ms, capped at the burst
  *   pause  nobody is granted a token before this (429 Retry-After, or the server's window is spent)
- *   probe  '1' after a pause: the bucket holds at most one token until an answer to a request sent
- *          after the pause shows the server's new allowance (so a fleet never bursts into a 429 when
- *          a reset was earlier than the server's, or another tool spent the new window already)
+ *   probe  '1' when the server's answers left its allowance unknown (a 429, a window with no limit
+ *          reported, a request counted in a window that should have ended): the bucket holds at most
+ *          one token until an answer to a request sent since shows the allowance (so a fleet never
+ *          bursts into a 429 when its mirror was wrong, or another tool spent the window already)
  *   seq    requests granted so far (the grant sequence handed to callers)
- *   pseq   `seq` when the last pause started: grants above it were sent after that pause
+ *   pseq   `seq` when the last pause, probe or window started: grants above it were sent after it
  *   sr/sre the server's current window: the lowest `remaining` any answer in it reported, and its reset
+ *   sl     the lowest `limit` any answer in that window reported: what the next window allows
+ *   srp    '1' while the current window is the one after a window whose reset has passed, known only
+ *          from that window's `sl` (sr = sl): no answer from it yet, and `sre` is where it began
  *   srs    `seq - fl`, kept for readers of the hash: the window allows `sr - (seq - srs)` more requests
  *   fl     grants in flight: granted, not answered yet, and younger than ARGV[3] ms
  *   flo    the lowest grant that may still be in flight (every grant below it is answered or expired)
@@ -24,6 +28,10 @@
  * requests `sr` may be missing are those still in flight. When `sr - fl` reaches 0 but `sr` is above
  * 0, nobody is granted a request until answers come back: either they bring `sr` to 0 (the window is
  * spent: everybody waits for `sre`), or they show that the server had counted some of them already.
+ *
+ * When the reset passes, the next window allows `sl`, the limit the headers reported: the fleet may send
+ * that many at once (less those in flight) without waiting for an answer to tell it again. Only when
+ * the evidence is missing or contradicts the mirror does one probe go first.
  *
  * The key expires once it is indistinguishable from a fresh one (full bucket, no pause, no window).
  */
@@ -38,7 +46,7 @@ local burst = tonumber(ARGV[2])
 local in_flight_ms = tonumber(ARGV[3])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
-local raw = redis.call('HMGET', key, 't', 'ts', 'pause', 'probe', 'seq', 'pseq', 'sr', 'sre', 'fl', 'flo')
+local raw = redis.call('HMGET', key, 't', 'ts', 'pause', 'probe', 'seq', 'pseq', 'sr', 'sre', 'fl', 'flo', 'sl', 'srp')
 local tokens = tonumber(raw[1])
 local ts = tonumber(raw[2])
 if tokens == nil or ts == nil then
@@ -53,6 +61,8 @@ local sr = tonumber(raw[7])
 local sre = tonumber(raw[8]) or 0
 local fl = tonumber(raw[9]) or 0
 local flo = tonumber(raw[10]) or 1
+local sl = tonumber(raw[11])
+local srp = raw[12] == '1'
 
 local function ceiling()
   if probe then return math.min(1, burst) end
@@ -80,19 +90,41 @@ while flo <= seq do
   flo = flo + 1
 end
 
+-- The mirrored window's reset has passed. Unless a probe is due, the next window allows sl requests
+-- (the limit the last one's answers reported) from its first moment, less the requests in flight
+-- (until answers show where the server counted them). A window the fleet used up (its limit, not the
+-- refill, held the fleet back) gives the tokens back at once; otherwise the refill keeps its pace.
+if sr ~= nil and not srp and now >= sre and sl ~= nil and sl >= 1 and not probe then
+  if sr - fl <= 0 then tokens = math.max(tokens, math.min(burst, sl)) end
+  sr = sl
+  srp = true
+  pseq = seq
+end
+
 -- Requests the server's current window still allows, or nil when no current window is known.
 local function window_left()
-  if sr == nil or now >= sre then return nil end
+  if sr == nil or (now >= sre and not srp) then return nil end
   return sr - fl
 end
 
--- Nobody sends before until_ms; then one probe token, and refill from there.
-local function start_pause(until_ms)
+-- The server's answers no longer tell its allowance: one probe token until an answer to a request
+-- granted from now on shows it.
+local function require_probe()
+  if not probe then
+    probe = true
+    pseq = seq
+  end
+  tokens = math.min(tokens, 1, burst)
+end
+
+-- Nobody sends before until_ms. Then, when probing, one probe token and refill from there; otherwise
+-- the next window's allowance (above).
+local function start_pause(until_ms, probing)
+  if probing then require_probe() end
   if until_ms > now and until_ms > pause then
     pause = until_ms
-    tokens = math.min(1, burst)
     ts = until_ms
-    probe = true
+    if probe then tokens = math.min(1, burst) else tokens = 0 end
     pseq = seq
   end
 end
@@ -106,7 +138,13 @@ local function save()
     'seq', string.format('%d', seq),
     'pseq', string.format('%d', pseq),
     'fl', string.format('%d', fl),
-    'flo', string.format('%d', flo))
+    'flo', string.format('%d', flo),
+    'srp', srp and '1' or '0')
+  if sl ~= nil then
+    redis.call('HSET', key, 'sl', string.format('%d', sl))
+  else
+    redis.call('HDEL', key, 'sl')
+  end
   if sr ~= nil then
     -- srs is written for readers of the hash (diagnostics), so that sr - (seq - srs) = sr - fl.
     redis.call('HSET', key, 'sr', string.format('%d', sr), 'srs', string.format('%d', seq - fl), 'sre', string.format('%.3f', sre))
@@ -121,8 +159,9 @@ end
 /**
  * ARGV: rate (tokens/ms), burst, in-flight expiry ms. Returns {granted (0/1), wait ms, seq}.
  * Takes a token when one is there and the server's window allows another request; otherwise says how
- * long to wait: exactly until the pause ends or the next token, or, while the requests in flight may
- * have spent the window, `IN_FLIGHT_RECHECK_MS` (their answers decide).
+ * long to wait: exactly until the pause ends (the window's reset) or the next token, or, while the
+ * requests in flight may have spent the window or a probe is out, `IN_FLIGHT_RECHECK_MS` at most
+ * (their answers decide).
  */
 export const ACQUIRE_SCRIPT = `${PRELUDE}
 if now < pause then
@@ -132,12 +171,14 @@ end
 local left = window_left()
 if left ~= nil and left <= 0 then
   if sr <= 0 then
-    start_pause(sre)
+    start_pause(sre, sl == nil or sl < 1)
     save()
     return {0, math.max(1, math.ceil(pause - now)), seq}
   end
+  local recheck = ${IN_FLIGHT_RECHECK_MS}
+  if not srp then recheck = math.max(1, math.min(recheck, math.ceil(sre - now))) end
   save()
-  return {0, math.max(1, math.min(${IN_FLIGHT_RECHECK_MS}, math.ceil(sre - now))), seq}
+  return {0, recheck, seq}
 end
 if tokens >= 1 then
   tokens = tokens - 1
@@ -148,18 +189,24 @@ if tokens >= 1 then
   return {1, 0, seq}
 end
 save()
-return {0, math.ceil((1 - tokens) / rate), seq}
+local wait = math.ceil((1 - tokens) / rate)
+if probe and seq > pseq and redis.call('HEXISTS', key, 'f' .. seq) == 1 then
+  -- The probe's answer may bring the whole allowance: be there when it does.
+  wait = math.min(wait, ${IN_FLIGHT_RECHECK_MS})
+end
+return {0, wait, seq}
 `;
 
 /**
  * ARGV: rate, burst, in-flight expiry ms, HTTP status, remaining ('' = unknown), ms until the
  * server's reset ('' = unknown), grant sequence of the request ('' = unknown), how close two resets
  * must be to belong to the same server window (ms; absorbs clock differences between the hosts that
- * converted them). Returns {seq}.
+ * converted them), limit ('' = unknown). Returns {seq}.
  *
  * The answer takes its grant out of flight. With a reset, `remaining` lowers `sr` (the lowest reading
- * of the window), or starts a new window; at 0 everybody waits for the reset. Without one, the
- * tokens drop to `remaining` less the requests in flight.
+ * of the window) and `limit` lowers `sl`, or they start a new window; at 0 everybody waits for the
+ * reset. Without one, the tokens drop to `remaining` less the requests in flight. A 429 makes the
+ * next request a probe.
  */
 export const OBSERVE_SCRIPT = `${PRELUDE}
 local status = tonumber(ARGV[4]) or 0
@@ -167,14 +214,29 @@ local remaining = tonumber(ARGV[5])
 local reset_delay = tonumber(ARGV[6])
 local grant = tonumber(ARGV[7])
 local same_window_ms = tonumber(ARGV[8]) or 250
+local limit = tonumber(ARGV[9])
 if grant ~= nil and redis.call('HDEL', key, 'f' .. grant) == 1 then fl = math.max(0, fl - 1) end
 local fresh
 if grant ~= nil then fresh = grant > pseq else fresh = now >= pause end
+-- A refusal: the mirror said the request was allowed, so it does not know the server's allowance.
+if status == 429 then require_probe() end
 
 if remaining ~= nil then
   local reset = nil
   if reset_delay ~= nil then reset = now + reset_delay end
-  local stale = reset ~= nil and sr ~= nil and reset < sre - same_window_ms
+  local stale = false
+  if reset ~= nil and sr ~= nil then
+    if srp then
+      -- From the window whose reset has passed (or an older one).
+      stale = reset <= sre + same_window_ms
+      if stale and grant ~= nil and grant > pseq then
+        -- Sent after that reset, yet counted in that window: the reset was early by the server's clock.
+        require_probe()
+      end
+    else
+      stale = reset < sre - same_window_ms
+    end
+  end
   if not stale then
     -- With a known window, the requests in flight are counted against sr; without one, here.
     local allowance = remaining
@@ -188,13 +250,17 @@ if remaining ~= nil then
       tokens = math.max(0, allowance)
     end
     if reset ~= nil then
-      if sr == nil or reset > sre + same_window_ms then
+      if sr == nil or srp or reset > sre + same_window_ms then
         sr = remaining
         sre = reset
-      elseif remaining < sr then
-        sr = remaining
+        sl = limit
+        srp = false
+      else
+        if remaining < sr then sr = remaining end
+        if limit ~= nil and (sl == nil or limit < sl) then sl = limit end
       end
-      if sr <= 0 then start_pause(sre) end
+      -- A window spent as its answers said needs no probe: the next one allows sl from its reset on.
+      if sr <= 0 then start_pause(sre, status == 429 or sl == nil or sl < 1) end
     end
   end
 elseif probe and fresh and status >= 200 and status < 300 and now >= pause then
@@ -205,9 +271,12 @@ save()
 return {seq}
 `;
 
-/** ARGV: rate, burst, in-flight expiry ms, delay ms. Nobody is granted a token for that long. Returns {ms paused from now}. */
+/**
+ * ARGV: rate, burst, in-flight expiry ms, delay ms. Nobody is granted a token for that long, then one
+ * probe goes first. Returns {ms paused from now}.
+ */
 export const PAUSE_SCRIPT = `${PRELUDE}
-start_pause(now + tonumber(ARGV[4]))
+start_pause(now + tonumber(ARGV[4]), true)
 save()
 local left = pause - now
 if left < 0 then left = 0 end

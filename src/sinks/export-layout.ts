@@ -80,6 +80,19 @@ export function rangeDoneKey(folder: string, rangeIndex: number): string {
 
 export const RANGE_DONE_PATTERN = /\/_ranges\/r(\d+)\.done$/;
 
+/** A range split off a running one (work stealing): written before its job is added, for rebuilding the export from S3. */
+export function rangeSplitKey(folder: string, rangeIndex: number): string {
+  return `${folder}/_ranges/r${String(rangeIndex).padStart(5, '0')}.split.json`;
+}
+
+export const RANGE_SPLIT_PATTERN = /\/_ranges\/r(\d+)\.split\.json$/;
+
+/** `_ranges/rNNNNN.split.json`: the new range, and the range it was split from, whose end moved to the new range's start. */
+export interface RangeSplitRecord {
+  range: ExportRange;
+  splitFrom: number;
+}
+
 /** `_export.json`: the spec and the planned ranges, written before any range runs. */
 export interface ExportDescriptor<Spec> {
   spec: Spec;

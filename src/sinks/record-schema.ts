@@ -46,6 +46,11 @@ export interface RecordSchema {
    * `__object_type`, always `contact`): Parquet parts neither store them nor count them as unknown fields.
    */
   omittedKeys?: readonly string[];
+  /**
+   * Rows per part when `--part-rows` is not given, for records much larger than most (a part's columns
+   * are held in memory while it fills, once per range a worker reads at once); default `DEFAULT_PART_ROWS`.
+   */
+  partRows?: number;
 }
 
 /** A record as the API gave it (a parsed JSON object); the schema's fields name its keys. */

@@ -28,6 +28,8 @@ export interface SourcePage {
    * hold no rows at all (every row of an export of changes was cut) and still move the cursor on.
    */
   apiCount?: ApiRowCount;
+  /** Rows the API says follow this page within the range as requested, where it reports counts; for choosing what to split. */
+  remaining?: number;
 }
 
 /** A row's id and modification time, as sent and in microseconds. */
@@ -38,8 +40,14 @@ export interface RowChange {
 }
 
 export interface PlanOptions {
-  /** Wanted rows per range; default derived from the total. */
+  /** Wanted rows per range, balanced with count probes; default derived from the total. */
   targetRowsPerRange?: number;
+  /**
+   * Instead: how many ranges of equal key width to cut, given the total the first probe found, with no
+   * count probe (ranges are rebalanced while they run, see work-stealing.ts). One range needs no bounds
+   * probe either.
+   */
+  rangesFor?: (totalRows: number) => number;
   /**
    * Only for exports of changes (incremental / `--since`): the position to start from (inclusive instant
    * minus the listed ids); null = every record.

@@ -1,4 +1,6 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { readEnvironment, S3_OUTAGE_DEFAULTS, type S3Settings } from '../config/environment.js';
 import type { RedisSettings } from '../config/redis-settings.js';
 import { BulkExportError } from '../errors/index.js';
@@ -22,6 +24,9 @@ import type { RangeJobData, RangeJobResult } from '../queue/range-job.js';
 import { createRedisConnection, verifyRedisAccess } from '../queue/redis-connection.js';
 import { runScheduledExport, type ScheduledRunResult, type ScheduleJobData } from '../queue/schedules.js';
 import type { WorkerContext } from '../queue/worker-context.js';
+import { FleetRoster, ROSTER_BEAT_MS } from '../queue/fleet-roster.js';
+import { stealWork } from '../queue/work-stealing.js';
+import { RangeStealer } from './range-stealer.js';
 import { WorkerReadiness } from './worker-readiness.js';
 
 export interface ExportWorkerOptions {
@@ -98,13 +103,28 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   const rangeConnection = createRedisConnection(options.redis, 'bulk-export:ranges');
   const commitConnection = createRedisConnection(options.redis, 'bulk-export:commits');
   const scheduleConnection = createRedisConnection(options.redis, 'bulk-export:schedules');
+  let activeRanges = 0;
+  const rangeQueue = new Queue(RANGE_QUEUE, { connection: redis, prefix: options.queuePrefix });
+  const stealer = new RangeStealer({
+    concurrency: options.concurrency,
+    active: () => activeRanges,
+    waiting: () => rangeQueue.getWaitingCount(),
+    steal: () => stealWork(context),
+    logger: options.logger,
+  });
   const rangeWorker = new Worker<RangeJobData, RangeJobResult>(
     RANGE_QUEUE,
-    redactingFailures((job: Job<RangeJobData, RangeJobResult>, token: string | undefined, signal?: AbortSignal) => {
+    redactingFailures(async (job: Job<RangeJobData, RangeJobResult>, token: string | undefined, signal?: AbortSignal) => {
       const source = job.data.spec.source as { kind: string; baseUrl?: string };
       if (source.baseUrl) requests?.addSource(source.kind, source.baseUrl);
-      // This worker stopping stops the range (and so does BullMQ's own signal for the job, when it gives one).
-      return processRange(job, token, context, signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal);
+      activeRanges += 1;
+      try {
+        // This worker stopping stops the range (and so does BullMQ's own signal for the job, when it gives one).
+        return await processRange(job, token, context, signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal);
+      } finally {
+        activeRanges -= 1;
+        stealer.nudge();
+      }
     }, options.variables),
     { ...common, connection: rangeConnection, concurrency: options.concurrency },
   );
@@ -181,6 +201,13 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       ['bulk-export:schedules', scheduleConnection],
     ],
   );
+  // Planning counts this worker's slots while it says it is alive (see fleet-roster.ts).
+  const roster = new FleetRoster(redis, options.queuePrefix);
+  const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const beat = () => void roster.beat(workerId, options.concurrency).catch(() => undefined);
+  beat();
+  const beating = setInterval(beat, ROSTER_BEAT_MS);
+  beating.unref();
   options.logger.info({ concurrency: options.concurrency }, 'worker ready');
 
   return {
@@ -190,9 +217,13 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       // then hand back the ranges and commits in hand (the signal every processor is given): released
       // before, a range could be fetched again by this very worker.
       readiness.stopping();
+      stealer.stop();
+      clearInterval(beating);
+      await roster.leave(workerId).catch(() => undefined);
       const closed = Promise.all([rangeWorker.close(), exportWorker.close(), scheduleWorker.close()]);
       stopping.abort(SHUTDOWN_REASON);
       await closed;
+      await rangeQueue.close();
       await fleet?.close();
       requests?.close();
       await Promise.all([redis, rangeConnection, commitConnection, scheduleConnection].map((connection) => connection.quit().catch(() => undefined)));

@@ -61,7 +61,7 @@ describe('a full Close export with two worker processes, expiring cursors and ca
     const { manifest } = await exportWith('parquet');
     const sim = fixture.simulator;
     expect(manifest.rows).toBe(CONTACTS);
-    expect(manifest.ranges).toBeGreaterThanOrEqual(4);
+    expect(manifest.ranges, 'several ranges, each walked on its own').toBeGreaterThan(1);
     // Walks were cut short and restarted: by expired cursors, and by the 3,000 cap in every range larger than that.
     expect(sim.stats.cursorsExpired).toBeGreaterThan(expiredBefore);
     const rowsPerRange = new Map<number, number>();

@@ -80,9 +80,11 @@ describe('RedisTokenBucket against real Redis', () => {
     await grantTimes(b, 3, start); // three more requests go out before the first one's answer arrives
     // Another tool spent most of the budget: 5 left when the server answered the first request,
     // three of which our later requests are spending now, so 2 are left.
+    // Time from before the answer: the refill towards the third token starts inside that call.
+    const observed = performance.now();
     await a.observe({ status: 200, headers: headers({ 'X-RateLimit-Limit': '20', 'X-RateLimit-Remaining': '5' }) }, grant);
     expect(Number((await b.inspect()).t)).toBeLessThan(2.1);
-    const times = await grantTimes(b, 3, performance.now());
+    const times = await grantTimes(b, 3, observed);
     expect(times[1]).toBeLessThan(85);
     expect(times[2]).toBeGreaterThanOrEqual(90);
     expect(times[2]).toBeLessThan(190);
@@ -218,6 +220,107 @@ describe('RedisTokenBucket against real Redis', () => {
     // A late answer for an expired grant changes nothing but the server's count.
     await b.observe({ status: 200, headers: headers({ 'X-RateLimit-Remaining': '1', 'X-RateLimit-Reset': reset }) }, lost);
     expect(Number((await a.inspect()).fl)).toBe(1);
+  });
+
+  it('lets the next window out at once when the reset the headers gave passes: no probe (Close and Virtuous headers)', async () => {
+    // Close style: the window is spent, the next allows `limit=5`; the reset is fractional seconds from now.
+    const [a, b] = pair({ requests: 5, windowMs: 1000 });
+    const spent = await Promise.all([0, 1, 2, 3, 4].map((k) => (k % 2 ? a : b).acquire()));
+    const start = performance.now();
+    for (const [k, grant] of spent.entries()) {
+      await a.observe({ status: 200, headers: headers({ RateLimit: `limit=5, remaining=${4 - k}, reset=0.3` }) }, grant);
+    }
+    const next = await Promise.all([0, 1, 2, 3, 4].map((k) => (k % 2 ? a : b).acquire().then(() => performance.now() - start)));
+    // All five go out together at the reset, none of them waiting for another's answer...
+    expect(Math.min(...next)).toBeGreaterThanOrEqual(300 - 3);
+    expect(Math.max(...next)).toBeLessThan(300 + 60);
+    // ...and they are the whole window: a sixth waits for their answers.
+    await expect(a.acquire(AbortSignal.timeout(150))).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect((await a.inspect()).probe).toBe('0');
+
+    // Virtuous style: X-RateLimit-Reset in Unix seconds, X-RateLimit-Limit the next window's allowance.
+    const [c, d] = pair({ requests: 100, windowMs: 3_600_000 });
+    const reset = Math.ceil((Date.now() + 200) / 1000);
+    const grant = await c.acquire();
+    await c.observe(
+      { status: 200, headers: headers({ 'X-RateLimit-Limit': '4', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) }) },
+      grant,
+    );
+    const granted = await Promise.all([0, 1, 2, 3].map((k) => (k % 2 ? c : d).acquire().then(() => Date.now())));
+    expect(Math.min(...granted)).toBeGreaterThanOrEqual(reset * 1000);
+    expect(Math.max(...granted)).toBeLessThan(reset * 1000 + 60);
+    await expect(d.acquire(AbortSignal.timeout(150))).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('counts a reset in seconds from now from when the headers arrived, not from when the body was read', async () => {
+    const [a, b] = pair({ requests: 5, windowMs: 1000 });
+    const receivedAtMs = Date.now() - 100;
+    const start = performance.now();
+    await a.observe({ status: 200, headers: headers({ RateLimit: 'limit=5, remaining=0, reset=0.3' }), receivedAtMs });
+    await b.acquire();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(200 - 3);
+    expect(performance.now() - start).toBeLessThan(200 + 60);
+  });
+
+  it('counts the requests in flight at the reset against the next window until their answers show where they went', async () => {
+    const [a, b] = pair({ requests: 5, windowMs: 1000 });
+    const grants = await Promise.all([0, 1, 2, 3, 4].map((k) => (k % 2 ? a : b).acquire()));
+    // One answer: 4 left, and 4 requests in flight, which may have spent the window.
+    const start = performance.now();
+    await a.observe({ status: 200, headers: headers({ RateLimit: 'limit=5, remaining=4, reset=0.3' }) }, grants[0]);
+    // At the reset the next window allows 5, less the 4 still in flight: one at once.
+    await b.acquire();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(300 - 3);
+    expect(performance.now() - start).toBeLessThan(300 + 60);
+    await expect(a.acquire(AbortSignal.timeout(100))).rejects.toMatchObject({ name: 'TimeoutError' });
+    // An answer comes back from the window that ended (its reset, now past): that request was counted
+    // there, so the next window has room for one more, at once.
+    const waiting = a.acquire().then(() => performance.now());
+    const answered = performance.now();
+    await b.observe({ status: 200, headers: headers({ RateLimit: 'limit=5, remaining=3, reset=0' }) }, grants[1]);
+    expect((await waiting) - answered).toBeLessThan(60);
+    // The window that ended changes nothing else: no pause, no probe.
+    for (const [k, grant] of grants.slice(2).entries()) {
+      await b.observe({ status: 200, headers: headers({ RateLimit: `limit=5, remaining=${2 - k}, reset=0` }) }, grant);
+    }
+    const state = await a.inspect();
+    expect(state.probe).toBe('0');
+    expect(Number(state.pause)).toBeLessThan(Date.now());
+    await Promise.all([a.acquire(), b.acquire(), a.acquire()]);
+  });
+
+  it('probes when a request sent after the reset is still counted in the window that reset ended', async () => {
+    const [a, b] = pair({ requests: 5, windowMs: 1000 });
+    const grant = await a.acquire();
+    await a.observe({ status: 200, headers: headers({ RateLimit: 'limit=5, remaining=0, reset=0.2' }) }, grant);
+    const [late, other] = await Promise.all([a.acquire(), b.acquire()]);
+    // The server's clock is behind: its window has not ended, and it counted the request there.
+    await a.observe({ status: 200, headers: headers({ RateLimit: 'limit=5, remaining=0, reset=0.05' }) }, late);
+    expect((await a.inspect()).probe).toBe('1');
+    // One request at a time (the refill's pace) until an answer shows the next window.
+    const probe = await b.acquire();
+    await expect(a.acquire(AbortSignal.timeout(100))).rejects.toMatchObject({ name: 'TimeoutError' });
+    await b.observe({ status: 200, headers: headers({ RateLimit: 'limit=5, remaining=4, reset=1' }) }, other);
+    await b.observe({ status: 200, headers: headers({ RateLimit: 'limit=5, remaining=3, reset=1' }) }, probe);
+    const start = performance.now();
+    await Promise.all([a.acquire(), b.acquire(), a.acquire()]);
+    expect(performance.now() - start).toBeLessThan(60);
+    expect((await a.inspect()).probe).toBe('0');
+  });
+
+  it('after a 429 lets one probe out at the reset, though the headers tell the limit', async () => {
+    const [a, b] = pair({ requests: 5, windowMs: 1000 });
+    const start = performance.now();
+    await a.observe({ status: 429, headers: headers({ RateLimit: 'limit=5, remaining=0, reset=0.3' }) });
+    const probe = await b.acquire();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(300 - 3);
+    const waiting = Promise.all([a.acquire(), b.acquire()]).then(() => performance.now());
+    // Before its answer, no second request but at the refill's pace (one per 200 ms).
+    await expect(a.acquire(AbortSignal.timeout(100))).rejects.toMatchObject({ name: 'TimeoutError' });
+    const answered = performance.now();
+    await b.observe({ status: 200, headers: headers({ RateLimit: 'limit=5, remaining=4, reset=1' }) }, probe);
+    // Its answer shows the window: the others go within a recheck.
+    expect((await waiting) - answered).toBeLessThan(60);
   });
 
   it('stops waiting as soon as the signal aborts, without taking a token', async () => {

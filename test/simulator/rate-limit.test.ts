@@ -33,6 +33,18 @@ describe('Virtuous simulator rate limit (HTTP)', () => {
     expect(sim.stats.byStatus[429]).toBe(1);
   });
 
+  it('aligns the window to the clock when asked (alignment: clock)', async () => {
+    sim = await startVirtuousSimulator({ contacts: 10, rateLimit: { limit: 5, windowMs: 1000, alignment: 'clock' } });
+    const before = Date.now();
+    const response = await queryContacts(sim, {});
+    const after = Date.now();
+    expect(response.status).toBe(200);
+    // The window is the whole second the request fell in: it ends at the next whole second.
+    const reset = Number(response.headers.get('x-ratelimit-reset'));
+    expect(reset).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 1);
+    expect(reset).toBeLessThanOrEqual(Math.floor(after / 1000) + 1);
+  });
+
   it('advertises a large budget and never refuses when no limit is configured', async () => {
     sim = await startVirtuousSimulator({ contacts: 10 });
     for (let k = 0; k < 3; k++) {
@@ -65,6 +77,37 @@ describe('RateWindow', () => {
     expect(fresh.allowed).toBe(true);
     expect(fresh.headers['X-RateLimit-Remaining']).toBe('1');
     expect(fresh.headers['X-RateLimit-Reset']).toBe(String(Math.ceil((now + 60_000) / 1000)));
+  });
+
+  it('in clock mode, places windows on multiples of windowMs since the epoch, whenever the first request comes', () => {
+    let now = 10_000_400;
+    const window = new RateWindow({ limit: 2, windowMs: 60_000, alignment: 'clock' }, () => now);
+    // 10,000,400 falls in [9,960,000, 10,020,000): its end, in Unix seconds, is exact.
+    expect(window.consume().headers).toEqual({ 'X-RateLimit-Limit': '2', 'X-RateLimit-Remaining': '1', 'X-RateLimit-Reset': '10020' });
+    expect(window.consume().allowed).toBe(true);
+    now = 10_019_001;
+    const refused = window.consume();
+    expect(refused.allowed).toBe(false);
+    expect(refused.headers).toMatchObject({ 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': '10020', 'Retry-After': '1' });
+    // The next window opens on the boundary, not with the next request.
+    now = 10_020_000;
+    expect(window.consume().headers).toMatchObject({ 'X-RateLimit-Remaining': '1', 'X-RateLimit-Reset': '10080' });
+    // Windows nobody used are skipped; the one holding `now` counts.
+    now = 10_200_500;
+    expect(window.consume().headers).toMatchObject({ 'X-RateLimit-Remaining': '1', 'X-RateLimit-Reset': '10260' });
+  });
+
+  it('reports a window end between whole seconds rounded up (clock mode, 1.5 s windows)', () => {
+    const window = new RateWindow({ limit: 5, windowMs: 1500, alignment: 'clock' }, () => 3_000_100);
+    // [3,000,000, 3,001,500) holds 3,000,100: it ends at 3001.5 s, rounded up to 3002.
+    expect(window.consume().headers['X-RateLimit-Reset']).toBe('3002');
+    const later = new RateWindow({ limit: 5, windowMs: 1500, alignment: 'clock' }, () => 3_001_600);
+    // [3,001,500, 3,003,000): it ends on a whole second, 3003.
+    expect(later.consume().headers['X-RateLimit-Reset']).toBe('3003');
+  });
+
+  it('refuses an unknown alignment', () => {
+    expect(() => new RateWindow({ limit: 5, windowMs: 1000, alignment: 'sliding' as 'clock' })).toThrow(RangeError);
   });
 
   it('serves a 429 storm: every request refused with a Retry-After counting down, then the budget again', () => {

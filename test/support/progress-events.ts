@@ -22,3 +22,28 @@ export async function waitForCommittedParts(redis: RedisTarget, prefix: string, 
     connection.disconnect();
   }
 }
+
+/**
+ * Resolves with the index of the `count`-th range added to the export after `plannedRanges` were planned:
+ * a range split off a running one (work stealing). An event, not a poll; the events stream is read from
+ * its start, so splits made before the call count too.
+ */
+export async function waitForSplits(redis: RedisTarget, prefix: string, exportId: string, plannedRanges: number, count: number): Promise<number> {
+  const connection = createRedisConnection(redis, 'test-splits');
+  const events = new QueueEvents(RANGE_QUEUE, { connection, prefix, lastEventId: '0' });
+  try {
+    const added = new Set<number>();
+    return await new Promise<number>((resolve) => {
+      events.on('added', ({ jobId }) => {
+        const match = new RegExp(`^${exportId}-r(\\d+)$`).exec(jobId);
+        if (!match || Number(match[1]) < plannedRanges) return;
+        added.add(Number(match[1]));
+        if (added.size >= count) resolve(Number(match[1]));
+      });
+      void events.waitUntilReady();
+    });
+  } finally {
+    await events.close();
+    connection.disconnect();
+  }
+}

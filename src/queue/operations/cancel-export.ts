@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ExportControl } from '../export-control.js';
+import { RangeBoard } from '../range-board.js';
 import { ExportRegistry } from '../export-registry.js';
 import { openExportJobs } from './export-jobs.js';
 
@@ -20,6 +21,7 @@ export async function cancelExport(redis: Redis, prefix: string, exportId: strin
   try {
     await new ExportControl(redis, prefix).set(exportId, 'cancel');
     await new ExportRegistry(redis, prefix).update(exportId, { state: 'cancelled', finishedAt: new Date().toISOString() });
+    await new RangeBoard(redis, prefix).retire(exportId);
     let stoppedRanges = 0;
     for (const job of jobs.rangeJobs) if (job && (await job.isActive())) stoppedRanges += 1;
 

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { InvalidInputError } from '../../errors/index.js';
 import { ExportRegistry, type ExportRecord } from '../export-registry.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../queue-names.js';
+import { RangeBoard } from '../range-board.js';
 import { rangeJobId, type RangeJobData } from '../range-job.js';
 
 /** An export's registry entry and its BullMQ jobs, for the operator commands. */
@@ -24,7 +25,8 @@ export async function openExportJobs(redis: Redis, prefix: string, exportId: str
   const exports = new Queue(EXPORT_QUEUE, { connection: redis, prefix });
   const ranges = new Queue<RangeJobData>(RANGE_QUEUE, { connection: redis, prefix });
   const parent = await exports.getJob(exportId);
-  const rangeJobs = await Promise.all(Array.from({ length: record.spec.rangeCount }, (_, index) => ranges.getJob(rangeJobId(exportId, index))));
+  const rangeCount = await new RangeBoard(redis, prefix).rangeCount(record.spec);
+  const rangeJobs = await Promise.all(Array.from({ length: rangeCount }, (_, index) => ranges.getJob(rangeJobId(exportId, index))));
   return {
     record,
     exports,

@@ -3,6 +3,7 @@ import { BulkExportError, InvalidInputError } from '../../errors/index.js';
 import type { ExportRange } from '../../planning/export-range.js';
 import { formatS3Url } from '../../sinks/s3/s3-location.js';
 import { CheckpointStore } from '../checkpoint-store.js';
+import { RangeBoard } from '../range-board.js';
 import { CommitFence } from '../commit-fence.js';
 import { enqueueExport } from '../enqueue-export.js';
 import { ExportRegistry } from '../export-registry.js';
@@ -44,7 +45,7 @@ export async function retryFailedJobs(redis: Redis, prefix: string, exportId: st
     const parent = jobs.parent;
     if (parent && (await parent.isFailed())) {
       const reason = parent.failedReason ?? 'no reason recorded';
-      const checkpoints = await new CheckpointStore(redis, prefix).loadAll(exportId, jobs.record.spec.rangeCount);
+      const checkpoints = await new CheckpointStore(redis, prefix).loadAll(exportId, jobs.rangeJobs.length);
       const unfinished = checkpoints.flatMap((checkpoint, index) => (checkpoint?.done ? [] : [index]));
       if (unfinished.length === 0) {
         await parent.retry('failed');
@@ -59,6 +60,9 @@ export async function retryFailedJobs(redis: Redis, prefix: string, exportId: st
           }
           return job.data.range as ExportRange;
         });
+        // Their ends as they stand now: splits moved some since their jobs were made.
+        const current = new Map((await new RangeBoard(redis, prefix).ranges(exportId)).map((entry) => [entry.range.index, entry.range]));
+        for (const [index, range] of ranges.entries()) ranges[index] = current.get(range.index) ?? range;
         // The ranges write again, so the fence of the failed commit must not stop their uploads.
         await new CommitFence(redis, prefix).lower(exportId);
         try {

@@ -8,6 +8,7 @@ import type { ExportRange } from '../../planning/export-range.js';
 import type { TimestampPosition } from '../../planning/timestamp-position.js';
 import { parseRateLimit } from '../../ratelimit/rate-limit-spec.js';
 import { RequestCounter } from '../../ratelimit/request-counter.js';
+import { DEFAULT_FLEET_SLOTS, rangesForFleet } from '../../planning/fleet-ranges.js';
 import { EXPORT_DESCRIPTOR_NAME, exportFolder, writeExportIndexEntry, type ExportDescriptor } from '../../sinks/export-layout.js';
 import { parsePartFormat, type PartFormat } from '../../sinks/part-format.js';
 import { ObjectStore } from '../../sinks/s3/object-store.js';
@@ -16,7 +17,7 @@ import { formatS3Url, parseS3Url, type S3Location } from '../../sinks/s3/s3-loca
 import { createSource } from '../../sources/create-source.js';
 import { credentialFingerprint } from '../../sources/credential-fingerprint.js';
 import { budgetForExport } from '../../sources/export-budget.js';
-import type { ExportSource } from '../../sources/export-source.js';
+import type { ExportSource, PlanOptions } from '../../sources/export-source.js';
 import { describeRetry } from '../../sources/http/source-retry.js';
 import { SOURCE_DEFINITIONS, sourceDefinition } from '../../sources/registry.js';
 import type { SettingsContext, SourceDefinition, SourceOptionValues } from '../../sources/source-definition.js';
@@ -24,6 +25,7 @@ import { formatIsoMicros, parseIsoMicros } from '../../time/iso-instant.js';
 import { enqueueExport } from '../enqueue-export.js';
 import { newExportId } from '../export-id.js';
 import { ExportRegistry } from '../export-registry.js';
+import { FleetRoster } from '../fleet-roster.js';
 import type { ChangeWindowSpec, ExportSpec, RateLimitSpec, SourceSpec } from '../export-spec.js';
 import { IncrementalGuard } from '../incremental-guard.js';
 import { redisAccessError } from '../redis-connection.js';
@@ -161,9 +163,16 @@ async function planExport(
       notifyChangesStart(notify, mode, url, previous, since);
     }
 
-    // A trial export is one range read from its start: no counts to balance ranges by.
-    const targetRowsPerRange = request.limit !== undefined ? Number.MAX_SAFE_INTEGER : request.rangeRows;
-    const plan = await source.plan({ targetRowsPerRange, ...(changes ? { changesSince: changes.since } : {}) });
+    // A trial export is one range read from its start. Otherwise, without --range-rows, as many ranges as the
+    // fleet works on at once, cut without count probes: work stealing rebalances them while they run.
+    const slots = (await new FleetRoster(deps.redis, deps.environment.queuePrefix).slots()) || DEFAULT_FLEET_SLOTS;
+    const sizing: PlanOptions =
+      request.limit !== undefined
+        ? { targetRowsPerRange: Number.MAX_SAFE_INTEGER }
+        : request.rangeRows !== undefined
+          ? { targetRowsPerRange: request.rangeRows }
+          : { rangesFor: (totalRows) => rangesForFleet(totalRows, pageSize, slots) };
+    const plan = await source.plan({ ...sizing, ...(changes ? { changesSince: changes.since } : {}) });
     if (request.limit !== undefined) for (const range of plan.ranges) range.estimatedRows = Math.min(range.estimatedRows, request.limit);
     if (changes?.watermarkRule.kind === 'walk-position') {
       changes.until = plan.until ?? null;
@@ -195,6 +204,7 @@ async function planExport(
       schemaName: source.schema.name,
       gzip: request.gzip ?? false,
       partRows,
+      pageSize,
       rateLimit,
       rangeCount: plan.ranges.length,
       plannedRows: request.limit !== undefined ? Math.min(request.limit, plan.totalRows) : plan.totalRows,
@@ -223,7 +233,7 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   if (request.gzip && format !== 'ndjson') throw new InvalidInputError('--gzip applies to --format ndjson only (Parquet parts are ZSTD-compressed).');
   const destination = parseS3Url(request.dest);
   const rateLimit = request.rateLimit ? parseRateLimit(request.rateLimit) : null;
-  const partRows = positiveInteger(request.partRows ?? DEFAULT_PART_ROWS, '--part-rows');
+  const givenPartRows = request.partRows === undefined ? undefined : positiveInteger(request.partRows, '--part-rows');
   if (request.rangeRows !== undefined) positiveInteger(request.rangeRows, '--range-rows', MIN_RANGE_ROWS);
   const options = request.sourceOptions ?? {};
   refuseOtherSourcesOptions(definition, options);
@@ -272,7 +282,7 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
     source,
     destination,
     format,
-    partRows,
+    partRows: givenPartRows ?? source.schema.partRows ?? DEFAULT_PART_ROWS,
     rateLimit,
     mode,
     sinceFlag,

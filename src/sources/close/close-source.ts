@@ -195,7 +195,8 @@ export class CloseSource implements ExportSource {
 
   /**
    * Finds the oldest and newest `date_created` (sort asc/desc, `_limit: 1`) and the total (`include_counts`),
-   * then bisects the span by time, counting each earlier half with `results_limit: 0`, into balanced windows.
+   * then bisects the span by time, counting each earlier half with `results_limit: 0`, into balanced windows
+   * (with `rangesFor`: equal-width windows, no count; one window needs only the first probe).
    * Walking `date_updated` (incremental), the span starts at `options.changesSince` and the plan ends at a
    * fixed upper bound (see `planChangeWindows`).
    */
@@ -239,6 +240,8 @@ export class CloseSource implements ExportSource {
     if (!first || total === undefined || total === 0) {
       return { totalRows: total ?? 0, ranges: [{ kind: 'time', index: 0, from: null, before: null, estimatedRows: total ?? 0 }] };
     }
+    const pieces = options.rangesFor?.(total);
+    if (pieces === 1) return { totalRows: total, ranges: [{ kind: 'time', index: 0, from: null, before: null, estimatedRows: total }] };
     const last = (await ends('desc', false)).data[0] ?? first;
     const ranges = await splitTimeWindows({
       minMicros: keyOf(first).micros,
@@ -246,6 +249,7 @@ export class CloseSource implements ExportSource {
       totalRows: total,
       targetRows: options.targetRowsPerRange ?? defaultTargetRows(total),
       count: (fromMicros, beforeMicros) => this.countWindow(fromMicros, beforeMicros, signal),
+      ...(pieces !== undefined ? { evenPieces: pieces } : {}),
     });
     return { totalRows: total, ranges };
   }

@@ -178,7 +178,8 @@ export class VirtuousSource implements ExportSource {
   /**
    * The lowest and highest matching id (`take=1`, ascending and descending), the total, then balanced id
    * ranges found by bisection with `take=1` count probes of the same query (the `--where` groups and, for
-   * changes, the pre-filter from `options.changesSince` included).
+   * changes, the pre-filter from `options.changesSince` included). With `rangesFor`, equal-width ranges
+   * without count probes; one range needs only the first probe.
    */
   async plan(options: PlanOptions, signal?: AbortSignal): Promise<SourcePlan> {
     const keyset = await this.resolveIdKeyset(signal);
@@ -204,6 +205,9 @@ export class VirtuousSource implements ExportSource {
       return { totalRows: 0, ranges: [{ kind: 'id', index: 0, afterId: null, upToId: null, estimatedRows: 0 }] };
     }
     requireId(first);
+    const pieces = options.rangesFor?.(lowest.total);
+    if (pieces === 1)
+      return { totalRows: lowest.total, ranges: [{ kind: 'id', index: 0, afterId: null, upToId: null, estimatedRows: lowest.total }] };
     const highest = (await probe(null, null, true)).list[0];
     // A server that ignores `descending` answers with the lowest id again: find the highest by counting instead.
     const maxId =
@@ -218,6 +222,7 @@ export class VirtuousSource implements ExportSource {
       totalRows: lowest.total,
       targetRows: options.targetRowsPerRange ?? defaultTargetRows(lowest.total),
       count: async (afterId, upToId) => (await probe(afterId, upToId)).total,
+      ...(pieces !== undefined ? { evenPieces: pieces } : {}),
     });
     return { totalRows: lowest.total, ranges };
   }
@@ -270,10 +275,10 @@ export class VirtuousSource implements ExportSource {
 
   /**
    * The range ends on evidence only: an empty page, or a page shorter than the `take` that was sent and
-   * whose `total` agrees that nothing follows. `total` alone never ends it (an API that reports the page's
-   * length as its total still gets asked for the next page); a short page whose `total` says more is
-   * followed (a server that silently sends fewer than asked); an exactly full last page costs one empty
-   * request. Every page carries the API's counts so far (`apiCount`) for the commit's row-count check,
+   * whose `total` agrees that nothing follows. `total` alone ends it only once an earlier page's total
+   * exceeded its rows (the API counts matches; one that reports the page's length as its total still gets
+   * asked for the next page), so an exactly full last page costs no empty request; a short page whose
+   * `total` says more is followed (a server that silently sends fewer than asked). Every page carries the API's counts so far (`apiCount`) for the commit's row-count check,
    * and every page is yielded, also one whose rows were all cut, so the cursor moves past them.
    */
   private async *idPages(range: IdRange, cursor: SourceCursor | null, signal?: AbortSignal): AsyncIterable<SourcePage> {
@@ -286,6 +291,8 @@ export class VirtuousSource implements ExportSource {
     const ladder = new TakeLadder(this.settings.pageSize);
     let afterId = lastIdOf(cursor) ?? range.afterId;
     let count: ApiRowCount = NOTHING_READ;
+    // Whether this API's `total` has shown itself a count of the matches (above a page's rows), not the page's length.
+    let totalsCount = false;
     for (;;) {
       const { envelope, take } = await this.queryWithLadder<IdentifiedRow>(
         keysetQuery({
@@ -318,9 +325,13 @@ export class VirtuousSource implements ExportSource {
           lastKey: page.rows.at(-1)?.id ?? null,
           ...(page.changes ? { changes: page.changes } : {}),
           apiCount: count,
+          remaining: Math.max(0, envelope.total - read.length),
         };
       }
+      if (envelope.total > read.length) totalsCount = true;
       if (read.length === 0 || (read.length < take && envelope.total <= read.length)) return;
+      // A full last page: its total says nothing follows, from an API whose totals have proved to be counts.
+      if (totalsCount && envelope.total === read.length) return;
       afterId = lastId;
       ladder.succeeded();
     }

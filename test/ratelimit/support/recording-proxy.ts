@@ -33,6 +33,14 @@ export interface Interception {
 
 export const preciseNow = () => performance.timeOrigin + performance.now();
 
+export interface RecordingProxyOptions {
+  /**
+   * Holds every answer this long before passing it back: the time a server takes to produce a page,
+   * after it counted the request against its rate limit on arrival. Default 0.
+   */
+  answerDelayMs?: number;
+}
+
 /**
  * An HTTP proxy in front of a simulator that records when each request arrived and what was answered,
  * i.e. the server-side view of the traffic. `intercept` may answer a request itself (fault injection).
@@ -40,7 +48,9 @@ export const preciseNow = () => performance.timeOrigin + performance.now();
 export async function startRecordingProxy(
   target: string,
   intercept?: (request: { method: string; url: URL; body: string }) => Interception | undefined,
+  options: RecordingProxyOptions = {},
 ): Promise<RecordingProxy> {
+  const answerDelayMs = options.answerDelayMs ?? 0;
   const records: ProxiedRequest[] = [];
   const events = new EventEmitter();
   events.setMaxListeners(100);
@@ -78,7 +88,9 @@ export async function startRecordingProxy(
       }
       try {
         const upstream = await fetch(record.url, { method: record.method, headers, ...(body.length > 0 ? { body } : {}) });
-        answer(upstream.status, upstream.headers, await upstream.text());
+        const text = await upstream.text();
+        if (answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
+        answer(upstream.status, upstream.headers, text);
       } catch {
         request.socket.destroy();
       }

@@ -50,6 +50,17 @@ describe('Close simulator rate limit', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
   });
 
+  it("places both budgets' windows on multiples of windowMs since the epoch in clock mode", async () => {
+    let now = 1_750_000_000_300;
+    sim = await startCloseSimulator({ contacts: 5, rateLimit: { limit: 3, windowMs: 1000, alignment: 'clock' }, now: () => now });
+    expect((await search(sim, body)).headers.get('ratelimit')).toBe('limit=3, remaining=2, reset=0.7');
+    now += 600;
+    expect((await search(sim, body)).headers.get('ratelimit')).toBe('limit=3, remaining=1, reset=0.1');
+    // The next window opens on the second, not with the next request.
+    now += 100;
+    expect((await search(sim, body)).headers.get('ratelimit')).toBe('limit=3, remaining=2, reset=1');
+  });
+
   it('defaults the organization budget to three times the key budget', async () => {
     sim = await startCloseSimulator({ contacts: 5, rateLimit: { limit: 40, windowMs: 1000 }, now: () => 5_000 });
     const response = await search(sim, body);
