@@ -188,7 +188,7 @@ function readSettings(): Settings {
       format: 'ndjson',
       pageSize: 1000,
     },
-    // Ranges of 50,000 rows fill whole parts of 10,000 (the default), 4 at once: the most one worker holds.
+    // Ranges of 50,000 rows fill whole parts (5,000 FullContact rows by default), 4 at once: the most one worker holds.
     fullContactMemory: { contacts: quick ? 100_000 : 200_000, rangeRows: quick ? 25_000 : 50_000 },
   };
 }

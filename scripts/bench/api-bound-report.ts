@@ -56,6 +56,8 @@ export function renderApiBound(result: ApiBoundResult): string[] {
         'planning s',
         'between windows s',
         'last answer → commit s',
+        'ranges',
+        'minimum at its ranges s (excess)',
         'budget-only minimum s',
         'wall ÷ budget-only',
       ],
@@ -110,6 +112,8 @@ function timeRow(run: ApiBoundRun): (string | number)[] {
     run.workers === 0 ? '' : fixed(run.planningSeconds),
     fixed(run.betweenWindowsSeconds),
     run.workers === 0 ? '' : fixed(run.tailSeconds),
+    run.workers === 0 ? '' : run.ranges,
+    run.workers === 0 ? '' : `${fixed(run.rangesMinimumSeconds)} (${signed(run.wallSeconds / run.rangesMinimumSeconds - 1)})`,
     fixed(run.budgetOnlyMinimumSeconds),
     `${fixed(run.wallSeconds / run.budgetOnlyMinimumSeconds, 2)}x`,
   ];

@@ -28,6 +28,10 @@ export interface ApiBoundRun {
   wallSeconds: number;
   /** The physical minimum at this many requests in flight, and with any number. */
   minimumSeconds: number;
+  /** Ranges the export had (planned and split): a keyset-paged export has at most that many requests in flight. */
+  ranges: number;
+  /** The minimum with as many requests in flight as the export had ranges, when fewer than `inFlight`. */
+  rangesMinimumSeconds: number;
   budgetOnlyMinimumSeconds: number;
   /** Requests the simulator counted (429s included), and what they were for (seen by the recording proxy). */
   requests: number;
@@ -122,6 +126,7 @@ async function runFleet(context: BenchContext, options: ApiBoundOptions, simulat
   const startMs = run.startedAtMs ?? 0;
   const minimum = minimumSchedule(budget.pages, inFlight, budget, startMs, options.alignment);
   const minimumSeconds = minimum.wallMs / 1000;
+  const rangesMinimumSeconds = minimumWallMs(budget.pages, Math.min(inFlight, Math.max(1, run.ranges)), budget, startMs, options.alignment) / 1000;
   const budgetOnlyMinimumSeconds = minimumWallMs(budget.pages, Infinity, budget, startMs, options.alignment) / 1000;
   const lastAnswer = records.reduce((latest, record) => Math.max(latest, record.at), 0);
   return {
@@ -134,6 +139,8 @@ async function runFleet(context: BenchContext, options: ApiBoundOptions, simulat
     ...(run.error ? { error: run.error } : {}),
     wallSeconds: run.wallSeconds,
     minimumSeconds,
+    ranges: run.ranges,
+    rangesMinimumSeconds,
     budgetOnlyMinimumSeconds,
     requests: run.apiRequests,
     classes: classifyRequests(records),
@@ -168,6 +175,8 @@ async function runNaive(context: BenchContext, options: ApiBoundOptions, simulat
       ...(loop.rows === options.contacts ? {} : { error: `read ${loop.rows} rows, expected ${options.contacts}` }),
       wallSeconds: loop.wallSeconds,
       minimumSeconds: minimumWallMs(budget.pages, 1, budget, startMs, options.alignment) / 1000,
+      ranges: 1,
+      rangesMinimumSeconds: minimumWallMs(budget.pages, 1, budget, startMs, options.alignment) / 1000,
       minimumWindows: minimumSchedule(budget.pages, 1, budget, startMs, options.alignment).windows,
       budgetOnlyMinimumSeconds: minimumWallMs(budget.pages, Infinity, budget, startMs, options.alignment) / 1000,
       requests: stats.requests,

@@ -66,6 +66,7 @@ export interface ExportRunResult {
   apiRequests: number;
   plannerRequests: number;
   pages: number;
+  /** Ranges the export ended with: planned, and split off running ones. */
   ranges: number;
   parts: number;
   redisCommands: number | undefined;
@@ -192,7 +193,7 @@ export async function runExport(context: BenchContext, options: ExportRunOptions
       apiRequests,
       plannerRequests,
       pages,
-      ranges: spec.rangeCount,
+      ranges: status?.ranges.total ?? spec.rangeCount,
       parts: status?.parts ?? 0,
       redisCommands: statsReset || context.redis.private ? sumCalls(commands) : undefined,
       topRedisCommands: [...commands.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6),

@@ -18,7 +18,7 @@ export interface FullContactMemory {
 
 /**
  * Ranges of `rangeRows` (at least --part-rows, so that every range fills whole parts, as in a big
- * export) and the default parts of 10,000 rows; `concurrency` ranges at once hold that many parts.
+ * export) and the default parts (5,000 FullContact rows); `concurrency` ranges at once hold that many parts.
  */
 export async function runFullContactMemory(
   context: BenchContext,
@@ -52,7 +52,7 @@ export function renderFullContactMemory(result: FullContactMemory): string[] {
   const { run, breakdown } = result;
   const out: string[] = [];
   out.push(
-    `### Memory, FullContact: Parquet, 1 worker x ${run.concurrency}, ${thousands(run.contacts)} contacts, --range-rows ${thousands(result.rangeRows)}, default parts (10,000 rows)`,
+    `### Memory, FullContact: Parquet, 1 worker x ${run.concurrency}, ${thousands(run.contacts)} contacts, --range-rows ${thousands(result.rangeRows)}, default parts (5,000 FullContact rows)`,
   );
   out.push('');
   const at = breakdown?.atPeak;

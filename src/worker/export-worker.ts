@@ -204,9 +204,10 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   // Planning counts this worker's slots while it says it is alive (see fleet-roster.ts).
   const roster = new FleetRoster(redis, options.queuePrefix);
   const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const beat = () => void roster.beat(workerId, options.concurrency).catch(() => undefined);
-  beat();
-  const beating = setInterval(beat, ROSTER_BEAT_MS);
+  const beat = () => roster.beat(workerId, options.concurrency).catch(() => undefined);
+  // Counted before it says it is ready: an export started after that is planned with this worker's slots.
+  await beat();
+  const beating = setInterval(() => void beat(), ROSTER_BEAT_MS);
   beating.unref();
   options.logger.info({ concurrency: options.concurrency }, 'worker ready');
 

@@ -93,7 +93,7 @@ const customField: FieldType = {
  */
 export const virtuousFullContactSchema: RecordSchema = {
   name: 'virtuous.full_contact',
-  // 5 to 8 times the size of an abbreviated contact: 5,000 rows keep a part's columns near 10 MB, so 4 ranges at once stay within a worker's 300 MB.
+  // 5 to 8 times the size of an abbreviated contact: with parts of 5,000 a Parquet worker reading 4 ranges at once peaks under 300 MB (docs/performance.md).
   partRows: 5000,
   fields: [
     { name: 'id', type: int64 },
