@@ -92,7 +92,8 @@ export async function stealWork(context: StealContext): Promise<boolean> {
       if (!record || record.state === 'committed' || record.state === 'cancelled') await board.retire(exportId);
       continue;
     }
-    if ((await control.get(exportId)) !== undefined) continue;
+    // A trial export (`--limit`) is one range that stops at its rows: a split would read more.
+    if (record.spec.limit !== undefined || (await control.get(exportId)) !== undefined) continue;
     const pageSize = record.spec.pageSize ?? DEFAULT_PAGE_SIZE;
     const choice = chooseSplit(await board.ranges(exportId), pageSize, now, maxRangesFor(record.spec.plannedRows, pageSize));
     if (choice && (!best || choice.victim.progress!.remaining > best.choice.victim.progress!.remaining)) best = { spec: record.spec, choice };
