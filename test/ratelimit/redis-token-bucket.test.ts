@@ -74,7 +74,8 @@ describe('RedisTokenBucket against real Redis', () => {
   });
 
   it('lowers its tokens when the server says fewer remain, counting the grants the server has not seen yet', async () => {
-    const [a, b] = pair({ requests: 10, windowMs: 1000, burst: 10 });
+    // A token every 200 ms, so that a loaded machine's slow round trips stay well apart from a refill.
+    const [a, b] = pair({ requests: 5, windowMs: 1000, burst: 10 });
     const start = performance.now();
     const grant = await a.acquire();
     await grantTimes(b, 3, start); // three more requests go out before the first one's answer arrives
@@ -85,9 +86,9 @@ describe('RedisTokenBucket against real Redis', () => {
     await a.observe({ status: 200, headers: headers({ 'X-RateLimit-Limit': '20', 'X-RateLimit-Remaining': '5' }) }, grant);
     expect(Number((await b.inspect()).t)).toBeLessThan(2.1);
     const times = await grantTimes(b, 3, observed);
-    expect(times[1]).toBeLessThan(85);
-    expect(times[2]).toBeGreaterThanOrEqual(90);
-    expect(times[2]).toBeLessThan(190);
+    expect(times[1]).toBeLessThan(150);
+    expect(times[2]).toBeGreaterThanOrEqual(200 - 3);
+    expect(times[2]).toBeLessThan(400);
   });
 
   it('lets nobody send before the reset once the server says none remain (Virtuous and Close headers)', async () => {
