@@ -222,8 +222,8 @@ describe('the fleet at a window boundary', () => {
           expect(boundary.beforeFirstAnswer).toBeGreaterThanOrEqual(WORKERS);
         }
         // Within a few ms of the reset (the median, so that one stall of a loaded machine does not decide).
-        expect(median(measured.map((b) => b.firstMs))).toBeLessThan(30);
-        expect(median(measured.map((b) => b.allMs))).toBeLessThan(60);
+        expect(median(measured.map((b) => b.firstMs))).toBeLessThan(50);
+        expect(median(measured.map((b) => b.allMs))).toBeLessThan(100);
         for (const window of seen) expect(window.accepted.length).toBeLessThanOrEqual(LIMIT);
       });
     }
@@ -255,7 +255,7 @@ describe('the fleet at a window boundary', () => {
         `${list(released.map((record) => record.arrivedAt - probe.answeredAt!))} ms after it`,
     );
     // Only requests on their way before the first 429 reached its client met the storm: one per worker at most.
-    for (const record of refusals) expect(record.arrivedAt - refusal.answeredAt!).toBeLessThan(20);
+    for (const record of refusals) expect(record.arrivedAt - refusal.answeredAt!).toBeLessThan(50);
     expect(refusals.length).toBeLessThanOrEqual(WORKERS);
     expect(silenceMs).toBeGreaterThanOrEqual(retryAfterMs);
     expect(probe.status).toBe(200);
@@ -266,7 +266,7 @@ describe('the fleet at a window boundary', () => {
     }
     // Its answer lets the other workers out at once (within a recheck of the shared state).
     expect(released).toHaveLength(WORKERS - beforeProbeAnswer);
-    expect(median(released.map((record) => record.arrivedAt - probe.answeredAt!))).toBeLessThan(40);
+    expect(median(released.map((record) => record.arrivedAt - probe.answeredAt!))).toBeLessThan(80);
   });
 });
 
