@@ -71,18 +71,8 @@ const ARRIVAL_MS = 1;
  * reading the headers can know it sooner. Against `first-request` windows that costs up to a second per
  * window, as the next window opens when its first request arrives and ends that much after a whole
  * second. The client is perfect otherwise: no planning, no time between an answer and the next request.
+ * Also says in how many server windows that client's requests are counted.
  */
-export function minimumWallMs(
-  pages: number,
-  inFlight: number,
-  budget: Pick<ApiBoundBudget, 'limit' | 'windowMs' | 'pageLatencyMs'>,
-  startMs = 0,
-  alignment: RateWindowAlignment = 'first-request',
-): number {
-  return minimumSchedule(pages, inFlight, budget, startMs, alignment).wallMs;
-}
-
-/** `minimumWallMs`, and how many server windows that perfect client counts requests in. */
 export function minimumSchedule(
   pages: number,
   inFlight: number,

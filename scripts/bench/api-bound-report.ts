@@ -1,6 +1,6 @@
 // The API-bound tables: each export's wall time next to the physical minimum, and its requests per row
 // next to the fewest that carry the rows, with the naive loop beside them.
-import { minimumWallMs, VIRTUOUS_REAL } from './api-bound-budget.js';
+import { minimumSchedule, VIRTUOUS_REAL } from './api-bound-budget.js';
 import type { ApiBoundResult, ApiBoundRun } from './api-bound.js';
 import { count, fixed, percent, table, thousands, verdict, withinShare } from './report.js';
 import { TARGETS } from './targets.js';
@@ -28,7 +28,7 @@ export function renderApiBound(result: ApiBoundResult): string[] {
       `Planning's take=1 probes and QueryOptions are answered without latency but count against the budget.`,
   );
   out.push('');
-  const budgetOnly = minimumWallMs(budget.pages, Infinity, budget, 0, 'clock') / 1000;
+  const budgetOnly = minimumSchedule(budget.pages, Infinity, budget, 0, 'clock').wallMs / 1000;
   out.push(
     `Minimum: when the last of the ${thousands(budget.pages)} pages (ceil(rows ÷ ${pageSize})) can be answered at the earliest by a perfect client with as many requests in flight as the run ` +
       `(no planning, the next request sent the moment an answer is in, counted 1 ms later), from the run's start, the server's first window fresh (a whole window at once, ` +

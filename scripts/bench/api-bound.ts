@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PartFormat } from '../../src/sinks/part-format.js';
 import type { RateWindowAlignment } from '../../simulators/virtuous/rate-window.js';
-import { minimumSchedule, minimumWallMs, type ApiBoundBudget } from './api-bound-budget.js';
+import { minimumSchedule, type ApiBoundBudget } from './api-bound-budget.js';
 import type { BenchContext } from './context.js';
 import { runExport } from './export-run.js';
 import { runPageLoop } from './page-loop-client.js';
@@ -109,7 +109,7 @@ export async function runApiBound(context: BenchContext, options: ApiBoundOption
 async function runFleet(context: BenchContext, options: ApiBoundOptions, simulator: StartedSimulator, workers: number): Promise<ApiBoundRun> {
   const { budget } = options;
   const inFlight = workers * options.concurrency;
-  const slowest = minimumWallMs(budget.pages, 1, budget);
+  const slowest = minimumSchedule(budget.pages, 1, budget).wallMs;
   const run = await runExport(context, {
     label: `api-bound-${workers}w`,
     simulator,
@@ -126,8 +126,9 @@ async function runFleet(context: BenchContext, options: ApiBoundOptions, simulat
   const startMs = run.startedAtMs ?? 0;
   const minimum = minimumSchedule(budget.pages, inFlight, budget, startMs, options.alignment);
   const minimumSeconds = minimum.wallMs / 1000;
-  const rangesMinimumSeconds = minimumWallMs(budget.pages, Math.min(inFlight, Math.max(1, run.ranges)), budget, startMs, options.alignment) / 1000;
-  const budgetOnlyMinimumSeconds = minimumWallMs(budget.pages, Infinity, budget, startMs, options.alignment) / 1000;
+  const rangesMinimumSeconds =
+    minimumSchedule(budget.pages, Math.min(inFlight, Math.max(1, run.ranges)), budget, startMs, options.alignment).wallMs / 1000;
+  const budgetOnlyMinimumSeconds = minimumSchedule(budget.pages, Infinity, budget, startMs, options.alignment).wallMs / 1000;
   const lastAnswer = records.reduce((latest, record) => Math.max(latest, record.at), 0);
   return {
     label: `${workers} worker${workers > 1 ? 's' : ''} x ${options.concurrency}`,
@@ -165,6 +166,7 @@ async function runNaive(context: BenchContext, options: ApiBoundOptions, simulat
     const stats = await context.services.stats(simulator.id);
     const windows = windowFigures(records);
     const startMs = records.reduce((first, record) => Math.min(first, record.arrivedAt), Infinity);
+    const oneAtATime = minimumSchedule(budget.pages, 1, budget, startMs, options.alignment);
     return {
       label: 'naive loop (1 request at a time)',
       workers: 0,
@@ -174,11 +176,11 @@ async function runNaive(context: BenchContext, options: ApiBoundOptions, simulat
       ok: loop.rows === options.contacts,
       ...(loop.rows === options.contacts ? {} : { error: `read ${loop.rows} rows, expected ${options.contacts}` }),
       wallSeconds: loop.wallSeconds,
-      minimumSeconds: minimumWallMs(budget.pages, 1, budget, startMs, options.alignment) / 1000,
+      minimumSeconds: oneAtATime.wallMs / 1000,
       ranges: 1,
-      rangesMinimumSeconds: minimumWallMs(budget.pages, 1, budget, startMs, options.alignment) / 1000,
-      minimumWindows: minimumSchedule(budget.pages, 1, budget, startMs, options.alignment).windows,
-      budgetOnlyMinimumSeconds: minimumWallMs(budget.pages, Infinity, budget, startMs, options.alignment) / 1000,
+      rangesMinimumSeconds: oneAtATime.wallMs / 1000,
+      minimumWindows: oneAtATime.windows,
+      budgetOnlyMinimumSeconds: minimumSchedule(budget.pages, Infinity, budget, startMs, options.alignment).wallMs / 1000,
       requests: stats.requests,
       classes: classifyRequests(records),
       plannerRequests: 0,
