@@ -13,12 +13,27 @@ export const VIRTUOUS_REAL = { requests: 5000, windowMs: 3_600_000, pageLatencyM
  */
 export const SATURATING_IN_FLIGHT = (VIRTUOUS_REAL.requests * VIRTUOUS_REAL.pageLatencyMs) / VIRTUOUS_REAL.windowMs;
 
+/**
+ * The most pages per second a fleet may ask of the bench machine at its busiest (every request in flight:
+ * in flight ÷ page latency). The API's CPU is not ours, but the simulator's is, and it shares two cores
+ * with the workers: a page of 1,000 abbreviated contacts costs about 40 ms of CPU in all with one worker
+ * and 65 ms with eight (simulator, workers, s3rver, Redis), so 20 pages/s keep the cores about half busy.
+ * A fleet with more in flight runs with time shrunk less (see `apiBoundBudget`), as its pages would
+ * otherwise wait on the bench's CPU, which the real API's latency leaves idle.
+ */
+export const BUSIEST_PAGES_PER_SECOND = 20;
+
 export interface ApiBoundShape {
   contacts: number;
   pageSize: number;
   /** Server windows the export's pages fill. */
   windows: number;
-  windowMs: number;
+  /**
+   * The shortest page latency (time shrunk the most). A worker's own time per page (parsing, Redis round
+   * trips, encoding: 10–20 ms) does not shrink with the time scale: against Virtuous's 2 s pages it is 1% of
+   * a request's cycle, against 400 ms pages 5%, against 163 ms (12x) a tenth.
+   */
+  minPageLatencyMs: number;
   /** Room left in the last window for extra requests, as a share of the pages (the requests target). */
   requestMargin: number;
 }
@@ -38,19 +53,25 @@ export interface ApiBoundBudget {
 }
 
 /**
- * The window is sized so that the pages fill `windows` windows less `requestMargin` of the pages: an
- * exporter whose extra requests stay within the requests target finishes in as many windows as the
- * pages need, and one that sends more pays a whole window, as it would against the real API whenever
- * its extra requests cross a window boundary. The latency keeps rate × latency at Virtuous's.
+ * The budget for a client with `inFlight` requests in flight. The window holds enough requests for the
+ * pages to fill `windows` windows less `requestMargin` of the pages: an exporter whose extra requests stay
+ * within the requests target finishes in as many windows as the pages need, and one that sends more pays
+ * a whole window, as it would against the real API whenever its extra requests cross a window boundary.
+ * The latency keeps rate × latency at Virtuous's; it is `minPageLatencyMs`, or longer where `inFlight` ÷
+ * latency would exceed BUSIEST_PAGES_PER_SECOND, and the window follows (whole seconds): time is shrunk
+ * less for that client, everything else stays.
  */
-export function apiBoundBudget(shape: ApiBoundShape): ApiBoundBudget {
+export function apiBoundBudget(shape: ApiBoundShape, inFlight: number): ApiBoundBudget {
   const pages = minimumPages(shape.contacts, shape.pageSize);
   const limit = Math.ceil((pages * (1 + shape.requestMargin)) / shape.windows);
-  const ratePerMs = limit / shape.windowMs;
+  const latencyMs = Math.max(shape.minPageLatencyMs, (inFlight * 1000) / BUSIEST_PAGES_PER_SECOND);
+  // latency = SATURATING_IN_FLIGHT × window ÷ limit
+  const windowMs = Math.ceil((latencyMs * limit) / SATURATING_IN_FLIGHT / 1000) * 1000;
+  const ratePerMs = limit / windowMs;
   const pageLatencyMs = Math.round(SATURATING_IN_FLIGHT / ratePerMs);
   return {
     limit,
-    windowMs: shape.windowMs,
+    windowMs,
     pageLatencyMs,
     pages,
     timeScale: ratePerMs / (VIRTUOUS_REAL.requests / VIRTUOUS_REAL.windowMs),

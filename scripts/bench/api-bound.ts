@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PartFormat } from '../../src/sinks/part-format.js';
 import type { RateWindowAlignment } from '../../simulators/virtuous/rate-window.js';
-import { minimumSchedule, type ApiBoundBudget } from './api-bound-budget.js';
+import { apiBoundBudget, minimumSchedule, type ApiBoundBudget, type ApiBoundShape } from './api-bound-budget.js';
 import type { BenchContext } from './context.js';
 import { runExport } from './export-run.js';
 import { runPageLoop } from './page-loop-client.js';
-import { loadAverageText } from './proc.js';
+import { busyShare, loadAverageText, systemCpu } from './proc.js';
 import { classifyRequests, type RequestClasses } from './request-classes.js';
 import type { AnswerRecord, StartedSimulator } from './services-protocol.js';
 import { rateWindows } from './windows.js';
@@ -22,10 +22,14 @@ export interface ApiBoundRun {
   concurrency: number;
   /** Requests the client can have in flight: workers × concurrency (1 for the naive loop). */
   inFlight: number;
+  /** The budget and latency it ran against (time is shrunk less for fleets with many requests in flight). */
+  budget: ApiBoundBudget;
   rows: number;
   ok: boolean;
   error?: string;
   wallSeconds: number;
+  /** Both cores from the start to the commit (none for the naive loop, which runs beside the fleets). */
+  coresBusy?: CoresBusy;
   /** The physical minimum at this many requests in flight, and with any number. */
   minimumSeconds: number;
   /** Ranges the export had (planned and split): a keyset-paged export has at most that many requests in flight. */
@@ -51,14 +55,17 @@ export interface ApiBoundRun {
   loadAverage: string;
 }
 
+/** Worker processes and ranges at once per worker. */
+export interface ApiBoundFleet {
+  workers: number;
+  concurrency: number;
+}
+
 export interface ApiBoundOptions {
-  contacts: number;
-  pageSize: number;
-  budget: ApiBoundBudget;
+  shape: ApiBoundShape;
   /** How the simulator places its windows (both are plausible for Virtuous; see docs/simulators/virtuous.md). */
   alignment: RateWindowAlignment;
-  workers: number[];
-  concurrency: number;
+  fleets: ApiBoundFleet[];
   format: PartFormat;
   progress: (text: string) => void;
 }
@@ -76,23 +83,25 @@ export interface ApiBoundResult {
  */
 export async function runApiBound(context: BenchContext, options: ApiBoundOptions): Promise<ApiBoundResult> {
   const { services } = context;
-  const { budget } = options;
-  const simulatorFor = () =>
+  const { shape } = options;
+  const simulatorFor = (budget: ApiBoundBudget) =>
     services.startSimulator({
-      contacts: options.contacts,
+      contacts: shape.contacts,
       rateLimit: { limit: budget.limit, windowMs: budget.windowMs, alignment: options.alignment },
       record: true,
       pageLatencyMs: budget.pageLatencyMs,
     });
-  const naive = runNaive(context, options, await simulatorFor());
+  const naiveBudget = apiBoundBudget(shape, 1);
+  const naive = runNaive(context, options, naiveBudget, await simulatorFor(naiveBudget));
   const fleets: ApiBoundRun[] = [];
-  for (const workers of options.workers) {
+  for (const fleet of options.fleets) {
+    const budget = apiBoundBudget(shape, fleet.workers * fleet.concurrency);
     options.progress(
-      `api-bound (${options.alignment} windows): ${workers} worker(s) x ${options.concurrency}, ${options.format}, ${options.contacts} contacts, ${budget.limit} requests per ${budget.windowMs / 1000} s, pages ${budget.pageLatencyMs} ms`,
+      `api-bound (${options.alignment} windows): ${fleet.workers} worker(s) x ${fleet.concurrency}, ${options.format}, ${shape.contacts} contacts, ${budget.limit} requests per ${budget.windowMs / 1000} s, pages ${budget.pageLatencyMs} ms`,
     );
-    const simulator = await simulatorFor();
+    const simulator = await simulatorFor(budget);
     try {
-      fleets.push(await runFleet(context, options, simulator, workers));
+      fleets.push(await runFleet(context, options, budget, simulator, fleet));
     } finally {
       await services.closeSimulator(simulator.id);
     }
@@ -102,25 +111,61 @@ export async function runApiBound(context: BenchContext, options: ApiBoundOption
     );
   }
   options.progress('api-bound: waiting for the naive loop');
-  const { contacts, pageSize, workers, concurrency, format } = options;
-  return { options: { contacts, pageSize, budget, alignment: options.alignment, workers, concurrency, format }, fleets, naive: await naive };
+  const { progress: _progress, ...settings } = options;
+  return { options: settings, fleets, naive: await naive };
 }
 
-async function runFleet(context: BenchContext, options: ApiBoundOptions, simulator: StartedSimulator, workers: number): Promise<ApiBoundRun> {
-  const { budget } = options;
-  const inFlight = workers * options.concurrency;
+/** How busy both cores were during a run (0..1): near 1, the machine rather than the API set the pace. */
+export interface CoresBusy {
+  mean: number;
+  busiestSecond: number;
+}
+
+/**
+ * Samples both cores every second until the returned function is called with the part of the run to look
+ * at (epoch ms; the workers' start-up before it is not the API's pace).
+ */
+function watchCores(): (fromMs: number, toMs: number) => CoresBusy {
+  let previous = systemCpu();
+  const seconds: { at: number; share: number }[] = [];
+  const timer = setInterval(() => {
+    const now = systemCpu();
+    seconds.push({ at: Date.now(), share: busyShare(previous, now) });
+    previous = now;
+  }, 1000);
+  timer.unref();
+  return (fromMs, toMs) => {
+    clearInterval(timer);
+    const within = seconds.filter((second) => second.at - 1000 >= fromMs && second.at <= toMs).map((second) => second.share);
+    return {
+      mean: within.reduce((sum, share) => sum + share, 0) / Math.max(1, within.length),
+      busiestSecond: Math.max(0, ...within),
+    };
+  };
+}
+
+async function runFleet(
+  context: BenchContext,
+  options: ApiBoundOptions,
+  budget: ApiBoundBudget,
+  simulator: StartedSimulator,
+  { workers, concurrency }: ApiBoundFleet,
+): Promise<ApiBoundRun> {
+  const inFlight = workers * concurrency;
   const slowest = minimumSchedule(budget.pages, 1, budget).wallMs;
+  const cores = watchCores();
   const run = await runExport(context, {
     label: `api-bound-${workers}w`,
     simulator,
-    contacts: options.contacts,
+    contacts: options.shape.contacts,
     format: options.format,
     workers,
-    concurrency: options.concurrency,
-    pageSize: options.pageSize,
+    concurrency,
+    pageSize: options.shape.pageSize,
     rateLimit: `${budget.limit}/${budget.windowMs / 1000}s`,
     timeoutMs: 2 * slowest + 120_000,
   });
+  const coresBusy = cores(run.startedAtMs ?? 0, run.committedAtMs ?? Date.now());
   const records = await context.services.records(simulator.id);
   const windows = windowFigures(records);
   const startMs = run.startedAtMs ?? 0;
@@ -131,14 +176,16 @@ async function runFleet(context: BenchContext, options: ApiBoundOptions, simulat
   const budgetOnlyMinimumSeconds = minimumSchedule(budget.pages, Infinity, budget, startMs, options.alignment).wallMs / 1000;
   const lastAnswer = records.reduce((latest, record) => Math.max(latest, record.at), 0);
   return {
-    label: `${workers} worker${workers > 1 ? 's' : ''} x ${options.concurrency}`,
+    label: `${workers} worker${workers > 1 ? 's' : ''} x ${concurrency}`,
     workers,
-    concurrency: options.concurrency,
+    concurrency,
     inFlight,
+    budget,
     rows: run.rows,
     ok: run.ok,
     ...(run.error ? { error: run.error } : {}),
     wallSeconds: run.wallSeconds,
+    coresBusy,
     minimumSeconds,
     ranges: run.ranges,
     rangesMinimumSeconds,
@@ -157,11 +204,15 @@ async function runFleet(context: BenchContext, options: ApiBoundOptions, simulat
 }
 
 /** The naive loop (one process, one request at a time, NDJSON to a local file) through the whole export. */
-async function runNaive(context: BenchContext, options: ApiBoundOptions, simulator: StartedSimulator): Promise<ApiBoundRun | undefined> {
-  const { budget } = options;
+async function runNaive(
+  context: BenchContext,
+  options: ApiBoundOptions,
+  budget: ApiBoundBudget,
+  simulator: StartedSimulator,
+): Promise<ApiBoundRun | undefined> {
   const outFile = join(tmpdir(), `bulk-export-bench-naive-api-bound-${process.pid}.ndjson`);
   try {
-    const loop = await runPageLoop({ mode: 'naive', url: simulator.url, token: simulator.token, take: options.pageSize, outFile });
+    const loop = await runPageLoop({ mode: 'naive', url: simulator.url, token: simulator.token, take: options.shape.pageSize, outFile });
     const records = await context.services.records(simulator.id);
     const stats = await context.services.stats(simulator.id);
     const windows = windowFigures(records);
@@ -172,9 +223,10 @@ async function runNaive(context: BenchContext, options: ApiBoundOptions, simulat
       workers: 0,
       concurrency: 1,
       inFlight: 1,
+      budget,
       rows: loop.rows,
-      ok: loop.rows === options.contacts,
-      ...(loop.rows === options.contacts ? {} : { error: `read ${loop.rows} rows, expected ${options.contacts}` }),
+      ok: loop.rows === options.shape.contacts,
+      ...(loop.rows === options.shape.contacts ? {} : { error: `read ${loop.rows} rows, expected ${options.shape.contacts}` }),
       wallSeconds: loop.wallSeconds,
       minimumSeconds: oneAtATime.wallMs / 1000,
       ranges: 1,

@@ -6,7 +6,7 @@ import { budgetForExport } from '../sources/export-budget.js';
 import { createPartEncoder } from '../sinks/create-part-encoder.js';
 import { folderOf, rangeDoneKey } from '../sinks/export-layout.js';
 import type { CommittedPart } from '../sinks/manifest.js';
-import { pageReceived } from '../sinks/part-encoder.js';
+import { pageReceived, type PartBuilder } from '../sinks/part-encoder.js';
 import { partKey } from '../sinks/part-key.js';
 import { s3RetryLog, describeS3Retry } from '../sinks/s3/describe-s3-retry.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
@@ -18,12 +18,13 @@ import { describeRetry } from '../sources/http/source-retry.js';
 import { CheckpointConflictError } from './checkpoint-store.js';
 import { CommitFence, ExportCommittingError } from './commit-fence.js';
 import { ExportControl } from './export-control.js';
+import { PageReadAhead } from './page-read-ahead.js';
 import { RangeBoard } from './range-board.js';
 import { addSplitRange } from './work-stealing.js';
 import { ExportCancelledError } from './export-stopped.js';
 import { asJobFailure } from './permanent-failure.js';
 import { initialCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
-import { PartChanges } from './read-clock-watermark.js';
+import { PartChanges, type SealedPartChanges } from './read-clock-watermark.js';
 import type { RangeJobData, RangeJobResult, RangeProgress } from './range-job.js';
 import { RangeRetryNotes } from './range-retry-notes.js';
 import { s3FailureAsJobFailure } from './s3-job-failure.js';
@@ -147,14 +148,32 @@ async function readRange(
   let apiCount: ApiRowCount | undefined = checkpoint.apiCount;
   let lastProgressAt = Date.now();
 
-  const flush = async () => {
+  /** Ends the part read so far: what its object and checkpoint will say, taken now, while the range reads on. */
+  const seal = (): SealedPart => {
+    const sealed: SealedPart = {
+      builder: part,
+      firstKey,
+      lastKey,
+      cursor,
+      apiCount,
+      changes: partChanges?.seal(context.redis),
+    };
+    // The Redis clock is asked at once; a rejection is met when the part is written.
+    sealed.changes?.catch(() => undefined);
+    part = encoder.startPart();
+    firstKey = null;
+    return sealed;
+  };
+
+  /** Encodes, uploads and checkpoints a sealed part; the parts before it are committed. */
+  const write = async (sealedPart: SealedPart) => {
+    const { builder } = sealedPart;
     const sequence = checkpoint.nextSequence;
     const key = partKey(folder, range.index, sequence, encoder.extension, attempt);
-    const rows = part.rows;
-    const unknownFields = [...part.unknownFields];
-    const sealed = await partChanges?.seal(context.redis);
-    const body = await part.finish();
-    part = encoder.startPart();
+    const rows = builder.rows;
+    const unknownFields = [...builder.unknownFields];
+    const sealed = await sealedPart.changes;
+    const body = await builder.finish();
     // The commit began: every range is done, so this run lost its job; it writes nothing more.
     if (await fence.isRaised(spec.exportId)) throw new ExportCommittingError(spec.exportId, range.index, key);
     /** Deletes this run's object of the part, which no checkpoint names; a failure to do so is only logged. */
@@ -173,9 +192,9 @@ async function readRange(
           'range-index': String(range.index),
           sequence: String(sequence),
           rows: String(rows),
-          'first-key': JSON.stringify(firstKey),
-          'last-key': JSON.stringify(lastKey),
-          cursor: JSON.stringify(cursor),
+          'first-key': JSON.stringify(sealedPart.firstKey),
+          'last-key': JSON.stringify(sealedPart.lastKey),
+          cursor: JSON.stringify(sealedPart.cursor),
           'start-cursor': JSON.stringify(checkpoint.cursor),
           ...(sealed ? { 'newest-change': sealed.newestChange, 'read-by': String(sealed.readBy) } : {}),
         },
@@ -194,22 +213,22 @@ async function readRange(
       key,
       rows,
       bytes: body.byteLength,
-      firstKey,
-      lastKey,
+      firstKey: sealedPart.firstKey,
+      lastKey: sealedPart.lastKey,
       rangeIndex: range.index,
       sequence,
       ...(sealed ? { newestChange: sealed.newestChange, readBy: sealed.readBy } : {}),
       ...(unknownFields.length > 0 ? { unknownFields } : {}),
     };
     const next: RangeCheckpoint = {
-      cursor,
+      cursor: sealedPart.cursor,
       nextSequence: sequence + 1,
       rows: checkpoint.rows + rows,
       parts: [...checkpoint.parts, committed],
       done: false,
       updatedAt: new Date().toISOString(),
       ...(sealed ? { written: sealed.written(checkpoint.written) } : checkpoint.written ? { written: checkpoint.written } : {}),
-      ...(apiCount ? { apiCount } : {}),
+      ...(sealedPart.apiCount ? { apiCount: sealedPart.apiCount } : {}),
     };
     await context.checkpoints.advance(spec.exportId, range.index, sequence, next).catch(async (error: unknown) => {
       if (error instanceof CheckpointConflictError) await discard('another worker owns the range');
@@ -220,10 +239,36 @@ async function readRange(
       retryNoted = false;
       await retryNotes.clear(spec.exportId, range.index);
     }
-    await job.updateProgress(progressOf(checkpoint, 0, range.estimatedRows));
-    await job.log(`part ${sequence}: ${committed.rows} rows, ${committed.bytes} bytes, keys ${String(firstKey)}..${String(lastKey)}`);
+    await job.updateProgress(progressOf(checkpoint, part.rows, range.estimatedRows));
+    await job.log(
+      `part ${sequence}: ${committed.rows} rows, ${committed.bytes} bytes, keys ${String(sealedPart.firstKey)}..${String(sealedPart.lastKey)}`,
+    );
     log.debug({ key, rows: committed.rows, bytes: committed.bytes }, 'part committed');
-    firstKey = null;
+  };
+
+  /**
+   * The part being written while the range reads the next one: a range waits for a part's upload only
+   * when the next part is full too, so the API is not kept waiting on S3. One at a time, in order, so that
+   * each part's checkpoint follows the one before it.
+   */
+  let writing: { promise: Promise<void>; rows: number } | undefined;
+  const written = async () => {
+    const current = writing;
+    writing = undefined;
+    await current?.promise;
+  };
+  const writeInBackground = async () => {
+    await written();
+    const sealed = seal();
+    const promise = write(sealed);
+    // Its failure is met at the next `written()`, before anything else is written.
+    promise.catch(() => undefined);
+    writing = { promise, rows: sealed.builder.rows };
+  };
+  /** Writes everything read so far and waits until it is committed. */
+  const flush = async () => {
+    await written();
+    if (part.rows > 0) await write(seal());
   };
 
   /**
@@ -237,7 +282,7 @@ async function readRange(
     const command = await control.get(spec.exportId);
     if (command === 'cancel') throw new ExportCancelledError(spec.exportId);
     if (command === 'pause') {
-      if (part.rows > 0) await flush();
+      await flush();
       await job.log('export paused: range parked');
       await job.moveToDelayed(Date.now() + PAUSE_RECHECK_MS, token);
       throw new DelayedError('export paused');
@@ -248,56 +293,66 @@ async function readRange(
     await obeyControl();
     log.info({ range: describeRange(range), resumeFrom: checkpoint.cursor }, 'range started');
     // A trial export (`--limit`) stops reading once it holds its rows; a checkpoint that holds them reads nothing more.
-    const pages = spec.limit !== undefined && checkpoint.rows >= spec.limit ? [] : source.pages(range, checkpoint.cursor, signal);
-    for await (const read of pages) {
-      let page = spec.limit === undefined ? read : firstRows(read, spec.limit - checkpoint.rows - part.rows, source);
-      const received = pageReceived(spec.exportId);
-      // The rows are taken on the board first: a split after this leaves them here; rows past a split's point end the range.
-      let endReached = false;
-      const takenUpTo = onBoard ? keyNumber(range, page.lastKey) : null;
-      if (takenUpTo !== null) {
-        firstReadKey ??= keyNumber(range, page.firstKey);
-        const rowsRead = checkpoint.rows + part.rows + page.rows.length;
-        const claim = await board.claim(spec.exportId, range.index, takenUpTo, {
-          read: rowsRead,
-          remaining: page.remaining ?? Math.max(0, range.estimatedRows - rowsRead),
-          firstKey: firstReadKey,
-          at: Date.now(),
-        });
-        if (claim.end !== end) {
-          end = claim.end;
-          narrowTo(range, end);
-          narrowed = true;
+    const from = checkpoint.cursor;
+    const pages =
+      spec.limit !== undefined && checkpoint.rows >= spec.limit
+        ? undefined
+        : new PageReadAhead((reading) => source.pages(range, from, reading), signal);
+    try {
+      for (let read = await pages?.next(); read !== undefined; read = await pages!.next()) {
+        let page = spec.limit === undefined ? read : firstRows(read, spec.limit - checkpoint.rows - part.rows, source);
+        const received = pageReceived(spec.exportId);
+        // The rows are taken on the board first: a split after this leaves them here; rows past a split's point end the range.
+        let endReached = false;
+        const takenUpTo = onBoard ? keyNumber(range, page.lastKey) : null;
+        if (takenUpTo !== null) {
+          firstReadKey ??= keyNumber(range, page.firstKey);
+          const rowsRead = checkpoint.rows + part.rows + page.rows.length;
+          const claim = await board.claim(spec.exportId, range.index, takenUpTo, {
+            read: rowsRead,
+            remaining: page.remaining ?? Math.max(0, range.estimatedRows - rowsRead),
+            firstKey: firstReadKey,
+            at: Date.now(),
+          });
+          if (claim.end !== end) {
+            end = claim.end;
+            narrowTo(range, end);
+            narrowed = true;
+          }
+          if (!claim.within) {
+            page = firstRows(page, rowsBefore(page, claim.end!, range, source), source);
+            endReached = true;
+          }
         }
-        if (!claim.within) {
-          page = firstRows(page, rowsBefore(page, claim.end!, range, source), source);
-          endReached = true;
+        // The next page is asked for while this one is processed; not by a trial export, which may stop at any row.
+        if (!endReached && spec.limit === undefined) pages!.readAhead();
+        if (retryNoted) {
+          retryNoted = false;
+          await retryNotes.clear(spec.exportId, range.index);
         }
+        // A page may hold no rows (an export of changes cut them all): it only moves the cursor and the counts on.
+        if (page.rows.length > 0) {
+          if (part.rows === 0) firstKey = page.firstKey;
+          part.add(page.rows, page.rawRows, received);
+          lastKey = page.lastKey;
+        }
+        cursor = page.cursor;
+        if (page.apiCount && countedBefore) apiCount = continuedCount(countedBefore, page.apiCount);
+        if (narrowed && apiCount) apiCount = { read: apiCount.read, reported: null };
+        partChanges?.add(page.changes);
+        const limitReached = spec.limit !== undefined && checkpoint.rows + part.rows >= spec.limit;
+        if (limitReached || endReached) break;
+        if (part.rows >= spec.partRows) await writeInBackground();
+        else if (Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
+          lastProgressAt = Date.now();
+          await job.updateProgress(progressOf(checkpoint, (writing?.rows ?? 0) + part.rows, range.estimatedRows));
+        }
+        await obeyControl();
       }
-      if (retryNoted) {
-        retryNoted = false;
-        await retryNotes.clear(spec.exportId, range.index);
-      }
-      // A page may hold no rows (an export of changes cut them all): it only moves the cursor and the counts on.
-      if (page.rows.length > 0) {
-        if (part.rows === 0) firstKey = page.firstKey;
-        part.add(page.rows, page.rawRows, received);
-        lastKey = page.lastKey;
-      }
-      cursor = page.cursor;
-      if (page.apiCount && countedBefore) apiCount = continuedCount(countedBefore, page.apiCount);
-      if (narrowed && apiCount) apiCount = { read: apiCount.read, reported: null };
-      partChanges?.add(page.changes);
-      const limitReached = spec.limit !== undefined && checkpoint.rows + part.rows >= spec.limit;
-      if (limitReached || endReached) break;
-      if (part.rows >= spec.partRows) await flush();
-      else if (Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
-        lastProgressAt = Date.now();
-        await job.updateProgress(progressOf(checkpoint, part.rows, range.estimatedRows));
-      }
-      await obeyControl();
+    } finally {
+      await pages?.close();
     }
-    if (part.rows > 0) await flush();
+    await flush();
 
     // No split after this; the ranges split off this one get their jobs (again: adding one twice changes nothing) while the export still waits for this one.
     if (onBoard) {
@@ -320,13 +375,32 @@ async function readRange(
     await context.checkpoints.advance(spec.exportId, range.index, checkpoint.nextSequence, done);
     checkpoint = done;
   } catch (error) {
-    if (signal?.aborted && signal.reason === SHUTDOWN_REASON) await releaseOnShutdown(job, token, log, part.rows);
+    // A part still being written settles first (a stopping worker's upload is aborted), so that nothing of this run writes after it ends.
+    const left = writing;
+    const unwritten = left
+      ? await left.promise.then(
+          () => 0,
+          () => left.rows,
+        )
+      : 0;
+    if (signal?.aborted && signal.reason === SHUTDOWN_REASON) await releaseOnShutdown(job, token, log, unwritten + part.rows);
     throw error;
   }
   if (retryNoted) await retryNotes.clear(spec.exportId, range.index);
   await job.updateProgress({ ...progressOf(checkpoint, 0, range.estimatedRows), pct: 100, progress: 100 });
   log.info({ rows: checkpoint.rows, parts: checkpoint.parts.length }, 'range done');
   return resultOf(range.index, checkpoint);
+}
+
+/** A part whose rows are all read, with what its object and checkpoint say about where it ends. */
+interface SealedPart {
+  builder: PartBuilder;
+  firstKey: string | number | null;
+  lastKey: string | number | null;
+  cursor: SourceCursor | null;
+  apiCount: ApiRowCount | undefined;
+  /** The modifications of its rows (exports by id of changes only). */
+  changes: Promise<SealedPartChanges | undefined> | undefined;
 }
 
 /** How many of a page's rows (in key order) lie before `end`. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { Queue } from 'bullmq';
@@ -99,6 +99,33 @@ describe('S3 faults: an export is exact, or fails clearly with no _SUCCESS', () 
       problem: expect.stringMatching(/TimeoutError.*1500 ms/),
     });
     expect(worker!.output()).not.toContain(fixture.env.AWS_SECRET_ACCESS_KEY!);
+  });
+
+  it('a slow part upload does not hold up the reading: the next part is read meanwhile, parts are written one at a time, and the export is exact', async () => {
+    // The held upload stays held until the test forwards it: the request timeout is long.
+    const { fixture, proxy } = await proxiedFixture('s3-slow', { contacts: 6_000 }, { S3_REQUEST_TIMEOUT_MS: '60000' });
+    proxy.hold({ method: 'PUT', key: PART_KEY });
+    await fixture.startWorkers(1, 1);
+    const dest = 's3://exports/slow-upload';
+    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'parquet', '--part-rows', '1000']);
+    expect(result.code, result.stderr).toBe(0);
+
+    const upload = await proxy.nextHeld();
+    // One page of 1,000 rows is a part: the second part is read while the first is still uploading ...
+    await vi.waitFor(() => expect(fixture.simulator.stats.rowsServed).toBeGreaterThanOrEqual(2_000), { timeout: 10_000, interval: 20 });
+    // ... and waits for it: no other part reached S3.
+    expect(proxy.log.filter((entry) => PART_KEY.test(entry.key))).toEqual([]);
+    expect(await upload.forward()).toBe(200);
+    await fixture.waitForCommit(exportId);
+
+    const folder = await fixture.folder(dest, exportId);
+    const manifest = (await fixture.manifest(folder))!;
+    await expectExact(fixture, manifest);
+    await expectOnlyManifestParts(fixture, folder, manifest);
+    expect(manifest.parts.map((part) => part.sequence)).toEqual([0, 1, 2, 3, 4, 5]);
+    // Each part's upload began after the one before it was stored.
+    const partPuts = proxy.log.filter((entry) => entry.method === 'PUT' && PART_KEY.test(entry.key));
+    expect(partPuts.map((entry) => entry.key)).toEqual(manifest.parts.map((part) => part.key));
   });
 
   it('parts deleted under a running export: the commit refuses, says what to do, and retry gives an exact export', async () => {

@@ -221,9 +221,10 @@ describe('the fleet at a window boundary', () => {
           // ...and every worker's request goes out at once: none waits for a probe's answer.
           expect(boundary.beforeFirstAnswer).toBeGreaterThanOrEqual(WORKERS);
         }
-        // Within a few ms of the reset (the median, so that one stall of a loaded machine does not decide).
+        // Within a few ms of the reset (the median, so that one stall of a loaded machine does not decide);
+        // the last worker within a page's latency, sooner than any answer could have let it out.
         expect(median(measured.map((b) => b.firstMs))).toBeLessThan(50);
-        expect(median(measured.map((b) => b.allMs))).toBeLessThan(100);
+        expect(median(measured.map((b) => b.allMs))).toBeLessThan(PAGE_MS);
         for (const window of seen) expect(window.accepted.length).toBeLessThanOrEqual(LIMIT);
       });
     }
