@@ -221,10 +221,10 @@ describe('the fleet at a window boundary', () => {
           // ...and every worker's request goes out at once: none waits for a probe's answer.
           expect(boundary.beforeFirstAnswer).toBeGreaterThanOrEqual(WORKERS);
         }
-        // Within a few ms of the reset (the median, so that one stall of a loaded machine does not decide);
-        // the last worker within a page's latency, sooner than any answer could have let it out.
-        expect(median(measured.map((b) => b.firstMs))).toBeLessThan(50);
-        expect(median(measured.map((b) => b.allMs))).toBeLessThan(PAGE_MS);
+        // Within a few ms of the reset (the median, so that one stall of the machine does not decide; the file
+        // runs alone, after every other, see vitest.config.ts).
+        expect(median(measured.map((b) => b.firstMs))).toBeLessThan(30);
+        expect(median(measured.map((b) => b.allMs))).toBeLessThan(60);
         for (const window of seen) expect(window.accepted.length).toBeLessThanOrEqual(LIMIT);
       });
     }
@@ -256,7 +256,7 @@ describe('the fleet at a window boundary', () => {
         `${list(released.map((record) => record.arrivedAt - probe.answeredAt!))} ms after it`,
     );
     // Only requests on their way before the first 429 reached its client met the storm: one per worker at most.
-    for (const record of refusals) expect(record.arrivedAt - refusal.answeredAt!).toBeLessThan(50);
+    for (const record of refusals) expect(record.arrivedAt - refusal.answeredAt!).toBeLessThan(20);
     expect(refusals.length).toBeLessThanOrEqual(WORKERS);
     expect(silenceMs).toBeGreaterThanOrEqual(retryAfterMs);
     expect(probe.status).toBe(200);
@@ -267,7 +267,7 @@ describe('the fleet at a window boundary', () => {
     }
     // Its answer lets the other workers out at once (within a recheck of the shared state).
     expect(released).toHaveLength(WORKERS - beforeProbeAnswer);
-    expect(median(released.map((record) => record.arrivedAt - probe.answeredAt!))).toBeLessThan(80);
+    expect(median(released.map((record) => record.arrivedAt - probe.answeredAt!))).toBeLessThan(40);
   });
 });
 
