@@ -1,6 +1,6 @@
 // A single-process page loop over the Virtuous simulator, run as its own process by the benchmark:
 //  - floor: fetch each page of 1,000 and JSON.parse it, nothing else (the least any exporter must do);
-//  - naive: the seed document's bulk-export loop: one process, `take=1000`, an id cursor, every record
+//  - naive: the Query guide's bulk-export loop (docs/sources/virtuous.md, "Evidence"): one process, `take=1000`, an id cursor, every record
 //    appended to one local NDJSON file; 429 waits for Retry-After, a 5xx is retried after a second.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';

@@ -29,7 +29,7 @@ export function requireArray(value: unknown, path: string): unknown[] {
 
 /**
  * How a refused cursor (expired, past the walk cap, forged, or of another query) is answered; the
- * evidence leaves it open (shared/docs/source-apis.md, "Requests"):
+ * evidence leaves it open (docs/sources/close.md, "Open questions"):
  * - `field-errors`: `{"error": "Invalid request.", "field-errors": {"cursor": message}}`, the structure a
  *   public production connector recognises;
  * - `message`: `{"error": message}`, an older shape that only says it in words.

@@ -11,7 +11,7 @@ import type { ContactRecord } from './contact-generator.js';
 export type Projection = readonly string[] | undefined;
 
 /**
- * How custom values are answered (shared/docs/source-apis.md leaves it open):
+ * How custom values are answered (the evidence leaves it open: docs/sources/close.md, "Open questions"):
  * - `flat`: top-level `custom.cf_x` keys, as Close documents for fields asked for by that name;
  * - `nested-by-id`: one `custom` object keyed by field id (`{"custom": {"cf_x": ...}}`), as a public
  *   connector saw when asking for `custom`;

@@ -17,7 +17,7 @@ export interface SearchLimits {
 }
 
 /**
- * What a walk does at `maxObjectsPerWalk` (the evidence leaves it open, shared/docs/source-apis.md):
+ * What a walk does at `maxObjectsPerWalk` (the evidence leaves it open: docs/sources/close.md, "Open questions"):
  * - `cursor-null`: the page that reaches the cap has cursor null, as if nothing more matched;
  * - `refuse`: that page still has a cursor, and using it is a 400 naming the cursor, as a public
  *   production connector handles the cap.

@@ -83,7 +83,7 @@ export interface QueryParameter {
 const NUMBER_OPERATORS = ['Is', 'IsNot', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual', 'Between'] as const;
 /**
  * What real catalogues offer id parameters of type Int (a QueryOptions fixture of the same API family and
- * the vendor's workflow-tool node): no `In`, `NotIn` or `IsNot` (shared/docs/source-apis.md).
+ * the vendor's workflow-tool node): no `In`, `NotIn` or `IsNot` (docs/sources/virtuous.md, "Evidence: QueryOptions").
  */
 export const ID_OPERATORS = ['Is', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual', 'Between'] as const;
 const TEXT_OPERATORS = ['Is', 'IsNot', 'Contains', 'StartsWith', 'EndsWith', 'IsKnown', 'IsNotKnown'] as const;

@@ -13,7 +13,7 @@ export interface ContactQuery {
   take: number;
 }
 
-/** What the real API pages when `take` is omitted (shared/docs/source-apis.md). */
+/** What the real API pages when `take` is omitted (docs/sources/virtuous.md, "Evidence: requests"). */
 export const DEFAULT_TAKE = 10;
 
 /**

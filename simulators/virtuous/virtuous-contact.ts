@@ -1,5 +1,5 @@
 /**
- * Contact shapes returned by Virtuous CRM+ (see shared/docs/source-apis.md).
+ * Contact shapes returned by Virtuous CRM+ (docs/sources/virtuous.md, "Evidence: answers").
  * Timestamps are .NET strings without a zone suffix and with 0 to 7 fractional digits; they mean UTC.
  */
 

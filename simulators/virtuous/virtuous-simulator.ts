@@ -92,7 +92,7 @@ const DEFAULT_ARCHIVED_FRACTION = 0.1;
 const UNAUTHORIZED_TEXT = 'Authorization has been denied for this request.';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** Starts an HTTP simulator of the Virtuous CRM+ Contact API on 127.0.0.1 (see shared/docs/source-apis.md). */
+/** Starts an HTTP simulator of the Virtuous CRM+ Contact API on 127.0.0.1 (its evidence: docs/sources/virtuous.md, "Evidence"). */
 export async function startVirtuousSimulator(options: VirtuousSimulatorOptions): Promise<VirtuousSimulator> {
   const simulator = new HttpVirtuousSimulator(options);
   await simulator.listen(options.port ?? 0, options.host ?? '127.0.0.1');

@@ -12,7 +12,7 @@ const ops = (...names: string[]) => names.map((operator) => ({ operator, multipl
 const catalogue = (params: [string, string, string[]][]): VirtuousQueryOptions => ({
   options: params.map(([parameter, type, names]) => ({ parameter, type, operatorOptions: ops(...names), valueOptions: [] })),
 });
-/** What real catalogues offer id parameters (shared/docs/source-apis.md). */
+/** What real catalogues offer id parameters (docs/sources/virtuous.md, "Evidence: QueryOptions"). */
 const ID_OPERATORS = ['Is', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual', 'Between'];
 
 describe('keysetQuery', () => {

@@ -7,7 +7,7 @@ import { CLOSE_RATE_LIMIT_DIALECT } from './close-rate-limit.js';
 import { parseCustomFieldPage, type CloseCustomField } from './close-custom-fields.js';
 import type { CloseQueryNode } from './close-query.js';
 
-/** Body of `POST /data/search/` (shared/docs/source-apis.md). */
+/** Body of `POST /data/search/` (docs/sources/close.md, "Evidence: requests and paging"). */
 export interface CloseSearchBody {
   query: CloseQueryNode;
   _fields?: { contact: string[] };

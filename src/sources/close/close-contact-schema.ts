@@ -12,8 +12,8 @@ function listOfStructs(fieldNames: readonly string[]): FieldType {
 }
 
 /**
- * A Close contact's regular fields (shared/docs/source-apis.md, "Contact object"). Close has no archived
- * contacts (a deleted contact is gone), so there is no archived column.
+ * A Close contact's regular fields (docs/sources/close.md, "Evidence: contact object and custom fields").
+ * Close has no archived contacts (a deleted contact is gone), so there is no archived column.
  */
 export const closeContactSchema: RecordSchema = {
   name: 'close.contact',

@@ -3,7 +3,7 @@ import type { CloseCustomFieldColumn } from './close-custom-field-columns.js';
 
 /**
  * One contact custom field of the organization, as `GET /custom_field/contact/` describes it
- * (developer.close.com, "Contact Custom Fields"; shared/docs/source-apis.md): the parts every worker
+ * (developer.close.com, "Contact Custom Fields"; docs/sources/close.md, "Evidence"): the parts every worker
  * needs to build the same schema and read the same values. Stored in the export spec; holds no secret.
  */
 export interface CloseCustomField extends CloseCustomFieldColumn {

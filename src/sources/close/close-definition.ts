@@ -11,7 +11,7 @@ import { parseUserQuery, queryProblem, type CloseQueryNode } from './close-query
 import { CLOSE_RATE_LIMIT_DIALECT } from './close-rate-limit.js';
 import { CloseSource, DEFAULT_CLOSE_SETTINGS, type CloseSourceSettings } from './close-source.js';
 
-/** Close contacts (`POST /api/v1/data/search/`, shared/docs/source-apis.md, docs/sources/close.md). */
+/** Close contacts (`POST /api/v1/data/search/`, docs/sources/close.md and its "Evidence"). */
 export const closeDefinition: SourceDefinition = {
   name: 'close',
   displayName: 'Close',

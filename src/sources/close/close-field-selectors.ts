@@ -1,7 +1,8 @@
 /**
  * Selectors per search request (`_fields.contact` entries) unless Close refuses fewer: a public
- * connector saw about 80 work and about 140 refused with a 400 (shared/docs/source-apis.md), so the
- * exporter stays well below the lower figure. A refusal naming `_fields` halves it (see CloseSource).
+ * connector saw about 80 work and about 140 refused with a 400 (docs/sources/close.md, "Evidence: contact
+ * object and custom fields"), so the exporter stays well below the lower figure. A refusal naming
+ * `_fields` halves it (see CloseSource).
  */
 export const DEFAULT_MAX_FIELD_SELECTORS = 64;
 

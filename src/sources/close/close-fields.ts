@@ -3,7 +3,7 @@ import type { RecordSchema } from '../../sinks/record-schema.js';
 import { closeContactSchema, closeContactSchemaWith } from './close-contact-schema.js';
 import type { CloseCustomField } from './close-custom-fields.js';
 
-/** The contact's own fields (shared/docs/source-apis.md, "Contact object"), in schema order. */
+/** The contact's own fields (docs/sources/close.md, "Evidence: contact object and custom fields"), in schema order. */
 export const CLOSE_CONTACT_FIELDS: readonly string[] = closeContactSchema.fields.map((field) => field.name);
 
 /** Always requested: the row key and the paging key. */

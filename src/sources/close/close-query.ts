@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../errors/index.js';
 import { parseIsoMicros } from '../../time/iso-instant.js';
 
 /**
- * Close's contact query language (shared/docs/source-apis.md, "Query language"): a JSON tree that
+ * Close's contact query language (docs/sources/close.md, "Evidence: query language"): a JSON tree that
  * the exporter builds for every request and into which a user's own query (`--query FILE.json`) is
  * ANDed. A user query is checked here, before anything is enqueued, against the node and condition
  * types the API documents; field names and ids are left to the API, which the planner asks first.

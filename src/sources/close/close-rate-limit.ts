@@ -2,9 +2,9 @@ import { parseRateLimitHeaders } from '../../ratelimit/rate-limit-headers.js';
 import type { RateLimitDialect } from '../../ratelimit/rate-limit-dialect.js';
 
 /**
- * Close's rate limits (shared/docs/source-apis.md): the `RateLimit:` header (older: `X-Rate-Limit-*`) on
- * every answer, and a 429 body `{"error":{"rate_reset":0.87,...}}` giving the wait in fractional seconds,
- * more precisely than its whole-second `Retry-After`.
+ * Close's rate limits (docs/sources/close.md, "Evidence: rate limit and errors"): the `RateLimit:` header
+ * (older: `X-Rate-Limit-*`) on every answer, and a 429 body `{"error":{"rate_reset":0.87,...}}` giving the
+ * wait in fractional seconds, more precisely than its whole-second `Retry-After`.
  */
 export const CLOSE_RATE_LIMIT_DIALECT: RateLimitDialect = {
   allowance: parseRateLimitHeaders,

@@ -33,7 +33,7 @@ const ID_PARAMETER_NAME = /^(contact\s*)?id$/i;
  * Picks the numeric contact-id parameter and the keyset operators it offers: the documented
  * `Contact Id` when offered, otherwise another spelling (`Id`, `ContactId`, ...). Real catalogues give
  * id parameters `Is`, `LessThan`, `LessThanOrEqual`, `GreaterThan`, `GreaterThanOrEqual` and `Between`
- * (shared/docs/source-apis.md); only operators the catalogue lists are ever sent.
+ * (docs/sources/virtuous.md, "Evidence: QueryOptions"); only operators the catalogue lists are ever sent.
  */
 export function findIdKeyset(queryOptions: VirtuousQueryOptions): IdKeyset {
   const candidates = (queryOptions.options ?? []).filter((option) => ID_PARAMETER_NAME.test(option.parameter.trim()));

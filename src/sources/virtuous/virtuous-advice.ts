@@ -1,4 +1,4 @@
-/** What to do about a permanent Virtuous error, after the seed's error table. */
+/** What to do about a permanent Virtuous error, after the Query guide's error table (docs/sources/virtuous.md, "Evidence"). */
 export function virtuousAdvice(status: number): string {
   switch (status) {
     case 400:

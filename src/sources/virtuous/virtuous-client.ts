@@ -85,9 +85,9 @@ export class VirtuousClient {
 }
 
 /**
- * The envelope `{"list": [...], "total": n}` every contact query is answered with (shared/docs/source-apis.md):
- * anything else (a gateway's own JSON, another API) is refused by name instead of failing later on a
- * missing field.
+ * The envelope `{"list": [...], "total": n}` every contact query is answered with (docs/sources/virtuous.md,
+ * "Evidence: answers"): anything else (a gateway's own JSON, another API) is refused by name instead of
+ * failing later on a missing field.
  */
 function checkedEnvelope<T>(answer: unknown, endpoint: string): VirtuousQueryEnvelope<T> {
   const body = answer as Partial<Record<'list' | 'total', unknown>> | null;

@@ -19,7 +19,7 @@ export const DEFAULT_WATERMARK_OVERLAP = '60s';
 
 const collect = (value: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), value];
 
-/** Virtuous CRM+ contacts (`POST /api/Contact/Query`, shared/docs/source-apis.md, docs/sources/virtuous.md). */
+/** Virtuous CRM+ contacts (`POST /api/Contact/Query`, docs/sources/virtuous.md and its "Evidence"). */
 export const virtuousDefinition: SourceDefinition = {
   name: 'virtuous',
   displayName: 'Virtuous',

@@ -57,7 +57,7 @@ export { MODIFIED_FIELD } from './change-cut.js';
 
 /**
  * Smaller and smaller `take` values for a page that keeps failing transiently, as a production
- * connector does for large FullContact pages (see shared/docs/source-apis.md).
+ * connector does for large FullContact pages (docs/sources/virtuous.md, "Evidence: rate limit and failures").
  */
 export const TAKE_LADDER = [1000, 500, 250, 50, 10, 1] as const;
 /**
