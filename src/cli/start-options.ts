@@ -24,6 +24,7 @@ export function addStartOptions(command: Command, options: { incremental: boolea
   const pageSizes = SOURCE_DEFINITIONS.map(
     (definition) => `${definition.name} ${definition.pageSize.default} (at most ${definition.pageSize.max})`,
   ).join(', ');
+  const largestPageSize = Math.max(...SOURCE_DEFINITIONS.map((definition) => definition.pageSize.max));
   const budgets = SOURCE_DEFINITIONS.map((definition) => `${definition.name} ${formatRate(definition.rateLimit.default)}`).join(', ');
   command
     .requiredOption('--source <name>', `source API: ${sourceNames().join(' or ')}`)
@@ -36,13 +37,18 @@ export function addStartOptions(command: Command, options: { incremental: boolea
         (options.incremental ? '; with --incremental: only when no watermark exists yet' : ''),
     )
     .option('--rate-limit <n/window>', `request budget for the credential, e.g. 5000/1h (defaults: ${budgets})`)
-    .option('--part-rows <n>', 'rows per part file (default 10000; 5000 for Virtuous --full-contact)', wholeNumber('--part-rows', 1, 10_000_000))
+    .option(
+      '--part-rows <n>',
+      'rows per part file (default 10000; fewer for records a source declares wide, see docs/sources/)',
+      wholeNumber('--part-rows', 1, 10_000_000),
+    )
     .option(
       '--range-rows <n>',
       `wanted rows per range, planned by counting (at least ${MIN_RANGE_ROWS}; default: one range per worker slot, at least 50 pages each, split while they run)`,
       wholeNumber('--range-rows', MIN_RANGE_ROWS),
     )
-    .option('--page-size <n>', `records per request (defaults: ${pageSizes})`, wholeNumber('--page-size', 1, 1000));
+    // Each source's own cap is checked when the export is prepared; here only the largest any source takes.
+    .option('--page-size <n>', `records per request (defaults: ${pageSizes})`, wholeNumber('--page-size', 1, largestPageSize));
   if (options.incremental) {
     command.option(
       '--incremental',

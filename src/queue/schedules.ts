@@ -221,6 +221,8 @@ export async function runScheduledExport(job: Job<ScheduleJobData>, deps: Schedu
 export function withSourceOptions(request: StartExportRequest): StartExportRequest {
   const stored = request as StartExportRequest & Record<string, unknown>;
   const renamed: Record<string, string> = { whereGroups: 'whereGroup', queryFile: 'query' };
+  // A fixed list: the keys stored by that older version, whose sources had these options. A source added since
+  // stores its options under `sourceOptions` from the start and needs nothing here.
   const legacy = [
     'includeArchived',
     'excludeArchived',
