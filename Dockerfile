@@ -4,8 +4,8 @@
 # It runs the compiled CLI as the unprivileged `node` user, with the runtime dependencies alone and no
 # package manager. `--target simulator` builds the Virtuous simulator for docker-compose demos instead.
 #
-# Node 24 (LTS), the line CI runs the whole suite on besides Node 20 (.ci/run); Debian 13 (trixie), the
-# slim variant with the longest security support. See docs/deployment.md.
+# Node 24 (LTS), the line CI runs the tests on besides Node 22, the oldest supported (.ci/run); Debian 13
+# (trixie), the slim variant with the longest security support. See docs/deployment.md.
 ARG NODE_IMAGE=node:24-trixie-slim
 
 # Compiles src/ into dist/ with the development dependencies (the TypeScript compiler).

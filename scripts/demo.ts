@@ -8,6 +8,7 @@ import { DEFAULT_REDIS_URL, readEnvironment } from '../src/config/environment.js
 import { startLocalS3 } from '../simulators/local-services/local-s3.js';
 import { obtainRedis } from '../simulators/local-services/local-redis.js';
 import { createLogger } from '../src/logging/logger.js';
+import { takeOverNodeVersionNotice } from '../src/logging/node-version-notice.js';
 import { startExport } from '../src/queue/operations/start-export.js';
 import { readExportStatus, waitForExport } from '../src/queue/export-status.js';
 import { startExportWorker } from '../src/worker/export-worker.js';
@@ -24,6 +25,9 @@ const CONTACTS = Number(process.env.DEMO_CONTACTS ?? 20_000);
 const FORMAT = process.env.DEMO_FORMAT ?? 'parquet';
 const BUCKET = 'demo-exports';
 
+// On Node 20: one line, before the worker's S3 client would have the AWS SDK print its eight.
+const nodeNotice = takeOverNodeVersionNotice(process.version, process.env);
+if (nodeNotice) console.error(`demo: ${nodeNotice}`);
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'demo' });
 const s3Directory = resolve('.tmp/demo-s3');
 await mkdir(s3Directory, { recursive: true });

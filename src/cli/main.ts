@@ -6,10 +6,13 @@ import { statusCommand } from './commands/status-command.js';
 import { workerCommand } from './commands/worker-command.js';
 import { registerIncrementalCommands } from './register-incremental-commands.js';
 import { registerOperationsCommands } from './register-operations-commands.js';
+import { loggerFor } from '../logging/logger.js';
+import { takeOverNodeVersionNotice } from '../logging/node-version-notice.js';
 import { redactError } from '../logging/redact-error.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
 import { reportFailure } from './report-failure.js';
 import { loadSecretFiles } from '../config/secret-files.js';
+import { readEnvironment } from '../config/environment.js';
 import { exportId, wholeNumber } from './option-parsers.js';
 import { SOURCE_DEFINITIONS } from '../sources/registry.js';
 import { addStartOptions } from './start-options.js';
@@ -76,12 +79,13 @@ program
 registerOperationsCommands(program);
 registerIncrementalCommands(program);
 // Credentials given as files (`VIRTUOUS_API_TOKEN_FILE`, ...) are read before any command reads its configuration.
-program.hook('preAction', () =>
+program.hook('preAction', (_program, command) => {
   loadSecretFiles(
     process.env,
     SOURCE_DEFINITIONS.map((definition) => definition.credential.variable),
-  ),
-);
+  );
+  announceUnsupportedNode(command.name());
+});
 
 try {
   await program.parseAsync(process.argv);
@@ -89,6 +93,17 @@ try {
   // Commander has printed its own message (and the help hint); --help and --version end with 0.
   if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
   else process.exitCode = reportFailure(redactError(error, secretScrubber(process.env)));
+}
+
+/**
+ * On a Node past its end of life, one line once per process, in place of the AWS SDK's eight. A worker's
+ * stderr is JSON lines that log collectors parse, so there the notice is a `warn` line of its log.
+ */
+function announceUnsupportedNode(commandName: string): void {
+  const notice = takeOverNodeVersionNotice(process.version, process.env);
+  if (notice === undefined) return;
+  if (commandName === 'worker') loggerFor(readEnvironment(), 'bulk-export').warn({ nodeVersion: process.version }, notice);
+  else process.stderr.write(`bulk-export: ${notice}\n`);
 }
 
 function packageVersion(): string {

@@ -66,9 +66,8 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
 }
 
 /**
- * A worker's stderr is JSON lines; Node prints process warnings (a deprecation, the AWS SDK's notice on
- * Node 20 that its releases after early 2027 need Node 22) as free text between them, which breaks log
- * collectors that parse each line. They are logged as warnings instead: shown, in the log's own format.
+ * A worker's stderr is JSON lines; Node prints process warnings (a deprecation, an experimental feature)
+ * as free text between them, which breaks log collectors that parse each line. They are logged as warnings instead: shown, in the log's own format.
  */
 function logProcessWarnings(logger: Logger): void {
   process.removeAllListeners('warning');
