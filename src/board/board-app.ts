@@ -7,9 +7,11 @@ import type { Redis } from 'ioredis';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { METRIC_PREFIX } from '../metrics/export-metrics.js';
 import { registerFleetCollectors } from '../metrics/fleet-collectors.js';
+import type { ExportJobProgress } from '../queue/export-job-progress.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../queue/queue-names.js';
 import type { RangeJobData, RangeProgress } from '../queue/range-job.js';
 import { basicAuth } from './basic-auth-middleware.js';
+import { boardRestrictions } from './board-restrictions.js';
 import type { AccessCredentials } from '../access/bind-policy.js';
 
 export interface BoardAppOptions {
@@ -25,6 +27,9 @@ export interface BoardApp {
   app: Express;
   close(): Promise<void>;
 }
+
+/** A retry of one job: allowed only while the job has failed (a completed range or commit is never run again). */
+const JOB_RETRY = /^\/api\/queues\/([^/]+)\/([^/]+)\/retry$/;
 
 /**
  * What the board may change when it is not read-only: retry a failed job (a range, from its
@@ -44,20 +49,30 @@ const ALLOWED_CHANGES = [
 
 /**
  * Bull Board (express adapter) over the export and range queues with the project's queue prefix:
- * exports with their flow (export -> ranges), each range's progress (percent circle, plus rows, parts and
- * last key) and job log, retry of a failed range; plus `/metrics` (Prometheus text: queue depths,
- * shared budgets, this process) and `/healthz`.
+ * exports with their flow (export -> ranges), their progress (what `status` shows, with rate and time
+ * left) and log (plan, splits, commit); each range's progress (percent circle, plus rows, parts and last
+ * key) and job log; retry of a failed range, and no button for what the board refuses; plus `/metrics`
+ * (Prometheus text: queue depths, shared budgets, this process) and `/healthz`.
  */
 export function createBoardApp(options: BoardAppOptions): BoardApp {
   const exportsQueue = new Queue(EXPORT_QUEUE, { connection: options.redis, prefix: options.prefix });
   const rangesQueue = new Queue<RangeJobData>(RANGE_QUEUE, { connection: options.redis, prefix: options.prefix });
-  const adapterOptions = { readOnlyMode: options.readOnly, allowRetries: !options.readOnly };
+  // Retries of failed jobs only: Bull Board would also offer to run completed ones again.
+  const adapterOptions = { readOnlyMode: options.readOnly, allowRetries: !options.readOnly, allowCompletedRetries: false };
 
   const exportsAdapter = new BullMQAdapter(exportsQueue, {
     ...adapterOptions,
     description: 'One job per export: waits for its ranges (see its flow), then writes the manifest and _SUCCESS.',
   });
   exportsAdapter.setFormatter('name', (job: { id?: string }) => `export ${job.id ?? ''}`);
+  // The export's progress (export-job-progress.ts): a circle, and what `status` shows; the rate's samples stay out of sight.
+  exportsAdapter.setFormatter('progress', (progress: unknown) => {
+    if (progress && typeof progress === 'object' && 'samples' in progress) {
+      const { samples: _samples, ...shown } = progress as ExportJobProgress;
+      return shown;
+    }
+    return progress;
+  });
 
   const rangesAdapter = new BullMQAdapter(rangesQueue, {
     ...adapterOptions,
@@ -107,18 +122,31 @@ export function createBoardApp(options: BoardAppOptions): BoardApp {
   app.get('/metrics', (_request, response, next) => {
     metrics.metrics().then((text) => response.type(metrics.contentType).send(text), next);
   });
+  const queuesByName = new Map<string, Queue>([
+    [EXPORT_QUEUE, exportsQueue],
+    [RANGE_QUEUE, rangesQueue],
+  ]);
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (request.method === 'GET' || request.method === 'HEAD') return next();
-    if (!options.readOnly && ALLOWED_CHANGES.some((allowed) => allowed.test(request.path))) return next();
-    response
-      .status(403)
-      .type('text/plain')
-      .send(
+    const refuse = (reason: string) => response.status(403).type('text/plain').send(reason);
+    if (options.readOnly || !ALLOWED_CHANGES.some((allowed) => allowed.test(request.path))) {
+      refuse(
         options.readOnly
           ? 'the board is read-only\n'
           : 'the board only retries and promotes jobs and pauses queues; use bulk-export cancel|pause|resume|retry for the rest\n',
       );
+      return;
+    }
+    const retry = JOB_RETRY.exec(request.path);
+    const queue = retry && queuesByName.get(decodeURIComponent(retry[1]!));
+    if (!retry || !queue) return next();
+    queue.getJobState(decodeURIComponent(retry[2]!)).then((state) => {
+      if (state === 'failed' || state === 'unknown') return next();
+      refuse(`the board retries failed jobs only; this job is ${state}\n`);
+    }, next);
   });
+  // The buttons of refused changes are hidden too, so that the board offers only what it does.
+  app.use(boardRestrictions());
   app.use('/', serverAdapter.getRouter() as express.Router);
 
   return {

@@ -1,5 +1,6 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { BulkExportError, PartsMissingError, type PartDiscrepancy } from '../errors/index.js';
+import { secretScrubber } from '../logging/secret-scrubber.js';
 import { parseIsoMicros } from '../time/iso-instant.js';
 import {
   MANIFEST_NAME,
@@ -25,6 +26,7 @@ import type { TimestampPosition } from '../planning/timestamp-position.js';
 import { CommitFence } from './commit-fence.js';
 import { RangeBoard } from './range-board.js';
 import { ExportControl } from './export-control.js';
+import { commitStartedLine, committedLine, writeExportJobLog } from './export-job-log.js';
 import type { ExportSpec } from './export-spec.js';
 import { ExportCancelledError } from './export-stopped.js';
 import type { RangeCheckpoint } from './range-checkpoint.js';
@@ -89,6 +91,16 @@ async function commitCheckedExport(
     throw new BulkExportError('RANGES_UNFINISHED', `Ranges ${unfinished.join(', ')} of ${spec.exportId} have no finished checkpoint; cannot commit.`);
   }
   const parts = checkpoints.flatMap((checkpoint) => checkpoint!.parts);
+  const scrub = secretScrubber(context.variables);
+  const jobLog = (line: string) => writeExportJobLog((text) => job.log(text), line, scrub, log);
+  await jobLog(
+    commitStartedLine({
+      attempt: job.attemptsMade + 1,
+      ranges: rangeCount,
+      rows: parts.reduce((sum, part) => sum + part.rows, 0),
+      parts: parts.length,
+    }),
+  );
   log.info(refuseMismatchedRowCounts(spec, checkpoints as RangeCheckpoint[]), 'row counts agree'); // else fails the commit for good, nothing written
   const store = new ObjectStore(context.s3, spec.destination.bucket, {
     ...(context.s3Outage ? { outage: context.s3Outage } : {}),
@@ -182,6 +194,7 @@ async function commitCheckedExport(
   await board.retire(spec.exportId);
   await new RangeRetryNotes(context.redis, context.queuePrefix).drop(spec.exportId);
   log.info({ rows, parts: parts.length, manifestKey }, 'export committed');
+  await jobLog(committedLine({ rows, parts: parts.length, manifestUrl: formatS3Url({ bucket: spec.destination.bucket, prefix: '' }, manifestKey) }));
   return { rows, parts: parts.length, manifestKey };
 }
 

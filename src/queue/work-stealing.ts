@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../logging/logger.js';
+import { secretScrubber } from '../logging/secret-scrubber.js';
 import { describeRange, type ExportRange } from '../planning/export-range.js';
 import { maxRangesFor, MIN_PAGES_PER_SPLIT } from '../planning/fleet-ranges.js';
 import { keySpanOf, rangeOver } from '../planning/key-span.js';
 import { folderOf, rangeSplitKey, type RangeSplitRecord } from '../sinks/export-layout.js';
 import { ObjectStore } from '../sinks/s3/object-store.js';
 import { enqueueSplitRange } from './enqueue-export.js';
+import { addExportJobLogLine, splitLine } from './export-job-log.js';
 import { ExportControl } from './export-control.js';
 import { ExportRegistry } from './export-registry.js';
 import type { ExportSpec } from './export-spec.js';
@@ -72,6 +74,8 @@ export interface StealContext {
   queuePrefix: string;
   s3: S3Client;
   logger: Logger;
+  /** The process's environment, whose credentials the export job's log never shows. */
+  variables: NodeJS.ProcessEnv;
 }
 
 /**
@@ -110,12 +114,21 @@ export async function stealWork(context: StealContext): Promise<boolean> {
   }
   const range: ExportRange = { ...child, index };
   // The board's end for the new range is the victim's end at the split, which another split may have moved since the snapshot.
-  const [current] = (await board.ranges(spec.exportId)).filter((entry) => entry.range.index === index);
-  await addSplitRange(context, spec, current?.range ?? range, victim.range.index);
+  const after = await board.ranges(spec.exportId);
+  const current = after.find((entry) => entry.range.index === index)?.range ?? range;
+  await addSplitRange(context, spec, current, victim.range.index);
   context.logger.info(
-    { exportId: spec.exportId, range: victim.range.index, newRange: index, bounds: describeRange(current?.range ?? range), rows: choice.rows },
+    { exportId: spec.exportId, range: victim.range.index, newRange: index, bounds: describeRange(current), rows: choice.rows },
     'split a running range: its unread part is a new range',
   );
+  const line = splitLine({
+    victim: after.find((entry) => entry.range.index === victim.range.index)?.range ?? victim.range,
+    victimRowsLeft: progress.remaining,
+    child: current,
+    childRows: choice.rows,
+    at: choice.at,
+  });
+  await addExportJobLogLine(context.redis, context.queuePrefix, spec.exportId, line, secretScrubber(context.variables), context.logger);
   return true;
 }
 

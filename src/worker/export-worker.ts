@@ -6,6 +6,7 @@ import type { RedisSettings } from '../config/redis-settings.js';
 import { BulkExportError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { redactingFailures } from '../logging/redact-error.js';
+import { secretScrubber } from '../logging/secret-scrubber.js';
 import { ExportMetrics } from '../metrics/export-metrics.js';
 import { registerFleetCollectors, type FleetCollectors } from '../metrics/fleet-collectors.js';
 import { MeteredCheckpointStore } from '../metrics/metered-checkpoint-store.js';
@@ -17,6 +18,8 @@ import { CheckpointStore } from '../queue/checkpoint-store.js';
 import { commitExport, type ExportJobResult } from '../queue/commit-processor.js';
 import type { ExportSpec } from '../queue/export-spec.js';
 import { ExportRegistry } from '../queue/export-registry.js';
+import { addExportJobLogLine, commitFailedLine } from '../queue/export-job-log.js';
+import { ExportProgressReporter } from '../queue/export-progress-reporter.js';
 import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from '../queue/job-policies.js';
 import { EXPORT_QUEUE, RANGE_QUEUE, SCHEDULE_QUEUE } from '../queue/queue-names.js';
 import { processRange, SHUTDOWN_REASON } from '../queue/range-processor.js';
@@ -112,6 +115,9 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     steal: () => stealWork(context),
     logger: options.logger,
   });
+  // The export's own job shows what `status` shows: updated as its ranges move, at about one write a second per export for the fleet.
+  const scrub = secretScrubber(options.variables);
+  const progress = new ExportProgressReporter({ redis, prefix: options.queuePrefix, logger: options.logger, scrub });
   const rangeWorker = new Worker<RangeJobData, RangeJobResult>(
     RANGE_QUEUE,
     redactingFailures(async (job: Job<RangeJobData, RangeJobResult>, token: string | undefined, signal?: AbortSignal) => {
@@ -124,6 +130,8 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       } finally {
         activeRanges -= 1;
         stealer.nudge();
+        // However the attempt ended (done, failed, or handed back with a last part), the export's figures moved.
+        progress.nudge(job.data.spec.exportId);
       }
     }, options.variables),
     { ...common, connection: rangeConnection, concurrency: options.concurrency },
@@ -148,6 +156,10 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     ),
     { ...common, connection: scheduleConnection, concurrency: 1 },
   );
+  rangeWorker.on('progress', (job) => progress.nudge(job.data.spec.exportId));
+  rangeWorker.on('completed', (job) => progress.nudge(job.data.spec.exportId));
+  rangeWorker.on('failed', (job) => job && progress.nudge(job.data.spec.exportId));
+  exportWorker.on('completed', (job) => void progress.settle(job.data.exportId));
   rangeWorker.on('failed', (job, error) => {
     if (job?.processedOn) metrics?.recordRangeAttempt('failed', (Date.now() - job.processedOn) / 1000);
     // A range out of attempts leaves the export waiting for `retry`; the registry says so even after retention trims the job.
@@ -177,6 +189,19 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   exportWorker.on('failed', (job, error) => {
     const final = error instanceof UnrecoverableError || (job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1));
     const where = { exportId: job?.data.exportId, jobId: job?.id, attempt: job?.attemptsMade, err: error.message };
+    if (job) {
+      const line = commitFailedLine({
+        exportId: job.data.exportId,
+        reason: error.message,
+        attempt: job.attemptsMade,
+        attempts: job.opts.attempts ?? 1,
+        final,
+        cancelled: error instanceof ExportCancelledError,
+      });
+      void addExportJobLogLine(redis, options.queuePrefix, job.data.exportId, line, scrub, options.logger)
+        .catch(() => undefined)
+        .then(() => progress.settle(job.data.exportId));
+    }
     if (!final) {
       options.logger.warn(where, 'commit attempt failed; the commit is retried');
       return;
@@ -224,6 +249,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       const closed = Promise.all([rangeWorker.close(), exportWorker.close(), scheduleWorker.close()]);
       stopping.abort(SHUTDOWN_REASON);
       await closed;
+      await progress.close();
       await rangeQueue.close();
       await fleet?.close();
       requests?.close();

@@ -122,6 +122,22 @@ describe('board access: loopback by default, basic auth elsewhere, retries only 
       await fixture.waitForCommit(exportId);
       const manifest = (await fixture.manifest(await fixture.folder(dest, exportId)))!;
       expect(manifest.rows).toBe(fixture.simulator.expectedIds({ includeArchived: true }).length);
+
+      // A completed range or export is never run again from the board, and its pages hide what it refuses.
+      for (const [queue, id] of [
+        [RANGE_QUEUE, rangeJobId(exportId, 0)],
+        ['exports', exportId],
+      ] as const) {
+        const again = await fetch(`${board.url}api/queues/${queue}/${id}/retry`, { method: 'PUT' });
+        expect(again.status).toBe(403);
+        expect(await again.text()).toBe('the board retries failed jobs only; this job is completed\n');
+      }
+      expect(await (await ranges.getJob(rangeJobId(exportId, 0)))!.getState()).toBe('completed');
+      const shell = await (await fetch(`${board.url}queue/exports/${exportId}`)).text();
+      expect(shell).toContain('<link rel="stylesheet" href="board-restrictions.css"></head>');
+      const stylesheet = await fetch(`${board.url}board-restrictions.css`);
+      expect(stylesheet.headers.get('content-type')).toMatch(/^text\/css/);
+      expect(await stylesheet.text()).toContain('[class^="jobActions-"] > li:not(:has(svg.lucide-refresh-cw');
     } finally {
       await ranges.close();
       redis.disconnect();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { constantTimeEquals, parseBasicAuthorization } from '../../src/access/basic-auth.js';
 import { isLoopbackAddress, isLoopbackHost } from '../../src/access/bind-policy.js';
-import { duration, etaSeconds, formatWatchLine, measuredRate } from '../../src/cli/commands/watch-command.js';
+import { duration, formatWatchLine } from '../../src/cli/commands/watch-command.js';
+import { etaSeconds, measuredRate } from '../../src/queue/export-rate.js';
 import { budgetStateOf, escapeGlob } from '../../src/metrics/budget-state.js';
 import { partFormatOf } from '../../src/metrics/export-metrics.js';
 import { secretScrubber } from '../../src/logging/secret-scrubber.js';

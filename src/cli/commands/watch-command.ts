@@ -5,6 +5,7 @@ import { BulkExportError, InvalidInputError } from '../../errors/index.js';
 import { budgetKeyOf, budgetStateOf } from '../../metrics/budget-state.js';
 import { ExportRegistry } from '../../queue/export-registry.js';
 import type { ExportSpec } from '../../queue/export-spec.js';
+import { addRowSample, etaSeconds, measuredRate, type RowSample } from '../../queue/export-rate.js';
 import { readExportStatus, type ExportStatus } from '../../queue/export-status.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../../queue/queue-names.js';
 import { createRedisConnection } from '../../queue/redis-connection.js';
@@ -30,20 +31,11 @@ export interface WatchUpdate extends ExportStatus {
   budgetEtaSeconds: number | null;
 }
 
-/** How long a measured rate looks back. */
-const RATE_WINDOW_MS = 60_000;
-/** A rate needs samples at least this far apart. */
-const MIN_RATE_SPAN_MS = 1_000;
 /** Redraws on a terminal: at most this often (progress events can come in bursts), and at least this often (for the rate). */
 const MIN_REDRAW_MS = 200;
 const TTY_TICK_MS = 1_000;
 const DEFAULT_INTERVAL_S = 5;
 const FINAL_STATES = new Set(['committed', 'failed', 'cancelled']);
-
-interface Sample {
-  at: number;
-  rows: number;
-}
 
 /**
  * `bulk-export status EXPORT_ID --watch [--json] [--interval S]`: follows an export until it
@@ -88,7 +80,7 @@ export async function watchExport(
   const rangeEvents = new QueueEvents(RANGE_QUEUE, { connection: eventConnections[0]!, prefix });
   const exportEvents = new QueueEvents(EXPORT_QUEUE, { connection: eventConnections[1]!, prefix });
 
-  const samples: Sample[] = [];
+  let samples: RowSample[] = [];
   let lastPrinted: { key: string; at: number } | undefined;
   let lastState = '';
   let refreshing: Promise<void> | undefined;
@@ -134,10 +126,7 @@ export async function watchExport(
       return;
     }
     const now = Date.now();
-    samples.push({ at: now, rows: status.rows });
-    while (samples.length > 2 && now - samples[1]!.at > RATE_WINDOW_MS) samples.shift();
-    // Time before the first part (queued, workers starting) is not the export's rate.
-    while (samples.length > 1 && samples[1]!.rows === 0) samples.shift();
+    samples = addRowSample(samples, { at: now, rows: status.rows });
     const rate = measuredRate(samples, status, now);
     const budgetEta = await budgetEtaSeconds(redis, prefix, spec, status).catch(() => null);
     const update: WatchUpdate = {
@@ -223,28 +212,6 @@ export async function watchExport(
     await refreshing;
     await closeAll([rangeEvents, exportEvents]);
   }
-}
-
-/**
- * Rows per second over the samples of the last minute; before the samples span MIN_RATE_SPAN_MS with
- * some progress, the average since the export was created; null when nothing can be said yet.
- */
-export function measuredRate(samples: Sample[], status: Pick<ExportStatus, 'rows' | 'createdAt'>, now: number): number | null {
-  const first = samples[0];
-  const last = samples.at(-1);
-  if (first && last && last.at - first.at >= MIN_RATE_SPAN_MS && last.rows > first.rows) {
-    return (last.rows - first.rows) / ((last.at - first.at) / 1000);
-  }
-  const elapsed = (now - Date.parse(status.createdAt)) / 1000;
-  if (status.rows > 0 && elapsed > 0) return status.rows / elapsed;
-  return null;
-}
-
-/** Seconds left at `rate` for the rows left (planned rows are an estimate, so never below 0). */
-export function etaSeconds(status: Pick<ExportStatus, 'rows' | 'plannedRows' | 'state'>, rate: number | null): number | null {
-  if (status.state === 'committed') return 0;
-  if (rate === null || rate <= 0) return null;
-  return Math.round(Math.max(0, status.plannedRows - status.rows) / rate);
 }
 
 /**

@@ -8,7 +8,8 @@ import type { ExportRange } from '../../planning/export-range.js';
 import type { TimestampPosition } from '../../planning/timestamp-position.js';
 import { parseRateLimit } from '../../ratelimit/rate-limit-spec.js';
 import { RequestCounter } from '../../ratelimit/request-counter.js';
-import { DEFAULT_FLEET_SLOTS, rangesForFleet } from '../../planning/fleet-ranges.js';
+import { DEFAULT_FLEET_SLOTS, maxRangesFor, rangesForFleet } from '../../planning/fleet-ranges.js';
+import { estimatedPageRequests } from '../../planning/request-estimate.js';
 import { EXPORT_DESCRIPTOR_NAME, exportFolder, writeExportIndexEntry, type ExportDescriptor } from '../../sinks/export-layout.js';
 import { parsePartFormat, type PartFormat } from '../../sinks/part-format.js';
 import { ObjectStore } from '../../sinks/s3/object-store.js';
@@ -24,6 +25,8 @@ import type { SettingsContext, SourceDefinition, SourceOptionValues } from '../.
 import { formatIsoMicros, parseIsoMicros } from '../../time/iso-instant.js';
 import { enqueueExport } from '../enqueue-export.js';
 import { newExportId } from '../export-id.js';
+import { addExportJobLogLine, plannedLine, type RangeSizing } from '../export-job-log.js';
+import { reportExportJobProgress } from '../export-job-progress.js';
 import { ExportRegistry } from '../export-registry.js';
 import { FleetRoster } from '../fleet-roster.js';
 import type { ChangeWindowSpec, ExportSpec, RateLimitSpec, SourceSpec } from '../export-spec.js';
@@ -94,6 +97,8 @@ export interface ExportPlan {
   pageSize: number;
   /** Requests validation and planning sent (counts, bounds, the source's catalogue). */
   planningRequests: number;
+  /** How the ranges were sized. */
+  sizing: RangeSizing;
 }
 
 /**
@@ -109,6 +114,7 @@ export async function startExport(request: StartExportRequest, deps: StartExport
     await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, ranges);
     await guard?.enqueued();
     deps.logger.info({ exportId: spec.exportId, ranges: ranges.length, plannedRows: spec.plannedRows }, 'export enqueued');
+    await describeOnExportJob(plan, deps);
     return spec;
   } catch (error) {
     await guard?.release();
@@ -166,13 +172,19 @@ async function planExport(
     // A trial export is one range read from its start. Otherwise, without --range-rows, as many ranges as the
     // fleet works on at once, cut without count probes: work stealing rebalances them while they run.
     const slots = (await new FleetRoster(deps.redis, deps.environment.queuePrefix).slots()) || DEFAULT_FLEET_SLOTS;
-    const sizing: PlanOptions =
+    const sizing: RangeSizing =
       request.limit !== undefined
-        ? { targetRowsPerRange: Number.MAX_SAFE_INTEGER }
+        ? { kind: 'trial', limit: request.limit }
         : request.rangeRows !== undefined
-          ? { targetRowsPerRange: request.rangeRows }
+          ? { kind: 'range-rows', rows: request.rangeRows }
+          : { kind: 'fleet', slots };
+    const planOptions: PlanOptions =
+      sizing.kind === 'trial'
+        ? { targetRowsPerRange: Number.MAX_SAFE_INTEGER }
+        : sizing.kind === 'range-rows'
+          ? { targetRowsPerRange: sizing.rows }
           : { rangesFor: (totalRows) => rangesForFleet(totalRows, pageSize, slots) };
-    const plan = await source.plan({ ...sizing, ...(changes ? { changesSince: changes.since } : {}) });
+    const plan = await source.plan({ ...planOptions, ...(changes ? { changesSince: changes.since } : {}) });
     if (request.limit !== undefined) for (const range of plan.ranges) range.estimatedRows = Math.min(range.estimatedRows, request.limit);
     if (changes?.watermarkRule.kind === 'walk-position') {
       changes.until = plan.until ?? null;
@@ -212,11 +224,34 @@ async function planExport(
       ...(changes ? { changes } : {}),
       ...(request.limit !== undefined ? { limit: request.limit } : {}),
     };
-    return { plan: { spec, ranges: plan.ranges, pageSize, planningRequests: requests.count }, guard };
+    return { plan: { spec, ranges: plan.ranges, pageSize, planningRequests: requests.count, sizing }, guard };
   } catch (error) {
     await guard?.release();
     throw error;
   }
+}
+
+/**
+ * The export's own job, as soon as it is enqueued: a log line with the plan, and a first progress (0 of the
+ * planned rows) so that the board shows the export's figures before its first part.
+ */
+async function describeOnExportJob(plan: ExportPlan, deps: StartExportDependencies): Promise<void> {
+  const { spec, ranges, pageSize } = plan;
+  const { queuePrefix, variables } = deps.environment;
+  const scrub = secretScrubber(variables);
+  const line = plannedLine({
+    ranges,
+    plannedRows: spec.plannedRows,
+    pageRequests: estimatedPageRequests(ranges, pageSize),
+    pageSize,
+    planningRequests: plan.planningRequests,
+    sizing: plan.sizing,
+    maxRanges: maxRangesFor(spec.plannedRows, pageSize),
+  });
+  await addExportJobLogLine(deps.redis, queuePrefix, spec.exportId, line, scrub, deps.logger);
+  await reportExportJobProgress(deps.redis, queuePrefix, spec.exportId, scrub).catch((error: unknown) =>
+    deps.logger.warn({ exportId: spec.exportId, err: scrub((error as Error).message) }, 'could not write the export job progress'),
+  );
 }
 
 /**
