@@ -1,12 +1,11 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IdRange } from '../../../src/planning/export-range.js';
 import { RangeBoard } from '../../../src/queue/range-board.js';
 import { initialCheckpoint } from '../../../src/queue/range-checkpoint.js';
 import { ClaimedEnd } from '../../../src/queue/range/claimed-end.js';
 import { firstRows } from '../../../src/queue/range/page-cut.js';
 import type { SourcePage, SourceRow } from '../../../src/sources/export-source.js';
-import { dropPrefix, testRedis, uniquePrefix } from '../../support/test-redis.js';
+import { redisForTests } from '../../support/redis-for-tests.js';
 
 const keyOf = (row: SourceRow) => row.id as number;
 const idRange = (index: number, afterId: number | null, upToId: number | null): IdRange => ({
@@ -30,22 +29,11 @@ function page(ids: number[]): SourcePage {
 const progress = (read: number) => ({ read, remaining: 100, firstKey: 1, at: Date.now() });
 
 describe('ClaimedEnd', () => {
-  const prefix = uniquePrefix('claimed-end');
-  let redis: Redis;
-  let url: string;
-  let board: RangeBoard;
-
-  beforeAll(async () => {
-    url = (await testRedis()).url;
-    redis = new Redis(url);
-    board = new RangeBoard(redis, prefix);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await dropPrefix(url, prefix);
-  });
+  const shared = redisForTests('claimed-end');
+  const boardOf = () => new RangeBoard(shared.redis, shared.prefix);
 
   it('keeps whole pages while no split reaches them, and ends the range at a split point inside a page', async () => {
+    const board = boardOf();
     await board.init('exp-a', [idRange(0, 0, 1000)]);
     const range = idRange(0, 0, 1000);
     const end = await ClaimedEnd.load(board, 'exp-a', range, initialCheckpoint());
@@ -64,6 +52,7 @@ describe('ClaimedEnd', () => {
   });
 
   it('reports the rows read and the first key read, for choosing what to split', async () => {
+    const board = boardOf();
     await board.init('exp-b', [idRange(0, 0, 1000)]);
     const end = await ClaimedEnd.load(board, 'exp-b', idRange(0, 0, 1000), initialCheckpoint());
     await end.take(page([10, 20]), 40, { keyOf });
@@ -74,6 +63,7 @@ describe('ClaimedEnd', () => {
   });
 
   it('starts from the end the board has when the range resumes after a split', async () => {
+    const board = boardOf();
     await board.init('exp-c', [idRange(0, 0, 1000)]);
     expect(await board.split('exp-c', 0, 700, idRange(1, 699, 1000), progress(0))).toBe(1);
     const range = idRange(0, 0, 1000);
@@ -82,11 +72,12 @@ describe('ClaimedEnd', () => {
   });
 
   it('an export without a board keeps its planned end and claims nothing', async () => {
+    const board = boardOf();
     const range = idRange(0, 0, 1000);
     const end = await ClaimedEnd.load(board, 'exp-none', range, initialCheckpoint());
     expect(await end.take(page([5, 2000]), 0, { keyOf })).toEqual({ page: page([5, 2000]), endReached: false });
     expect(await end.finish()).toEqual([]);
-    expect(await redis.exists(board.key('exp-none'))).toBe(0);
+    expect(await shared.redis.exists(board.key('exp-none'))).toBe(0);
   });
 });
 

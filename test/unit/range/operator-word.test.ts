@@ -1,26 +1,14 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExportControl } from '../../../src/queue/export-control.js';
 import { ExportCancelledError } from '../../../src/queue/export-stopped.js';
 import { OperatorWord } from '../../../src/queue/range/operator-word.js';
-import { dropPrefix, testRedis, uniquePrefix } from '../../support/test-redis.js';
+import { redisForTests } from '../../support/redis-for-tests.js';
 
 describe('OperatorWord', () => {
-  const prefix = uniquePrefix('operator-word');
-  let redis: Redis;
-  let url: string;
-
-  beforeAll(async () => {
-    url = (await testRedis()).url;
-    redis = new Redis(url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await dropPrefix(url, prefix);
-  });
+  const shared = redisForTests('operator-word');
 
   it('reads on, parks on a pause and ends on a cancel, looking at most once per interval', async () => {
-    const control = new ExportControl(redis, prefix);
+    const control = new ExportControl(shared.redis, shared.prefix);
     let now = 0;
     const word = new OperatorWord(control, 'exp-1', 500, () => now);
     expect(await word.heed()).toBeUndefined();
@@ -39,7 +27,7 @@ describe('OperatorWord', () => {
   });
 
   it('heeds only its own export', async () => {
-    const control = new ExportControl(redis, prefix);
+    const control = new ExportControl(shared.redis, shared.prefix);
     await control.set('exp-other', 'cancel');
     expect(await new OperatorWord(control, 'exp-2').heed()).toBeUndefined();
   });

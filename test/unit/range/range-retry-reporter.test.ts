@@ -1,25 +1,13 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RangeRetryNotes } from '../../../src/queue/range-retry-notes.js';
 import { RangeRetryReporter } from '../../../src/queue/range/range-retry-reporter.js';
-import { dropPrefix, testRedis, uniquePrefix } from '../../support/test-redis.js';
+import { redisForTests } from '../../support/redis-for-tests.js';
 
 describe('RangeRetryReporter', () => {
-  const prefix = uniquePrefix('retry-reporter');
-  let redis: Redis;
-  let url: string;
-
-  beforeAll(async () => {
-    url = (await testRedis()).url;
-    redis = new Redis(url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await dropPrefix(url, prefix);
-  });
+  const shared = redisForTests('retry-reporter');
 
   it('says each retry in the job log and to status, and clears the note once the range moves on', async () => {
-    const notes = new RangeRetryNotes(redis, prefix);
+    const notes = new RangeRetryNotes(shared.redis, shared.prefix);
     const jobLog: string[] = [];
     const reporter = new RangeRetryReporter(notes, async (line) => jobLog.push(line), 'exp-1', 3);
     reporter.retrying('api', 'GET /contacts failed (503); try 2 of 8 in 1 s');
