@@ -16,4 +16,19 @@ export const TARGETS = {
   ],
   /** API-bound wall time (start to commit) at most this much above the physical minimum, with no 429. */
   apiBoundWallExcess: 0.03,
+  /** Reaction times and page latencies (`--only timing`), ms. */
+  timing: {
+    /** Median, from the reset the headers gave to the next window's first request, and to its last worker's. */
+    boundaryFirstMs: 30,
+    boundaryAllMs: 60,
+    /** After a 429's answer, requests already on their way may still meet the storm; none sent later. */
+    stormRefusedWithinMs: 20,
+    /** Median, from the probe's answer to the other workers' requests. */
+    stormReleaseMs: 40,
+    /** From the end of Retry-After to the probe. */
+    stormSilenceOverRetryAfterMs: 1500,
+    closeKeysetPageMedianMs: 50,
+    closeKeysetPageSlowestMs: 250,
+    virtuousKeysetPageSlowestMs: 1000,
+  },
 };

@@ -19,8 +19,11 @@ const SMALL = ['--page-size', '100', '--part-rows', '200', '--range-rows', '500'
  */
 const PAGE_SIZE = 25;
 const SLOW = ['--page-size', String(PAGE_SIZE), '--part-rows', '50', '--range-rows', '500'];
-/** Cancel: after the first part about 25 rounds (~3.7 s) would remain; the cancel CLI acts within ~1 s. */
-const CANCEL_LATENCY_MS = 150;
+/**
+ * Cancel: after the first part about 25 rounds (~10 s) would remain; the cancel CLI acts within ~1 s on a
+ * quiet machine, and well within ten on a busy one, so the export cannot commit first.
+ */
+const CANCEL_LATENCY_MS = 400;
 /** Resume: the SIGKILL follows the 4th part's progress event at once; about 23 rounds (~1 s) would remain. */
 const RESUME_LATENCY_MS = 50;
 const CONCURRENCY = 3;

@@ -200,27 +200,28 @@ describe('an API that accepts requests and never answers', () => {
     expect(done.retrying).toEqual([]);
   });
 
-  it('start says on stderr within seconds that the API does not answer, and gives up after the bounded tries', async () => {
+  it('start says on stderr, after the configured timeout, that the API does not answer, and gives up after the bounded tries', async () => {
     const { world } = await virtuousBehindProxy(
       'faults-hung-start',
       10,
       { hold: () => 'silent' },
       { SOURCE_REQUEST_TIMEOUT_MS: '400', SOURCE_REQUEST_ATTEMPTS: '3' },
     );
-    const started = performance.now();
     const child = spawn(process.execPath, [CLI, 'start', '--source', 'virtuous', '--dest', DEST, '--format', 'ndjson'], {
       env: world.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    const firstRetry = new Promise<number>((resolve) => {
+    const firstRetry = new Promise<void>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (stderr.includes('retrying (2 of 3)')) resolve(performance.now() - started);
+        if (stderr.includes('retrying (2 of 3)')) resolve();
       });
     });
     const exited = once(child, 'exit') as Promise<[number | null]>;
-    expect(await firstRetry).toBeLessThan(10_000);
+    // Said while start still runs, after the configured 400 ms (the message names it), not the default minute.
+    await firstRetry;
+    expect(child.exitCode).toBeNull();
     expect(stderr).toContain('Virtuous did not answer GET /api/Contact/QueryOptions within 400 ms; retrying (2 of 3)');
     const [code] = await exited;
     expect(code).toBe(1);

@@ -165,7 +165,8 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     ],
   ];
 
-  it.each(cases)('%s', async (_label, args, message, env = {}) => {
+  // Each case is its own CLI process and writes nothing: they run a few at once (vitest's maxConcurrency).
+  it.concurrent.for(cases)('%s', async ([, args, message, env = {}], { expect }) => {
     const result = await fixture.cli(
       args.map((arg) => (arg === 'BROKEN' ? brokenQuery : arg)),
       env,

