@@ -10,6 +10,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // The S3 clients tests make in-process would print the AWS SDK's eight-line Node 20 notice, once per file;
+    // the CLI's own one-line notice (src/logging/node-version-notice.ts) is tested in the processes it starts.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',

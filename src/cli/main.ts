@@ -1,9 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './commands/control-commands.js';
-import { startCommand } from './commands/start-command.js';
-import { statusCommand } from './commands/status-command.js';
-import { workerCommand } from './commands/worker-command.js';
 import { registerIncrementalCommands } from './register-incremental-commands.js';
 import { registerOperationsCommands } from './register-operations-commands.js';
 import { loggerFor } from '../logging/logger.js';
@@ -16,6 +12,7 @@ import { readEnvironment } from '../config/environment.js';
 import { exportId, wholeNumber } from './option-parsers.js';
 import { SOURCE_DEFINITIONS } from '../sources/registry.js';
 import { addStartOptions } from './start-options.js';
+import { lazyAction } from './lazy-action.js';
 
 const sourceVariables = SOURCE_DEFINITIONS.flatMap((definition) => [definition.baseUrl.variable, definition.credential.variable]);
 const program = new Command('bulk-export')
@@ -37,44 +34,44 @@ program
     'ranges worked on at once by this process, 1 to 64 (default: WORKER_CONCURRENCY, else 2)',
     wholeNumber('--concurrency', 1, 64),
   )
-  .action(workerCommand);
+  .action(lazyAction(async () => (await import('./commands/worker-command.js')).workerCommand));
 
 addStartOptions(program.command('start').description('plan and enqueue an export; prints the export id as the last line'), { incremental: true })
   .option('--wait', 'return only once the export committed (exit 0) or failed (non-zero)')
   .option('--dry-run', 'plan and print the plan, the requests and the time under the budget; enqueue and write nothing')
   .option('--limit <n>', 'a trial export of the first N records in key order (one range)', wholeNumber('--limit', 1))
   .option('--json', 'print the result (or the --dry-run plan) as one JSON object')
-  .action(startCommand);
+  .action(lazyAction(async () => (await import('./commands/start-command.js')).startCommand));
 
 program
   .command('status')
   .description('show where an export stands')
   .argument('<exportId>', 'the id start printed', exportId)
   .option('--json', 'print JSON')
-  .action(statusCommand);
+  .action(lazyAction(async () => (await import('./commands/status-command.js')).statusCommand));
 
 program
   .command('cancel')
   .description('stop every range of an export; no _SUCCESS is written')
   .argument('<exportId>', 'the id start printed', exportId)
-  .action(cancelCommand);
+  .action(lazyAction(async () => (await import('./commands/control-commands.js')).cancelCommand));
 program
   .command('pause')
   .description('park the ranges of an export after their current page')
   .argument('<exportId>', 'the id start printed', exportId)
-  .action(pauseCommand);
+  .action(lazyAction(async () => (await import('./commands/control-commands.js')).pauseCommand));
 program
   .command('resume')
   .description('continue a paused export, or rebuild one Redis lost from what is on S3 (with --dest)')
   .argument('<exportId>', 'the id start printed', exportId)
   .option('--dest <url>', "the export's destination, s3://BUCKET/PREFIX (to rebuild from S3)")
-  .action(resumeCommand);
+  .action(lazyAction(async () => (await import('./commands/control-commands.js')).resumeCommand));
 program
   .command('retry')
   .description('retry the failed ranges of an export from their checkpoints')
   .argument('<exportId>', 'the id start printed', exportId)
   .option('--range <n>', 'only this range index', wholeNumber('--range', 0))
-  .action(retryCommand);
+  .action(lazyAction(async () => (await import('./commands/control-commands.js')).retryCommand));
 
 registerOperationsCommands(program);
 registerIncrementalCommands(program);

@@ -1,8 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { boardCommand } from './commands/board-command.js';
-import { ddlCommand } from './commands/ddl-command.js';
-import { listCommand } from './commands/list-command.js';
-import { metricsCommand } from './commands/metrics-command.js';
+import { lazyAction } from './lazy-action.js';
 import { exportId, port, seconds, wholeNumber } from './option-parsers.js';
 
 /** Commands for watching the fleet (board, list, metrics); registered beside the core commands. */
@@ -28,14 +25,14 @@ export function registerOperationsCommands(program: Command): void {
     .option('--host <host>', 'address to bind; anything but loopback needs BOARD_USER and BOARD_PASSWORD (basic auth)', '127.0.0.1')
     .option('--read-only', 'no retries or other changes from the board')
     // Loaded on use: Express and Bull Board would otherwise add ~15 MB to every worker process.
-    .action(async (...args: Parameters<typeof boardCommand>) => (await import('./commands/board-command.js')).boardCommand(...args));
+    .action(lazyAction(async () => (await import('./commands/board-command.js')).boardCommand));
 
   program
     .command('list')
     .description('recent exports: state, rows, ranges, duration, destination')
     .option('--limit <n>', 'how many, newest first (1 to 1000)', wholeNumber('--limit', 1, 1000), 20)
     .option('--json', 'print JSON')
-    .action(listCommand);
+    .action(lazyAction(async () => (await import('./commands/list-command.js')).listCommand));
 
   program
     .command('ddl')
@@ -45,12 +42,12 @@ export function registerOperationsCommands(program: Command): void {
     .option('--table <table>', 'SOURCE/OBJECT, e.g. virtuous/contacts (default: every table with a committed export, or the table of --export)')
     .option('--export <exportId>', 'one export only (added to the table in engines that load)', exportId)
     .option('--name <name>', 'name of the table or view created (default SOURCE_OBJECT, e.g. virtuous_contacts)')
-    .action(ddlCommand);
+    .action(lazyAction(async () => (await import('./commands/ddl-command.js')).ddlCommand));
 
   program
     .command('metrics')
     .description('fleet metrics from Redis (queue depths, shared budgets), printed once or served with --port')
     .option('--port <port>', 'serve /metrics on this port until SIGINT/SIGTERM', port('--port'))
     .option('--host <host>', 'address for --port', '127.0.0.1')
-    .action(metricsCommand);
+    .action(lazyAction(async () => (await import('./commands/metrics-command.js')).metricsCommand));
 }

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { MIN_RANGE_ROWS, type StartExportRequest } from '../queue/operations/start-export.js';
+import { MIN_RANGE_ROWS } from '../planning/export-range.js';
+import type { StartExportRequest } from '../queue/operations/start-export.js';
 import { SOURCE_DEFINITIONS, sourceNames } from '../sources/registry.js';
 import { wholeNumber } from './option-parsers.js';
 

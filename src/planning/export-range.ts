@@ -1,4 +1,10 @@
 /**
+ * The smallest `--range-rows`: a range smaller than a page or two costs planning probes and requests
+ * out of proportion to what it reads (each range ends with a partial page).
+ */
+export const MIN_RANGE_ROWS = 100;
+
+/**
  * One unit of parallel work: a slice of an immutable key: numeric ids where a source has them, a
  * creation timestamp where its ids are opaque.
  * Bounds are `null` when open: the first range has no lower bound and the last no upper bound,

@@ -4,7 +4,7 @@ import { baseUrlFrom, requireVariable } from '../../config/environment.js';
 import { BulkExportError, InvalidInputError, RedisRefusedError } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { secretScrubber } from '../../logging/secret-scrubber.js';
-import type { ExportRange } from '../../planning/export-range.js';
+import { MIN_RANGE_ROWS, type ExportRange } from '../../planning/export-range.js';
 import type { TimestampPosition } from '../../planning/timestamp-position.js';
 import { parseRateLimit } from '../../ratelimit/rate-limit-spec.js';
 import { RequestCounter } from '../../ratelimit/request-counter.js';
@@ -37,11 +37,6 @@ import { filterHash, readStoredWatermark, watermarkKey, watermarkName, type Wate
 
 /** Rows per part: bounds worker memory (measured: ~300 MB peak at concurrency 4) and the pages a crash can waste. */
 export const DEFAULT_PART_ROWS = 10_000;
-/**
- * The smallest `--range-rows`: a range smaller than a page or two costs planning probes and requests
- * out of proportion to what it reads (each range ends with a partial page).
- */
-export const MIN_RANGE_ROWS = 100;
 
 export interface StartExportRequest {
   /** `--source`: a name in the source registry. */
