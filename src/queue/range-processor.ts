@@ -94,7 +94,7 @@ async function readRange(
   );
   const source = openSource(spec, context, log, retries);
   const store = openStore(spec, context, log, retries, control);
-  const encoder = createPartEncoder(spec.format, source.schema, { gzip: spec.gzip });
+  const encoder = await createPartEncoder(spec.format, source.schema, { gzip: spec.gzip });
   const writer = new PartWriter({
     exportId: spec.exportId,
     rangeIndex: range.index,
