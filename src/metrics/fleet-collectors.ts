@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue } from '../queue/bullmq.js';
 import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../queue/queue-names.js';

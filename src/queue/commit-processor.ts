@@ -1,4 +1,4 @@
-import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from './bullmq.js';
 import { BulkExportError, PartsMissingError, type PartDiscrepancy } from '../errors/index.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
 import { parseIsoMicros } from '../time/iso-instant.js';

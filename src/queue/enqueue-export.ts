@@ -1,4 +1,4 @@
-import { FlowProducer, Queue } from 'bullmq';
+import { FlowProducer, Queue } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import type { ExportRange } from '../planning/export-range.js';
 import type { ExportSpec } from './export-spec.js';

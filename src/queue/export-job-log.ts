@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { describeRange, type ExportRange } from '../planning/export-range.js';

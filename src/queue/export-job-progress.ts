@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import { addRowSample, etaSeconds, measuredRate, type RowSample } from './export-rate.js';
 import type { ExportSpec } from './export-spec.js';

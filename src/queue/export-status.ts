@@ -1,4 +1,4 @@
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import { BulkExportError } from '../errors/index.js';
 import { folderOf } from '../sinks/export-layout.js';

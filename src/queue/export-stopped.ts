@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from './bullmq.js';
 
 /** The operator cancelled the export: the range job fails without retry and without another request. */
 export class ExportCancelledError extends UnrecoverableError {

@@ -1,4 +1,4 @@
-import type { JobsOptions } from 'bullmq';
+import type { JobsOptions } from './bullmq.js';
 
 /** Finished jobs are trimmed so Redis does not grow without end. */
 const RETENTION = {

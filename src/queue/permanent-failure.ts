@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from './bullmq.js';
 import { BulkExportError, MissingConfigurationError, PERMANENT_ERROR_CODES, SourceRequestError } from '../errors/index.js';
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DelayedError, WaitingError, type Job } from 'bullmq';
+import { DelayedError, WaitingError, type Job } from './bullmq.js';
 import { describeRange, type ExportRange } from '../planning/export-range.js';
 import { budgetForExport } from '../sources/export-budget.js';
 import { createPartEncoder } from '../sinks/create-part-encoder.js';

@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from './bullmq.js';
 import { RowCountMismatchError } from '../errors/index.js';
 import { folderOf } from '../sinks/export-layout.js';
 import type { ApiRowCount } from '../sources/api-row-count.js';

@@ -1,4 +1,4 @@
-import { Queue, type Job } from 'bullmq';
+import { Queue, type Job } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import { parseDuration } from '../config/duration.js';
 import type { Environment } from '../config/environment.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from '../queue/bullmq.js';
 import { readEnvironment, S3_OUTAGE_DEFAULTS, type S3Settings } from '../config/environment.js';
 import type { RedisSettings } from '../config/redis-settings.js';
 import { BulkExportError } from '../errors/index.js';

@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import type { Worker } from '../queue/bullmq.js';
 import type { Redis } from 'ioredis';
 import type { Readiness } from '../health/readiness.js';
 import { redisProblem } from '../health/redis-ping.js';

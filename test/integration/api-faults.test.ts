@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { Queue } from 'bullmq';
+import { Queue } from '../../src/queue/bullmq.js';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportStatus } from '../../src/queue/export-status.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from '../../src/queue/bullmq.js';
 import { Redis } from 'ioredis';
 import type { ExportJobProgress } from '../../src/queue/export-job-progress.js';
 import { readExportStatus, type ExportStatus } from '../../src/queue/export-status.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from '../../src/queue/bullmq.js';
 import { Redis } from 'ioredis';
 import { EXPORT_QUEUE, SCHEDULE_QUEUE } from '../../src/queue/queue-names.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from '../../src/queue/bullmq.js';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import { EXPORT_DESCRIPTOR_NAME, exportIndexKey } from '../../src/sinks/export-layout.js';
 import { parseS3Url } from '../../src/sinks/s3/s3-location.js';

@@ -1,4 +1,4 @@
-import { QueueEvents } from 'bullmq';
+import { QueueEvents } from '../../src/queue/bullmq.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import type { RangeProgress } from '../../src/queue/range-job.js';

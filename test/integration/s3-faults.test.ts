@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { Queue } from 'bullmq';
+import { Queue } from '../../src/queue/bullmq.js';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import type { ExportManifest } from '../../src/sinks/manifest.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
+import { Queue } from '../../src/queue/bullmq.js';
 import { Redis } from 'ioredis';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import { rangeJobId } from '../../src/queue/range-job.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { startLocalS3, type LocalS3 } from '../../simulators/local-services/local-s3.js';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from '../../src/queue/bullmq.js';
 import { waitForExport } from '../../src/queue/export-status.js';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import { createCommandConnection, createRedisConnection } from '../../src/queue/redis-connection.js';

@@ -1,4 +1,4 @@
-import { QueueEvents } from 'bullmq';
+import { QueueEvents } from '../../src/queue/bullmq.js';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import { createRedisConnection, type RedisTarget } from '../../src/queue/redis-connection.js';
 import type { RangeProgress } from '../../src/queue/range-job.js';

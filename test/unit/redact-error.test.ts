@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from '../../src/queue/bullmq.js';
 import { describe, expect, it } from 'vitest';
 import { redactError, redactingFailures } from '../../src/logging/redact-error.js';
 import { secretScrubber } from '../../src/logging/secret-scrubber.js';

@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from '../../src/queue/bullmq.js';
 import { describe, expect, it } from 'vitest';
 import { RowCountMismatchError } from '../../src/errors/index.js';
 import type { ExportSpec } from '../../src/queue/export-spec.js';

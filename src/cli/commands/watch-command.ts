@@ -1,4 +1,4 @@
-import { QueueEvents } from 'bullmq';
+import { QueueEvents } from '../../queue/bullmq.js';
 import type { Redis } from 'ioredis';
 import { readEnvironment } from '../../config/environment.js';
 import { BulkExportError, InvalidInputError } from '../../errors/index.js';

@@ -1,4 +1,4 @@
-import { Queue, type Job } from 'bullmq';
+import { Queue, type Job } from '../bullmq.js';
 import type { Redis } from 'ioredis';
 import { InvalidInputError } from '../../errors/index.js';
 import { ExportRegistry, type ExportRecord } from '../export-registry.js';
