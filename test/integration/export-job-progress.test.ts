@@ -66,7 +66,7 @@ describe('the export job shows the export', () => {
   });
 
   it('has the progress status computes, during the run and after the commit, and logs the plan, the splits and the commit', async () => {
-    fixture = await ExportFixture.create('export-job-progress', { contacts: 30_000, seed: 5, token: TOKEN, faults: { latencyMs: 100 } });
+    fixture = await ExportFixture.create('export-job-progress', { contacts: 12_000, seed: 5, token: TOKEN, faults: { latencyMs: 100 } });
     const redis = new Redis(fixture.redisUrl);
     const exports = new Queue(EXPORT_QUEUE, { connection: redis, prefix: fixture.prefix });
     try {
