@@ -104,10 +104,12 @@ describe('the fleet at a window boundary', () => {
     }
     expect(silenceMs).toBeGreaterThanOrEqual(retryAfterMs);
     expect(probe.status).toBe(200);
-    // One probe goes first; until its answer no more than the refill's pace (one per WINDOW_MS / LIMIT) follows it.
-    for (const [index, record] of beforeProbeAnswer.entries()) {
-      expect(record.arrivedAt - probe.arrivedAt).toBeGreaterThanOrEqual((index + 1) * (WINDOW_MS / LIMIT) - 5);
-    }
+    // One probe goes first; until its answer no more follow it than the refill allows over that time (one per
+    // WINDOW_MS / LIMIT), and one more: a busy machine may deliver the probe itself late. Released at once on the
+    // probe instead of on its answer, the other workers would all be here.
+    const refillMs = WINDOW_MS / LIMIT;
+    expect(beforeProbeAnswer.length).toBeLessThanOrEqual(Math.floor((probe.answeredAt! - probe.arrivedAt) / refillMs) + 1);
+    expect(beforeProbeAnswer.length).toBeLessThan(WORKERS - 1);
     // Its answer lets the other workers out together: all of them before the first of them is answered.
     expect(released).toHaveLength(WORKERS - 1 - beforeProbeAnswer.length);
     for (const record of released) expect(record.arrivedAt).toBeLessThan(released[0]!.answeredAt!);
