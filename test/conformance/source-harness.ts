@@ -55,6 +55,8 @@ export interface SourceHarness {
   modifiedAt(id: ContactId): string | undefined;
   /** Contacts the API has served in answers so far (a live counter). */
   rowsServed(): number;
+  /** Requests the API has received so far, counted as they arrive (a live counter). */
+  requestsReceived(): number;
   /** Added latency per API request, in milliseconds (0: none), to make an export last. */
   setLatency(ms: number): void;
   /** Changes some contacts now (edits, and inserts when the simulator supports them); returns their ids. */

@@ -63,6 +63,10 @@ export class CloseHarness implements SourceHarness {
     return this.sim.stats.rowsServed;
   }
 
+  requestsReceived(): number {
+    return this.sim.stats.requests;
+  }
+
   setLatency(ms: number): void {
     this.sim.setFaults(ms > 0 ? { latencyMs: ms } : undefined);
   }

@@ -52,6 +52,10 @@ export class VirtuousHarness implements SourceHarness {
     return this.sim.stats.rowsServed;
   }
 
+  requestsReceived(): number {
+    return this.sim.stats.requests;
+  }
+
   setLatency(ms: number): void {
     this.sim.setFaults(ms > 0 ? { latencyMs: ms } : undefined);
   }
