@@ -75,6 +75,13 @@ export interface SourceRequestSettings {
 /** Eight tries: two at each of four page sizes (1000, 500, 250, 50) for a page that keeps failing. */
 export const SOURCE_REQUEST_DEFAULTS: SourceRequestSettings = { timeoutMs: 60_000, attempts: 8 };
 
+/**
+ * REDIS_OUTAGE_GIVE_UP_MS: how long a command that waits for an export (`start --wait`, `status --watch`)
+ * waits for a Redis that stopped answering (a restart, a failover) before it gives up with a message; the
+ * export goes on regardless. Workers wait for Redis as long as it takes.
+ */
+export const REDIS_OUTAGE_GIVE_UP_DEFAULT_MS = 60_000;
+
 /** Everything the commands read from the environment, in one typed place. */
 export interface Environment {
   /** The Redis every process shares: one server, a Cluster or a Sentinel master (see redis-settings.ts). */
@@ -84,6 +91,8 @@ export interface Environment {
   s3: S3Settings;
   /** SOURCE_REQUEST_TIMEOUT_MS and SOURCE_REQUEST_ATTEMPTS. */
   sourceRequests: SourceRequestSettings;
+  /** REDIS_OUTAGE_GIVE_UP_MS (see REDIS_OUTAGE_GIVE_UP_DEFAULT_MS). */
+  redisOutageGiveUpMs: number;
   logLevel: string;
   /** LOG_PRETTY: human-readable log lines instead of JSON. */
   logPretty: boolean;
@@ -121,6 +130,7 @@ export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Env
       checksums: s3ChecksumMode(variables),
     },
     sourceRequests: sourceRequestSettings(variables),
+    redisOutageGiveUpMs: positiveIntegerVariable(variables, 'REDIS_OUTAGE_GIVE_UP_MS') ?? REDIS_OUTAGE_GIVE_UP_DEFAULT_MS,
     logLevel: variables.LOG_LEVEL || 'info',
     logPretty: parseBoolean(variables.LOG_PRETTY) ?? false,
     access: accessCredentials(variables),

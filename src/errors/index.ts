@@ -8,5 +8,6 @@ export { SourceUnavailableError } from './source-unavailable-error.js';
 export { PartsMissingError, type PartDiscrepancy } from './parts-missing-error.js';
 export { RedisUnavailableError } from './redis-unavailable-error.js';
 export { RedisRefusedError } from './redis-refused-error.js';
+export { RedisOutageError } from './redis-outage-error.js';
 export { S3RequestError, type S3RequestTarget } from './s3-request-error.js';
 export { ERROR_CODES, PERMANENT_ERROR_CODES, type ErrorCode } from './error-code.js';

@@ -9,7 +9,8 @@ import { ExportRegistry, type ExportState } from './export-registry.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from './queue-names.js';
 import { rangeJobId } from './range-job.js';
 import { RangeRetryNotes, type RangeRetryNote } from './range-retry-notes.js';
-import { createRedisConnection, type RedisTarget } from './redis-connection.js';
+import { createRedisConnection, redactUrl, type RedisTarget } from './redis-connection.js';
+import { RedisOutageWatch, type RedisOutagePolicy } from './redis-outage-watch.js';
 
 export interface RangeFailure {
   rangeIndex: number;
@@ -102,34 +103,83 @@ async function failedRanges(ranges: Queue, exportId: string, rangeCount: number)
 }
 
 /**
- * Resolves once the export committed; rejects as soon as it failed, was cancelled, or one of its
- * ranges failed for good (the export then waits for `retry`, but a waiting script should hear of it).
+ * Between two reads of the export's state while nothing is heard of it. The events wake the wait up at
+ * once; this re-read catches what they cannot say: events lost while Redis was away (a failover can lose
+ * the last entries of an events stream) and a Redis that stopped answering without closing a connection.
  */
-export async function waitForExport(target: RedisTarget, prefix: string, connection: Redis, exportId: string): Promise<void> {
+const RECHECK_MS = 5_000;
+
+/**
+ * Resolves with the export's status once it committed; rejects as soon as it failed, was cancelled, or
+ * one of its ranges failed for good (the export then waits for `retry`, but a waiting script should hear
+ * of it). Rides through Redis restarting or failing over (see RedisOutageWatch): `outage` says where to
+ * say so and how long to wait for Redis. `connection` reads the state; one from createRedisConnection
+ * waits through reconnects, where a fail-fast one gives up on a restarting Redis.
+ */
+export async function waitForExport(
+  target: RedisTarget,
+  prefix: string,
+  connection: Redis,
+  exportId: string,
+  outage: Partial<RedisOutagePolicy> = {},
+): Promise<ExportStatus> {
+  const watch = new RedisOutageWatch(exportId, { redisLabel: labelOf(target), ...outage });
   const connections = [createRedisConnection(target, 'bulk-export:wait'), createRedisConnection(target, 'bulk-export:wait')];
   const exportEvents = new QueueEvents(EXPORT_QUEUE, { connection: connections[0]!, prefix });
   const rangeEvents = new QueueEvents(RANGE_QUEUE, { connection: connections[1]!, prefix });
+  let heard: { committed: boolean; failure?: BulkExportError } = { committed: false };
+  let wake: () => void = () => undefined;
+  const sawConnectionError = (error: Error) => watch.saw(error);
+  const hear = (news: Partial<typeof heard>) => {
+    heard = { ...heard, ...news };
+    wake();
+  };
   try {
-    const outcome = new Promise<void>((resolve, reject) => {
-      exportEvents.on('completed', ({ jobId }) => jobId === exportId && resolve());
-      exportEvents.on('failed', ({ jobId, failedReason }) => jobId === exportId && reject(new BulkExportError('EXPORT_FAILED', failedReason)));
-      rangeEvents.on('failed', ({ jobId, failedReason }) => {
-        if (jobId.startsWith(`${exportId}-r`))
-          reject(new BulkExportError('RANGE_FAILED', `range ${jobId.slice(exportId.length + 2)} failed: ${failedReason}`));
-      });
+    exportEvents.on('completed', ({ jobId }) => jobId === exportId && hear({ committed: true }));
+    exportEvents.on(
+      'failed',
+      ({ jobId, failedReason }) => jobId === exportId && hear({ failure: new BulkExportError('EXPORT_FAILED', failedReason) }),
+    );
+    rangeEvents.on('failed', ({ jobId, failedReason }) => {
+      if (jobId.startsWith(`${exportId}-r`))
+        hear({ failure: new BulkExportError('RANGE_FAILED', `range ${jobId.slice(exportId.length + 2)} failed: ${failedReason}`) });
     });
-    outcome.catch(() => undefined); // settled below, or abandoned when the state read first says how it ended
-    await Promise.all([exportEvents.waitUntilReady(), rangeEvents.waitUntilReady()]);
-    // Whatever happened before we listened:
-    const status = await readExportStatus(connection, prefix, exportId);
-    if (!status) throw new BulkExportError('UNKNOWN_EXPORT', `No export ${exportId} in this Redis (check REDIS_URL and the queue prefix).`);
-    if (status.state === 'committed') return;
-    if (status.state === 'failed' || status.state === 'cancelled') {
-      throw new BulkExportError('EXPORT_FAILED', status.error ?? `export ${exportId} is ${status.state}`);
+    // An events stream that fails (Redis away) is read again by BullMQ; a read of the state says whether Redis is there.
+    for (const events of [exportEvents, rangeEvents]) {
+      events.on('error', (error) => {
+        watch.saw(error);
+        wake();
+      });
     }
-    await outcome;
+    connection.on('error', sawConnectionError);
+    await watch.read(() => Promise.all([exportEvents.waitUntilReady(), rangeEvents.waitUntilReady()]));
+    for (;;) {
+      // Whatever happened before we listened, or while Redis was away:
+      const status = await watch.read(() => readExportStatus(connection, prefix, exportId));
+      if (heard.failure) throw heard.failure;
+      if (!status) throw new BulkExportError('UNKNOWN_EXPORT', `No export ${exportId} in this Redis (check REDIS_URL and the queue prefix).`);
+      if (heard.committed || status.state === 'committed') return status;
+      if (status.state === 'failed' || status.state === 'cancelled') {
+        throw new BulkExportError('EXPORT_FAILED', status.error ?? `export ${exportId} is ${status.state}`);
+      }
+      // News heard while the state was being read is acted on now, not at the next re-read.
+      if (heard.committed || heard.failure) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, RECHECK_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = () => undefined;
+    }
   } finally {
+    connection.off('error', sawConnectionError);
     await Promise.all([exportEvents.close(), rangeEvents.close()]);
     for (const connection of connections) connection.disconnect();
   }
+}
+
+function labelOf(target: RedisTarget): string {
+  return typeof target === 'string' ? redactUrl(target) : target.label;
 }

@@ -1,9 +1,11 @@
-import { readEnvironment } from '../../config/environment.js';
-import { BulkExportError } from '../../errors/index.js';
+import { readEnvironment, type Environment } from '../../config/environment.js';
+import { BulkExportError, RedisOutageError } from '../../errors/index.js';
 import { loggerFor } from '../../logging/logger.js';
+import { secretScrubber } from '../../logging/secret-scrubber.js';
 import { previewExport, startExport } from '../../queue/operations/start-export.js';
 import { readExportStatus, waitForExport, type ExportStatus } from '../../queue/export-status.js';
-import { createCommandConnection } from '../../queue/redis-connection.js';
+import { createCommandConnection, createRedisConnection } from '../../queue/redis-connection.js';
+import { RedisOutageWatch } from '../../queue/redis-outage-watch.js';
 import { folderOf } from '../../sinks/export-layout.js';
 import type { ExportSpec } from '../../queue/export-spec.js';
 import { estimatePlan, formatPlanEstimate } from '../plan-estimate.js';
@@ -35,15 +37,8 @@ export async function startCommand(options: StartCommandOptions): Promise<void> 
     let status: ExportStatus | undefined;
     if (options.wait) {
       process.stderr.write(`export ${spec.exportId}: ${spec.rangeCount} ranges, about ${spec.plannedRows} contacts; waiting for it to commit\n`);
-      try {
-        await waitForExport(environment.redis, environment.queuePrefix, redis, spec.exportId);
-      } catch (error) {
-        const failed = await readExportStatus(redis, environment.queuePrefix, spec.exportId);
-        process.stdout.write(options.json ? `${JSON.stringify(startResult(spec, failed))}\n` : `${spec.exportId}\n`);
-        throw new BulkExportError('EXPORT_FAILED', `export ${spec.exportId} failed: ${(error as Error).message}`);
-      }
-      status = await readExportStatus(redis, environment.queuePrefix, spec.exportId);
-      process.stderr.write(`committed ${status?.rows ?? '?'} rows in ${status?.parts ?? '?'} parts to ${status?.destination ?? ''}\n`);
+      status = await waitForCommit(spec, environment, options);
+      process.stderr.write(`committed ${status.rows} rows in ${status.parts} parts to ${status.destination}\n`);
     }
     process.stdout.write(options.json ? `${JSON.stringify(startResult(spec, status))}\n` : `${spec.exportId}\n`);
   } finally {
@@ -51,8 +46,40 @@ export async function startCommand(options: StartCommandOptions): Promise<void> 
   }
 }
 
+/**
+ * `--wait`: the export's status once it committed. Waiting is not a command that returns at once: its
+ * connections wait through reconnects and it rides through a Redis restart or failover, saying so on
+ * stderr, for up to REDIS_OUTAGE_GIVE_UP_MS. However the wait ends, stdout gets the export id (or the JSON
+ * result) before the error.
+ */
+async function waitForCommit(spec: ExportSpec, environment: Environment, options: StartCommandOptions): Promise<ExportStatus> {
+  const scrub = secretScrubber(environment.variables);
+  const redis = createRedisConnection(environment.redis, 'bulk-export:wait');
+  const outage = {
+    giveUpAfterMs: environment.redisOutageGiveUpMs,
+    redisLabel: environment.redis.label,
+    notify: (line: string) => process.stderr.write(`${scrub(line)}\n`),
+  };
+  try {
+    return await waitForExport(environment.redis, environment.queuePrefix, redis, spec.exportId, outage);
+  } catch (error) {
+    // How it ended, for --json; read through the same outage handling, since Redis may go away at any moment.
+    const failed =
+      error instanceof RedisOutageError || !options.json
+        ? undefined
+        : await new RedisOutageWatch(spec.exportId, outage)
+            .read(() => readExportStatus(redis, environment.queuePrefix, spec.exportId))
+            .catch(() => undefined);
+    process.stdout.write(options.json ? `${JSON.stringify(startResult(spec, failed ?? { state: 'unknown' }))}\n` : `${spec.exportId}\n`);
+    if (error instanceof RedisOutageError) throw error;
+    throw new BulkExportError('EXPORT_FAILED', `export ${spec.exportId} failed: ${(error as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** `start --json`: the export, where it goes, its plan, and with `--wait` how it ended. */
-function startResult(spec: ExportSpec, status: ExportStatus | undefined) {
+function startResult(spec: ExportSpec, status: Partial<ExportStatus> | undefined) {
   return {
     exportId: spec.exportId,
     state: status?.state ?? 'enqueued',
@@ -63,6 +90,6 @@ function startResult(spec: ExportSpec, status: ExportStatus | undefined) {
     ranges: spec.rangeCount,
     plannedRows: spec.plannedRows,
     limit: spec.limit ?? null,
-    ...(status ? { rows: status.rows, parts: status.parts, ...(status.error ? { error: status.error } : {}) } : {}),
+    ...(status?.rows !== undefined ? { rows: status.rows, parts: status.parts, ...(status.error ? { error: status.error } : {}) } : {}),
   };
 }

@@ -1,7 +1,8 @@
 import { QueueEvents } from '../../queue/bullmq.js';
 import type { Redis } from 'ioredis';
 import { readEnvironment } from '../../config/environment.js';
-import { BulkExportError, InvalidInputError } from '../../errors/index.js';
+import { BulkExportError, InvalidInputError, RedisOutageError } from '../../errors/index.js';
+import { secretScrubber } from '../../logging/secret-scrubber.js';
 import { budgetKeyOf, budgetStateOf } from '../../metrics/budget-state.js';
 import { ExportRegistry } from '../../queue/export-registry.js';
 import type { ExportSpec } from '../../queue/export-spec.js';
@@ -9,6 +10,7 @@ import { addRowSample, etaSeconds, measuredRate, type RowSample } from '../../qu
 import { readExportStatus, type ExportStatus } from '../../queue/export-status.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../../queue/queue-names.js';
 import { createRedisConnection } from '../../queue/redis-connection.js';
+import { RedisOutageWatch } from '../../queue/redis-outage-watch.js';
 
 export interface WatchOptions {
   json?: boolean;
@@ -77,6 +79,18 @@ export async function watchExport(
   }
   const spec = record.spec;
   const tty = 'isTTY' in output && Boolean(output.isTTY) && !options.json;
+  const scrub = secretScrubber(environment.variables);
+  // From here on the watch rides through Redis restarting or failing over, saying so, up to REDIS_OUTAGE_GIVE_UP_MS.
+  const outage = new RedisOutageWatch(exportId, {
+    giveUpAfterMs: environment.redisOutageGiveUpMs,
+    redisLabel: environment.redis.label,
+    notify: (line) => {
+      // On a terminal the progress line is redrawn in place: clear it so the notice stands on its own line.
+      if (tty) output.write('\r\x1b[2K');
+      process.stderr.write(`${scrub(line)}\n`);
+    },
+  });
+  redis.on('error', (error: Error) => outage.saw(error));
   const rangeEvents = new QueueEvents(RANGE_QUEUE, { connection: eventConnections[0]!, prefix });
   const exportEvents = new QueueEvents(EXPORT_QUEUE, { connection: eventConnections[1]!, prefix });
 
@@ -88,7 +102,12 @@ export async function watchExport(
   let lastRefreshAt = 0;
   let pendingTimer: NodeJS.Timeout | undefined;
   let finish: (code: number) => void = () => undefined;
-  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let giveUp: (error: unknown) => void = () => undefined;
+  const finished = new Promise<number>((resolve, reject) => {
+    finish = resolve;
+    giveUp = reject;
+  });
+  finished.catch(() => undefined); // a give-up can come before the watch awaits it; it is awaited below
   let done = false;
 
   const emit = (update: WatchUpdate, final: boolean) => {
@@ -116,7 +135,10 @@ export async function watchExport(
   };
 
   const refreshOnce = async () => {
-    const status = await readExportStatus(redis, prefix, exportId);
+    const { status, budgetEta } = await outage.read(async () => {
+      const status = await readExportStatus(redis, prefix, exportId);
+      return { status, budgetEta: status ? await budgetEtaSeconds(redis, prefix, spec, status).catch(() => null) : null };
+    });
     if (done) return;
     if (!status) {
       done = true;
@@ -128,7 +150,6 @@ export async function watchExport(
     const now = Date.now();
     samples = addRowSample(samples, { at: now, rows: status.rows });
     const rate = measuredRate(samples, status, now);
-    const budgetEta = await budgetEtaSeconds(redis, prefix, spec, status).catch(() => null);
     const update: WatchUpdate = {
       ...status,
       at: new Date(now).toISOString(),
@@ -161,8 +182,15 @@ export async function watchExport(
     lastRefreshAt = Date.now();
     refreshing = refreshOnce()
       .catch((error: unknown) => {
-        // Redis away for a moment: say so once per tick, keep watching.
-        if (!tty) process.stderr.write(`watch: ${(error as Error).message}; retrying\n`);
+        if (done) return;
+        if (error instanceof RedisOutageError) {
+          // Redis stayed away for the whole give-up time: the watch ends with the error, the export goes on.
+          done = true;
+          giveUp(error);
+          return;
+        }
+        // Redis away is ridden through by the reads themselves; anything else is said, and the next tick reads again.
+        if (!tty) process.stderr.write(`watch: ${scrub((error as Error).message)}; retrying\n`);
       })
       .finally(() => {
         refreshing = undefined;
@@ -191,6 +219,13 @@ export async function watchExport(
   exportEvents.on('completed', ({ jobId }) => jobId === exportId && schedule());
   exportEvents.on('failed', ({ jobId }) => jobId === exportId && schedule());
   exportEvents.on('removed', ({ jobId }) => jobId === exportId && schedule());
+  // An events stream that fails (Redis away) is read again by BullMQ; a read of the state says whether Redis is there.
+  for (const events of [rangeEvents, exportEvents]) {
+    events.on('error', (error) => {
+      outage.saw(error);
+      schedule();
+    });
+  }
 
   const ticker = setInterval(refresh, tty ? TTY_TICK_MS : intervalSeconds * 1000);
   const interrupt = () => {
@@ -201,7 +236,7 @@ export async function watchExport(
   };
   process.once('SIGINT', interrupt);
   try {
-    await Promise.all([rangeEvents.waitUntilReady(), exportEvents.waitUntilReady()]);
+    await outage.read(() => Promise.all([rangeEvents.waitUntilReady(), exportEvents.waitUntilReady()]));
     refresh();
     return await finished;
   } finally {
@@ -209,6 +244,8 @@ export async function watchExport(
     clearInterval(ticker);
     if (pendingTimer) clearTimeout(pendingTimer);
     process.off('SIGINT', interrupt);
+    // A read waiting for Redis to come back ends now rather than at the give-up time.
+    outage.stop();
     await refreshing;
     await closeAll([rangeEvents, exportEvents]);
   }
