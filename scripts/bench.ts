@@ -8,9 +8,10 @@
  *   npm run bench -- --profile         # also profile a 1-worker run per format (node --cpu-prof) and list the top self time
  *   npm run bench -- --only api-bound,requests   # budget-bound wall time and requests per row (~15 min; --quick ~4 min)
  *   npm run bench -- --only timing     # a fleet's reaction at a window's reset and after a 429, simulator page latency (~1 min)
+ *   npm run bench -- --only liveness   # how fast a SIGKILLed worker's ranges move on, an export with workers killed in turn (~1 min)
  *
  * Options: --contacts N, --big N (0 = no memory run), --workers 1,2,4, --formats parquet,ndjson,
- * --concurrency N (per worker, default 4; the api-bound fleets are fixed), --only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,timing,profile,
+ * --concurrency N (per worker, default 4; the api-bound and liveness fleets are fixed), --only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,timing,liveness,profile,
  * --cap-cores N (CPU limit of each worker in the scaling runs, default 0.5), --full-contact (FullContact records),
  * --pages live,replay (default both: the simulator generating every page, then replaying recorded ones),
  * --redis-url URL (default: a private redis-server, so INFO commandstats counts only us),
@@ -52,8 +53,23 @@ import { renderRequestsPerRow } from './bench/requests-per-row-report.js';
 import { renderFullContactMemory, runFullContactMemory, type FullContactMemory } from './bench/full-contact-memory.js';
 import { runTiming, type TimingResult } from './bench/timing.js';
 import { renderTiming } from './bench/timing-report.js';
+import { runLiveness, type LivenessResult } from './bench/liveness.js';
+import { renderLiveness } from './bench/liveness-report.js';
 
-const SECTIONS = ['floor', 'naive', 'e2e', 'scaling', 'requests', 'memory', 'latency', 'budget', 'api-bound', 'timing', 'profile'] as const;
+const SECTIONS = [
+  'floor',
+  'naive',
+  'e2e',
+  'scaling',
+  'requests',
+  'memory',
+  'latency',
+  'budget',
+  'api-bound',
+  'timing',
+  'liveness',
+  'profile',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Settings {
@@ -103,7 +119,7 @@ function readSettings(): Settings {
   if (values.help) {
     console.log(
       'Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N] [--pages live,replay] [--full-contact]\n' +
-        '  [--only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,timing,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]',
+        '  [--only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,timing,liveness,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]',
     );
     process.exit(0);
   }
@@ -217,6 +233,7 @@ interface Results {
   apiBound: ApiBoundResult[];
   fullContactMemory?: FullContactMemory;
   timing?: TimingResult;
+  liveness?: LivenessResult;
   profiles: { format: PartFormat; run: ExportRunResult; summary: ProfileSummary }[];
 }
 
@@ -283,6 +300,8 @@ async function main(): Promise<void> {
   try {
     // Milliseconds of reaction: first, while nothing else of the bench runs.
     if (settings.sections.has('timing')) results.timing = await runTiming(context.redis.url, progress);
+    // Handover milliseconds and wall times of exports with workers killed: next, still alone on the machine.
+    if (settings.sections.has('liveness')) results.liveness = await runLiveness(context, progress);
     const needsMain =
       ['floor', 'naive', 'e2e', 'profile', 'scaling'].some((section) => settings.sections.has(section as Section)) ||
       (settings.sections.has('memory') && settings.big > 0);
@@ -681,6 +700,7 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
 
   for (const apiBound of results.apiBound) out.push(...renderApiBound(apiBound));
   if (results.timing) out.push(...renderTiming(results.timing));
+  if (results.liveness) out.push(...renderLiveness(results.liveness));
 
   for (const { format, run, summary } of results.profiles) {
     out.push(

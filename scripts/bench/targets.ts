@@ -31,4 +31,11 @@ export const TARGETS = {
     closeKeysetPageSlowestMs: 250,
     virtuousKeysetPageSlowestMs: 1000,
   },
+  /** A SIGKILLed worker's ranges and what killing workers costs (`--only liveness`, issue 23). */
+  liveness: {
+    /** Median, from the SIGKILL to the dead worker's range being active under another worker ("within about 2 s"). */
+    handoverMedianMs: 2000,
+    /** Wall time of the export with the oldest of 3 workers killed every 3 s, at most this many times the same export's without kills. */
+    killsWallRatio: 2,
+  },
 };

@@ -12,7 +12,8 @@ export const METRIC_PREFIX = 'bulk_export_';
  * - parts, rows and bytes by the checkpoint store of the worker (`MeteredCheckpointStore`): a part counts
  *   once, in the process that committed it, when its checkpoint advanced;
  * - source requests by the `undici` diagnostics channels of Node's fetch (`observeSourceRequests`);
- * - range durations by the range worker's `completed` / `failed` events.
+ * - range durations by the range worker's `completed` / `failed` events;
+ * - jobs handed on from dead workers by the worker's fleet heartbeat.
  */
 export class ExportMetrics {
   readonly registry = new Registry();
@@ -57,6 +58,13 @@ export class ExportMetrics {
     help: 'Duration of range job attempts on this worker, from start to completion or failure.',
     labelNames: ['outcome'] as const,
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600, 7200],
+    registers: [this.registry],
+  });
+
+  readonly handedOn = new Counter({
+    name: `${METRIC_PREFIX}jobs_handed_on_total`,
+    help: 'Jobs of workers presumed dead (silent in the fleet roster) that this worker put back in their queue, by queue.',
+    labelNames: ['queue'] as const,
     registers: [this.registry],
   });
 

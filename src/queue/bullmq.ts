@@ -9,11 +9,27 @@ import type * as BullMQ from 'bullmq';
  */
 const bullmq = createRequire(import.meta.url)('bullmq') as typeof BullMQ;
 
-export const Queue = bullmq.Queue;
+/**
+ * Queues and event streams that do not print their connection's errors: with no 'error' listener BullMQ
+ * writes each one's stack to stderr, which breaks a worker's JSON log lines while Redis restarts. A call
+ * made through a queue rejects on its own, a worker's BullMQ workers log the connection's errors, and
+ * whoever follows events adds its own listener.
+ */
+export const Queue = class extends bullmq.Queue {
+  constructor(...args: ConstructorParameters<typeof bullmq.Queue>) {
+    super(...args);
+    this.on('error', () => undefined);
+  }
+} as typeof bullmq.Queue;
 export type Queue<DataType = any, ResultType = any, NameType extends string = string> = BullMQ.Queue<DataType, ResultType, NameType>;
 export const Worker = bullmq.Worker;
 export type Worker<DataType = any, ResultType = any, NameType extends string = string> = BullMQ.Worker<DataType, ResultType, NameType>;
-export const QueueEvents = bullmq.QueueEvents;
+export const QueueEvents = class extends bullmq.QueueEvents {
+  constructor(...args: ConstructorParameters<typeof bullmq.QueueEvents>) {
+    super(...args);
+    this.on('error', () => undefined);
+  }
+} as typeof bullmq.QueueEvents;
 export type QueueEvents = BullMQ.QueueEvents;
 export const FlowProducer = bullmq.FlowProducer;
 export type FlowProducer = BullMQ.FlowProducer;

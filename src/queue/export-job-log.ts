@@ -6,9 +6,9 @@ import { EXPORT_QUEUE } from './queue-names.js';
 
 /**
  * The log of an export's own job (Bull Board's Logs tab): one line when it is planned, one per range split
- * off a running one, one when its commit starts, and one with the commit's outcome. Every line goes
- * through the process's secret scrubber, and a line that cannot be written never fails the work it
- * describes.
+ * off a running one, one per range handed on from a dead worker, one when its commit starts, and one with
+ * the commit's outcome. Every line goes through the process's secret scrubber, and a line that cannot be
+ * written never fails the work it describes.
  */
 
 /** Writes one line to the job's log; a job in hand writes with `job.log`, else by id through the export queue. */
@@ -77,6 +77,11 @@ export function splitLine(split: { victim: ExportRange; victimRowsLeft: number; 
     `range ${split.victim.index} keeps ${describeRange(split.victim)} (about ${n(split.victimRowsLeft)} rows to go), ` +
     `range ${split.child.index} takes ${describeRange(split.child)} (about ${n(split.childRows)} rows)`
   );
+}
+
+/** `handed on: range 3, whose worker host:123:ab12cd went silent, waits for another worker (it resumes from its checkpoint)` */
+export function handedOnLine(handover: { rangeIndex: number; workerId: string }): string {
+  return `handed on: range ${handover.rangeIndex}, whose worker ${handover.workerId} went silent, waits for another worker (it resumes from its checkpoint)`;
 }
 
 /** `commit started (attempt 1): 4 ranges done, 29,729 rows in 16 parts` */

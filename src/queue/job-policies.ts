@@ -23,8 +23,10 @@ export const EXPORT_JOB_OPTIONS: JobsOptions = {
 };
 
 /**
- * A killed worker's range is picked up again within lock duration + stall interval (12 s). The lock is
- * renewed every half lock duration, so no single blocking step (encoding a part) may take 4 s or more.
+ * A killed worker's ranges are handed on once it is silent in the fleet roster (dead-worker-handover.ts).
+ * The lock and the stall check cover a job whose worker still beats but no longer renews its lock: it is
+ * picked up again within lock duration + stall interval (12 s). The lock is renewed every half lock
+ * duration, so no single blocking step may take 4 s or more.
  */
 export const DEFAULT_LOCK_DURATION_MS = 8_000;
 export const DEFAULT_STALLED_INTERVAL_MS = 4_000;

@@ -18,7 +18,7 @@ import { CheckpointStore } from '../queue/checkpoint-store.js';
 import { commitExport, type ExportJobResult } from '../queue/commit-processor.js';
 import type { ExportSpec } from '../queue/export-spec.js';
 import { ExportRegistry } from '../queue/export-registry.js';
-import { addExportJobLogLine, commitFailedLine } from '../queue/export-job-log.js';
+import { addExportJobLogLine, commitFailedLine, handedOnLine } from '../queue/export-job-log.js';
 import { ExportProgressReporter } from '../queue/export-progress-reporter.js';
 import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from '../queue/job-policies.js';
 import { EXPORT_QUEUE, RANGE_QUEUE, SCHEDULE_QUEUE } from '../queue/queue-names.js';
@@ -27,8 +27,10 @@ import type { RangeJobData, RangeJobResult } from '../queue/range-job.js';
 import { createRedisConnection, verifyRedisAccess } from '../queue/redis-connection.js';
 import { runScheduledExport, type ScheduledRunResult, type ScheduleJobData } from '../queue/schedules.js';
 import type { WorkerContext } from '../queue/worker-context.js';
-import { FleetRoster, ROSTER_BEAT_MS } from '../queue/fleet-roster.js';
+import { FleetRoster } from '../queue/fleet-roster.js';
+import { handOverDeadWorkers } from '../queue/dead-worker-handover.js';
 import { stealWork } from '../queue/work-stealing.js';
+import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { RangeStealer } from './range-stealer.js';
 import { WorkerReadiness } from './worker-readiness.js';
 
@@ -47,8 +49,12 @@ export interface ExportWorkerOptions {
 }
 
 export interface RunningExportWorker {
-  /** Stops taking jobs, then hands the ranges and the commit in progress back to the queue (ranges resume from their checkpoints; a commit runs again from the start). */
-  close(): Promise<void>;
+  /**
+   * Stops taking jobs, then hands the ranges and the commit in progress back to the queue (ranges resume from
+   * their checkpoints; a commit runs again from the start). `complete` is false when BullMQ did not finish
+   * closing in time: a connection may still hold the process open, so the caller exits it.
+   */
+  close(): Promise<{ complete: boolean }>;
   /** Where the metrics are served, when `metrics` was asked for. */
   metricsUrl?: string;
 }
@@ -226,14 +232,29 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       ['bulk-export:schedules', scheduleConnection],
     ],
   );
-  // Planning counts this worker's slots while it says it is alive (see fleet-roster.ts).
+  // Planning counts this worker's slots while it says it is alive, and the workers alive hand on the jobs of
+  // one that stops saying so (see fleet-roster.ts, dead-worker-handover.ts).
   const roster = new FleetRoster(redis, options.queuePrefix);
   const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const beat = () => roster.beat(workerId, options.concurrency).catch(() => undefined);
+  const exportQueue = new Queue(EXPORT_QUEUE, { connection: redis, prefix: options.queuePrefix });
+  const heartbeat = new FleetHeartbeat({
+    roster,
+    workerId,
+    concurrency: options.concurrency,
+    lockOwners: [rangeWorker.id, exportWorker.id],
+    handOver: (silent) => handOverDeadWorkers(silent, workerId, { roster, redis, queues: [rangeQueue, exportQueue] }),
+    onHandedOver: (handed) => {
+      metrics?.handedOn.inc({ queue: handed.queue });
+      if (handed.queue !== RANGE_QUEUE) return;
+      const { spec, range } = handed.data as RangeJobData;
+      progress.nudge(spec.exportId);
+      const line = handedOnLine({ rangeIndex: range.index, workerId: handed.workerId });
+      void addExportJobLogLine(redis, options.queuePrefix, spec.exportId, line, scrub, options.logger);
+    },
+    logger: options.logger,
+  });
   // Counted before it says it is ready: an export started after that is planned with this worker's slots.
-  await beat();
-  const beating = setInterval(() => void beat(), ROSTER_BEAT_MS);
-  beating.unref();
+  await heartbeat.start();
   options.logger.info({ concurrency: options.concurrency }, 'worker ready');
 
   return {
@@ -244,19 +265,47 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       // before, a range could be fetched again by this very worker.
       readiness.stopping();
       stealer.stop();
-      clearInterval(beating);
+      heartbeat.stop();
       await roster.leave(workerId).catch(() => undefined);
-      const closed = Promise.all([rangeWorker.close(), exportWorker.close(), scheduleWorker.close()]);
+      const closing = new Map<string, Promise<void>>([
+        ['ranges', rangeWorker.close()],
+        ['commits', exportWorker.close()],
+        ['schedules', scheduleWorker.close()],
+      ]);
       stopping.abort(SHUTDOWN_REASON);
-      await closed;
+      const open = await stillOpenAfter(closing, BULLMQ_CLOSE_GRACE_MS);
+      if (open.length > 0) {
+        options.logger.warn(
+          { open, waitedMs: BULLMQ_CLOSE_GRACE_MS },
+          'BullMQ workers did not finish closing (a Redis connection stuck reconnecting); stopping anyway: a job still held goes back to its queue when its lock lapses',
+        );
+      }
       await progress.close();
-      await rangeQueue.close();
+      await Promise.all([rangeQueue.close(), exportQueue.close()]);
       await fleet?.close();
       requests?.close();
       await Promise.all([redis, rangeConnection, commitConnection, scheduleConnection].map((connection) => connection.quit().catch(() => undefined)));
       context.s3.destroy();
       // Last: /readyz answers "stopping" for as long as the stop takes.
       await metricsServer?.close();
+      return { complete: open.length === 0 };
     },
   };
+}
+
+/**
+ * How long a stop waits for BullMQ's workers to close once their jobs are handed back. Closing waits for
+ * each blocking connection to end, and one left reconnecting by a Redis restart may never end (BullMQ
+ * issues 4656, 4585): the stop goes on without it rather than hang until the orchestrator's SIGKILL.
+ */
+const BULLMQ_CLOSE_GRACE_MS = 10_000;
+
+/** The names of the closes not settled within `ms`. */
+async function stillOpenAfter(closing: ReadonlyMap<string, Promise<void>>, ms: number): Promise<string[]> {
+  const open = new Set(closing.keys());
+  const settled = Promise.all([...closing].map(([name, close]) => close.catch(() => undefined).then(() => open.delete(name))));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+  return [...open];
 }

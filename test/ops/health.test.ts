@@ -96,6 +96,28 @@ describe('worker health probes: /healthz and /readyz beside /metrics', () => {
     redis = await startPrivateRedisServer({ port, directory });
     servers.push(redis);
     expect(await readyzBecomes(base, 200)).toEqual({ status: 200, body: { status: 'ready' } });
+    // Log collectors parse each line: Redis going away is told in JSON lines only, no stack printed between them.
+    expect(
+      worker!
+        .output()
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('{')),
+    ).toEqual([]);
+  });
+
+  it('stops and exits 0 when SIGTERMed while its Redis is down and Redis comes back', async () => {
+    await startWorker();
+    const { port, directory } = redis!;
+    await redis!.stop();
+    const child = worker!.child;
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    child.kill('SIGTERM');
+    redis = await startPrivateRedisServer({ port, directory });
+    servers.push(redis);
+
+    // The hand-back waits for Redis; then the worker closes its connections, which were reconnecting when the stop began.
+    expect(await exited).toEqual([0, null]);
+    expect(worker!.output()).not.toContain('error while stopping');
   });
 
   it('is not ready when Redis stops answering (a paused server), within the probe timeout', async () => {

@@ -55,10 +55,17 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
       }
       stopping = true;
       logger.info({ signal }, 'stopping: taking no new job, handing the jobs in hand back to the queue');
-      worker.close().then(resolve, (error: unknown) => {
-        logger.error({ err: (error as Error).message }, 'error while stopping');
-        resolve();
-      });
+      worker.close().then(
+        ({ complete }) => {
+          // Stopped as asked; a BullMQ connection left reconnecting would keep the process alive.
+          if (!complete) process.exit(0);
+          resolve();
+        },
+        (error: unknown) => {
+          logger.error({ err: (error as Error).message }, 'error while stopping');
+          resolve();
+        },
+      );
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
