@@ -8,11 +8,18 @@
  * SIM_MAX_TAKE, SIM_ARCHIVED_FRACTION, SIM_DATE_FILTER_PRECISION (instant, day or date-only: how date
  * parameters treat a time of day, a behaviour the evidence leaves open). Flags win over the environment.
  *
+ * More organizations beside the first ('default', described by the flags above):
+ *
+ *   tsx scripts/simulator.ts --organization acme:acme-token:5000 --organization globex:globex-token:20000:7
+ *
+ * each NAME:TOKEN:CONTACTS[:SEED] with its own contacts (ids apart from the others') and its own rate window
+ * of the same --rate-limit; SIM_ORGANIZATIONS holds the same, separated by spaces or commas.
+ *
  * Unlike the library (127.0.0.1), the script listens on 0.0.0.0 by default so that other containers
  * (docker-compose's `http://simulator:8080`) can reach it; pass --host 127.0.0.1 to keep it local.
  */
 import { parseArgs } from 'node:util';
-import { startVirtuousSimulator, type VirtuousSimulatorOptions } from '../simulators/index.js';
+import { startVirtuousSimulator, type VirtuousOrganizationOptions, type VirtuousSimulatorOptions } from '../simulators/index.js';
 import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from '../simulators/virtuous/date-filter-value.js';
 
 const FLAGS = {
@@ -33,22 +40,24 @@ type Flag = keyof typeof FLAGS;
 
 const USAGE = `Usage: tsx scripts/simulator.ts [--contacts N] [--port P (4010)] [--host H (0.0.0.0)] [--token T] [--seed S]
   [--rate-limit N/SECONDS] [--error-rate F] [--drop-rate F] [--latency-ms N|MIN-MAX] [--max-take N] [--archived-fraction F]
-  [--date-filter-precision instant|day|date-only]`;
+  [--date-filter-precision instant|day|date-only] [--organization NAME:TOKEN:CONTACTS[:SEED]]...`;
+
+const { values: flagValues } = parseArgs({
+  options: {
+    ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+    organization: { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 
 function readSettings(): Partial<Record<Flag, string>> {
-  const { values } = parseArgs({
-    options: {
-      ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  if (flagValues.help) {
     console.log(USAGE);
     process.exit(0);
   }
   const settings: Partial<Record<Flag, string>> = {};
   for (const [flag, variable] of Object.entries(FLAGS) as [Flag, string][]) {
-    const value = (values as Record<string, string | boolean | undefined>)[flag] ?? process.env[variable];
+    const value = (flagValues as Record<string, string | string[] | boolean | undefined>)[flag] ?? process.env[variable];
     if (typeof value === 'string' && value !== '') settings[flag] = value;
   }
   return settings;
@@ -76,6 +85,25 @@ function latencySetting(text: string | undefined): number | [number, number] | u
   return match[2] === undefined ? Number(match[1]) : [Number(match[1]), Number(match[2])];
 }
 
+/** `--organization NAME:TOKEN:CONTACTS[:SEED]`, repeated, else SIM_ORGANIZATIONS (the same, separated by spaces or commas). */
+function organizationsSetting(rateLimit: VirtuousSimulatorOptions['rateLimit']): VirtuousOrganizationOptions[] {
+  const texts = flagValues.organization ?? (process.env.SIM_ORGANIZATIONS ?? '').split(/[\s,]+/).filter((text) => text !== '');
+  return texts.map((text) => {
+    const match = /^([^:\s]+):([^:\s]+):(\d[\d_]*)(?::(\d+))?$/.exec(text.trim());
+    if (!match)
+      fail(
+        `--organization must look like NAME:TOKEN:CONTACTS[:SEED], NAME and TOKEN without ':' or spaces (e.g. acme:acme-token:5000), got '${text}'`,
+      );
+    return {
+      name: match[1]!,
+      tokens: [match[2]!],
+      contacts: Number(match[3]!.replace(/_/g, '')),
+      ...(match[4] === undefined ? {} : { seed: Number(match[4]) }),
+      ...(rateLimit === undefined ? {} : { rateLimit }),
+    };
+  });
+}
+
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
   process.exit(2);
@@ -99,13 +127,16 @@ if (precision !== undefined && !(DATE_FILTER_PRECISIONS as readonly string[]).in
   fail(`--date-filter-precision must be one of ${DATE_FILTER_PRECISIONS.join(', ')}, got '${precision}'`);
 }
 
+const rateLimit = rateLimitSetting(settings['rate-limit']);
+const organizations = organizationsSetting(rateLimit);
 const options: VirtuousSimulatorOptions = {
   contacts: numberSetting(settings, 'contacts') ?? 10_000,
   port: numberSetting(settings, 'port') ?? 4010,
   host: settings.host ?? '0.0.0.0',
   ...(settings.token === undefined ? {} : { token: settings.token }),
   ...(settings.seed === undefined ? {} : { seed: numberSetting(settings, 'seed')! }),
-  ...(settings['rate-limit'] === undefined ? {} : { rateLimit: rateLimitSetting(settings['rate-limit'])! }),
+  ...(rateLimit === undefined ? {} : { rateLimit }),
+  ...(organizations.length === 0 ? {} : { organizations }),
   ...(faults === undefined ? {} : { faults }),
   ...(settings['max-take'] === undefined ? {} : { maxTake: numberSetting(settings, 'max-take')! }),
   ...(settings['archived-fraction'] === undefined ? {} : { archivedFraction: numberSetting(settings, 'archived-fraction')! }),
@@ -124,6 +155,10 @@ console.log(
 );
 console.log(`url=${simulator.url}`);
 console.log(`token=${simulator.token}`);
+for (const organization of simulator.organizations.slice(1)) {
+  const ids = organization.expectedIds({ includeArchived: true });
+  console.log(`organization=${organization.name} token=${organization.token} contacts=${ids.length} ids=${ids[0] ?? '-'}..${ids.at(-1) ?? '-'}`);
+}
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
@@ -132,6 +167,9 @@ async function stop(signal: string): Promise<void> {
   await simulator.close();
   const { requests, byStatus, rowsServed } = simulator.stats;
   console.log(`${signal}: stopped after ${requests} requests (${JSON.stringify(byStatus)}), ${rowsServed} rows served`);
+  if (simulator.organizations.length > 1) {
+    for (const { name, stats } of simulator.organizations) console.log(`  ${name}: ${stats.requests} requests, ${stats.rowsServed} rows served`);
+  }
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

@@ -23,7 +23,7 @@ import {
 
 export const FIRST_CONTACT_ID = 1000;
 /** Ids advance by this stride plus a random gap below it, so index <-> id is pure arithmetic. */
-const ID_STRIDE = 3;
+export const ID_STRIDE = 3;
 
 const CREATED_FROM = Date.UTC(2015, 0, 1) / 1000;
 const CREATED_UNTIL = Date.UTC(2024, 5, 30) / 1000;
@@ -109,26 +109,30 @@ const enum PersonField {
 export interface ContactGeneratorOptions {
   seed: number;
   archivedFraction: number;
+  /** Lowest possible id (the first contact's id is at most ID_STRIDE - 1 above it); default FIRST_CONTACT_ID. */
+  firstId?: number;
 }
 
 /** Builds contact number `index` from the seed alone; nothing is stored, so any count is cheap. */
 export class ContactGenerator {
   private readonly hash: IndexHasher;
   private readonly archivedFraction: number;
+  private readonly firstId: number;
 
   constructor(options: ContactGeneratorOptions) {
     this.hash = new IndexHasher(options.seed);
     this.archivedFraction = options.archivedFraction;
+    this.firstId = options.firstId ?? FIRST_CONTACT_ID;
   }
 
   idAt(index: number): number {
-    return FIRST_CONTACT_ID + index * ID_STRIDE + this.hash.below(index, Salt.IdGap, ID_STRIDE);
+    return this.firstId + index * ID_STRIDE + this.hash.below(index, Salt.IdGap, ID_STRIDE);
   }
 
   /** Smallest index in [0, count] whose id is >= `id` (`count` when there is none). */
   lowerBoundIndex(id: number, count: number): number {
-    if (!(id > FIRST_CONTACT_ID)) return 0;
-    const candidate = Math.floor((id - FIRST_CONTACT_ID) / ID_STRIDE);
+    if (!(id > this.firstId)) return 0;
+    const candidate = Math.floor((id - this.firstId) / ID_STRIDE);
     if (candidate >= count) return count;
     return this.idAt(candidate) >= id ? candidate : candidate + 1;
   }

@@ -1,23 +1,35 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VirtuousAbbreviatedContact, VirtuousFullContact } from './virtuous-contact.js';
-import { ContactGenerator } from './contact-generator.js';
+import { FIRST_CONTACT_ID } from './contact-generator.js';
 import { toAbbreviatedContact, toFullContact } from './contact-records.js';
 import { matchRoute, type MatchedRoute } from './contact-routes.js';
-import { ContactStore } from './contact-store.js';
 import { FaultInjector, type FaultOptions } from './fault-injector.js';
 import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from './date-filter-value.js';
 import { executeQuery } from './query-executor.js';
 import { QueryCatalog, type WithheldOperators } from './query-options-catalog.js';
 import { parseQueryRequest } from './query-request.js';
-import { RateWindow, type RateLimitOptions } from './rate-window.js';
+import type { RateLimitOptions } from './rate-window.js';
 import { SimulatorRequestError, structuredError } from './request-error.js';
+import {
+  requireSeparateIdRanges,
+  SimulatedOrganization,
+  type OrganizationSettings,
+  type VirtuousOrganization,
+  type VirtuousOrganizationOptions,
+} from './simulated-organization.js';
 import { SimulatorClock } from './simulator-clock.js';
 import { countRequest, countStatus, emptyStats, resetStats, type VirtuousSimulatorStats } from './simulator-stats.js';
+import { TokenRegistry } from './token-registry.js';
 import { SimulatedLatency } from '../shared/simulated-latency.js';
 import { readRequestBody } from '../shared/read-request-body.js';
 import { requireInteger } from '../shared/require-integer.js';
 
+/**
+ * The top-level `contacts`, `seed`, `token`, `rateLimit` and `archivedFraction` describe the first
+ * organization, named 'default'; `organizations` adds more, each answered by its own tokens. The other
+ * options (faults, paging, catalogue, clock, replay cache) apply to every organization.
+ */
 export interface VirtuousSimulatorOptions {
   /** How many generated contacts. */
   contacts: number;
@@ -25,6 +37,11 @@ export interface VirtuousSimulatorOptions {
   seed?: number;
   /** Accepted Bearer token; default 'sim-token'. */
   token?: string;
+  /**
+   * More organizations served by the same server: each with its own tokens, contacts (ids apart from
+   * every other organization's), rate window and stats. Default none.
+   */
+  organizations?: readonly VirtuousOrganizationOptions[];
   /** Default 0 (random). */
   port?: number;
   /** Default '127.0.0.1'; use '0.0.0.0' inside a container. */
@@ -55,38 +72,41 @@ export interface VirtuousSimulatorOptions {
   /** Simulator clock in milliseconds (mutation timestamps, relative dates); default Date.now. */
   now?: () => number;
   /**
-   * Operators this organization does not offer, by parameter (catalogues vary by organization), e.g.
+   * Operators the organizations do not offer, by parameter (catalogues vary by organization; here every
+   * organization shares one), e.g.
    * `{ 'Last Modified Date': ['OnOrAfter', 'After'] }`: left out of QueryOptions and refused with a 400.
    */
   withheldOperators?: WithheldOperators;
 }
 
-export interface VirtuousSimulator {
+/** The methods about contacts act on the first organization ('default'); `organization(name)` reaches the others. */
+export interface VirtuousSimulator extends Pick<
+  VirtuousOrganization,
+  'expectedIds' | 'fullContact' | 'abbreviatedContact' | 'edit' | 'archive' | 'insert'
+> {
   /** e.g. http://127.0.0.1:PORT (no trailing slash). */
   url: string;
-  token: string;
-  /** Live counters. */
+  /** The first organization's first token (its current one, after a rotation). */
+  readonly token: string;
+  /** Live counters over every organization (each organization's own are in its `stats`). */
   stats: VirtuousSimulatorStats;
+  /** Every organization, the first ('default', from the top-level options) first. */
+  readonly organizations: readonly VirtuousOrganization[];
+  /** The organization of that name; throws for an unknown name. */
+  organization(name: string): VirtuousOrganization;
+  /** Clears the totals and every organization's counters. */
   resetStats(): void;
   setFaults(faults: VirtuousSimulatorOptions['faults']): void;
-  /** Answers every request with 429 (and a Retry-After counting down) for `durationMs`. */
+  /** Answers every request with 429 (and a Retry-After counting down) for `durationMs`, in every organization. */
   serve429Storm(durationMs: number): void;
-  /** Every contact id currently present, ascending, filtered by archived state. */
-  expectedIds(opts?: { includeArchived?: boolean }): number[];
-  /** Full record as GET /api/Contact/{id} would return it (undefined if none). */
-  fullContact(id: number): VirtuousFullContact | undefined;
-  abbreviatedContact(id: number): VirtuousAbbreviatedContact | undefined;
-  /** Bumps modifiedDateTimeUtc to "now" (simulator clock). */
-  edit(id: number, changes: Partial<Pick<VirtuousFullContact, 'name' | 'informalName' | 'description' | 'tags'>>): void;
-  /** Bumps modifiedDateTimeUtc. */
-  archive(id: number): void;
-  /** New contacts with ids above the current max; returns their ids. */
-  insert(count: number): number[];
   /** Also destroys open sockets; resolves fast. */
   close(): Promise<void>;
 }
 
 const DEFAULT_TOKEN = 'sim-token';
+const DEFAULT_ORGANIZATION = 'default';
+/** Default distance between the first possible ids of consecutive organizations (room for 33 million contacts each). */
+const ORGANIZATION_ID_SPACING = 100_000_000;
 const DEFAULT_MAX_TAKE = 1000;
 const DEFAULT_ARCHIVED_FRACTION = 0.1;
 const UNAUTHORIZED_TEXT = 'Authorization has been denied for this request.';
@@ -100,44 +120,48 @@ export async function startVirtuousSimulator(options: VirtuousSimulatorOptions):
 }
 
 class HttpVirtuousSimulator implements VirtuousSimulator {
-  readonly token: string;
   readonly stats = emptyStats();
+  readonly organizations: readonly SimulatedOrganization[];
   url = '';
 
-  private readonly store: ContactStore;
+  private readonly tokens = new TokenRegistry<SimulatedOrganization>();
   private readonly clock: SimulatorClock;
   private readonly dateFilterPrecision: DateFilterPrecision;
   private readonly catalog: QueryCatalog;
   private readonly faults: FaultInjector;
-  private readonly rateWindow: RateWindow;
   private readonly maxTake: number;
   private readonly server: Server;
   private readonly latency = new SimulatedLatency();
-  private readonly replayCache: Map<string, { bytes: Buffer; rows: number }> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: VirtuousSimulatorOptions) {
     const seed = options.seed ?? 1;
-    const archivedFraction = options.archivedFraction ?? DEFAULT_ARCHIVED_FRACTION;
-    requireInteger('contacts', options.contacts, 0);
     requireInteger('maxTake', options.maxTake ?? DEFAULT_MAX_TAKE, 1);
-    if (!(archivedFraction >= 0 && archivedFraction <= 1)) throw new RangeError(`archivedFraction must be in [0, 1], got ${archivedFraction}`);
     this.dateFilterPrecision = options.dateFilterPrecision ?? 'instant';
     if (!DATE_FILTER_PRECISIONS.includes(this.dateFilterPrecision)) {
       throw new RangeError(`dateFilterPrecision must be one of ${DATE_FILTER_PRECISIONS.join(', ')}, got ${String(this.dateFilterPrecision)}`);
     }
     this.clock = new SimulatorClock(options.now);
     this.catalog = new QueryCatalog(options.withheldOperators);
-
-    this.token = options.token ?? DEFAULT_TOKEN;
     this.maxTake = options.maxTake ?? DEFAULT_MAX_TAKE;
-    this.store = new ContactStore(new ContactGenerator({ seed, archivedFraction }), options.contacts, this.clock);
     this.faults = new FaultInjector(options.faults, seed);
-    this.rateWindow = new RateWindow(options.rateLimit);
-    this.replayCache = options.replayCache ? new Map() : undefined;
+    this.organizations = organizationSettings(options).map((settings) => new SimulatedOrganization(settings, this.clock, this.tokens));
+    const names = new Set(this.organizations.map((organization) => organization.name));
+    if (names.size < this.organizations.length) throw new RangeError('Every simulated organization needs its own name');
+    requireSeparateIdRanges(this.organizations);
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => this.sendUnexpected(response, error));
     });
+  }
+
+  get token(): string {
+    return this.first.token;
+  }
+
+  organization(name: string): VirtuousOrganization {
+    const found = this.organizations.find((organization) => organization.name === name);
+    if (!found) throw new RangeError(`The simulator serves no organization named '${name}'`);
+    return found;
   }
 
   listen(port: number, host: string): Promise<void> {
@@ -155,10 +179,11 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
 
   resetStats(): void {
     resetStats(this.stats);
+    for (const organization of this.organizations) resetStats(organization.stats);
   }
 
   serve429Storm(durationMs: number): void {
-    this.rateWindow.storm(durationMs);
+    for (const organization of this.organizations) organization.serve429Storm(durationMs);
   }
 
   setFaults(faults: VirtuousSimulatorOptions['faults']): void {
@@ -166,36 +191,27 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
   }
 
   expectedIds(opts: { includeArchived?: boolean } = {}): number[] {
-    const ids: number[] = [];
-    for (let index = 0; index < this.store.count; index++) {
-      if (opts.includeArchived || !this.store.isArchived(index)) ids.push(this.store.idAt(index));
-    }
-    return ids;
+    return this.first.expectedIds(opts);
   }
 
   fullContact(id: number): VirtuousFullContact | undefined {
-    const index = this.store.indexOfId(id);
-    return index < 0 ? undefined : toFullContact(this.store.facts(index));
+    return this.first.fullContact(id);
   }
 
   abbreviatedContact(id: number): VirtuousAbbreviatedContact | undefined {
-    const index = this.store.indexOfId(id);
-    return index < 0 ? undefined : toAbbreviatedContact(this.store.facts(index));
+    return this.first.abbreviatedContact(id);
   }
 
   edit(id: number, changes: Partial<Pick<VirtuousFullContact, 'name' | 'informalName' | 'description' | 'tags'>>): void {
-    this.store.edit(id, changes);
-    this.replayCache?.clear();
+    this.first.edit(id, changes);
   }
 
   archive(id: number): void {
-    this.store.archive(id);
-    this.replayCache?.clear();
+    this.first.archive(id);
   }
 
   insert(count: number): number[] {
-    this.replayCache?.clear();
-    return this.store.insert(count);
+    return this.first.insert(count);
   }
 
   close(): Promise<void> {
@@ -207,23 +223,33 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
     return this.closing;
   }
 
+  /** The organization 'default', which the top-level options and methods describe. */
+  private get first(): SimulatedOrganization {
+    return this.organizations[0]!;
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://simulator');
     const route = matchRoute(request.method ?? 'GET', url.pathname);
+    // A token nobody ever held is charged to the first organization, as when the simulator served only one.
+    const credential = this.tokens.lookup(bearerToken(request));
+    const organization = credential?.holder ?? this.first;
     countRequest(this.stats, route.name);
+    countRequest(organization.stats, route.name);
     const body = await readRequestBody(request);
 
     const fault = this.faults.decide();
     if (fault.latencyMs > 0 && !(await this.latency.wait(fault.latencyMs))) return;
 
-    const rate = this.rateWindow.consume();
+    const rate = organization.rateWindow.consume();
     const headers = rate.headers;
     if (!rate.allowed) {
       const error = structuredError(429, 'RATE_LIMITED', `API rate limit exceeded. Retry after ${headers['Retry-After']} seconds.`);
-      return this.sendJson(response, 429, error.body, headers);
+      return this.sendJson(response, organization, 429, error.body, headers);
     }
     if (fault.outcome === 'drop') {
       countStatus(this.stats, 0);
+      countStatus(organization.stats, 0);
       request.socket.destroy();
       return;
     }
@@ -232,75 +258,98 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
         fault.status === 503
           ? structuredError(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.')
           : structuredError(500, 'INTERNAL_ERROR', 'An unexpected error occurred.');
-      return this.sendJson(response, fault.status, error.body, headers);
+      return this.sendJson(response, organization, fault.status, error.body, headers);
     }
-    if (!this.isAuthorized(request)) {
-      return this.send(response, 401, UNAUTHORIZED_TEXT, headers, 'text/plain; charset=utf-8');
+    if (!credential?.accepted) {
+      return this.send(response, organization, 401, UNAUTHORIZED_TEXT, headers, 'text/plain; charset=utf-8');
     }
-    if (body === undefined) return this.sendJson(response, 413, { message: 'The request body is too large.' }, headers);
+    if (body === undefined) return this.sendJson(response, organization, 413, { message: 'The request body is too large.' }, headers);
 
     try {
-      this.dispatch(route, url, body, response, headers);
+      this.dispatch(organization, route, url, body, response, headers);
     } catch (error) {
       if (!(error instanceof SimulatorRequestError)) throw error;
-      this.sendJson(response, error.status, error.body, headers);
+      this.sendJson(response, organization, error.status, error.body, headers);
     }
   }
 
-  private dispatch(route: MatchedRoute, url: URL, body: string, response: ServerResponse, headers: Record<string, string>): void {
+  private dispatch(
+    organization: SimulatedOrganization,
+    route: MatchedRoute,
+    url: URL,
+    body: string,
+    response: ServerResponse,
+    headers: Record<string, string>,
+  ): void {
     if (route.name === 'unknown') {
-      return this.sendJson(response, 404, { message: `No HTTP resource was found that matches the request URI '${url.pathname}'.` }, headers);
+      const message = `No HTTP resource was found that matches the request URI '${url.pathname}'.`;
+      return this.sendJson(response, organization, 404, { message }, headers);
     }
     if (!route.methodAllowed) {
-      return this.sendJson(response, 405, { message: 'The requested resource does not support this HTTP method.' }, headers);
+      return this.sendJson(response, organization, 405, { message: 'The requested resource does not support this HTTP method.' }, headers);
     }
+    const { store, replayCache } = organization;
     switch (route.name) {
       case 'query':
       case 'fullContact': {
-        const cacheKey = this.replayCache && `${route.name} ${url.search} ${body}`;
-        const replay = cacheKey === undefined ? undefined : this.replayCache!.get(cacheKey);
+        const cacheKey = replayCache && `${route.name} ${url.search} ${body}`;
+        const replay = cacheKey === undefined ? undefined : replayCache!.get(cacheKey);
         if (replay) {
-          this.stats.rowsServed += replay.rows;
-          return this.send(response, 200, replay.bytes, headers, JSON_TYPE);
+          this.countRows(organization, replay.rows);
+          return this.send(response, organization, 200, replay.bytes, headers, JSON_TYPE);
         }
         const query = parseQueryRequest({
           searchParams: url.searchParams,
           body,
           maxTake: this.maxTake,
-          ids: this.store,
+          ids: store,
           filter: { nowMs: this.clock.nowMs(), dateFilterPrecision: this.dateFilterPrecision, catalog: this.catalog },
         });
-        const page = executeQuery(this.store, query);
+        const page = executeQuery(store, query);
         const shape = route.name === 'fullContact' ? toFullContact : toAbbreviatedContact;
-        const list = page.indices.map((index) => shape(this.store.facts(index)));
-        this.stats.rowsServed += list.length;
+        const list = page.indices.map((index) => shape(store.facts(index)));
+        this.countRows(organization, list.length);
         const bytes = Buffer.from(JSON.stringify({ list, total: page.total }));
-        if (cacheKey !== undefined) this.replayCache!.set(cacheKey, { bytes, rows: list.length });
-        return this.send(response, 200, bytes, headers, JSON_TYPE);
+        if (cacheKey !== undefined) replayCache!.set(cacheKey, { bytes, rows: list.length });
+        return this.send(response, organization, 200, bytes, headers, JSON_TYPE);
       }
       case 'queryOptions':
-        return this.sendJson(response, 200, this.catalog.response(), headers);
+        return this.sendJson(response, organization, 200, this.catalog.response(), headers);
       case 'getContact': {
-        const index = this.store.indexOfId(route.contactId ?? -1);
-        if (index < 0) return this.send(response, 404, '', headers);
-        this.stats.rowsServed++;
-        return this.sendJson(response, 200, toFullContact(this.store.facts(index)), headers);
+        const index = store.indexOfId(route.contactId ?? -1);
+        if (index < 0) return this.send(response, organization, 404, '', headers);
+        this.countRows(organization, 1);
+        return this.sendJson(response, organization, 200, toFullContact(store.facts(index)), headers);
       }
     }
   }
 
-  private isAuthorized(request: IncomingMessage): boolean {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-    return match?.[1] === this.token;
+  private countRows(organization: SimulatedOrganization, rows: number): void {
+    this.stats.rowsServed += rows;
+    organization.stats.rowsServed += rows;
   }
 
-  private sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-    this.send(response, status, JSON.stringify(body), headers, JSON_TYPE);
+  private sendJson(
+    response: ServerResponse,
+    organization: SimulatedOrganization,
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+  ): void {
+    this.send(response, organization, status, JSON.stringify(body), headers, JSON_TYPE);
   }
 
-  private send(response: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string>, contentType?: string): void {
+  private send(
+    response: ServerResponse,
+    organization: SimulatedOrganization | undefined,
+    status: number,
+    body: string | Buffer,
+    headers: Record<string, string>,
+    contentType?: string,
+  ): void {
     if (response.headersSent || response.destroyed) return;
     countStatus(this.stats, status);
+    if (organization) countStatus(organization.stats, status);
     response.writeHead(status, {
       ...headers,
       ...(contentType && body.length > 0 ? { 'Content-Type': contentType } : {}),
@@ -309,9 +358,42 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
     response.end(body);
   }
 
+  /** Counted in the totals only: the request's organization is not at hand where the failure is caught. */
   private sendUnexpected(response: ServerResponse, error: unknown): void {
     if (response.headersSent || response.destroyed) return;
     const message = error instanceof Error ? error.message : String(error);
-    this.sendJson(response, 500, structuredError(500, 'INTERNAL_ERROR', `Simulator failure: ${message}`).body, {});
+    this.send(response, undefined, 500, JSON.stringify(structuredError(500, 'INTERNAL_ERROR', `Simulator failure: ${message}`).body), {}, JSON_TYPE);
   }
+}
+
+/** The token of `Authorization: Bearer <token>`, or undefined when the header is missing or has another scheme. */
+function bearerToken(request: IncomingMessage): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
+/** Every organization's settings, defaults resolved: the top-level options' organization first. */
+function organizationSettings(options: VirtuousSimulatorOptions): OrganizationSettings[] {
+  const seed = options.seed ?? 1;
+  const replayCache = options.replayCache ?? false;
+  const first: OrganizationSettings = {
+    name: DEFAULT_ORGANIZATION,
+    tokens: [options.token ?? DEFAULT_TOKEN],
+    contacts: options.contacts,
+    seed,
+    firstContactId: FIRST_CONTACT_ID,
+    archivedFraction: options.archivedFraction ?? DEFAULT_ARCHIVED_FRACTION,
+    rateLimit: options.rateLimit,
+    replayCache,
+  };
+  const more = (options.organizations ?? []).map((organization, k): OrganizationSettings => ({
+    name: organization.name,
+    tokens: organization.tokens,
+    contacts: organization.contacts,
+    seed: organization.seed ?? seed + k + 1,
+    firstContactId: organization.firstContactId ?? FIRST_CONTACT_ID + (k + 1) * ORGANIZATION_ID_SPACING,
+    archivedFraction: organization.archivedFraction ?? DEFAULT_ARCHIVED_FRACTION,
+    rateLimit: organization.rateLimit,
+    replayCache,
+  }));
+  return [first, ...more];
 }
