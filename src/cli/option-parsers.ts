@@ -1,3 +1,5 @@
+import { Option } from 'commander';
+import { checkAccountName, DEFAULT_ACCOUNT } from '../accounts/account-name.js';
 import { InvalidInputError } from '../errors/index.js';
 import { EXPORT_ID_PATTERN } from '../queue/export-id.js';
 
@@ -42,4 +44,13 @@ export function exportId(text: string): string {
     );
   }
   return trimmed;
+}
+
+/**
+ * `--account NAME`, checked as an account name (exit 2 otherwise). `description` says what it selects;
+ * a filter (`list`, `schedules`) shows every account without it, anything else the `default` account.
+ */
+export function accountOption(description: string, use: 'select' | 'filter' = 'select'): Option {
+  const without = use === 'filter' ? 'every account' : `${DEFAULT_ACCOUNT}, the environment's credential`;
+  return new Option('--account <name>', `${description} (default: ${without})`).argParser(checkAccountName);
 }

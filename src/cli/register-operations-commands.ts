@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { lazyAction } from './lazy-action.js';
-import { exportId, port, seconds, wholeNumber } from './option-parsers.js';
+import { accountOption, exportId, port, seconds, wholeNumber } from './option-parsers.js';
 
 /** Commands for watching the fleet (board, list, metrics); registered beside the core commands. */
 export function registerOperationsCommands(program: Command): void {
@@ -31,6 +31,7 @@ export function registerOperationsCommands(program: Command): void {
     .command('list')
     .description('recent exports: state, rows, ranges, duration, destination')
     .option('--limit <n>', 'how many, newest first (1 to 1000)', wholeNumber('--limit', 1, 1000), 20)
+    .addOption(accountOption("only this account's exports", 'filter'))
     .option('--json', 'print JSON')
     .action(lazyAction(async () => (await import('./commands/list-command.js')).listCommand));
 

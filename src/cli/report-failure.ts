@@ -1,10 +1,10 @@
-import { BulkExportError, InvalidInputError, MissingConfigurationError } from '../errors/index.js';
+import { BulkExportError, InvalidInputError, MissingConfigurationError, MissingCredentialError } from '../errors/index.js';
 import { readEnvironment } from '../config/environment.js';
 import { redisAccessError } from '../queue/redis-connection.js';
 
 /** Prints an error the way a user should read it and returns the process exit code. */
 export function reportFailure(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
-  if (error instanceof InvalidInputError || error instanceof MissingConfigurationError) {
+  if (error instanceof InvalidInputError || error instanceof MissingConfigurationError || error instanceof MissingCredentialError) {
     stderr.write(`error: ${error.message}\n`);
     return 2;
   }

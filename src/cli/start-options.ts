@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { MIN_RANGE_ROWS } from '../planning/export-range.js';
 import type { StartExportRequest } from '../queue/operations/start-export.js';
 import { SOURCE_DEFINITIONS, sourceNames } from '../sources/registry.js';
-import { wholeNumber } from './option-parsers.js';
+import { accountOption, wholeNumber } from './option-parsers.js';
 
 /** Options shared by `start` and `schedule` (everything that describes an export), as commander gives them. */
 export interface StartOptions {
@@ -16,6 +16,8 @@ export interface StartOptions {
   pageSize?: number;
   since?: string;
   incremental?: boolean;
+  /** `--account`: checked by its parser. */
+  account?: string;
   /** Each source's own options, under their keys. */
   [sourceOption: string]: unknown;
 }
@@ -29,6 +31,7 @@ export function addStartOptions(command: Command, options: { incremental: boolea
   const budgets = SOURCE_DEFINITIONS.map((definition) => `${definition.name} ${formatRate(definition.rateLimit.default)}`).join(', ');
   command
     .requiredOption('--source <name>', `source API: ${sourceNames().join(' or ')}`)
+    .addOption(accountOption('the organization whose credential the export reads with (docs/accounts.md)'))
     .requiredOption('--dest <url>', 'destination, s3://BUCKET/PREFIX')
     .addOption(new Option('--format <format>', 'part file format').default('parquet'))
     .option('--gzip', 'gzip NDJSON parts')
@@ -84,6 +87,7 @@ export function toStartRequest(options: StartOptions): StartExportRequest {
     since: options.since,
     incremental: options.incremental,
     sourceOptions,
+    ...(options.account ? { account: options.account } : {}),
     ...(typeof options.limit === 'number' ? { limit: options.limit } : {}),
   };
 }

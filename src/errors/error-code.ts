@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   // Input and configuration (exit 2).
   'INVALID_INPUT',
   'MISSING_CONFIGURATION',
+  'MISSING_CREDENTIAL',
   // Services the exporter depends on.
   'REDIS_UNAVAILABLE',
   'REDIS_UNREACHABLE',

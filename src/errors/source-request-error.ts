@@ -13,6 +13,12 @@ export class SourceRequestError extends BulkExportError {
    * that callers recognise a refusal by its structure rather than by the words of a message.
    */
   readonly fieldErrors: Readonly<Record<string, unknown>>;
+  /**
+   * A 401 to a credential that is read from a file again at every attempt: another attempt, a little later,
+   * may hold the credential that replaced it (a rotation whose new key reaches the file after the old one
+   * was revoked), so the refusal is not final.
+   */
+  readonly credentialMayChange: boolean;
 
   constructor(args: {
     source: string;
@@ -21,6 +27,7 @@ export class SourceRequestError extends BulkExportError {
     apiMessage: string;
     advice: string;
     fieldErrors?: Readonly<Record<string, unknown>>;
+    credentialMayChange?: boolean;
   }) {
     const fieldErrors = args.fieldErrors ?? {};
     const said = args.apiMessage ? `: ${args.apiMessage}` : '';
@@ -33,5 +40,6 @@ export class SourceRequestError extends BulkExportError {
     this.status = args.status;
     this.apiMessage = args.apiMessage;
     this.fieldErrors = fieldErrors;
+    this.credentialMayChange = args.credentialMayChange ?? false;
   }
 }

@@ -17,17 +17,36 @@ export function secretValues(variables: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * A function that blanks every secret value of `variables` (also in its JSON-escaped form) and every
- * `Bearer`/`Basic` credential in a serialized log line. pino runs it on each line before writing.
+ * Secrets this process read after its environment: an account's credential from CREDENTIALS_DIR, read when
+ * a range needs it. Every scrubber blanks them from the moment they are learned, whenever it was made.
+ */
+const learned: string[] = [];
+
+/** Blanks `secret` from every line any scrubber of this process sees from now on. */
+export function learnSecret(secret: string): void {
+  if (secret.length < MIN_SECRET_LENGTH || learned.includes(secret)) return;
+  for (const needle of needlesOf([secret])) learned.push(needle);
+}
+
+/**
+ * A function that blanks every secret value of `variables` and every learned secret (also in their
+ * JSON-escaped form) and every `Bearer`/`Basic` credential in a serialized log line. pino runs it on
+ * each line before writing.
  */
 export function secretScrubber(variables: NodeJS.ProcessEnv): (line: string) => string {
-  const needles = secretValues(variables).flatMap((value) => {
-    const escaped = JSON.stringify(value).slice(1, -1);
-    return escaped === value ? [value] : [escaped, value];
-  });
+  const needles = needlesOf(secretValues(variables));
   return (line: string) => {
     let scrubbed = line;
     for (const needle of needles) if (scrubbed.includes(needle)) scrubbed = scrubbed.split(needle).join(REDACTED);
+    for (const needle of learned) if (scrubbed.includes(needle)) scrubbed = scrubbed.split(needle).join(REDACTED);
     return scrubbed.replace(AUTHORIZATION_VALUE, `$1 ${REDACTED}`);
   };
+}
+
+/** Each value as written, and in its JSON-escaped form where that differs. */
+function needlesOf(values: readonly string[]): string[] {
+  return values.flatMap((value) => {
+    const escaped = JSON.stringify(value).slice(1, -1);
+    return escaped === value ? [value] : [escaped, value];
+  });
 }

@@ -47,7 +47,7 @@ export class ExportRegistry {
     await this.redis.set(this.key(exportId), JSON.stringify({ ...record, ...changes }));
   }
 
-  async recent(limit: number): Promise<string[]> {
-    return this.redis.zrevrange(this.indexKey, 0, limit - 1);
+  async recent(limit: number, offset = 0): Promise<string[]> {
+    return this.redis.zrevrange(this.indexKey, offset, offset + limit - 1);
   }
 }

@@ -1,3 +1,4 @@
+import { accountOf } from '../accounts/account-name.js';
 import { Queue, QueueEvents } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import { BulkExportError } from '../errors/index.js';
@@ -21,6 +22,8 @@ export interface ExportStatus {
   exportId: string;
   state: ExportState | 'unknown';
   source: string;
+  /** The organization the export reads for (`--account`). */
+  account: string;
   format: string;
   destination: string;
   ranges: { done: number; total: number; failed: RangeFailure[] };
@@ -77,6 +80,7 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       exportId,
       state,
       source: spec.source.kind,
+      account: accountOf(spec.source),
       format: spec.format + (spec.gzip ? '.gz' : ''),
       destination: `s3://${spec.destination.bucket}/${folderOf(spec)}/`,
       ranges: { done: checkpoints.filter((c) => c?.done).length, total: rangeCount, failed },

@@ -4,11 +4,17 @@ import { BulkExportError, MissingConfigurationError, PERMANENT_ERROR_CODES, Sour
 /**
  * Errors that another attempt cannot fix (a refused token, a bad filter, a worker without the
  * credential) fail the range at once instead of spending its retries; the operator fixes the cause
- * and runs `bulk-export retry`.
+ * and runs `bulk-export retry`. A 401 to an account's credential read from a file is retried: the next
+ * attempt reads the file again, and a rotation may not have reached it yet.
  */
 export function asJobFailure(error: unknown): unknown {
   const permanent =
-    (error instanceof SourceRequestError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429) ||
+    (error instanceof SourceRequestError &&
+      error.status >= 400 &&
+      error.status < 500 &&
+      error.status !== 408 &&
+      error.status !== 429 &&
+      !error.credentialMayChange) ||
     error instanceof MissingConfigurationError ||
     (error instanceof BulkExportError && PERMANENT_ERROR_CODES.has(error.code));
   return permanent ? new UnrecoverableError((error as Error).message) : error;

@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT } from '../accounts/account-name.js';
 import { Queue, type Job } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import { parseDuration } from '../config/duration.js';
@@ -48,6 +49,8 @@ export interface ScheduleListing {
   tz: string | null;
   nextRunAt: string | null;
   source: string;
+  /** The organization its runs read for (`--account`). */
+  account: string;
   destination: string;
   state: ScheduleState;
   lastExportState: string | null;
@@ -66,9 +69,14 @@ export function parseEvery(text: string): number {
   return parseDuration(text, '--every', 1000);
 }
 
-/** A schedule name from the source and destination when none is given: `<source>-<bucket>-<prefix>`. */
-export function defaultScheduleName(source: string, dest: string): string {
-  const slug = `${source}-${dest.replace(/^s3:\/\//, '')}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+$/g, '');
+/**
+ * A schedule name from the source, the account and the destination when none is given:
+ * `<source>-<bucket>-<prefix>` for the `default` account, `<source>-<account>-<bucket>-<prefix>` for another,
+ * so that two accounts loading to one destination get two schedules.
+ */
+export function defaultScheduleName(source: string, dest: string, account = DEFAULT_ACCOUNT): string {
+  const who = account === DEFAULT_ACCOUNT ? source : `${source}-${account}`;
+  const slug = `${who}-${dest.replace(/^s3:\/\//, '')}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+$/g, '');
   return slug.slice(0, 100);
 }
 
@@ -132,6 +140,7 @@ export async function listSchedules(redis: Redis, prefix: string): Promise<Sched
         tz: scheduler.tz ?? null,
         nextRunAt: scheduler.next ? new Date(scheduler.next).toISOString() : null,
         source: request?.source ?? '?',
+        account: request?.account ?? DEFAULT_ACCOUNT,
         destination: request?.dest ?? '?',
         state,
         lastExportState: last?.state ?? null,

@@ -3,6 +3,8 @@ import { BulkExportError } from '../errors/index.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
 import type { SourceSpec } from './source-spec.js';
 import type { RequestBudget } from '../ratelimit/request-budget.js';
+import { readAccountCredential } from '../accounts/account-credentials.js';
+import { accountOf } from '../accounts/account-name.js';
 import { credentialFingerprint } from './credential-fingerprint.js';
 import type { ExportSource } from './export-source.js';
 import type { SourceHttpClientOptions } from './http/source-http-client.js';
@@ -23,14 +25,18 @@ export interface SourceRuntime {
 }
 
 /**
- * Builds the reader an export spec describes, with the credential, the request timeout and the tries
- * (SOURCE_REQUEST_TIMEOUT_MS, SOURCE_REQUEST_ATTEMPTS) from this process's environment. A credential that
- * is not the one the export was planned with is refused.
+ * Builds the reader an export spec describes, with the account's credential as this process finds it now
+ * (src/accounts/account-credentials.ts), the request timeout and the tries (SOURCE_REQUEST_TIMEOUT_MS,
+ * SOURCE_REQUEST_ATTEMPTS) from this process's environment. On a 401 the reader reads the credential again
+ * and, if it changed (rotated in its file), tries once more with it before the refusal stands. A `default`
+ * credential from the environment that is not the one the export was planned with is refused: the
+ * environment does not change while a worker runs, so the fleet was given different credentials.
  */
 export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSource {
   const definition = sourceDefinition(spec.kind);
-  const secret = requireVariable(runtime.variables, spec.credentialVariable, `${definition.credential.purpose} (workers need it too)`);
-  if (credentialFingerprint(secret) !== spec.credentialFingerprint) {
+  const account = accountOf(spec);
+  const credential = readAccountCredential(definition, account, runtime.variables);
+  if (credential.fromVariable && credentialFingerprint(credential.secret) !== spec.credentialFingerprint) {
     throw new BulkExportError(
       'CREDENTIAL_MISMATCH',
       `This worker's ${spec.credentialVariable} is not the credential the export was started with; ` +
@@ -39,7 +45,9 @@ export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSo
   }
   const connection = sourceConnection(definition, runtime.variables, {
     baseUrl: spec.baseUrl,
-    secret,
+    secret: credential.secret,
+    // Read again, for an answer 401: a credential rotated in its file is taken up without a restart.
+    rereadSecret: credential.fromVariable ? undefined : () => readAccountCredential(definition, account, runtime.variables).secret,
     budget: runtime.budget,
     onRetry: runtime.onRetry,
   });
@@ -53,12 +61,13 @@ export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSo
 export function sourceConnection(
   definition: SourceDefinition,
   variables: NodeJS.ProcessEnv,
-  given: Partial<Pick<SourceConnection, 'baseUrl' | 'secret' | 'budget' | 'onRetry'>> = {},
+  given: Partial<Pick<SourceConnection, 'baseUrl' | 'secret' | 'rereadSecret' | 'budget' | 'onRetry'>> = {},
 ): SourceConnection {
   const requests = sourceRequestSettings(variables);
   return {
     baseUrl: given.baseUrl ?? baseUrlFrom(variables, definition.baseUrl.variable, definition.baseUrl.default),
     secret: given.secret ?? requireVariable(variables, definition.credential.variable, definition.credential.purpose),
+    ...(given.rereadSecret ? { rereadSecret: given.rereadSecret } : {}),
     ...(given.budget ? { budget: given.budget } : {}),
     timeoutMs: requests.timeoutMs,
     maxAttempts: requests.attempts,

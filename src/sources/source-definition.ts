@@ -111,6 +111,11 @@ export interface SettingsContext {
 export interface SourceConnection {
   baseUrl: string;
   secret: string;
+  /**
+   * The credential read again where it was found, asked after the API answered 401: a different value
+   * (rotated) is tried once before the refusal stands. Absent where the credential cannot change.
+   */
+  rereadSecret?: () => string;
   budget?: RequestBudget;
   timeoutMs: number;
   maxAttempts: number;

@@ -1,14 +1,22 @@
 /**
- * Which source an export reads and how. Holds no secret: workers take the credential from their own
- * environment, from the variable named here, and refuse to work if its fingerprint differs.
+ * Which source an export reads, for which account, and how. Holds no secret: each worker reads the
+ * account's credential where it finds it (src/accounts/account-credentials.ts) when a range needs it.
  */
 export interface SourceSpec {
   /** The source's name in the registry (`--source`). */
   kind: string;
+  /**
+   * The organization whose credential the export reads with (`--account`); `default` is the environment's
+   * credential. Specs written before accounts existed have none, and read as `default`.
+   */
+  account?: string;
   baseUrl: string;
-  /** Environment variable holding the credential on the workers. */
+  /** Environment variable holding the `default` account's credential on the workers. */
   credentialVariable: string;
-  /** Short hash of the credential the export was planned with. */
+  /**
+   * Short hash of the credential the export was planned with. A worker reading the `default` account from
+   * that variable refuses another credential there (a fleet whose workers were given different ones).
+   */
   credentialFingerprint: string;
   /**
    * The source's own settings, settled when planning so that every worker reads alike (its definition's

@@ -61,6 +61,21 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
       /bucket "My_Bucket" is not a valid S3 bucket name/,
     ],
     ['a missing --dest', ['start', '--source', 'virtuous'], /required option '--dest <url>' not specified/],
+    // start: accounts
+    ['an account name climbing out with ..', [...VIRTUOUS, '--account', '../acme'], /--account must be an account name: .* \(got "\.\.\/acme"\)/],
+    ['an account name with upper case', [...VIRTUOUS, '--account', 'Acme'], /--account must be an account name/],
+    ['an account name on list', ['list', '--account', 'a/b'], /--account must be an account name/],
+    [
+      'an account without a credential anywhere',
+      [...VIRTUOUS, '--account', 'nobody'],
+      /No credential for the virtuous account "nobody": looked in CREDENTIALS_DIR\/virtuous\/nobody \(CREDENTIALS_DIR is not set\)/,
+    ],
+    [
+      'an account whose file is not in CREDENTIALS_DIR',
+      ['schedule', '--source', 'virtuous', ...DEST, '--every', '1h', '--account', 'nobody'],
+      /No credential for the virtuous account "nobody": looked in CREDENTIALS_DIR\/virtuous\/nobody \(\/nonexistent\/virtuous\/nobody\)/,
+      { CREDENTIALS_DIR: '/nonexistent' },
+    ],
     ['an unknown option', [...VIRTUOUS, '--bogus'], /unknown option '--bogus'/],
     // start: numbers
     ['--part-rows 0', [...VIRTUOUS, '--part-rows', '0'], /--part-rows must be a whole number from 1 to 10000000, got "0"/],

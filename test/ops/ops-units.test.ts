@@ -68,6 +68,7 @@ describe('operations helpers', () => {
       exportId: 'exp-1',
       state: 'running',
       source: 'virtuous',
+      account: 'default',
       format: 'parquet',
       destination: 's3://b/p/exp-1',
       ranges: { done: 3, total: 8, failed: [] },

@@ -71,13 +71,16 @@ describe('status --watch and list', () => {
       rows: fixture.simulator.expectedIds({ includeArchived: true }).length,
       destination: `${dest}/virtuous/contacts/export_id=${exportId}/`,
       format: 'ndjson',
+      account: 'default',
     });
     expect(entry.durationSeconds).toBeGreaterThanOrEqual(0);
     const table = await fixture.cli(['list', '--limit', '5']);
-    expect(table.stdout.split('\n')[0]).toMatch(/^EXPORT\s+STATE\s+ROWS\s+RANGES\s+DURATION\s+STARTED\s+DESTINATION$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^EXPORT\s+STATE\s+ACCOUNT\s+ROWS\s+RANGES\s+DURATION\s+STARTED\s+DESTINATION$/);
     expect(table.stdout).toMatch(
-      new RegExp(`${exportId}\\s+committed\\s+[\\d,]+\\s+\\d+/\\d+\\s+\\d+s\\s+\\S+\\s+${dest}/virtuous/contacts/export_id=${exportId}/`),
+      new RegExp(`${exportId}\\s+committed\\s+default\\s+[\\d,]+\\s+\\d+/\\d+\\s+\\d+s\\s+\\S+\\s+${dest}/virtuous/contacts/export_id=${exportId}/`),
     );
+    // Another account's exports only: none of this one.
+    expect(JSON.parse((await fixture.cli(['list', '--json', '--account', 'acme'])).stdout)).toEqual([]);
   });
 
   it('--json --watch prints one JSON object per update; a cancelled export ends the watch with exit 1', async () => {

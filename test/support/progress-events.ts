@@ -3,10 +3,13 @@ import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import { createRedisConnection, type RedisTarget } from '../../src/queue/redis-connection.js';
 import type { RangeProgress } from '../../src/queue/range-job.js';
 
-/** Resolves once the export's ranges reported at least `parts` committed parts in all (an event, not a poll). */
+/**
+ * Resolves once the export's ranges reported at least `parts` committed parts in all: an event, not a poll, and
+ * the events stream is read from its start, so parts committed before the call count too.
+ */
 export async function waitForCommittedParts(redis: RedisTarget, prefix: string, exportId: string, parts: number): Promise<void> {
   const connection = createRedisConnection(redis, 'test-progress');
-  const events = new QueueEvents(RANGE_QUEUE, { connection, prefix });
+  const events = new QueueEvents(RANGE_QUEUE, { connection, prefix, lastEventId: '0' });
   try {
     const perRange = new Map<string, number>();
     await new Promise<void>((resolve) => {

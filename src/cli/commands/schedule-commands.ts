@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT } from '../../accounts/account-name.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { loggerFor } from '../../logging/logger.js';
 import { checkStartRequest } from '../../queue/operations/start-export.js';
@@ -34,7 +35,7 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
   const request = { ...toStartRequest(options), incremental: true };
   // The workers that run the schedule may not have the files an option names: keep their (checked) content.
   if (definition.storableOptions && request.sourceOptions) request.sourceOptions = await definition.storableOptions(request.sourceOptions);
-  const name = options.name ?? defaultScheduleName(options.source, options.dest);
+  const name = options.name ?? defaultScheduleName(options.source, options.dest, request.account);
   await withRedis('schedule', async (redis, environment) => {
     const logger = loggerFor(environment, 'bulk-export-schedule');
     await checkStartRequest(request, { environment, redis, logger, notify: (line) => process.stderr.write(`${line}\n`) });
@@ -42,28 +43,31 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
     const period = timing.every !== undefined ? `every ${options.every}` : `cron "${timing.pattern}" (${timing.tz})`;
     process.stdout.write(
       `scheduled ${name}: incremental ${request.source} export to ${request.dest} ${period}; next run ${nextRunAt ?? 'soon'}. ` +
-        'Workers (bulk-export worker) start the runs with their own credentials; remove with: bulk-export unschedule ' +
+        `Workers (bulk-export worker) start the runs with the ${request.account ?? DEFAULT_ACCOUNT} account's credential as each finds it; remove with: bulk-export unschedule ` +
         `${name}\n`,
     );
   });
 }
 
-/** `bulk-export schedules`: every schedule with its last run. */
-export async function schedulesCommand(options: { json?: boolean }): Promise<void> {
+/** `bulk-export schedules [--account NAME]`: every schedule (of one account) with its last run. */
+export async function schedulesCommand(options: { account?: string; json?: boolean }): Promise<void> {
   await withRedis('schedules', async (redis, environment) => {
-    const listings = await listSchedules(redis, environment.queuePrefix);
+    const listings = (await listSchedules(redis, environment.queuePrefix)).filter(
+      (listing) => options.account === undefined || listing.account === options.account,
+    );
     process.stdout.write(options.json ? `${JSON.stringify(listings)}\n` : formatSchedules(listings));
   });
 }
 
 export function formatSchedules(listings: ScheduleListing[]): string {
   if (listings.length === 0) return 'no schedules in this Redis (under this BULK_EXPORT_QUEUE_PREFIX)\n';
-  const header = ['NAME', 'PERIOD', 'NEXT RUN', 'SOURCE', 'DESTINATION', 'LAST EXPORT', 'STATE', 'LAST TICK'];
+  const header = ['NAME', 'PERIOD', 'NEXT RUN', 'SOURCE', 'ACCOUNT', 'DESTINATION', 'LAST EXPORT', 'STATE', 'LAST TICK'];
   const rows = listings.map((listing) => [
     listing.name,
     listing.every !== null ? `every ${formatDuration(listing.every)}` : `cron ${listing.cron ?? '?'}${listing.tz ? ` ${listing.tz}` : ''}`,
     listing.nextRunAt?.replace(/\.\d+Z$/, 'Z') ?? '-',
     listing.source,
+    listing.account,
     listing.destination,
     listing.state.lastExportId ?? '-',
     listing.lastExportState ?? '-',

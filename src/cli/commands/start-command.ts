@@ -1,3 +1,4 @@
+import { accountOf } from '../../accounts/account-name.js';
 import { readEnvironment, type Environment } from '../../config/environment.js';
 import { BulkExportError, RedisOutageError } from '../../errors/index.js';
 import { loggerFor } from '../../logging/logger.js';
@@ -84,6 +85,7 @@ function startResult(spec: ExportSpec, status: Partial<ExportStatus> | undefined
     exportId: spec.exportId,
     state: status?.state ?? 'enqueued',
     source: spec.source.kind,
+    account: accountOf(spec.source),
     table: spec.table ?? null,
     destination: `s3://${spec.destination.bucket}/${folderOf(spec)}/`,
     format: spec.format + (spec.gzip ? '.gz' : ''),

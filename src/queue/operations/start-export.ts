@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Environment } from '../../config/environment.js';
-import { baseUrlFrom, requireVariable } from '../../config/environment.js';
+import { baseUrlFrom } from '../../config/environment.js';
+import { readAccountCredential } from '../../accounts/account-credentials.js';
+import { DEFAULT_ACCOUNT } from '../../accounts/account-name.js';
 import { BulkExportError, InvalidInputError, RedisRefusedError } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { secretScrubber } from '../../logging/secret-scrubber.js';
@@ -56,6 +58,8 @@ export interface StartExportRequest {
   sourceOptions?: SourceOptionValues;
   /** `--limit N`: a trial export of the first N records in key order (one range; pages no larger than N). */
   limit?: number;
+  /** `--account NAME`: the organization whose credential the export reads with (docs/accounts.md); default `default`. */
+  account?: string;
 }
 
 export interface StartExportDependencies {
@@ -287,10 +291,13 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   const context: SettingsContext = { changes: mode !== null, incremental: mode === 'incremental', pageSize, environment: deps.environment, notify };
   const settings = await definition.settingsFrom(options, context);
   const variables = deps.environment.variables;
-  const secret = requireVariable(variables, definition.credential.variable, definition.credential.purpose);
+  const account = request.account ?? DEFAULT_ACCOUNT;
+  // An account without a credential anywhere is refused here (exit 2), before anything is enqueued.
+  const { secret } = readAccountCredential(definition, account, variables);
   const baseUrl = baseUrlFrom(variables, definition.baseUrl.variable, definition.baseUrl.default);
   const sourceSpec: SourceSpec = {
     kind: definition.name,
+    account,
     baseUrl,
     credentialVariable: definition.credential.variable,
     credentialFingerprint: credentialFingerprint(secret),

@@ -30,6 +30,8 @@ export interface CloseSearchResponse<T> {
 export interface CloseClientOptions {
   baseUrl: string;
   apiKey: string;
+  /** The key read again, after a 401 (see SourceHttpClientOptions.reauthorize). */
+  rereadApiKey?: () => string;
   budget?: RequestBudget;
   /** One try, whole answer included; default 60 s (SOURCE_REQUEST_TIMEOUT_MS). */
   timeoutMs?: number;
@@ -52,7 +54,8 @@ export class CloseClient {
     this.http = new SourceHttpClient({
       sourceName: 'Close',
       baseUrl: options.baseUrl,
-      authorization: `Basic ${Buffer.from(`${options.apiKey}:`).toString('base64')}`,
+      authorization: basicAuthorization(options.apiKey),
+      ...(options.rereadApiKey ? { reauthorize: () => basicAuthorization(options.rereadApiKey!()) } : {}),
       adviceFor: closeAdvice,
       budget: options.budget,
       timeoutMs: options.timeoutMs,
@@ -128,4 +131,9 @@ function checkedResponse<T>(response: unknown): CloseSearchResponse<T> {
   const result: CloseSearchResponse<T> = { data: body.data, cursor: body.cursor ?? null };
   if (body.count && typeof body.count.total === 'number') result.count = body.count;
   return result;
+}
+
+/** HTTP Basic with the API key as the user name and an empty password, as Close asks. */
+function basicAuthorization(apiKey: string): string {
+  return `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`;
 }

@@ -75,6 +75,7 @@ export const closeDefinition: SourceDefinition = {
     const client = new CloseClient({
       baseUrl: connection.baseUrl,
       apiKey: connection.secret,
+      ...(connection.rereadSecret ? { rereadApiKey: connection.rereadSecret } : {}),
       budget: connection.budget,
       timeoutMs: connection.timeoutMs,
       maxAttempts: connection.maxAttempts,

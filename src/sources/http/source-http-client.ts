@@ -14,6 +14,12 @@ export interface SourceHttpClientOptions {
   baseUrl: string;
   /** Value of the Authorization header. Never logged, never put in an error. */
   authorization: string;
+  /**
+   * The Authorization header's value made from the credential read again, asked once per request after a
+   * 401: when it differs (the credential was rotated), the request is sent again with it, and it is used
+   * from then on; otherwise the 401 stands.
+   */
+  reauthorize?: () => string;
   /** What to tell the user for a permanent HTTP status. */
   adviceFor: (status: number) => string;
   budget?: RequestBudget;
@@ -72,9 +78,13 @@ const TRANSIENT_STATUSES = new Set([408, 500, 502, 503, 504, 520, 521, 522, 524]
  * alike.
  */
 export class SourceHttpClient {
-  private readonly options: Required<Omit<SourceHttpClientOptions, 'onRetry'>> & Pick<SourceHttpClientOptions, 'onRetry'>;
+  private readonly options: Required<Omit<SourceHttpClientOptions, 'onRetry' | 'reauthorize'>> &
+    Pick<SourceHttpClientOptions, 'onRetry' | 'reauthorize'>;
+  /** The Authorization header's value: the credential given, or the one a 401 made us read again. */
+  private authorization: string;
 
   constructor(options: SourceHttpClientOptions) {
+    this.authorization = options.authorization;
     this.options = {
       ...options,
       budget: options.budget ?? UNLIMITED_BUDGET,
@@ -113,6 +123,7 @@ export class SourceHttpClient {
     const attempts = request.attempts ?? new AttemptBudget(this.options.maxAttempts);
     let failuresHere = 0;
     let rateLimitWaits = 0;
+    let reauthorized = false;
     for (;;) {
       signal?.throwIfAborted();
       const grant = await this.options.budget.acquire(signal);
@@ -128,6 +139,11 @@ export class SourceHttpClient {
         continue;
       }
       if (outcome.kind === 'permanent') {
+        if (outcome.status === 401 && !reauthorized && this.reauthorized()) {
+          // Not a failed try: the request goes again at once, with the credential as it is now.
+          reauthorized = true;
+          continue;
+        }
         throw new SourceRequestError({
           source: this.options.sourceName,
           status: outcome.status,
@@ -135,6 +151,7 @@ export class SourceHttpClient {
           apiMessage: outcome.message,
           advice: this.options.adviceFor(outcome.status),
           fieldErrors: outcome.fieldErrors,
+          credentialMayChange: outcome.status === 401 && this.options.reauthorize !== undefined,
         });
       }
       attempts.fail();
@@ -160,6 +177,14 @@ export class SourceHttpClient {
     }
   }
 
+  /** After a 401: whether the credential, read again, is another one (and is used from now on). */
+  private reauthorized(): boolean {
+    const next = this.options.reauthorize?.();
+    if (next === undefined || next === this.authorization) return false;
+    this.authorization = next;
+    return true;
+  }
+
   private urlFor(request: SourceRequest): string {
     const url = new URL(this.options.baseUrl + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, String(value));
@@ -182,7 +207,7 @@ export class SourceHttpClient {
       response = await fetch(url, {
         method: request.method,
         headers: {
-          authorization: this.options.authorization,
+          authorization: this.authorization,
           accept: 'application/json',
           ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
         },

@@ -10,6 +10,8 @@ import { virtuousAdvice } from './virtuous-advice.js';
 export interface VirtuousClientOptions {
   baseUrl: string;
   token: string;
+  /** The token read again, after a 401 (see SourceHttpClientOptions.reauthorize). */
+  rereadToken?: () => string;
   budget?: RequestBudget;
   /** One try, whole answer included; default 60 s (SOURCE_REQUEST_TIMEOUT_MS). */
   timeoutMs?: number;
@@ -45,6 +47,7 @@ export class VirtuousClient {
       sourceName: 'Virtuous',
       baseUrl: options.baseUrl,
       authorization: `Bearer ${options.token}`,
+      ...(options.rereadToken ? { reauthorize: () => `Bearer ${options.rereadToken!()}` } : {}),
       adviceFor: virtuousAdvice,
       budget: options.budget,
       timeoutMs: options.timeoutMs,

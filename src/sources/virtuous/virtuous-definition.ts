@@ -125,6 +125,7 @@ export const virtuousDefinition: SourceDefinition = {
     const client = new VirtuousClient({
       baseUrl: connection.baseUrl,
       token: connection.secret,
+      ...(connection.rereadSecret ? { rereadToken: connection.rereadSecret } : {}),
       budget: connection.budget,
       timeoutMs: connection.timeoutMs,
       maxAttempts: connection.maxAttempts,
