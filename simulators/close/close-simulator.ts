@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultOptions } from '../virtuous/fault-injector.js';
+import { ACCESS_TOKEN_LIFETIME_MS, AccessTokens } from './access-tokens.js';
 import { CloseCatalog } from './close-catalog.js';
 import { CURSOR_ERROR_SHAPES, SimulatorRequestError, type CursorErrorShape } from './close-errors.js';
 import { API_PREFIX, matchRoute } from './close-routes.js';
@@ -26,6 +27,8 @@ export interface CloseSimulatorOptions {
   seed?: number;
   /** Accepted API key (HTTP Basic user name, empty password); default 'close-sim-key'. */
   apiKey?: string;
+  /** OAuth 2.0 access tokens accepted besides the key (`Authorization: Bearer <token>`), each for an hour from the start. */
+  accessTokens?: string[];
   /** Default 0 (random). */
   port?: number;
   /** Default '127.0.0.1'; use '0.0.0.0' inside a container. */
@@ -61,6 +64,10 @@ export interface CloseSimulator {
   /** e.g. http://127.0.0.1:PORT/api/v1 (no trailing slash); search at `${url}/data/search/`. */
   url: string;
   apiKey: string;
+  /** Accepts `token` as `Authorization: Bearer <token>` for `lifetimeMs` (default an hour, as Close's `expires_in: 3600`). */
+  issueAccessToken(token: string, lifetimeMs?: number): void;
+  /** Expires an issued access token now, as when its application refreshed the grant: it answers 401 from now on. */
+  expireAccessToken(token: string): void;
   /** Live counters. */
   stats: CloseSimulatorStats;
   resetStats(): void;
@@ -91,6 +98,8 @@ const DEFAULT_MAX_FIELD_SELECTORS = 100;
 const DEFAULT_CUSTOM_FIELDS = 2;
 export const DEFAULT_SHARED_TIMESTAMP = '2018-10-01T12:00:00.123456+00:00';
 const JSON_TYPE = 'application/json';
+/** A request that offers a Bearer credential is answered 401 with a Bearer challenge. */
+const BEARER_SCHEME = /^Bearer\b/i;
 
 function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) throw new RangeError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
@@ -114,6 +123,7 @@ class HttpCloseSimulator implements CloseSimulator {
   private readonly search: SearchEndpoint;
   private readonly faults: FaultInjector;
   private readonly rateLimiter: CloseRateLimiter;
+  private readonly accessTokens: AccessTokens;
   private readonly server: Server;
   private readonly latency = new SimulatedLatency();
   private closing: Promise<void> | undefined;
@@ -149,6 +159,8 @@ class HttpCloseSimulator implements CloseSimulator {
 
     const clock = new MutationClock(options.now ?? Date.now);
     this.apiKey = options.apiKey ?? DEFAULT_API_KEY;
+    this.accessTokens = new AccessTokens(clock.now);
+    for (const token of options.accessTokens ?? []) this.accessTokens.issue(token);
     this.catalog = new CloseCatalog(seed, customFields);
     const generator = new ContactGenerator({ seed, catalog: this.catalog });
     this.store = new ContactStore(
@@ -182,6 +194,14 @@ class HttpCloseSimulator implements CloseSimulator {
 
   resetStats(): void {
     resetStats(this.stats);
+  }
+
+  issueAccessToken(token: string, lifetimeMs = ACCESS_TOKEN_LIFETIME_MS): void {
+    this.accessTokens.issue(token, lifetimeMs);
+  }
+
+  expireAccessToken(token: string): void {
+    this.accessTokens.expire(token);
   }
 
   setFaults(faults: CloseSimulatorOptions['faults']): void {
@@ -231,7 +251,7 @@ class HttpCloseSimulator implements CloseSimulator {
   }
 
   /**
-   * Order of checks: fault latency, authentication (401, not charged to the rate budget), rate limit
+   * Order of checks: fault latency, authentication (API key or access token; 401, not charged to the rate budget), rate limit
    * (429), injected drop or 5xx (charged), routing (404/405), then the search or the custom field
    * list itself (400 or 200).
    */
@@ -243,14 +263,20 @@ class HttpCloseSimulator implements CloseSimulator {
     const fault = this.faults.decide();
     if (fault.latencyMs > 0 && !(await this.latency.wait(fault.latencyMs))) return;
 
-    if (!this.isAuthorized(request)) {
+    const authorization = request.headers.authorization ?? '';
+    if (!this.isAuthorized(authorization)) {
+      const bearer = BEARER_SCHEME.test(authorization);
       return this.sendJson(
         response,
         401,
-        { error: 'The API key is missing or invalid. Use HTTP Basic auth with the API key as the user name and an empty password.' },
+        {
+          error: bearer
+            ? 'The access token is invalid or expired. Refresh the OAuth grant and send the new access token.'
+            : 'The API key is missing or invalid. Use HTTP Basic auth with the API key as the user name and an empty password.',
+        },
         {
           RateLimit: this.rateLimiter.peek(),
-          'WWW-Authenticate': 'Basic realm="Close API"',
+          'WWW-Authenticate': bearer ? 'Bearer realm="Close API"' : 'Basic realm="Close API"',
         },
       );
     }
@@ -301,10 +327,13 @@ class HttpCloseSimulator implements CloseSimulator {
     }
   }
 
-  private isAuthorized(request: IncomingMessage): boolean {
-    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(request.headers.authorization ?? '');
-    if (!match) return false;
-    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  /** The API key as HTTP Basic (user name, empty password), or an issued, unexpired access token as Bearer. */
+  private isAuthorized(authorization: string): boolean {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (bearer) return this.accessTokens.accepts(bearer[1]!);
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
+    if (!basic) return false;
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
     return decoded === `${this.apiKey}:`;
   }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerIncrementalCommands } from './register-incremental-commands.js';
 import { registerOperationsCommands } from './register-operations-commands.js';
+import { registerCredentialCommands } from './register-credential-commands.js';
 import { loggerFor } from '../logging/logger.js';
 import { takeOverNodeVersionNotice } from '../logging/node-version-notice.js';
 import { redactError } from '../logging/redact-error.js';
@@ -75,6 +76,7 @@ program
 
 registerOperationsCommands(program);
 registerIncrementalCommands(program);
+registerCredentialCommands(program);
 // Credentials given as files (`VIRTUOUS_API_TOKEN_FILE`, ...) are read before any command reads its configuration.
 program.hook('preAction', (_program, command) => {
   loadSecretFiles(

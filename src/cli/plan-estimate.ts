@@ -1,9 +1,9 @@
+import { accountOf } from '../accounts/account-name.js';
 import type { Redis } from 'ioredis';
-import { budgetStateOf } from '../metrics/budget-state.js';
+import { budgetKeyOf, budgetStateOf } from '../metrics/budget-state.js';
 import { describeRange } from '../planning/export-range.js';
 import { estimatedPageRequests } from '../planning/request-estimate.js';
 import type { ExportPlan } from '../queue/operations/start-export.js';
-import { budgetKey } from '../ratelimit/redis-token-bucket.js';
 import type { RateLimitSpec } from '../ratelimit/rate-limit-spec.js';
 import { defaultRateLimit } from '../sources/export-budget.js';
 
@@ -44,10 +44,10 @@ export async function estimatePlan(plan: ExportPlan, redis: Redis, queuePrefix: 
   let availableNow: number | null = null;
   let budgetSeconds: number | null = null;
   if (rateLimit) {
-    const key = budgetKey(queuePrefix, spec.source.kind, spec.source.credentialFingerprint);
+    const key = budgetKeyOf(queuePrefix, spec);
     const [fields, [seconds, micros]] = await Promise.all([redis.hgetall(key), redis.time()]);
     const now = Number(seconds) * 1000 + Number(micros) / 1000;
-    const state = budgetStateOf(key, spec.source.kind, spec.source.credentialFingerprint, rateLimit, fields, now);
+    const state = budgetStateOf(key, spec.source.kind, accountOf(spec.source), rateLimit, fields, now);
     availableNow = Math.floor(state.tokens);
     const later = Math.max(0, pages - availableNow);
     budgetSeconds = later === 0 ? 0 : Math.ceil(state.waitMs / 1000 + (later * rateLimit.windowMs) / rateLimit.requests / 1000);

@@ -18,6 +18,8 @@ export interface StartOptions {
   incremental?: boolean;
   /** `--account`: checked by its parser. */
   account?: string;
+  /** `--credential-stdin`: the account's credential comes on standard input (never part of the request). */
+  credentialStdin?: boolean;
   /** Each source's own options, under their keys. */
   [sourceOption: string]: unknown;
 }
@@ -32,6 +34,10 @@ export function addStartOptions(command: Command, options: { incremental: boolea
   command
     .requiredOption('--source <name>', `source API: ${sourceNames().join(' or ')}`)
     .addOption(accountOption('the organization whose credential the export reads with (docs/accounts.md)'))
+    .option(
+      '--credential-stdin',
+      "hand over the account's credential on standard input: kept in Redis sealed with CREDENTIALS_KEY while an export or schedule needs it (docs/accounts.md)",
+    )
     .requiredOption('--dest <url>', 'destination, s3://BUCKET/PREFIX')
     .addOption(new Option('--format <format>', 'part file format').default('parquet'))
     .option('--gzip', 'gzip NDJSON parts')

@@ -3,9 +3,9 @@ import { InvalidConfigurationError } from '../errors/index.js';
 
 /**
  * Credentials that may also be given as a file, `<NAME>_FILE=/path`, the way Docker and Kubernetes mount
- * secrets: the sources' credentials (`sourceCredentials`, e.g. VIRTUOUS_API_TOKEN), the AWS keys, Redis's
- * and the board's. Other `*_FILE` variables (`REDIS_TLS_CA_FILE`, ...) name files of their own and are not
- * read here.
+ * secrets: the sources' credentials (`sourceCredentials`, e.g. VIRTUOUS_API_TOKEN), the AWS keys, Redis's,
+ * the board's, and CREDENTIALS_KEY, the keys that seal accounts' credentials in Redis. Other `*_FILE`
+ * variables (`REDIS_TLS_CA_FILE`, ...) name files of their own and are not read here.
  */
 export function secretFileVariables(sourceCredentials: readonly string[]): string[] {
   return [
@@ -20,6 +20,7 @@ export function secretFileVariables(sourceCredentials: readonly string[]): strin
     'REDIS_SENTINEL_PASSWORD',
     'BOARD_USER',
     'BOARD_PASSWORD',
+    'CREDENTIALS_KEY',
   ];
 }
 

@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   'AMBIGUOUS_CUSTOM_FIELD_NAME',
   // A range's reading.
   'CREDENTIAL_MISMATCH',
+  'CREDENTIAL_KEY_UNKNOWN',
+  'CREDENTIAL_UNREADABLE',
   'WRONG_RANGE_KIND',
   'BAD_CURSOR',
   'CHECKPOINT_CONFLICT',
@@ -58,10 +60,13 @@ export type ErrorCode = (typeof ERROR_CODES)[number] | `SOURCE_HTTP_${number}`;
  * Failures another attempt cannot fix besides an API's 4xx refusals: an answer that breaks what the
  * request asked for (rows outside the range or out of order, an ignored filter, an answer that is not the
  * API's envelope or has no usable id) gets the same wrong answer when asked again, and retries would only
- * hide the API's fault; a worker with another credential stays wrong.
+ * hide the API's fault; a worker with another credential stays wrong; a stored credential that does not
+ * authenticate reads the same from Redis at every attempt (a key it was sealed with but this worker lacks is
+ * not here: a worker given the key opens it).
  */
 export const PERMANENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CREDENTIAL_MISMATCH',
+  'CREDENTIAL_UNREADABLE',
   'UNSORTED_PAGE',
   'WRONG_RANGE_KIND',
   'OUT_OF_RANGE',

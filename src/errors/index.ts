@@ -3,6 +3,8 @@ export { InvalidInputError } from './invalid-input-error.js';
 export { InvalidConfigurationError } from './invalid-configuration-error.js';
 export { MissingConfigurationError } from './missing-configuration-error.js';
 export { MissingCredentialError } from './missing-credential-error.js';
+export { CredentialKeyUnknownError } from './credential-key-unknown-error.js';
+export { CredentialUnreadableError } from './credential-unreadable-error.js';
 export { RowCountMismatchError } from './row-count-mismatch-error.js';
 export { SourceRequestError } from './source-request-error.js';
 export { SourceUnavailableError } from './source-unavailable-error.js';

@@ -1,5 +1,8 @@
-/** Variables whose values are credentials: a source's `*_API_TOKEN` or `*_API_KEY`, `AWS_SECRET_ACCESS_KEY`, `BOARD_PASSWORD`, ... */
-const SECRET_NAME = /(TOKEN|API_?KEY|SECRET|SECRET_ACCESS_KEY|PASSWORD|PASSWD)$/i;
+/**
+ * Variables whose values are credentials: a source's `*_API_TOKEN` or `*_API_KEY`, `AWS_SECRET_ACCESS_KEY`, `BOARD_PASSWORD`,
+ * `CREDENTIALS_KEY` (the keys that seal accounts' credentials), ...
+ */
+const SECRET_NAME = /(TOKEN|API_?KEY|SECRET|SECRET_ACCESS_KEY|PASSWORD|PASSWD|CREDENTIALS_KEY)$/i;
 /** Shorter values are not scrubbed: they would blank ordinary words and numbers. */
 const MIN_SECRET_LENGTH = 6;
 /** `Bearer abc...`, `Basic dXNlcjpwYXNz`, as an Authorization header value could appear inside any text. */

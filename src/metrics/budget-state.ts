@@ -3,15 +3,16 @@ import { ExportRegistry } from '../queue/export-registry.js';
 import type { ExportSpec, RateLimitSpec } from '../queue/export-spec.js';
 import { defaultRateLimit } from '../sources/export-budget.js';
 import { budgetKey } from '../ratelimit/redis-token-bucket.js';
-import { scanNodes } from '../queue/redis-connection.js';
+import { escapeGlob, scanKeys } from '../queue/redis-scan.js';
+import { accountOf } from '../accounts/account-name.js';
 
-/** Where one shared request budget (a credential at a source) stands now, read from its Redis hash. */
+/** Where one shared request budget (an account at a source) stands now, read from its Redis hash. */
 export interface BudgetState {
   key: string;
   source: string;
-  /** The credential's fingerprint (a one-way hash, never the credential). */
-  credential: string;
-  /** The rate the bucket refills at; from the newest export on this credential, else the source default. */
+  /** The account whose budget it is (`--account`; `default` for the environment's credential). */
+  account: string;
+  /** The rate the bucket refills at; from the newest export of this account, else the source default. */
   limit: RateLimitSpec | undefined;
   /** Tokens a request could take now (after refill, capped by the server's window when one is known). */
   tokens: number;
@@ -36,11 +37,12 @@ export async function readBudgetStates(redis: Redis, prefix: string, options: { 
   const now = Number(seconds) * 1000 + Number(micros) / 1000;
   const states: BudgetState[] = [];
   for (const key of keys) {
-    const [source = 'unknown', credential = 'unknown'] = key.slice(`${prefix}:budget:`.length).split(':');
+    // `<source>:<account>`: neither holds a colon.
+    const [source = 'unknown', account = 'unknown'] = key.slice(`${prefix}:budget:`.length).split(':');
     const fields = await redis.hgetall(key);
     if (Object.keys(fields).length === 0) continue;
     const limit = limits.get(key) ?? defaultRateLimit(source);
-    states.push(budgetStateOf(key, source, credential, limit, fields, now));
+    states.push(budgetStateOf(key, source, account, limit, fields, now));
   }
   return states;
 }
@@ -49,7 +51,7 @@ export async function readBudgetStates(redis: Redis, prefix: string, options: { 
 export function budgetStateOf(
   key: string,
   source: string,
-  credential: string,
+  account: string,
   limit: RateLimitSpec | undefined,
   fields: Record<string, string>,
   now: number,
@@ -74,7 +76,7 @@ export function budgetStateOf(
   return {
     key,
     source,
-    credential,
+    account,
     limit,
     tokens: now < pause ? 0 : Number.isFinite(available) ? available : 0,
     waitMs: Math.max(0, Math.ceil(waitMs)),
@@ -83,7 +85,7 @@ export function budgetStateOf(
   };
 }
 
-/** Budget key -> the rate limit of the newest export spending that credential. */
+/** Budget key -> the rate limit of the newest export of that account. */
 async function limitsByBudgetKey(redis: Redis, prefix: string, count: number): Promise<Map<string, RateLimitSpec>> {
   const registry = new ExportRegistry(redis, prefix);
   const limits = new Map<string, RateLimitSpec>();
@@ -98,24 +100,5 @@ async function limitsByBudgetKey(redis: Redis, prefix: string, count: number): P
 }
 
 export function budgetKeyOf(prefix: string, spec: Pick<ExportSpec, 'source'>): string {
-  return budgetKey(prefix, spec.source.kind, spec.source.credentialFingerprint);
-}
-
-/** Every key matching `pattern`, from every master of a Cluster (a SCAN reaches one node). */
-export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const keys: string[] = [];
-  for (const node of await scanNodes(redis)) {
-    let cursor = '0';
-    do {
-      const [next, found] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-  }
-  return keys.sort();
-}
-
-/** Escapes Redis glob characters, so a prefix like `{bulk-export}` matches only itself. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[\\*?[\]]/g, (character) => `\\${character}`);
+  return budgetKey(prefix, spec.source.kind, accountOf(spec.source));
 }

@@ -48,7 +48,7 @@ export class ExportMetrics {
 
   readonly rateLimited = new Counter({
     name: `${METRIC_PREFIX}source_rate_limited_total`,
-    help: 'Source answers with HTTP 429 (the shared budget then pauses every worker on the credential).',
+    help: 'Source answers with HTTP 429 (the shared budget then pauses every worker reading the account).',
     labelNames: ['source'] as const,
     registers: [this.registry],
   });

@@ -3,14 +3,10 @@ import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../queue/queue-names.js';
 import { readBudgetStates, type BudgetState } from './budget-state.js';
-import { CredentialLabels } from './credential-label.js';
 import { METRIC_PREFIX } from './export-metrics.js';
 
 /** Job states reported per queue. */
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'waiting-children', 'prioritized'] as const;
-
-/** A budget with the label it is shown under (see CredentialLabels). */
-type LabelledBudget = BudgetState & { label: string };
 
 export interface FleetCollectors {
   close(): Promise<void>;
@@ -38,40 +34,39 @@ export function registerFleetCollectors(registry: Registry, redis: Redis, prefix
     },
   });
 
-  // The three budget gauges are collected concurrently on a scrape; they share one read of Redis.
-  const labels = new CredentialLabels(redis, prefix);
-  let reading: Promise<LabelledBudget[]> | undefined;
+  // The three budget gauges are collected concurrently on a scrape; they share one read of Redis. One series
+  // per source and account: a budget's key expires once its account has been idle for a while, and its
+  // series with it, so the label set stays bounded by the accounts in use.
+  let reading: Promise<BudgetState[]> | undefined;
   const budgets = () => {
-    reading ??= readBudgetStates(redis, prefix)
-      .then((states) => Promise.all(states.map(async (state) => ({ ...state, label: await labels.labelOf(state.credential) }))))
-      .finally(() => {
-        reading = undefined;
-      });
+    reading ??= readBudgetStates(redis, prefix).finally(() => {
+      reading = undefined;
+    });
     return reading;
   };
   const budgetGauge = (name: string, help: string, value: (budget: BudgetState) => number | undefined) =>
     new Gauge({
       name: `${METRIC_PREFIX}${name}`,
       help,
-      labelNames: ['source', 'credential'] as const,
+      labelNames: ['source', 'account'] as const,
       registers: [registry],
       async collect() {
         const states = await budgets();
         this.reset();
         for (const budget of states) {
           const measured = value(budget);
-          if (measured !== undefined) this.set({ source: budget.source, credential: budget.label }, measured);
+          if (measured !== undefined) this.set({ source: budget.source, account: budget.account }, measured);
         }
       },
     });
   budgetGauge(
     'budget_tokens',
-    'Requests the shared budget of a credential would grant now (after refill; 0 while paused), read from its Redis hash on scrape.',
+    'Requests the shared budget of an account would grant now (after refill; 0 while paused), read from its Redis hash on scrape.',
     (budget) => Math.round(budget.tokens * 1000) / 1000,
   );
   budgetGauge(
     'budget_wait_seconds',
-    'How long a request on the credential must wait now before the budget grants it (pause after a 429 or a spent window, or refill).',
+    'How long a request of the account must wait now before the budget grants it (pause after a 429 or a spent window, or refill).',
     (budget) => budget.waitMs / 1000,
   );
   budgetGauge(

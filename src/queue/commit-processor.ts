@@ -36,6 +36,7 @@ import { SHUTDOWN_REASON } from './range-processor.js';
 import { readClockPosition } from './read-clock-watermark.js';
 import { refuseMismatchedRowCounts } from './row-count-check.js';
 import { s3FailureAsJobFailure } from './s3-job-failure.js';
+import { accountOf } from '../accounts/account-name.js';
 import { advanceWatermark, WatermarkCache, type Watermark } from './watermark.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -129,7 +130,7 @@ async function commitCheckedExport(
   }
 
   const rows = parts.reduce((sum, part) => sum + part.rows, 0);
-  const columns = partColumns(spec, context);
+  const columns = await partColumns(spec, context);
   const schemaChanges = await schemaChangesOf(spec, store, columns, parts);
   if (hasSchemaChanges(schemaChanges)) log.warn({ schemaChanges }, 'the columns differ from the previous export of the table');
   const manifest: ExportManifest = {
@@ -172,7 +173,7 @@ async function commitCheckedExport(
     const next: Watermark = {
       name: watermark.name,
       source: spec.source.kind,
-      credentialFingerprint: spec.source.credentialFingerprint,
+      account: accountOf(spec.source),
       filter: watermark.filter,
       destination: formatS3Url(spec.destination),
       field: spec.changes.field,
@@ -193,6 +194,8 @@ async function commitCheckedExport(
   await context.registry.update(spec.exportId, { state: 'committed', rows, parts: parts.length, finishedAt: manifest.endedAt });
   await board.retire(spec.exportId);
   await new RangeRetryNotes(context.redis, context.queuePrefix).drop(spec.exportId);
+  // A credential handed over for the account goes once nothing else (another export, a schedule) holds it.
+  await context.handed.release(spec.source.kind, accountOf(spec.source), `export:${spec.exportId}`);
   log.info({ rows, parts: parts.length, manifestKey }, 'export committed');
   await jobLog(committedLine({ rows, parts: parts.length, manifestUrl: formatS3Url({ bucket: spec.destination.bucket, prefix: '' }, manifestKey) }));
   return { rows, parts: parts.length, manifestKey };
@@ -202,8 +205,8 @@ async function commitCheckedExport(
  * The parts' columns, in file order (Redshift copies Parquet columns by position): those of the export's
  * record schema, which the source builds from the spec alone, and in Parquet parts the lineage and `_extra`.
  */
-function partColumns(spec: ExportSpec, context: WorkerContext): ManifestColumn[] {
-  const { schema } = createSource(spec.source, { variables: context.variables });
+async function partColumns(spec: ExportSpec, context: WorkerContext): Promise<ManifestColumn[]> {
+  const { schema } = await createSource(spec.source, { variables: context.variables, handed: context.handed });
   const fields = spec.format === 'parquet' ? parquetColumnsOf(schema).fields : schema.fields;
   return fields.map((field) => ({ name: field.name, type: columnTypeName(field.type) }));
 }

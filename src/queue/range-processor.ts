@@ -92,7 +92,7 @@ async function readRange(
     spec.exportId,
     range.index,
   );
-  const source = openSource(spec, context, log, retries);
+  const source = await openSource(spec, context, log, retries);
   const store = openStore(spec, context, log, retries, control);
   const encoder = await createPartEncoder(spec.format, source.schema, { gzip: spec.gzip });
   const writer = new PartWriter({
@@ -176,10 +176,11 @@ async function readRange(
 }
 
 /** Each failed try of an API request is said in the log, in the job's log and to `status` (cleared once the range moves on). */
-function openSource(spec: ExportSpec, context: WorkerContext, log: Logger, retries: RangeRetryReporter): ExportSource {
+function openSource(spec: ExportSpec, context: WorkerContext, log: Logger, retries: RangeRetryReporter): Promise<ExportSource> {
   const scrub = secretScrubber(context.variables);
   return createSource(spec.source, {
     variables: context.variables,
+    handed: context.handed,
     budget: budgetForExport(context.redis, context.queuePrefix, spec),
     onRetry: (event) => {
       log.warn(event, 'source request failed; retrying');

@@ -1,4 +1,5 @@
 import { DEFAULT_ACCOUNT } from '../accounts/account-name.js';
+import { HandedCredentials } from '../accounts/handed-credentials.js';
 import { Queue, type Job } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import { parseDuration } from '../config/duration.js';
@@ -115,8 +116,12 @@ export async function removeSchedule(redis: Redis, prefix: string, name: string)
   if ((await redis.zscore(`${prefix}:${SCHEDULE_QUEUE}:repeat`, name)) === null) return false;
   const queue = scheduleQueue(redis, prefix);
   try {
+    const request = (await queue.getJobScheduler(name))?.template?.data?.request;
     const removed = await queue.removeJobScheduler(name);
     if (removed) await redis.del(stateKey(prefix, name));
+    // A credential handed over with the schedule goes once no export of it (or of another schedule) holds it.
+    if (removed && request)
+      await new HandedCredentials(redis, prefix, {}).release(request.source, request.account ?? DEFAULT_ACCOUNT, `schedule:${name}`);
     return removed;
   } finally {
     await queue.close();

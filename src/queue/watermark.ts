@@ -7,8 +7,9 @@ import { formatS3Url, type S3Location } from '../sinks/s3/s3-location.js';
 import type { TimestampPosition } from '../planning/timestamp-position.js';
 
 /**
- * The high-water mark of incremental exports: where the last committed incremental export of one source
- * (kind + credential fingerprint, i.e. organization/account), filter and destination stopped. Stored
+ * The high-water mark of incremental exports: where the last committed incremental export of one table,
+ * account (`--account`: one organization, whichever of its credentials it reads with), filter and
+ * destination stopped. Stored
  * durably beside the data, `s3://BUCKET/PREFIX/_bulk_export/watermarks/<name>.json`, by the commit step (after the
  * manifest, before `_SUCCESS`), and cached in Redis for `schedules` and `status`. It only ever moves
  * forward, and only when an export commits.
@@ -16,7 +17,8 @@ import type { TimestampPosition } from '../planning/timestamp-position.js';
 export interface Watermark {
   name: string;
   source: string;
-  credentialFingerprint: string;
+  /** Absent in watermarks written before accounts (they carried the credential's fingerprint instead). */
+  account?: string;
   /** Short hash of the export's filter (`--where` groups or `--query`); null = every contact. */
   filter: string | null;
   /** `s3://BUCKET/PREFIX` the exports go to. */
@@ -39,8 +41,21 @@ export const WATERMARK_FOLDER = `${EXPORTER_STATE_FOLDER}/watermarks`;
 /** Where watermarks were kept before the exporter's state had a folder of its own; still read, never written. */
 const LEGACY_WATERMARK_FOLDER = '_watermarks';
 
-/** `<source>-<credential fingerprint>[-f<filter hash>]`: one watermark per source account and filter. */
-export function watermarkName(source: string, credentialFingerprint: string, filter: string | null): string {
+/**
+ * `<table>/<account>/unfiltered` or `<table>/<account>/f<filter hash>`: one watermark per table, account and
+ * filter. Keyed by the account, not its credential, so a rotated credential goes on from where the last
+ * run stopped; a folder per account, as account names may hold `-`.
+ */
+export function watermarkName(table: string, account: string, filter: string | null): string {
+  return `${table}/${account}/${filter ? `f${filter}` : 'unfiltered'}`;
+}
+
+/**
+ * `<source>-<credential fingerprint>[-f<filter hash>]`: the name watermarks had while they were keyed by the
+ * credential. `start` reads it when the account has no watermark of its own yet, and the commit writes the
+ * account's, so an existing incremental load goes on where it stopped instead of starting a full load.
+ */
+export function credentialWatermarkName(source: string, credentialFingerprint: string, filter: string | null): string {
   return `${source}-${credentialFingerprint}${filter ? `-f${filter}` : ''}`;
 }
 
@@ -72,12 +87,24 @@ export async function readWatermark(store: ObjectStore, key: string): Promise<Wa
   return text ? (JSON.parse(text) as Watermark) : undefined;
 }
 
-/** The watermark of `name` under a destination, or where an earlier version kept it; the commit then writes it to its place. */
-export async function readStoredWatermark(store: ObjectStore, destination: S3Location, name: string): Promise<Watermark | undefined> {
-  return (
-    (await readWatermark(store, watermarkKey(destination, name))) ??
-    (await readWatermark(store, watermarkKey(destination, name, LEGACY_WATERMARK_FOLDER)))
-  );
+/**
+ * The watermark of `name` under a destination, else the first found of `carriedFrom` (names it had before),
+ * in the folder watermarks are kept in or where an earlier version kept them; the commit then writes it
+ * under `name` in its place.
+ */
+export async function readStoredWatermark(
+  store: ObjectStore,
+  destination: S3Location,
+  name: string,
+  carriedFrom: readonly string[] = [],
+): Promise<Watermark | undefined> {
+  for (const candidate of [name, ...carriedFrom]) {
+    const found =
+      (await readWatermark(store, watermarkKey(destination, candidate))) ??
+      (await readWatermark(store, watermarkKey(destination, candidate, LEGACY_WATERMARK_FOLDER)));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Whether `candidate` is behind `current` (never move a watermark backwards). */

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Redis } from 'ioredis';
+import type { HandedCredentials } from '../accounts/handed-credentials.js';
 import type { S3OutagePolicy } from '../config/environment.js';
 import type { Logger } from '../logging/logger.js';
 import type { CheckpointStore } from './checkpoint-store.js';
@@ -15,5 +16,7 @@ export interface WorkerContext {
   checkpoints: CheckpointStore;
   registry: ExportRegistry;
   variables: NodeJS.ProcessEnv;
+  /** Credentials applications handed over for their accounts, sealed in Redis. */
+  handed: HandedCredentials;
   logger: Logger;
 }

@@ -6,7 +6,7 @@ import type { BudgetGrant, ObservedResponse, RequestBudget } from './request-bud
 import { ACQUIRE_SCRIPT, OBSERVE_SCRIPT, PAUSE_SCRIPT } from './token-bucket-scripts.js';
 
 export interface RedisTokenBucketOptions {
-  /** The hash holding the shared state, e.g. `{bulk-export}:budget:<source>:<fingerprint>`. */
+  /** The hash holding the shared state, e.g. `{bulk-export}:budget:<source>:<account>`. */
   key: string;
   /** Sustained rate: `requests` per `windowMs`. */
   requests: number;
@@ -22,9 +22,13 @@ export interface RedisTokenBucketOptions {
   dialect?: RateLimitDialect;
 }
 
-/** Redis key of the budget shared by everyone spending one credential at one source. Never holds the credential. */
-export function budgetKey(prefix: string, source: string, credentialFingerprint: string): string {
-  return `${prefix}:budget:${source}:${credentialFingerprint}`;
+/**
+ * Redis key of the budget shared by everyone reading one account (one organization) at one source, whatever
+ * credential of it they hold: the APIs count their limits per organization, and a rotated credential keeps
+ * the account's budget. Never holds the credential.
+ */
+export function budgetKey(prefix: string, source: string, account: string): string {
+  return `${prefix}:budget:${source}:${account}`;
 }
 
 /**

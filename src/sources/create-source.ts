@@ -3,7 +3,8 @@ import { BulkExportError } from '../errors/index.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
 import type { SourceSpec } from './source-spec.js';
 import type { RequestBudget } from '../ratelimit/request-budget.js';
-import { readAccountCredential } from '../accounts/account-credentials.js';
+import { findAccountCredential, type AccountCredential } from '../accounts/account-credentials.js';
+import type { HandedCredentials } from '../accounts/handed-credentials.js';
 import { accountOf } from '../accounts/account-name.js';
 import { credentialFingerprint } from './credential-fingerprint.js';
 import type { ExportSource } from './export-source.js';
@@ -14,6 +15,10 @@ import type { SourceConnection, SourceDefinition } from './source-definition.js'
 
 export interface SourceRuntime {
   variables: NodeJS.ProcessEnv;
+  /** Credentials applications handed over for their accounts (Redis); without it, only CREDENTIALS_DIR and the environment. */
+  handed?: HandedCredentials;
+  /** A credential handed over with the request that is being planned, not stored yet: used instead of looking. */
+  credential?: string;
   budget?: RequestBudget;
   /**
    * Told before every new try of a failed request. Default: one line on stderr (`describeRetry`), so that
@@ -26,17 +31,19 @@ export interface SourceRuntime {
 
 /**
  * Builds the reader an export spec describes, with the account's credential as this process finds it now
- * (src/accounts/account-credentials.ts), the request timeout and the tries (SOURCE_REQUEST_TIMEOUT_MS,
+ * (handed over, CREDENTIALS_DIR or the environment: src/accounts/account-credentials.ts), the request timeout and the tries (SOURCE_REQUEST_TIMEOUT_MS,
  * SOURCE_REQUEST_ATTEMPTS) from this process's environment. On a 401 the reader reads the credential again
- * and, if it changed (rotated in its file), tries once more with it before the refusal stands. A `default`
+ * and, if it changed (replaced or rotated), tries once more with it before the refusal stands. A `default`
  * credential from the environment that is not the one the export was planned with is refused: the
  * environment does not change while a worker runs, so the fleet was given different credentials.
  */
-export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSource {
+export async function createSource(spec: SourceSpec, runtime: SourceRuntime): Promise<ExportSource> {
   const definition = sourceDefinition(spec.kind);
   const account = accountOf(spec);
-  const credential = readAccountCredential(definition, account, runtime.variables);
-  if (credential.fromVariable && credentialFingerprint(credential.secret) !== spec.credentialFingerprint) {
+  const find = () => findAccountCredential(definition, account, runtime.variables, runtime.handed);
+  const credential: AccountCredential =
+    runtime.credential !== undefined ? { secret: runtime.credential, from: 'handed over', origin: 'handed-over' } : await find();
+  if (credential.origin === 'variable' && credentialFingerprint(credential.secret) !== spec.credentialFingerprint) {
     throw new BulkExportError(
       'CREDENTIAL_MISMATCH',
       `This worker's ${spec.credentialVariable} is not the credential the export was started with; ` +
@@ -46,8 +53,8 @@ export function createSource(spec: SourceSpec, runtime: SourceRuntime): ExportSo
   const connection = sourceConnection(definition, runtime.variables, {
     baseUrl: spec.baseUrl,
     secret: credential.secret,
-    // Read again, for an answer 401: a credential rotated in its file is taken up without a restart.
-    rereadSecret: credential.fromVariable ? undefined : () => readAccountCredential(definition, account, runtime.variables).secret,
+    // Read again, for an answer 401: a credential replaced or rotated in its file is taken up without a restart.
+    rereadSecret: credential.origin === 'variable' ? undefined : async () => (await find()).secret,
     budget: runtime.budget,
     onRetry: runtime.onRetry,
   });

@@ -2,13 +2,14 @@ import type { Redis } from 'ioredis';
 import type { RateLimitSpec } from '../ratelimit/rate-limit-spec.js';
 import { budgetKey, RedisTokenBucket } from '../ratelimit/redis-token-bucket.js';
 import type { RequestBudget } from '../ratelimit/request-budget.js';
+import { accountOf } from '../accounts/account-name.js';
 import { sourceDefinition } from './registry.js';
 import type { SourceSpec } from './source-spec.js';
 
 /**
- * The request budget every worker spending this export's credential shares: one Redis token bucket
- * per source and credential fingerprint, so every export, worker and planner using the same token
- * draws from the same budget. Without `--rate-limit`, the source's published budget; either way the
+ * The request budget every worker reading this export's account shares: one Redis token bucket per
+ * source and account, so every export, worker and planner reading the same organization draws from the
+ * same budget, with whichever of its credentials. Without `--rate-limit`, the source's published budget; either way the
  * bucket follows what the server's answers say, read in the source's rate-limit dialect.
  *
  * Burst: the whole window's budget (`requests`). The APIs count fixed windows, so a fleet may spend a
@@ -23,7 +24,7 @@ export function budgetForExport(redis: Redis, prefix: string, spec: { source: So
   const definition = sourceDefinition(spec.source.kind);
   const limit = spec.rateLimit ?? definition.rateLimit.default;
   return new RedisTokenBucket(redis, {
-    key: budgetKey(prefix, spec.source.kind, spec.source.credentialFingerprint),
+    key: budgetKey(prefix, spec.source.kind, accountOf(spec.source)),
     requests: limit.requests,
     windowMs: limit.windowMs,
     burst: limit.requests,

@@ -115,7 +115,7 @@ export interface SourceConnection {
    * The credential read again where it was found, asked after the API answered 401: a different value
    * (rotated) is tried once before the refusal stands. Absent where the credential cannot change.
    */
-  rereadSecret?: () => string;
+  rereadSecret?: () => Promise<string>;
   budget?: RequestBudget;
   timeoutMs: number;
   maxAttempts: number;

@@ -1,3 +1,4 @@
+import { HandedCredentials } from '../accounts/handed-credentials.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue, UnrecoverableError, Worker, type Job } from '../queue/bullmq.js';
@@ -77,6 +78,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     checkpoints: metrics ? new MeteredCheckpointStore(redis, options.queuePrefix, metrics) : new CheckpointStore(redis, options.queuePrefix),
     registry: new ExportRegistry(redis, options.queuePrefix),
     variables: options.variables,
+    handed: new HandedCredentials(redis, options.queuePrefix, options.variables),
     logger: options.logger,
   };
   let fleet: FleetCollectors | undefined;

@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCredentialKey } from '../../src/accounts/credential-keyring.js';
 import { ExportFixture } from '../support/export-fixture.js';
 
 const DEST = ['--dest', 's3://exports/crm'];
 const VIRTUOUS = ['start', '--source', 'virtuous', ...DEST];
 const CLOSE = ['start', '--source', 'close', ...DEST];
 const EXPORT_ID = 'exp-20261130t120000-abcdef';
+/** A process that can seal credentials handed over. */
+const KEYED = { CREDENTIALS_KEY: generateCredentialKey('bad-input') };
 
 /**
  * Every option and argument a user can get wrong: exit code 2, a message that names the value and
@@ -35,7 +38,7 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     }
   }
 
-  const cases: [string, string[], RegExp, NodeJS.ProcessEnv?][] = [
+  const cases: [string, string[], RegExp, NodeJS.ProcessEnv?, string?][] = [
     // start: what and where
     ['an unknown source', ['start', '--source', 'salesforce', ...DEST], /Unknown --source "salesforce": use one of virtuous, close/],
     ['an unknown format', [...VIRTUOUS, '--format', 'csv'], /Unknown --format "csv": use one of parquet, ndjson/],
@@ -68,14 +71,44 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     [
       'an account without a credential anywhere',
       [...VIRTUOUS, '--account', 'nobody'],
-      /No credential for the virtuous account "nobody": looked in CREDENTIALS_DIR\/virtuous\/nobody \(CREDENTIALS_DIR is not set\)/,
+      /No credential for the virtuous account "nobody": looked in the credentials handed over \(none for this account\), then CREDENTIALS_DIR\/virtuous\/nobody \(CREDENTIALS_DIR is not set\)/,
     ],
     [
       'an account whose file is not in CREDENTIALS_DIR',
       ['schedule', '--source', 'virtuous', ...DEST, '--every', '1h', '--account', 'nobody'],
-      /No credential for the virtuous account "nobody": looked in CREDENTIALS_DIR\/virtuous\/nobody \(\/nonexistent\/virtuous\/nobody\)/,
+      /No credential for the virtuous account "nobody": looked in the credentials handed over \(none for this account\), then CREDENTIALS_DIR\/virtuous\/nobody \(\/nonexistent\/virtuous\/nobody\)/,
       { CREDENTIALS_DIR: '/nonexistent' },
     ],
+    // credentials handed over
+    [
+      'a credential handed over without CREDENTIALS_KEY',
+      [...VIRTUOUS, '--account', 'acme', '--credential-stdin'],
+      /CREDENTIALS_KEY is not set: the key that seals credentials handed over/,
+      {},
+      'acme-token-123456',
+    ],
+    ['an empty credential handed over', [...VIRTUOUS, '--account', 'acme', '--credential-stdin'], /The credential handed over is empty/, KEYED, '\n'],
+    [
+      'a CREDENTIALS_KEY that is not a key list',
+      [...VIRTUOUS, '--account', 'acme', '--credential-stdin'],
+      /CREDENTIALS_KEY .*expected one or more "<key id>:<base64 of 32 random bytes>"/,
+      { CREDENTIALS_KEY: 'k1:c2hvcnQ=' },
+      'acme-token-123456',
+    ],
+    [
+      'credentials set without CREDENTIALS_KEY',
+      ['credentials', 'set', '--source', 'virtuous', '--account', 'acme'],
+      /CREDENTIALS_KEY is not set/,
+      {},
+      'acme-token-123456',
+    ],
+    ['credentials set of an empty credential', ['credentials', 'set', '--source', 'virtuous', '--account', 'acme'], /is empty/, KEYED, ''],
+    [
+      'credentials delete of an account with none',
+      ['credentials', 'delete', '--source', 'virtuous', '--account', 'acme'],
+      /No credential is handed over for the virtuous account "acme"/,
+    ],
+    ['credentials new-key with a bad id', ['credentials', 'new-key', '--id', 'a b'], /key id/],
     ['an unknown option', [...VIRTUOUS, '--bogus'], /unknown option '--bogus'/],
     // start: numbers
     ['--part-rows 0', [...VIRTUOUS, '--part-rows', '0'], /--part-rows must be a whole number from 1 to 10000000, got "0"/],
@@ -181,10 +214,11 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
   ];
 
   // Each case is its own CLI process and writes nothing: they run a few at once (vitest's maxConcurrency).
-  it.concurrent.for(cases)('%s', async ([, args, message, env = {}], { expect }) => {
+  it.concurrent.for(cases)('%s', async ([, args, message, env = {}, input], { expect }) => {
     const result = await fixture.cli(
       args.map((arg) => (arg === 'BROKEN' ? brokenQuery : arg)),
       env,
+      input === undefined ? {} : { input },
     );
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);

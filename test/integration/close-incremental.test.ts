@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIsoMicros } from '../../src/time/iso-instant.js';
 import type { Watermark } from '../../src/queue/watermark.js';
-import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { BUCKET, CloseExportFixture } from '../support/close-fixture.js';
 
 const CONTACTS = 3000;
@@ -42,7 +41,7 @@ describe('incremental Close exports on date_updated', () => {
   it('loads everything first, then exactly the edited and inserted contacts, then nothing', async () => {
     const sim = fixture.simulator;
     const dest = `s3://${BUCKET}/close-inc`;
-    const watermarkKey = `close-inc/_bulk_export/watermarks/close-${credentialFingerprint(sim.apiKey)}.json`;
+    const watermarkKey = 'close-inc/_bulk_export/watermarks/close/contacts/default/unfiltered.json';
     const first = await run(dest, ['--incremental']);
     expect(first.result.stderr).toMatch(/this run is a FULL LOAD/);
     expect(first.manifest.rows).toBe(CONTACTS);

@@ -4,7 +4,6 @@ import { parseIsoMicros } from '../../src/time/iso-instant.js';
 import type { Watermark } from '../../src/queue/watermark.js';
 import type { DateFilterPrecision } from '../../simulators/virtuous/date-filter-value.js';
 import type { ExportManifest } from '../../src/sinks/manifest.js';
-import { credentialFingerprint } from '../../src/sources/credential-fingerprint.js';
 import { queryDuckDB } from '../support/duckdb.js';
 import { downloadParts, sqlList } from '../support/export-download.js';
 import { BUCKET, ExportFixture } from '../support/export-fixture.js';
@@ -54,7 +53,7 @@ describe.each<Mode>([
     await fixture.startWorkers(1, 3);
     const sim = fixture.simulator;
     const f = fixture;
-    const watermarkKey = `inc/_bulk_export/watermarks/virtuous-${credentialFingerprint(sim.token)}.json`;
+    const watermarkKey = 'inc/_bulk_export/watermarks/virtuous/full_contacts/default/unfiltered.json';
     const readWatermark = async () => JSON.parse((await f.store.getText(watermarkKey))!) as Watermark;
     const modifiedMicros = (id: number) => parseIsoMicros(sim.fullContact(id)!.modifiedDateTimeUtc)!;
     const args = [

@@ -7,6 +7,7 @@ import { parseS3Url } from '../../src/sinks/s3/s3-location.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { dropPrefix } from '../support/test-redis.js';
 import { spawnWorker } from '../support/cli-process.js';
+import { generateCredentialKey } from '../../src/accounts/credential-keyring.js';
 import { ExportFixture } from '../support/export-fixture.js';
 import { waitForCommittedParts } from '../support/progress-events.js';
 
@@ -18,25 +19,23 @@ describe('operator controls and recovery', () => {
     fixture = undefined;
   });
 
-  it('cancel stops every request and leaves no _SUCCESS', async () => {
+  it('cancel stops every request, leaves no _SUCCESS and lets the credential handed over for it go', async () => {
     // Slow enough (about 150 pages of 100 ms over 3 slots) that cancel lands mid-export.
-    fixture = await ExportFixture.create('cancel', { contacts: 30_000, faults: { latencyMs: 100 } });
+    fixture = await ExportFixture.create(
+      'cancel',
+      { contacts: 30_000, faults: { latencyMs: 100 } },
+      { env: { CREDENTIALS_KEY: generateCredentialKey('cancel') } },
+    );
     await fixture.startWorkers(1, 3);
     const dest = 's3://exports/cancel';
-    const { exportId, result } = await fixture.start([
-      '--dest',
-      dest,
-      '--format',
-      'ndjson',
-      '--part-rows',
-      '1000',
-      '--range-rows',
-      '5000',
-      '--page-size',
-      '200',
-    ]);
+    const handedCredentials = async () => JSON.parse((await fixture!.cli(['credentials', 'list', '--json'])).stdout) as unknown[];
+    const { exportId, result } = await fixture.start(
+      ['--credential-stdin', '--dest', dest, '--format', 'ndjson', '--part-rows', '1000', '--range-rows', '5000', '--page-size', '200'],
+      { input: fixture.simulator.token },
+    );
     expect(result.code, result.stderr).toBe(0);
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 3);
+    expect(await handedCredentials()).toHaveLength(1);
 
     const cancelled = await fixture.cli(['cancel', exportId]);
     expect(cancelled.code, cancelled.stderr).toBe(0);
@@ -50,6 +49,7 @@ describe('operator controls and recovery', () => {
     expect(await fixture.manifest(folder)).toBeUndefined();
     const status = await fixture.cli(['status', exportId, '--json']);
     expect(JSON.parse(status.stdout).state).toBe('cancelled');
+    expect(await handedCredentials()).toEqual([]);
   });
 
   it.each([

@@ -117,7 +117,7 @@ describe('a Redis Cluster of three masters', () => {
       expect(JSON.parse(status.stdout)).toMatchObject({ state: 'committed', rows: CONTACTS });
       const metrics = await fixture.cli(['metrics']);
       expect(metrics.code, metrics.stderr).toBe(0);
-      expect(metrics.stdout).toMatch(/bulk_export_budget_tokens\{source="virtuous",credential="[0-9a-f]{16}"\}/);
+      expect(metrics.stdout).toMatch(/bulk_export_budget_tokens\{source="virtuous",account="default"\}/);
     },
   );
 

@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecordingProxy, type RecordingProxy } from '../ratelimit/support/recording-proxy.js';
 import { BUCKET, ExportFixture } from '../support/export-fixture.js';
+import { redisContents } from '../support/redis-contents.js';
 
 const TOKEN = 'vt_live_9c1f7a0b2e4d6f8a1c3e5b7d9f0a2c4e';
 
@@ -55,6 +55,8 @@ describe('a credential echoed by the API never reaches storage or output', () =>
     const statusJson = await fixture.cli(['status', started.exportId, '--json']);
     expect(JSON.parse(statusJson.stdout).state).toBe('failed');
     const schedules = await fixture.cli(['list', '--json']);
+    const stored = await redisContents(fixture.redisUrl, fixture.prefix);
+    expect(stored).toContain('failedReason');
 
     const everything = [
       started.result.stdout,
@@ -64,7 +66,7 @@ describe('a credential echoed by the API never reaches storage or output', () =>
       statusJson.stdout,
       schedules.stdout,
       fixture.workers[0]!.output(),
-      await redisContents(fixture.redisUrl, fixture.prefix),
+      stored,
       await s3Contents(fixture),
     ].join('\n');
     expect(everything).toContain('Invalid filter in request authorized with Bearer [redacted]');
@@ -72,28 +74,6 @@ describe('a credential echoed by the API never reaches storage or output', () =>
     expect(everything).not.toContain(TOKEN.slice(0, 20));
   });
 });
-
-/** Every value of every key under the prefix, whatever its type, as text. */
-async function redisContents(url: string, prefix: string): Promise<string> {
-  const redis = new Redis(url);
-  try {
-    const parts: string[] = [];
-    for (const key of await redis.keys(`${prefix}:*`)) {
-      const type = await redis.type(key);
-      if (type === 'string') parts.push((await redis.get(key)) ?? '');
-      else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
-      else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-      else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
-      else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-      else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-      parts.push(key);
-    }
-    expect(parts.join('\n')).toContain('failedReason');
-    return parts.join('\n');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** Every object in the bucket, with its metadata. */
 async function s3Contents(fixture: ExportFixture): Promise<string> {

@@ -3,7 +3,8 @@ import { constantTimeEquals, parseBasicAuthorization } from '../../src/access/ba
 import { isLoopbackAddress, isLoopbackHost } from '../../src/access/bind-policy.js';
 import { duration, formatWatchLine } from '../../src/cli/commands/watch-command.js';
 import { etaSeconds, measuredRate } from '../../src/queue/export-rate.js';
-import { budgetStateOf, escapeGlob } from '../../src/metrics/budget-state.js';
+import { budgetStateOf } from '../../src/metrics/budget-state.js';
+import { escapeGlob } from '../../src/queue/redis-scan.js';
 import { partFormatOf } from '../../src/metrics/export-metrics.js';
 import { secretScrubber } from '../../src/logging/secret-scrubber.js';
 

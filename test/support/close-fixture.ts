@@ -1,5 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { Redis } from 'ioredis';
+import { waitForExport } from '../../src/queue/export-status.js';
+import { createCommandConnection } from '../../src/queue/redis-connection.js';
 import { startLocalS3, type LocalS3 } from '../../simulators/local-services/local-s3.js';
 import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../../simulators/close/index.js';
 import { locateExportFolder } from '../../src/sinks/export-layout.js';
@@ -29,7 +31,12 @@ export class CloseExportFixture {
     this.store = new ObjectStore(createS3Client(s3.settings), BUCKET);
   }
 
-  static async create(label: string, simulatorOptions: CloseSimulatorOptions): Promise<CloseExportFixture> {
+  /** `options.env`: more variables for every command and worker (CREDENTIALS_DIR, say). */
+  static async create(
+    label: string,
+    simulatorOptions: CloseSimulatorOptions,
+    options: { env?: NodeJS.ProcessEnv } = {},
+  ): Promise<CloseExportFixture> {
     const redisUrl = (await testRedis()).url;
     const [s3, simulator] = await Promise.all([startLocalS3([BUCKET]), startCloseSimulator(simulatorOptions)]);
     const prefix = uniquePrefix(label);
@@ -41,6 +48,7 @@ export class CloseExportFixture {
       CLOSE_API_KEY: simulator.apiKey,
       LOG_LEVEL: 'info',
       ...s3.variables,
+      ...options.env,
     };
     return new CloseExportFixture(simulator, s3, redisUrl, prefix, env);
   }
@@ -58,6 +66,16 @@ export class CloseExportFixture {
     const result = await this.cli(['start', '--source', 'close', '--dest', dest, ...args, '--wait']);
     const exportId = result.stdout.trim().split('\n').at(-1) ?? '';
     return { exportId, result, folder: await this.folder(dest, exportId) };
+  }
+
+  /** Resolves once the export is committed (throws when it failed). */
+  async waitForCommit(exportId: string): Promise<void> {
+    const redis = createCommandConnection(this.redisUrl, 'test-wait');
+    try {
+      await waitForExport(this.redisUrl, this.prefix, redis, exportId);
+    } finally {
+      redis.disconnect();
+    }
   }
 
   /** The object key prefix of an export, from the export index `start` wrote. */

@@ -58,13 +58,13 @@ export class ExportFixture {
     return started;
   }
 
-  cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-    return runCli(args, { ...this.env, ...env });
+  cli(args: string[], env: NodeJS.ProcessEnv = {}, options: { input?: string } = {}): Promise<CliResult> {
+    return runCli(args, { ...this.env, ...env }, options);
   }
 
-  /** `start ... ` and the export id it printed last. */
-  async start(args: string[]): Promise<{ exportId: string; result: CliResult }> {
-    const result = await this.cli(['start', '--source', 'virtuous', ...args]);
+  /** `start ... ` and the export id it printed last; `input` is its standard input (`--credential-stdin`). */
+  async start(args: string[], options: { input?: string } = {}): Promise<{ exportId: string; result: CliResult }> {
+    const result = await this.cli(['start', '--source', 'virtuous', ...args], {}, options);
     return { exportId: result.stdout.trim().split('\n').at(-1) ?? '', result };
   }
 

@@ -45,7 +45,7 @@ describe("where a process finds an account's credential", () => {
     expect(readAccountCredential(VIRTUOUS, 'acme', variables)).toEqual({
       secret: 'acme-token-1',
       from: 'CREDENTIALS_DIR/virtuous/acme',
-      fromVariable: false,
+      origin: 'file',
     });
     await writeFile(join(directory, 'virtuous', 'acme'), 'acme-token-2');
     expect(readAccountCredential(VIRTUOUS, 'acme', variables).secret).toBe('acme-token-2');
@@ -55,7 +55,7 @@ describe("where a process finds an account's credential", () => {
     expect(readAccountCredential(VIRTUOUS, 'default', { VIRTUOUS_API_TOKEN: 'env-token-1' })).toEqual({
       secret: 'env-token-1',
       from: 'VIRTUOUS_API_TOKEN',
-      fromVariable: true,
+      origin: 'variable',
     });
     expect(readAccountCredential(VIRTUOUS, 'default', { CREDENTIALS_DIR: directory, VIRTUOUS_API_TOKEN: 'env-token-1' }).from).toBe(
       'VIRTUOUS_API_TOKEN',
@@ -105,7 +105,7 @@ describe('a 401 reads the credential again before it stands', () => {
     simulator = await startVirtuousSimulator({ contacts: 10, seed: 1 });
     const sim = simulator;
     let reads = 0;
-    const client = new VirtuousClient({ baseUrl: sim.url, token: 'the-token-before-rotation', rereadToken: () => ((reads += 1), sim.token) });
+    const client = new VirtuousClient({ baseUrl: sim.url, token: 'the-token-before-rotation', rereadToken: async () => ((reads += 1), sim.token) });
 
     await client.queryOptions();
     await client.queryOptions();
@@ -116,7 +116,7 @@ describe('a 401 reads the credential again before it stands', () => {
 
   it('lets the 401 stand when the credential read again is the same', async () => {
     simulator = await startVirtuousSimulator({ contacts: 10, seed: 1 });
-    const client = new VirtuousClient({ baseUrl: simulator.url, token: 'not-the-token', rereadToken: () => 'not-the-token' });
+    const client = new VirtuousClient({ baseUrl: simulator.url, token: 'not-the-token', rereadToken: async () => 'not-the-token' });
 
     await expect(client.queryOptions()).rejects.toThrow(SourceRequestError);
     expect(simulator.stats.byStatus).toEqual({ 401: 1 });

@@ -83,10 +83,18 @@ describe('budgetForExport', () => {
   };
   const redis = new Redis({ lazyConnect: true });
 
-  it('keys the bucket by source and credential fingerprint, with the documented default of 5000/h and a full-window burst', () => {
+  it('keys the bucket by source and account, with the documented default of 5000/h and a full-window burst', () => {
     const budget = budgetForExport(redis, '{bulk-export}', { source, rateLimit: null }) as RedisTokenBucket;
     expect(budget).toBeInstanceOf(RedisTokenBucket);
-    expect(budget.key).toBe('{bulk-export}:budget:virtuous:0123456789abcdef');
+    // A spec without an account (written before accounts) reads as `default`; a credential's fingerprint plays no part.
+    expect(budget.key).toBe('{bulk-export}:budget:virtuous:default');
+    const acme = budgetForExport(redis, '{bulk-export}', { source: { ...source, account: 'acme' }, rateLimit: null }) as RedisTokenBucket;
+    const rotated = budgetForExport(redis, '{bulk-export}', {
+      source: { ...source, account: 'acme', credentialFingerprint: 'fedcba9876543210' },
+      rateLimit: null,
+    }) as RedisTokenBucket;
+    expect(acme.key).toBe('{bulk-export}:budget:virtuous:acme');
+    expect(rotated.key).toBe(acme.key);
     expect(defaultRateLimit('virtuous')).toEqual({ requests: 5000, windowMs: 3_600_000 });
     expect(defaultRateLimit('close')).toEqual({ requests: 20, windowMs: 1000 });
     expect(defaultRateLimit('salesforce')).toBeUndefined();

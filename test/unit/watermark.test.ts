@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterHash, isBehind, watermarkKey, watermarkName } from '../../src/queue/watermark.js';
+import { credentialWatermarkName, filterHash, isBehind, watermarkKey, watermarkName } from '../../src/queue/watermark.js';
 import { IncrementalGuard, IncrementalRunningError } from '../../src/queue/incremental-guard.js';
 import { defaultScheduleName, parseEvery } from '../../src/queue/schedules.js';
 import { Redis } from 'ioredis';
@@ -7,14 +7,15 @@ import { dropPrefix, testRedis, uniquePrefix } from '../support/test-redis.js';
 
 describe('watermark naming and ordering', () => {
   it('names one watermark per source account and filter, under the destination prefix', () => {
-    expect(watermarkName('virtuous', '104e8e6201c042a8', null)).toBe('virtuous-104e8e6201c042a8');
+    expect(watermarkName('virtuous/contacts', 'acme', null)).toBe('virtuous/contacts/acme/unfiltered');
     const groups = [{ conditions: [{ parameter: 'Tag', operator: 'IsAnyOf', values: ['Major Donor'] }] }];
     const reordered = [{ conditions: [{ values: ['Major Donor'], operator: 'IsAnyOf', parameter: 'Tag' }] }];
     expect(filterHash(groups)).toBe(filterHash(reordered));
     expect(filterHash(groups)).not.toBe(filterHash([{ conditions: [{ parameter: 'Tag', operator: 'IsAnyOf', values: ['Board Member'] }] }]));
     expect(filterHash([])).toBeNull();
     expect(filterHash(null)).toBeNull();
-    expect(watermarkName('close', 'abc', filterHash(groups))).toMatch(/^close-abc-f[0-9a-f]{10}$/);
+    expect(watermarkName('close/contacts', 'default', filterHash(groups))).toMatch(/^close\/contacts\/default\/f[0-9a-f]{10}$/);
+    expect(credentialWatermarkName('close', 'abc', filterHash(groups))).toMatch(/^close-abc-f[0-9a-f]{10}$/);
     expect(watermarkKey({ bucket: 'b', prefix: 'crm/v' }, 'virtuous-x')).toBe('crm/v/_bulk_export/watermarks/virtuous-x.json');
     expect(watermarkKey({ bucket: 'b', prefix: '' }, 'virtuous-x')).toBe('_bulk_export/watermarks/virtuous-x.json');
   });

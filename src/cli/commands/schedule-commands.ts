@@ -15,6 +15,8 @@ import {
 import { sourceDefinition } from '../../sources/registry.js';
 import { toStartRequest, type StartOptions } from '../start-options.js';
 import { withRedis } from '../with-redis.js';
+import { credentialFromStandardInput } from '../credential-handover.js';
+import { HandedCredentials } from '../../accounts/handed-credentials.js';
 
 export interface ScheduleCommandOptions extends StartOptions {
   every?: string;
@@ -36,10 +38,19 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
   // The workers that run the schedule may not have the files an option names: keep their (checked) content.
   if (definition.storableOptions && request.sourceOptions) request.sourceOptions = await definition.storableOptions(request.sourceOptions);
   const name = options.name ?? defaultScheduleName(options.source, options.dest, request.account);
+  const handover = await credentialFromStandardInput(options.credentialStdin);
   await withRedis('schedule', async (redis, environment) => {
     const logger = loggerFor(environment, 'bulk-export-schedule');
-    await checkStartRequest(request, { environment, redis, logger, notify: (line) => process.stderr.write(`${line}\n`) });
+    await checkStartRequest(request, { environment, redis, logger, notify: (line) => process.stderr.write(`${line}\n`) }, handover);
     const { nextRunAt } = await upsertSchedule(redis, environment.queuePrefix, name, timing, request);
+    if (handover) {
+      await new HandedCredentials(redis, environment.queuePrefix, environment.variables).put(
+        definition.name,
+        request.account ?? DEFAULT_ACCOUNT,
+        handover.credential,
+        `schedule:${name}`,
+      );
+    }
     const period = timing.every !== undefined ? `every ${options.every}` : `cron "${timing.pattern}" (${timing.tz})`;
     process.stdout.write(
       `scheduled ${name}: incremental ${request.source} export to ${request.dest} ${period}; next run ${nextRunAt ?? 'soon'}. ` +

@@ -9,6 +9,7 @@ import { createCommandConnection, createRedisConnection } from '../../queue/redi
 import { RedisOutageWatch } from '../../queue/redis-outage-watch.js';
 import { folderOf } from '../../sinks/export-layout.js';
 import type { ExportSpec } from '../../queue/export-spec.js';
+import { credentialFromStandardInput } from '../credential-handover.js';
 import { estimatePlan, formatPlanEstimate } from '../plan-estimate.js';
 import { toStartRequest, type StartOptions } from '../start-options.js';
 
@@ -25,16 +26,17 @@ export interface StartCommandOptions extends StartOptions {
  */
 export async function startCommand(options: StartCommandOptions): Promise<void> {
   const environment = readEnvironment();
+  const handover = await credentialFromStandardInput(options.credentialStdin);
   const logger = loggerFor(environment, 'bulk-export-start');
   const redis = createCommandConnection(environment.redis, 'bulk-export:start');
   const deps = { environment, redis, logger, notify: (line: string) => process.stderr.write(`${line}\n`) };
   try {
     if (options.dryRun) {
-      const estimate = await estimatePlan(await previewExport(toStartRequest(options), deps), redis, environment.queuePrefix);
+      const estimate = await estimatePlan(await previewExport(toStartRequest(options), deps, handover), redis, environment.queuePrefix);
       process.stdout.write(options.json ? `${JSON.stringify(estimate)}\n` : formatPlanEstimate(estimate));
       return;
     }
-    const spec = await startExport(toStartRequest(options), deps);
+    const spec = await startExport(toStartRequest(options), deps, handover);
     let status: ExportStatus | undefined;
     if (options.wait) {
       process.stderr.write(`export ${spec.exportId}: ${spec.rangeCount} ranges, about ${spec.plannedRows} contacts; waiting for it to commit\n`);

@@ -1,3 +1,4 @@
+import { accountOf } from '../../accounts/account-name.js';
 import { QueueEvents } from '../../queue/bullmq.js';
 import type { Redis } from 'ioredis';
 import { readEnvironment } from '../../config/environment.js';
@@ -263,7 +264,7 @@ async function budgetEtaSeconds(redis: Redis, prefix: string, spec: ExportSpec, 
   const key = budgetKeyOf(prefix, spec);
   const [fields, [seconds, micros]] = await Promise.all([redis.hgetall(key), redis.time()]);
   const now = Number(seconds) * 1000 + Number(micros) / 1000;
-  const budget = budgetStateOf(key, spec.source.kind, spec.source.credentialFingerprint, spec.rateLimit, fields, now);
+  const budget = budgetStateOf(key, spec.source.kind, accountOf(spec.source), spec.rateLimit, fields, now);
   const perSecond = (spec.rateLimit.requests / spec.rateLimit.windowMs) * 1000;
   return Math.round(budget.waitMs / 1000 + Math.max(0, pagesLeft - Math.floor(budget.tokens)) / perSecond);
 }

@@ -4,6 +4,8 @@ import { ExportControl } from '../export-control.js';
 import { RangeBoard } from '../range-board.js';
 import { ExportRegistry } from '../export-registry.js';
 import { openExportJobs } from './export-jobs.js';
+import { accountOf } from '../../accounts/account-name.js';
+import { HandedCredentials } from '../../accounts/handed-credentials.js';
 
 export interface CancelOutcome {
   /** Ranges that were still working when cancel was called (they stop before their next request). */
@@ -20,7 +22,11 @@ export async function cancelExport(redis: Redis, prefix: string, exportId: strin
   const jobs = await openExportJobs(redis, prefix, exportId);
   try {
     await new ExportControl(redis, prefix).set(exportId, 'cancel');
-    await new ExportRegistry(redis, prefix).update(exportId, { state: 'cancelled', finishedAt: new Date().toISOString() });
+    const registry = new ExportRegistry(redis, prefix);
+    await registry.update(exportId, { state: 'cancelled', finishedAt: new Date().toISOString() });
+    const record = await registry.get(exportId);
+    // A credential handed over for the account goes once nothing else holds it; the ranges stop before their next request.
+    if (record) await new HandedCredentials(redis, prefix, {}).release(record.spec.source.kind, accountOf(record.spec.source), `export:${exportId}`);
     await new RangeBoard(redis, prefix).retire(exportId);
     let stoppedRanges = 0;
     for (const job of jobs.rangeJobs) if (job && (await job.isActive())) stoppedRanges += 1;

@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Environment } from '../../config/environment.js';
 import { baseUrlFrom } from '../../config/environment.js';
-import { readAccountCredential } from '../../accounts/account-credentials.js';
-import { DEFAULT_ACCOUNT } from '../../accounts/account-name.js';
-import { BulkExportError, InvalidInputError, RedisRefusedError } from '../../errors/index.js';
+import { accountOf, DEFAULT_ACCOUNT } from '../../accounts/account-name.js';
+import { findAccountCredential, type AccountCredential } from '../../accounts/account-credentials.js';
+import { HandedCredentials, type CredentialHolder } from '../../accounts/handed-credentials.js';
+import { BulkExportError, InvalidInputError, MissingCredentialError, RedisRefusedError } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { secretScrubber } from '../../logging/secret-scrubber.js';
 import { MIN_RANGE_ROWS, type ExportRange } from '../../planning/export-range.js';
@@ -35,7 +36,7 @@ import type { ChangeWindowSpec, ExportSpec, RateLimitSpec, SourceSpec } from '..
 import { IncrementalGuard } from '../incremental-guard.js';
 import { redisAccessError } from '../redis-connection.js';
 import { redisMicros } from '../redis-clock.js';
-import { filterHash, readStoredWatermark, watermarkKey, watermarkName, type Watermark } from '../watermark.js';
+import { credentialWatermarkName, filterHash, readStoredWatermark, watermarkKey, watermarkName, type Watermark } from '../watermark.js';
 
 /** Rows per part: bounds worker memory (measured: ~300 MB peak at concurrency 4) and the pages a crash can waste. */
 export const DEFAULT_PART_ROWS = 10_000;
@@ -62,6 +63,15 @@ export interface StartExportRequest {
   account?: string;
 }
 
+/**
+ * A credential the application hands over with the request (`--credential-stdin`, the API's `credential`):
+ * used to plan, then stored sealed for the account and held by the export (docs/accounts.md). Kept apart
+ * from the request, which schedules store in their job data.
+ */
+export interface CredentialHandover {
+  credential: string;
+}
+
 export interface StartExportDependencies {
   environment: Environment;
   redis: Redis;
@@ -86,6 +96,9 @@ interface PreparedExport {
   /** Requests sent so far (validation), and then by planning. */
   requests: RequestCounter;
   notify: (line: string) => void;
+  /** Where the account's credential came from: a handed-over one is held by the export (or stored, when it came with the request). */
+  credential: AccountCredential;
+  handed: HandedCredentials;
 }
 
 /** An export planned but not enqueued: what `start --dry-run` shows. */
@@ -104,10 +117,18 @@ export interface ExportPlan {
  * Validates everything (arguments, credential, Redis, bucket, the API itself), plans balanced
  * ranges, registers the export and enqueues its flow. Nothing is enqueued unless all of it passes.
  */
-export async function startExport(request: StartExportRequest, deps: StartExportDependencies): Promise<ExportSpec> {
-  const { plan, guard } = await planExport(request, deps, { holdWatermark: true });
+export async function startExport(request: StartExportRequest, deps: StartExportDependencies, handover?: CredentialHandover): Promise<ExportSpec> {
+  const { plan, guard, credential, handed } = await planExport(request, deps, { holdWatermark: true }, handover);
+  const holder: CredentialHolder = `export:${plan.spec.exportId}`;
+  const { kind } = plan.spec.source;
+  const account = accountOf(plan.spec.source);
   try {
     const { spec, ranges } = plan;
+    // Before the ranges can run: a handed-over credential is where the workers look when they take one.
+    if (handover) await handed.put(kind, account, credential.secret, holder);
+    else if (credential.origin === 'handed-over' && !(await handed.hold(kind, account, holder))) {
+      throw new MissingCredentialError(kind, account, ['a credential handed over for the account (deleted while the export was planned)']);
+    }
     await writeExportDescriptor(deps.environment, spec, ranges);
     await new ExportRegistry(deps.redis, deps.environment.queuePrefix).register(spec);
     await enqueueExport(deps.redis, deps.environment.queuePrefix, spec, ranges);
@@ -117,6 +138,7 @@ export async function startExport(request: StartExportRequest, deps: StartExport
     return spec;
   } catch (error) {
     await guard?.release();
+    if (credential.origin === 'handed-over') await handed.release(kind, account, holder);
     throw error;
   }
 }
@@ -126,8 +148,8 @@ export async function startExport(request: StartExportRequest, deps: StartExport
  * S3 object; in Redis only the request budget, which planning's requests spend) and enqueues nothing; an
  * incremental plan reads the watermark without holding it.
  */
-export async function previewExport(request: StartExportRequest, deps: StartExportDependencies): Promise<ExportPlan> {
-  return (await planExport(request, deps, { holdWatermark: false })).plan;
+export async function previewExport(request: StartExportRequest, deps: StartExportDependencies, handover?: CredentialHandover): Promise<ExportPlan> {
+  return (await planExport(request, deps, { holdWatermark: false }, handover)).plan;
 }
 
 /** Plans an export; with `holdWatermark`, an incremental one holds its watermark's guard, which the caller releases or hands on. */
@@ -135,22 +157,39 @@ async function planExport(
   request: StartExportRequest,
   deps: StartExportDependencies,
   options: { holdWatermark: boolean },
-): Promise<{ plan: ExportPlan; guard: IncrementalGuard | undefined }> {
-  const { definition, sourceSpec, source, destination, format, partRows, rateLimit, mode, sinceFlag, pageSize, requests, notify } =
-    await prepareExport(request, deps);
+  handover: CredentialHandover | undefined,
+): Promise<{ plan: ExportPlan; guard: IncrementalGuard | undefined; credential: AccountCredential; handed: HandedCredentials }> {
+  const {
+    definition,
+    sourceSpec,
+    source,
+    destination,
+    format,
+    partRows,
+    rateLimit,
+    mode,
+    sinceFlag,
+    pageSize,
+    requests,
+    notify,
+    credential,
+    handed,
+  } = await prepareExport(request, deps, handover);
   const exportId = newExportId();
   let guard: IncrementalGuard | undefined;
   let changes: ChangeWindowSpec | undefined;
   try {
     if (mode !== null) {
       const filter = filterHash(definition.filterOf(sourceSpec.settings));
-      const name = watermarkName(sourceSpec.kind, sourceSpec.credentialFingerprint, filter);
+      const name = watermarkName(source.table, accountOf(sourceSpec), filter);
       const key = watermarkKey(destination, name);
       const url = formatS3Url({ bucket: destination.bucket, prefix: '' }, key);
       let previous: Watermark | undefined;
       if (mode === 'incremental') {
         if (options.holdWatermark) guard = await IncrementalGuard.acquire(deps.redis, deps.environment.queuePrefix, url, exportId);
-        previous = await withObjectStore(deps.environment, destination.bucket, (store) => readStoredWatermark(store, destination, name));
+        // A load that ran while watermarks were keyed by the credential goes on from there.
+        const carriedFrom = [credentialWatermarkName(sourceSpec.kind, sourceSpec.credentialFingerprint, filter)];
+        previous = await withObjectStore(deps.environment, destination.bucket, (store) => readStoredWatermark(store, destination, name, carriedFrom));
       }
       const since: TimestampPosition | null = previous?.position ?? sinceFlag;
       definition.startChangesAt?.(sourceSpec.settings, since);
@@ -223,7 +262,7 @@ async function planExport(
       ...(changes ? { changes } : {}),
       ...(request.limit !== undefined ? { limit: request.limit } : {}),
     };
-    return { plan: { spec, ranges: plan.ranges, pageSize, planningRequests: requests.count, sizing }, guard };
+    return { plan: { spec, ranges: plan.ranges, pageSize, planningRequests: requests.count, sizing }, guard, credential, handed };
   } catch (error) {
     await guard?.release();
     throw error;
@@ -257,11 +296,11 @@ async function describeOnExportJob(plan: ExportPlan, deps: StartExportDependenci
  * What `start` checks before planning, for `schedule`: arguments, credential, Redis, bucket, the API
  * (credential, and the source's own checks of its options). Nothing is written.
  */
-export async function checkStartRequest(request: StartExportRequest, deps: StartExportDependencies): Promise<void> {
-  await prepareExport(request, deps);
+export async function checkStartRequest(request: StartExportRequest, deps: StartExportDependencies, handover?: CredentialHandover): Promise<void> {
+  await prepareExport(request, deps, handover);
 }
 
-async function prepareExport(request: StartExportRequest, deps: StartExportDependencies): Promise<PreparedExport> {
+async function prepareExport(request: StartExportRequest, deps: StartExportDependencies, handover?: CredentialHandover): Promise<PreparedExport> {
   const definition = sourceDefinition(request.source);
   const format = parsePartFormat(request.format);
   if (request.gzip && format !== 'ndjson') throw new InvalidInputError('--gzip applies to --format ndjson only (Parquet parts are ZSTD-compressed).');
@@ -292,8 +331,14 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   const settings = await definition.settingsFrom(options, context);
   const variables = deps.environment.variables;
   const account = request.account ?? DEFAULT_ACCOUNT;
-  // An account without a credential anywhere is refused here (exit 2), before anything is enqueued.
-  const { secret } = readAccountCredential(definition, account, variables);
+  await checkRedis(deps.redis, deps.environment.redis.label);
+  const handed = new HandedCredentials(deps.redis, deps.environment.queuePrefix, variables);
+  // An account without a credential anywhere is refused here (exit 2), before anything is enqueued. A
+  // credential handed over with the request is used as it is, and stored (sealed) only once the export is planned.
+  const credential: AccountCredential = handover
+    ? { secret: checkHandedCredential(handover.credential, handed), from: 'handed over', origin: 'handed-over' }
+    : await findAccountCredential(definition, account, variables, handed);
+  const secret = credential.secret;
   const baseUrl = baseUrlFrom(variables, definition.baseUrl.variable, definition.baseUrl.default);
   const sourceSpec: SourceSpec = {
     kind: definition.name,
@@ -304,13 +349,18 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
     settings,
   };
 
-  await checkRedis(deps.redis, deps.environment.redis.label);
   await checkBucket(destination, deps.environment);
 
   const requests = new RequestCounter(budgetForExport(deps.redis, deps.environment.queuePrefix, { source: sourceSpec, rateLimit }));
   // Retries while planning reach the operator (stderr for `start`, the log for a scheduled run).
   const scrub = secretScrubber(variables);
-  const source = createSource(sourceSpec, { variables, budget: requests, onRetry: (retry) => notify(scrub(describeRetry(retry))) });
+  const source = await createSource(sourceSpec, {
+    variables,
+    handed,
+    ...(handover ? { credential: secret } : {}),
+    budget: requests,
+    onRetry: (retry) => notify(scrub(describeRetry(retry))),
+  });
   await source.validate();
   await definition.finishSettings(source, settings, { ...context, options });
   return {
@@ -326,7 +376,17 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
     pageSize: pageSize ?? definition.pageSize.default,
     requests,
     notify,
+    credential,
+    handed,
   };
+}
+
+/** A credential handed over: not empty (one trailing line break, as `echo` leaves, dropped), and sealable here. */
+function checkHandedCredential(text: string, handed: HandedCredentials): string {
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret.trim() === '') throw new InvalidInputError("The credential handed over is empty: give the account's credential on standard input.");
+  handed.checkKeyring();
+  return secret;
 }
 
 /** An option of another source is refused, naming the source it belongs to and what to do instead. */

@@ -9,7 +9,10 @@ export function closeAdvice(status: number): string {
         `node types (${QUERY_NODE_TYPES.join(', ')}) and condition types (${CONDITION_TYPES.join(', ')}), the --fields names and --page-size (_limit).`
       );
     case 401:
-      return 'The key was refused: check CLOSE_API_KEY (sent as the HTTP Basic user name with an empty password) and CLOSE_BASE_URL.';
+      return (
+        "The key was refused: check CLOSE_API_KEY, or the account's file under CREDENTIALS_DIR, and CLOSE_BASE_URL. An API key is sent " +
+        'as the HTTP Basic user name with an empty password; "Bearer <token>" as an OAuth access token, which Close expires after an hour.'
+      );
     case 403:
       return "The API key's user lacks the permission to search contacts or to list their custom fields: check the user's role and permissions in Close.";
     case 404:

@@ -3,6 +3,7 @@ import type { RequestBudget } from '../../ratelimit/request-budget.js';
 import type { BackoffPolicy } from '../http/backoff.js';
 import { SourceHttpClient, type SourceHttpClientOptions } from '../http/source-http-client.js';
 import { closeAdvice } from './close-advice.js';
+import { closeAuthorization } from './close-authorization.js';
 import { CLOSE_RATE_LIMIT_DIALECT } from './close-rate-limit.js';
 import { parseCustomFieldPage, type CloseCustomField } from './close-custom-fields.js';
 import type { CloseQueryNode } from './close-query.js';
@@ -29,9 +30,10 @@ export interface CloseSearchResponse<T> {
 
 export interface CloseClientOptions {
   baseUrl: string;
+  /** The credential: an API key, or `Bearer <access token>` for an OAuth 2.0 access token (see closeAuthorization). */
   apiKey: string;
-  /** The key read again, after a 401 (see SourceHttpClientOptions.reauthorize). */
-  rereadApiKey?: () => string;
+  /** The credential read again, after a 401 (see SourceHttpClientOptions.reauthorize). */
+  rereadApiKey?: () => Promise<string>;
   budget?: RequestBudget;
   /** One try, whole answer included; default 60 s (SOURCE_REQUEST_TIMEOUT_MS). */
   timeoutMs?: number;
@@ -46,7 +48,10 @@ const CONTACT_CUSTOM_FIELDS_PATH = '/custom_field/contact/';
 /** Fields per page of the custom field list: the documented default of Close's `_limit`. */
 const CUSTOM_FIELD_PAGE = 100;
 
-/** Close's contact search and contact custom field list, with HTTP Basic auth (API key as the user name, empty password). */
+/**
+ * Close's contact search and contact custom field list, authorized by an API key (HTTP Basic, the key as the
+ * user name, an empty password) or an OAuth 2.0 access token (`Bearer`).
+ */
 export class CloseClient {
   private readonly http: SourceHttpClient;
 
@@ -54,8 +59,8 @@ export class CloseClient {
     this.http = new SourceHttpClient({
       sourceName: 'Close',
       baseUrl: options.baseUrl,
-      authorization: basicAuthorization(options.apiKey),
-      ...(options.rereadApiKey ? { reauthorize: () => basicAuthorization(options.rereadApiKey!()) } : {}),
+      authorization: closeAuthorization(options.apiKey),
+      ...(options.rereadApiKey ? { reauthorize: async () => closeAuthorization(await options.rereadApiKey!()) } : {}),
       adviceFor: closeAdvice,
       budget: options.budget,
       timeoutMs: options.timeoutMs,
@@ -131,9 +136,4 @@ function checkedResponse<T>(response: unknown): CloseSearchResponse<T> {
   const result: CloseSearchResponse<T> = { data: body.data, cursor: body.cursor ?? null };
   if (body.count && typeof body.count.total === 'number') result.count = body.count;
   return result;
-}
-
-/** HTTP Basic with the API key as the user name and an empty password, as Close asks. */
-function basicAuthorization(apiKey: string): string {
-  return `Basic ${Buffer.from(`${apiKey}:`).toString('base64')}`;
 }

@@ -19,7 +19,7 @@ export interface SourceHttpClientOptions {
    * 401: when it differs (the credential was rotated), the request is sent again with it, and it is used
    * from then on; otherwise the 401 stands.
    */
-  reauthorize?: () => string;
+  reauthorize?: () => Promise<string>;
   /** What to tell the user for a permanent HTTP status. */
   adviceFor: (status: number) => string;
   budget?: RequestBudget;
@@ -139,7 +139,7 @@ export class SourceHttpClient {
         continue;
       }
       if (outcome.kind === 'permanent') {
-        if (outcome.status === 401 && !reauthorized && this.reauthorized()) {
+        if (outcome.status === 401 && !reauthorized && (await this.reauthorized())) {
           // Not a failed try: the request goes again at once, with the credential as it is now.
           reauthorized = true;
           continue;
@@ -178,8 +178,8 @@ export class SourceHttpClient {
   }
 
   /** After a 401: whether the credential, read again, is another one (and is used from now on). */
-  private reauthorized(): boolean {
-    const next = this.options.reauthorize?.();
+  private async reauthorized(): Promise<boolean> {
+    const next = await this.options.reauthorize?.();
     if (next === undefined || next === this.authorization) return false;
     this.authorization = next;
     return true;

@@ -11,7 +11,7 @@ export interface VirtuousClientOptions {
   baseUrl: string;
   token: string;
   /** The token read again, after a 401 (see SourceHttpClientOptions.reauthorize). */
-  rereadToken?: () => string;
+  rereadToken?: () => Promise<string>;
   budget?: RequestBudget;
   /** One try, whole answer included; default 60 s (SOURCE_REQUEST_TIMEOUT_MS). */
   timeoutMs?: number;
@@ -47,7 +47,7 @@ export class VirtuousClient {
       sourceName: 'Virtuous',
       baseUrl: options.baseUrl,
       authorization: `Bearer ${options.token}`,
-      ...(options.rereadToken ? { reauthorize: () => `Bearer ${options.rereadToken!()}` } : {}),
+      ...(options.rereadToken ? { reauthorize: async () => `Bearer ${await options.rereadToken!()}` } : {}),
       adviceFor: virtuousAdvice,
       budget: options.budget,
       timeoutMs: options.timeoutMs,
