@@ -9,9 +9,13 @@
  *   npm run bench -- --only api-bound,requests   # budget-bound wall time and requests per row (~15 min; --quick ~4 min)
  *   npm run bench -- --only timing     # a fleet's reaction at a window's reset and after a 429, simulator page latency (~1 min)
  *   npm run bench -- --only liveness   # how fast a SIGKILLed worker's ranges move on, an export with workers killed in turn (~1 min)
+ *   npm run bench -- --only accounts   # many accounts on one fleet (~12 min; --quick ~5 min): a large API-bound export with 20
+ *                                      # small ones of other accounts started 5 s after it, each against its own minimum alone;
+ *                                      # 500 accounts x 2k contacts (Redis memory per account and per export, worker RSS);
+ *                                      # Redis CPU per page and the command mix (--quick: 300k + 10 small, 100 accounts)
  *
  * Options: --contacts N, --big N (0 = no memory run), --workers 1,2,4, --formats parquet,ndjson,
- * --concurrency N (per worker, default 4; the api-bound and liveness fleets are fixed), --only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,timing,liveness,profile,
+ * --concurrency N (per worker, default 4; the api-bound, liveness and accounts fleets are fixed), --only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,timing,liveness,accounts,profile,
  * --cap-cores N (CPU limit of each worker in the scaling runs, default 0.5), --full-contact (FullContact records),
  * --pages live,replay (default both: the simulator generating every page, then replaying recorded ones),
  * --redis-url URL (default: a private redis-server, so INFO commandstats counts only us),
@@ -55,6 +59,8 @@ import { runTiming, type TimingResult } from './bench/timing.js';
 import { renderTiming } from './bench/timing-report.js';
 import { runLiveness, type LivenessResult } from './bench/liveness.js';
 import { renderLiveness } from './bench/liveness-report.js';
+import { runAccounts, type AccountsResult, type AccountsShape } from './bench/accounts.js';
+import { renderAccounts } from './bench/accounts-report.js';
 
 const SECTIONS = [
   'floor',
@@ -68,6 +74,7 @@ const SECTIONS = [
   'api-bound',
   'timing',
   'liveness',
+  'accounts',
   'profile',
 ] as const;
 type Section = (typeof SECTIONS)[number];
@@ -93,6 +100,7 @@ interface Settings {
   apiBound: { shape: ApiBoundShape; alignments: RateWindowAlignment[]; fleets: ApiBoundFleet[]; format: PartFormat };
   requests: { sizes: number[]; workers: number; concurrency: number; format: PartFormat; pageSize: number };
   fullContactMemory: { contacts: number; rangeRows: number };
+  accounts: AccountsShape;
 }
 
 function readSettings(): Settings {
@@ -119,7 +127,7 @@ function readSettings(): Settings {
   if (values.help) {
     console.log(
       'Usage: npm run bench -- [--quick] [--contacts N] [--big N] [--workers 1,2,4] [--formats parquet,ndjson] [--concurrency N] [--pages live,replay] [--full-contact]\n' +
-        '  [--only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,timing,liveness,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]',
+        '  [--only floor,naive,e2e,scaling,requests,memory,latency,budget,api-bound,timing,liveness,accounts,profile] [--cap-cores 0.5] [--profile] [--redis-url URL] [--json FILE] [--timeout SECONDS]',
     );
     process.exit(0);
   }
@@ -213,6 +221,23 @@ function readSettings(): Settings {
     },
     // Ranges of 50,000 rows fill whole parts (5,000 FullContact rows by default), 4 at once: the most one worker holds.
     fullContactMemory: { contacts: quick ? 100_000 : 200_000, rangeRows: quick ? 25_000 : 50_000 },
+    // The api-bound section's budget and latency for every account (2 workers x 4: 8 in flight, pages of 408 ms,
+    // windows of 30 s at 1M); the small exports 5 s after the large one, while it spends its first window.
+    accounts: {
+      large: {
+        contacts: quick ? 300_000 : 1_000_000,
+        pageSize: 1000,
+        windows: quick ? 3 : 5,
+        minPageLatencyMs: 400,
+        requestMargin: TARGETS.requestsPerRowExcess[0]!.excess,
+      },
+      small: { accounts: quick ? 10 : 20, contacts: 20_000, startAfterMs: 5_000 },
+      many: { accounts: quick ? 100 : 500, contacts: 2_000, startsAtOnce: 4 },
+      workers: 2,
+      concurrency: 4,
+      format: 'parquet',
+      alignment: 'clock',
+    },
   };
 }
 
@@ -234,6 +259,7 @@ interface Results {
   fullContactMemory?: FullContactMemory;
   timing?: TimingResult;
   liveness?: LivenessResult;
+  accounts?: AccountsResult;
   profiles: { format: PartFormat; run: ExportRunResult; summary: ProfileSummary }[];
 }
 
@@ -511,6 +537,8 @@ async function main(): Promise<void> {
         results.apiBound.push(await runApiBound(context, { shape, alignment, fleets, format, progress }));
       }
     }
+    // Wall times against minima too, and Redis's own CPU and memory: alone on the machine as well.
+    if (settings.sections.has('accounts')) results.accounts = await runAccounts(context, settings.accounts, progress);
 
     if (simulator && settings.sections.has('profile')) {
       for (const format of settings.formats) {
@@ -701,6 +729,7 @@ function render(settings: Settings, machine: ReturnType<typeof machineInfo>, res
   for (const apiBound of results.apiBound) out.push(...renderApiBound(apiBound));
   if (results.timing) out.push(...renderTiming(results.timing));
   if (results.liveness) out.push(...renderLiveness(results.liveness));
+  if (results.accounts) out.push(...renderAccounts(results.accounts));
 
   for (const { format, run, summary } of results.profiles) {
     out.push(

@@ -5,13 +5,13 @@
  *
  * Every flag also reads from the environment (flags win): CLOSE_SIM_CONTACTS, CLOSE_SIM_PORT,
  * CLOSE_SIM_HOST, CLOSE_SIM_API_KEY, CLOSE_SIM_SEED, CLOSE_SIM_RATE_LIMIT (N/SECONDS),
- * CLOSE_SIM_ORGANIZATION_LIMIT, CLOSE_SIM_SHARED_TIMESTAMP (N), CLOSE_SIM_SHARED_AT (ISO),
+ * CLOSE_SIM_ORGANIZATION_LIMIT, CLOSE_SIM_RATE_LIMIT_HEADER, CLOSE_SIM_SHARED_TIMESTAMP (N), CLOSE_SIM_SHARED_AT (ISO),
  * CLOSE_SIM_ERROR_RATE, CLOSE_SIM_DROP_RATE, CLOSE_SIM_LATENCY_MS (N or MIN-MAX), CLOSE_SIM_MAX_LIMIT,
  * CLOSE_SIM_MAX_OBJECTS_PER_WALK, CLOSE_SIM_CURSOR_TTL_MS, CLOSE_SIM_CUSTOM_FIELDS, CLOSE_SIM_MAX_FIELD_SELECTORS,
  * CLOSE_SIM_CUSTOM_FIELD_SHAPE, CLOSE_SIM_CURSOR_ERROR_SHAPE, CLOSE_SIM_WALK_CAP_SHAPE, CLOSE_SIM_UNASKED_LEAD_ID.
  *
- * The three *-shape flags choose how the simulator answers where the evidence leaves the real API's
- * answer open (docs/simulators/close.md): an exporter should be exact with every value of each.
+ * The three *-shape flags and --rate-limit-header choose how the simulator answers where the evidence
+ * leaves the real API's answer open (docs/simulators/close.md): an exporter should be exact with every value of each.
  *
  * Unlike the library (127.0.0.1), the script listens on 0.0.0.0 by default so that other containers
  * can reach it; pass --host 127.0.0.1 to keep it local.
@@ -20,10 +20,12 @@ import { parseArgs } from 'node:util';
 import {
   CURSOR_ERROR_SHAPES,
   CUSTOM_FIELD_SHAPES,
+  RATE_LIMIT_HEADER_SCOPES,
   startCloseSimulator,
   WALK_CAP_SHAPES,
   type CloseSimulator,
   type CloseSimulatorOptions,
+  type RateLimitHeaderScope,
 } from '../simulators/close/index.js';
 
 const FLAGS = {
@@ -34,6 +36,7 @@ const FLAGS = {
   seed: 'CLOSE_SIM_SEED',
   'rate-limit': 'CLOSE_SIM_RATE_LIMIT',
   'organization-limit': 'CLOSE_SIM_ORGANIZATION_LIMIT',
+  'rate-limit-header': 'CLOSE_SIM_RATE_LIMIT_HEADER',
   'shared-timestamp': 'CLOSE_SIM_SHARED_TIMESTAMP',
   'shared-at': 'CLOSE_SIM_SHARED_AT',
   'error-rate': 'CLOSE_SIM_ERROR_RATE',
@@ -53,7 +56,8 @@ type Flag = keyof typeof FLAGS;
 type Settings = Partial<Record<Flag, string>>;
 
 const USAGE = `Usage: tsx scripts/close-simulator.ts [--contacts N (10000)] [--port P (4020)] [--host H (0.0.0.0)] [--api-key K] [--seed S]
-  [--rate-limit N/SECONDS] [--organization-limit N] [--shared-timestamp N] [--shared-at ISO]
+  [--rate-limit N/SECONDS] [--organization-limit N] [--rate-limit-header ${RATE_LIMIT_HEADER_SCOPES.join('|')}]
+  [--shared-timestamp N] [--shared-at ISO]
   [--error-rate F] [--drop-rate F] [--latency-ms N|MIN-MAX] [--max-limit N] [--max-objects-per-walk N]
   [--cursor-ttl-ms N] [--custom-fields N] [--max-field-selectors N (100)]
   [--custom-field-shape ${CUSTOM_FIELD_SHAPES.join('|')}] [--cursor-error-shape ${CURSOR_ERROR_SHAPES.join('|')}]
@@ -90,15 +94,21 @@ function rateLimitSetting(settings: Settings): CloseSimulatorOptions['rateLimit'
   const text = settings['rate-limit'];
   if (text === undefined) {
     if (settings['organization-limit'] !== undefined) fail('--organization-limit needs --rate-limit');
+    if (settings['rate-limit-header'] !== undefined) fail('--rate-limit-header needs --rate-limit');
     return undefined;
   }
   const match = /^(\d+)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(text.trim());
   if (!match) fail(`--rate-limit must look like N/SECONDS (e.g. 40/1), got '${text}'`);
   const organizationLimit = numberSetting(settings, 'organization-limit');
+  const header = settings['rate-limit-header'];
+  if (header !== undefined && !(RATE_LIMIT_HEADER_SCOPES as readonly string[]).includes(header)) {
+    fail(`--rate-limit-header must be one of ${RATE_LIMIT_HEADER_SCOPES.join(', ')}, got '${header}'`);
+  }
   return {
     limit: Number(match[1]),
     windowMs: Number(match[2]) * 1000,
     ...(organizationLimit === undefined ? {} : { organizationLimit }),
+    ...(header === undefined ? {} : { header: header as RateLimitHeaderScope }),
   };
 }
 

@@ -4,7 +4,15 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { FaultOptions, VirtuousSimulatorStats } from '../../simulators/virtuous/index.js';
 import { ProcessSampler } from './proc.js';
-import type { AnswerRecord, ServicesCommand, ServicesReady, ServicesReply, SimulatorRequest, StartedSimulator } from './services-protocol.js';
+import type {
+  AnswerRecord,
+  OrganizationFigures,
+  ServicesCommand,
+  ServicesReady,
+  ServicesReply,
+  SimulatorRequest,
+  StartedSimulator,
+} from './services-protocol.js';
 
 const SERVICES_ENTRY = fileURLToPath(new URL('./services.ts', import.meta.url));
 
@@ -72,6 +80,16 @@ export class ServicesProcess {
 
   records(id: number): Promise<AnswerRecord[]> {
     return this.call({ cmd: 'simulator.records', args: { id } });
+  }
+
+  /** Every organization's counters (the first, 'default', first). */
+  organizations(id: number): Promise<OrganizationFigures[]> {
+    return this.call({ cmd: 'simulator.organizations', args: { id } });
+  }
+
+  /** The ids an export of the organization must hold, ascending (archived included, as `start` exports them). */
+  expectedIds(id: number, organization: string): Promise<number[]> {
+    return this.call({ cmd: 'simulator.expectedIds', args: { id, organization } });
   }
 
   closeSimulator(id: number): Promise<void> {

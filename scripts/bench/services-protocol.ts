@@ -1,10 +1,13 @@
 // Messages between the benchmark and its services process (simulators + s3rver).
-import type { FaultOptions, RateLimitOptions, VirtuousSimulatorStats } from '../../simulators/virtuous/index.js';
+import type { FaultOptions, RateLimitOptions, VirtuousOrganizationOptions, VirtuousSimulatorStats } from '../../simulators/virtuous/index.js';
 
 export interface SimulatorRequest {
+  /** Contacts of the first organization ('default', answered by the simulator's `token`). */
   contacts: number;
   seed?: number;
   rateLimit?: RateLimitOptions;
+  /** More organizations on the same server, each with its own tokens, contacts and rate window (the accounts section). */
+  organizations?: VirtuousOrganizationOptions[];
   faults?: FaultOptions;
   /** Put a recording proxy in front: every answer's time, status and rate-limit window is kept. */
   record?: boolean;
@@ -33,6 +36,14 @@ export interface AnswerRecord {
   path: string;
   /** The request's `take` query parameter (contact queries), null when it had none. */
   take: number | null;
+  /** The organization whose token the request carried (the first one's for none or an unknown token). */
+  organization: string;
+}
+
+/** One organization's counters and the ids an export of it must hold (archived included, as `start` exports them). */
+export interface OrganizationFigures {
+  name: string;
+  stats: VirtuousSimulatorStats;
 }
 
 export type ServicesCommand =
@@ -40,6 +51,8 @@ export type ServicesCommand =
   | { cmd: 'simulator.faults'; args: { id: number; faults: FaultOptions } }
   | { cmd: 'simulator.stats'; args: { id: number } }
   | { cmd: 'simulator.records'; args: { id: number } }
+  | { cmd: 'simulator.organizations'; args: { id: number } }
+  | { cmd: 'simulator.expectedIds'; args: { id: number; organization: string } }
   | { cmd: 'simulator.close'; args: { id: number } }
   | { cmd: 's3.purge'; args: { key: string } }
   | { cmd: 'close'; args: Record<string, never> };

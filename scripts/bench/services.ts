@@ -30,12 +30,13 @@ async function startSimulator(args: SimulatorRequest): Promise<StartedSimulator>
     ...(args.rateLimit ? { rateLimit: args.rateLimit } : {}),
     ...(args.faults ? { faults: args.faults } : {}),
     ...(args.replayCache ? { replayCache: true } : {}),
+    ...(args.organizations ? { organizations: args.organizations } : {}),
   });
   const id = nextId++;
   const entry: Entry = { simulator };
   let url = simulator.url;
   if (args.record) {
-    entry.proxy = await startRecordingProxy(simulator.url, args.pageLatencyMs ?? 0);
+    entry.proxy = await startRecordingProxy(simulator, args.pageLatencyMs ?? 0);
     const { port } = entry.proxy.server.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
   }
@@ -45,18 +46,26 @@ async function startSimulator(args: SimulatorRequest): Promise<StartedSimulator>
 
 /**
  * A pass-through proxy that notes when each request arrived (and was passed on, so the simulator counted
- * it then), when its answer went back, its status, its rate-limit window and the request's `take`. The
- * answers of data pages (take > 1) are held `pageLatencyMs` before they go back: an API counts a request
- * when it arrives, then takes its time to read the page.
+ * it then), when its answer went back, its status, its rate-limit window, the request's `take` and the
+ * organization its token names. The answers of data pages (take > 1) are held `pageLatencyMs` before they
+ * go back: an API counts a request when it arrives, then takes its time to read the page.
  */
-async function startRecordingProxy(target: string, pageLatencyMs: number): Promise<{ server: Server; records: AnswerRecord[]; agent: Agent }> {
-  const upstream = new URL(target);
+async function startRecordingProxy(
+  simulator: VirtuousSimulator,
+  pageLatencyMs: number,
+): Promise<{ server: Server; records: AnswerRecord[]; agent: Agent }> {
+  const upstream = new URL(simulator.url);
+  // The bench rotates no token, so the names are known from the start; a token nobody holds is the first organization's, as the simulator charges it.
+  const organizationOf = new Map(simulator.organizations.flatMap((organization) => organization.tokens.map((token) => [token, organization.name])));
+  const firstOrganization = simulator.organizations[0]!.name;
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const records: AnswerRecord[] = [];
   const server = createServer((incoming, outgoing) => {
     const arrivedAt = Date.now();
     const [path = '', query = ''] = (incoming.url ?? '').split('?');
     const takeText = new URLSearchParams(query).get('take');
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(incoming.headers.authorization ?? '')?.[1];
+    const organization = (token && organizationOf.get(token)) || firstOrganization;
     const take = takeText === null || takeText === '' ? null : Number(takeText);
     const holdMs = take !== null && take > 1 ? pageLatencyMs : 0;
     const forward = httpRequest(
@@ -78,6 +87,7 @@ async function startRecordingProxy(target: string, pageLatencyMs: number): Promi
               remaining: header('x-ratelimit-remaining'),
               path,
               take,
+              organization,
             });
             outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
             outgoing.end(Buffer.concat(body));
@@ -126,6 +136,10 @@ async function handle(message: ServicesCommand): Promise<unknown> {
       return entryOf(message.args.id).simulator.stats;
     case 'simulator.records':
       return entryOf(message.args.id).proxy?.records ?? [];
+    case 'simulator.organizations':
+      return entryOf(message.args.id).simulator.organizations.map((organization) => ({ name: organization.name, stats: organization.stats }));
+    case 'simulator.expectedIds':
+      return entryOf(message.args.id).simulator.organization(message.args.organization).expectedIds({ includeArchived: true });
     case 'simulator.close':
       await closeEntry(message.args.id);
       return null;

@@ -38,4 +38,13 @@ export const TARGETS = {
     /** Wall time of the export with the oldest of 3 workers killed every 3 s, at most this many times the same export's without kills. */
     killsWallRatio: 2,
   },
+  /** Many accounts on one fleet (`--only accounts`, issue 24). */
+  accounts: {
+    /** Each small account's export started beside a large one: wall time at most this many times its own minimum alone. */
+    smallWallRatio: 1.25,
+    /** The large account's export: at most this many times its own minimum alone. */
+    largeWallRatio: 1.03,
+    /** Peak RSS of each worker with hundreds of accounts' exports. */
+    workerPeakRssMb: 300,
+  },
 };

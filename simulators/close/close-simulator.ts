@@ -33,7 +33,10 @@ export interface CloseSimulatorOptions {
   port?: number;
   /** Default '127.0.0.1'; use '0.0.0.0' inside a container. */
   host?: string;
-  /** Fixed windows per key and per organization (default 3x key); default none (header still sent). */
+  /**
+   * Fixed windows per key (the API key, each access token) and per organization (default 3x a key's), and
+   * which of them the `RateLimit` header reports; default none (header still sent).
+   */
   rateLimit?: CloseRateLimitOptions;
   faults?: FaultOptions;
   /** Default 30,000: a cursor older than this (simulator clock) is a 400 naming the cursor. */
@@ -264,7 +267,8 @@ class HttpCloseSimulator implements CloseSimulator {
     if (fault.latencyMs > 0 && !(await this.latency.wait(fault.latencyMs))) return;
 
     const authorization = request.headers.authorization ?? '';
-    if (!this.isAuthorized(authorization)) {
+    const keyId = this.keyOf(authorization);
+    if (keyId === undefined) {
       const bearer = BEARER_SCHEME.test(authorization);
       return this.sendJson(
         response,
@@ -280,10 +284,11 @@ class HttpCloseSimulator implements CloseSimulator {
         },
       );
     }
-    const rate = this.rateLimiter.consume();
+    const rate = this.rateLimiter.consume(keyId);
     const headers: Record<string, string> = { RateLimit: rate.header };
     if (rate.refusal) {
       const { type, limit, windowSeconds, resetSeconds } = rate.refusal;
+      this.stats.rateLimited[type]++;
       headers['Retry-After'] = String(Math.max(1, Math.ceil(resetSeconds)));
       return this.sendJson(
         response,
@@ -327,14 +332,18 @@ class HttpCloseSimulator implements CloseSimulator {
     }
   }
 
-  /** The API key as HTTP Basic (user name, empty password), or an issued, unexpired access token as Bearer. */
-  private isAuthorized(authorization: string): boolean {
+  /**
+   * The key a request is authorized by, as the rate limiter names it: the API key as HTTP Basic (user name,
+   * empty password), or an issued, unexpired access token as Bearer (each token is a key of the organization);
+   * undefined when neither.
+   */
+  private keyOf(authorization: string): string | undefined {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (bearer) return this.accessTokens.accepts(bearer[1]!);
+    if (bearer) return this.accessTokens.accepts(bearer[1]!) ? `token:${bearer[1]!}` : undefined;
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
-    if (!basic) return false;
+    if (!basic) return undefined;
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
-    return decoded === `${this.apiKey}:`;
+    return decoded === `${this.apiKey}:` ? 'api-key' : undefined;
   }
 
   private sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {

@@ -1,13 +1,22 @@
 import { RATE_WINDOW_ALIGNMENTS, type RateWindowAlignment } from '../virtuous/rate-window.js';
 
+/**
+ * Which budget the `RateLimit` header reports, which the evidence leaves open: always the key's, always
+ * the organization's, or whichever has fewer requests left (`tighter`).
+ */
+export const RATE_LIMIT_HEADER_SCOPES = ['tighter', 'key', 'organization'] as const;
+export type RateLimitHeaderScope = (typeof RATE_LIMIT_HEADER_SCOPES)[number];
+
 export interface CloseRateLimitOptions {
-  /** Requests per window and API key. */
+  /** Requests per window and key (the API key, and each OAuth access token). */
   limit: number;
   windowMs: number;
-  /** Requests per window for the whole organization; default 3x `limit`. */
+  /** Requests per window for the whole organization, every key together; default 3x `limit`. */
   organizationLimit?: number;
-  /** How both budgets' windows are placed in time (see `RateWindowAlignment`); default `first-request`. */
+  /** How every budget's windows are placed in time (see `RateWindowAlignment`); default `first-request`. */
   alignment?: RateWindowAlignment;
+  /** Which budget the `RateLimit` header reports; default `tighter`. */
+  header?: RateLimitHeaderScope;
 }
 
 export type RateLimitType = 'key' | 'organization';
@@ -22,6 +31,13 @@ export interface RateDecision {
 
 /** Advertised when no limit is configured; never enforced. */
 const UNLIMITED = { limit: 1_000_000, windowMs: 3_600_000 };
+
+/** Where one budget stands at a moment. */
+interface WindowState {
+  remaining: number;
+  resetMs: number;
+  spent: boolean;
+}
 
 /**
  * One fixed-window budget. A window opens with the first request after the previous one ended
@@ -39,7 +55,7 @@ class FixedWindow {
   ) {}
 
   /** Rolls the window forward if it has ended; returns the state at `now`. */
-  observe(now: number): { remaining: number; resetMs: number; spent: boolean } {
+  observe(now: number): WindowState {
     if (now >= this.windowEnd) {
       this.windowEnd = this.alignment === 'clock' ? (Math.floor(now / this.windowMs) + 1) * this.windowMs : now + this.windowMs;
       this.used = 0;
@@ -54,13 +70,17 @@ class FixedWindow {
 }
 
 /**
- * Close-style rate limiting: a budget per API key and one per organization (default 3x the key's),
- * both fixed windows placed by `alignment`. Every response carries `RateLimit: limit=N, remaining=N, reset=S` for the
- * tighter budget (reset in fractional seconds); a refused request is charged to neither budget.
+ * Close-style rate limiting: a budget per key (the API key, each OAuth access token) and one per
+ * organization (default 3x a key's) that every key draws from, all fixed windows placed by `alignment`.
+ * Every response carries `RateLimit: limit=N, remaining=N, reset=S` (reset in fractional seconds) for the
+ * budget `header` names; a refusal's is the budget that refused, in `tighter` mode. A refused request is
+ * charged to no budget.
  */
 export class CloseRateLimiter {
-  private readonly key: FixedWindow;
+  private readonly keys = new Map<string, FixedWindow>();
   private readonly organization: FixedWindow;
+  private readonly headerScope: RateLimitHeaderScope;
+  private readonly keyLimit: { limit: number; windowMs: number; enforced: boolean; alignment: RateWindowAlignment };
 
   constructor(
     options: CloseRateLimitOptions | undefined,
@@ -73,46 +93,69 @@ export class CloseRateLimiter {
     if (!RATE_WINDOW_ALIGNMENTS.includes(alignment)) {
       throw new RangeError(`rateLimit.alignment must be one of ${RATE_WINDOW_ALIGNMENTS.join(', ')}, got ${String(alignment)}`);
     }
+    this.headerScope = options?.header ?? 'tighter';
+    if (!RATE_LIMIT_HEADER_SCOPES.includes(this.headerScope)) {
+      throw new RangeError(`rateLimit.header must be one of ${RATE_LIMIT_HEADER_SCOPES.join(', ')}, got ${String(this.headerScope)}`);
+    }
     const { limit, windowMs } = options ?? UNLIMITED;
-    this.key = new FixedWindow(limit, windowMs, options !== undefined, alignment);
+    this.keyLimit = { limit, windowMs, enforced: options !== undefined, alignment };
     this.organization = new FixedWindow(options?.organizationLimit ?? limit * 3, windowMs, options !== undefined, alignment);
   }
 
-  consume(): RateDecision {
-    return this.decide(true);
-  }
-
-  /** The header without charging anything (for requests that are not attributed to the key). */
-  peek(): string {
-    return this.decide(false).header;
-  }
-
-  private decide(charge: boolean): RateDecision {
+  /** Charges a request of the key `keyId` (any stable name of the credential) to its budget and the organization's, or refuses it. */
+  consume(keyId: string): RateDecision {
     const now = this.now();
-    const key = this.key.observe(now);
+    const window = this.keyWindow(keyId);
+    const key = window.observe(now);
     const organization = this.organization.observe(now);
     const refusedBy = key.spent ? 'key' : organization.spent ? 'organization' : undefined;
     if (refusedBy) {
-      const window = refusedBy === 'key' ? this.key : this.organization;
+      const refusing = refusedBy === 'key' ? window : this.organization;
       const state = refusedBy === 'key' ? key : organization;
+      const header = this.headerScope === 'tighter' ? rateHeader(refusing.limit, 0, state.resetMs) : this.header(window, key, organization);
       return {
         allowed: false,
-        header: rateHeader(window.limit, 0, state.resetMs),
-        refusal: { type: refusedBy, limit: window.limit, windowSeconds: window.windowMs / 1000, resetSeconds: seconds(state.resetMs) },
+        header,
+        refusal: { type: refusedBy, limit: refusing.limit, windowSeconds: refusing.windowMs / 1000, resetSeconds: seconds(state.resetMs) },
       };
     }
-    if (charge) {
-      this.key.charge();
-      this.organization.charge();
-    }
-    const keyRemaining = key.remaining - (charge ? 1 : 0);
-    const organizationRemaining = organization.remaining - (charge ? 1 : 0);
-    const header =
-      organizationRemaining < keyRemaining
-        ? rateHeader(this.organization.limit, organizationRemaining, organization.resetMs)
-        : rateHeader(this.key.limit, keyRemaining, key.resetMs);
-    return { allowed: true, header };
+    window.charge();
+    this.organization.charge();
+    return { allowed: true, header: this.header(window, charged(key), charged(organization)) };
   }
+
+  /** The header of an answer charged to nobody (a refused credential): as for a key that has sent nothing yet. */
+  peek(): string {
+    const now = this.now();
+    const unused = this.newKeyWindow();
+    return this.header(unused, unused.observe(now), this.organization.observe(now));
+  }
+
+  private header(keyWindow: FixedWindow, key: WindowState, organization: WindowState): string {
+    const reportOrganization = this.headerScope === 'organization' || (this.headerScope === 'tighter' && organization.remaining < key.remaining);
+    return reportOrganization
+      ? rateHeader(this.organization.limit, organization.remaining, organization.resetMs)
+      : rateHeader(keyWindow.limit, key.remaining, key.resetMs);
+  }
+
+  private keyWindow(keyId: string): FixedWindow {
+    let window = this.keys.get(keyId);
+    if (!window) {
+      window = this.newKeyWindow();
+      this.keys.set(keyId, window);
+    }
+    return window;
+  }
+
+  private newKeyWindow(): FixedWindow {
+    const { limit, windowMs, enforced, alignment } = this.keyLimit;
+    return new FixedWindow(limit, windowMs, enforced, alignment);
+  }
+}
+
+/** The state after charging one request. */
+function charged(state: WindowState): WindowState {
+  return { ...state, remaining: Math.max(0, state.remaining - 1) };
 }
 
 function rateHeader(limit: number, remaining: number, resetMs: number): string {

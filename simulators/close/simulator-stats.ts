@@ -1,3 +1,5 @@
+import type { RateLimitType } from './rate-limiter.js';
+
 export interface CloseSimulatorStats {
   requests: number;
   /** By HTTP status; 0 counts requests whose connection was dropped without a response. */
@@ -10,10 +12,20 @@ export interface CloseSimulatorStats {
   walksRefusedAtCap: number;
   /** Requests of `GET /custom_field/contact/` answered. */
   customFieldListings: number;
+  /** 429 answers, by the `rate_limit_type` they gave: a key's budget or the organization's ran out. */
+  rateLimited: Record<RateLimitType, number>;
 }
 
 export function emptyStats(): CloseSimulatorStats {
-  return { requests: 0, byStatus: {}, rowsServed: 0, cursorsExpired: 0, walksRefusedAtCap: 0, customFieldListings: 0 };
+  return {
+    requests: 0,
+    byStatus: {},
+    rowsServed: 0,
+    cursorsExpired: 0,
+    walksRefusedAtCap: 0,
+    customFieldListings: 0,
+    rateLimited: { key: 0, organization: 0 },
+  };
 }
 
 export function countStatus(stats: CloseSimulatorStats, status: number): void {
@@ -28,4 +40,5 @@ export function resetStats(stats: CloseSimulatorStats): void {
   stats.cursorsExpired = 0;
   stats.walksRefusedAtCap = 0;
   stats.customFieldListings = 0;
+  stats.rateLimited = { key: 0, organization: 0 };
 }

@@ -1,24 +1,20 @@
 import { Option } from 'commander';
 import { checkAccountName, DEFAULT_ACCOUNT } from '../accounts/account-name.js';
+import { checkExportId } from '../api/validate-names.js';
+import { checkWholeNumber } from '../api/validate-values.js';
 import { InvalidInputError } from '../errors/index.js';
-import { EXPORT_ID_PATTERN } from '../queue/export-id.js';
 
 /**
  * Parsers for command-line values, given to commander where an option or argument is declared, so that
  * every number and name a user types is checked before anything runs: a bad one is an InvalidInputError
- * (exit 2) naming the flag, what it must be and what was given.
+ * (exit 2) naming the flag, what it must be and what was given. The checks are the API's (src/api/validate-*.ts).
  */
 
 /** A whole number in [min, max], written in digits only (`1e3`, `0x10`, `12.0` and `-5` are refused). */
 export function wholeNumber(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
   return (text) => {
     const trimmed = text.trim();
-    const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min || value > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-      throw new InvalidInputError(`${flag} must be a whole number ${range}, got "${text}".`);
-    }
-    return value;
+    return checkWholeNumber(/^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN, flag, min, max, `"${text}"`);
   };
 }
 
@@ -36,15 +32,7 @@ export function seconds(flag: string): (text: string) => number {
 }
 
 /** An export id as `start` prints it (`exp-20261122t214501-3f9a1c`). */
-export function exportId(text: string): string {
-  const trimmed = text.trim();
-  if (!EXPORT_ID_PATTERN.test(trimmed)) {
-    throw new InvalidInputError(
-      `"${text}" is not an export id: give the id \`start\` printed (like exp-20261122t214501-3f9a1c; bulk-export list shows recent ones).`,
-    );
-  }
-  return trimmed;
-}
+export const exportId = (text: string): string => checkExportId(text);
 
 /**
  * `--account NAME`, checked as an account name (exit 2 otherwise). `description` says what it selects;

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { LIST_LIMIT } from '../api/list-options.js';
 import { lazyAction } from './lazy-action.js';
 import { accountOption, exportId, port, seconds, wholeNumber } from './option-parsers.js';
 
@@ -30,7 +31,12 @@ export function registerOperationsCommands(program: Command): void {
   program
     .command('list')
     .description('recent exports: state, rows, ranges, duration, destination')
-    .option('--limit <n>', 'how many, newest first (1 to 1000)', wholeNumber('--limit', 1, 1000), 20)
+    .option(
+      '--limit <n>',
+      `how many, newest first (${LIST_LIMIT.min} to ${LIST_LIMIT.max})`,
+      wholeNumber('--limit', LIST_LIMIT.min, LIST_LIMIT.max),
+      LIST_LIMIT.default,
+    )
     .addOption(accountOption("only this account's exports", 'filter'))
     .option('--json', 'print JSON')
     .action(lazyAction(async () => (await import('./commands/list-command.js')).listCommand));

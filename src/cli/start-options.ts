@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { MIN_RANGE_ROWS } from '../planning/export-range.js';
 import type { StartExportRequest } from '../queue/operations/start-export.js';
+import { describeDefaultBudget } from '../sources/export-budget.js';
 import { SOURCE_DEFINITIONS, sourceNames } from '../sources/registry.js';
 import { accountOption, wholeNumber } from './option-parsers.js';
 
@@ -30,7 +31,7 @@ export function addStartOptions(command: Command, options: { incremental: boolea
     (definition) => `${definition.name} ${definition.pageSize.default} (at most ${definition.pageSize.max})`,
   ).join(', ');
   const largestPageSize = Math.max(...SOURCE_DEFINITIONS.map((definition) => definition.pageSize.max));
-  const budgets = SOURCE_DEFINITIONS.map((definition) => `${definition.name} ${formatRate(definition.rateLimit.default)}`).join(', ');
+  const budgets = SOURCE_DEFINITIONS.map((definition) => describeDefaultBudget(definition, formatRate)).join('; ');
   command
     .requiredOption('--source <name>', `source API: ${sourceNames().join(' or ')}`)
     .addOption(accountOption('the organization whose credential the export reads with (docs/accounts.md)'))
@@ -46,7 +47,10 @@ export function addStartOptions(command: Command, options: { incremental: boolea
       'only records modified at or after this ISO 8601 instant (UTC without a zone)' +
         (options.incremental ? '; with --incremental: only when no watermark exists yet' : ''),
     )
-    .option('--rate-limit <n/window>', `request budget for the credential, e.g. 5000/1h (defaults: ${budgets})`)
+    .option(
+      '--rate-limit <n/window>',
+      `request budget of the account, e.g. 5000/1h; of each key where the API limits keys too, its organization getting its multiple (defaults: ${budgets})`,
+    )
     .option(
       '--part-rows <n>',
       'rows per part file (default 10000; fewer for records a source declares wide, see docs/sources/)',
@@ -58,7 +62,11 @@ export function addStartOptions(command: Command, options: { incremental: boolea
       wholeNumber('--range-rows', MIN_RANGE_ROWS),
     )
     // Each source's own cap is checked when the export is prepared; here only the largest any source takes.
-    .option('--page-size <n>', `records per request (defaults: ${pageSizes})`, wholeNumber('--page-size', 1, largestPageSize));
+    .option('--page-size <n>', `records per request (defaults: ${pageSizes})`, wholeNumber('--page-size', 1, largestPageSize))
+    .option(
+      '--notify <url>',
+      'POST a JSON notification signed with NOTIFY_SECRET to this http(s) URL when the export commits or fails, retried for a day (docs/notifications.md)',
+    );
   if (options.incremental) {
     command.option(
       '--incremental',
@@ -95,6 +103,7 @@ export function toStartRequest(options: StartOptions): StartExportRequest {
     sourceOptions,
     ...(options.account ? { account: options.account } : {}),
     ...(typeof options.limit === 'number' ? { limit: options.limit } : {}),
+    ...(typeof options.notify === 'string' ? { notifyUrl: options.notify } : {}),
   };
 }
 

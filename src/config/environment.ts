@@ -82,6 +82,29 @@ export const SOURCE_REQUEST_DEFAULTS: SourceRequestSettings = { timeoutMs: 60_00
  */
 export const REDIS_OUTAGE_GIVE_UP_DEFAULT_MS = 60_000;
 
+/**
+ * How a completion notification (`--notify URL`, docs/notifications.md) is tried again while its receiver
+ * does not answer 2xx: waits that double from the first, none longer than the longest, until a try fails
+ * once `giveUpAfterMs` have passed since the notification was enqueued.
+ */
+export interface NotificationRetryPolicy {
+  /** NOTIFY_RETRY_FIRST_WAIT_MS: the wait after the first failed try. */
+  firstWaitMs: number;
+  /** NOTIFY_RETRY_MAX_WAIT_MS: no wait is longer. */
+  maxWaitMs: number;
+  /** NOTIFY_GIVE_UP_MS: a try that fails this long after the notification was enqueued is the last. */
+  giveUpAfterMs: number;
+}
+
+/** Retries span a day and more: a receiver down over a night or a weekend day still hears of the export. */
+export const NOTIFY_RETRY_DEFAULTS: NotificationRetryPolicy = { firstWaitMs: 10_000, maxWaitMs: 3_600_000, giveUpAfterMs: 26 * 3_600_000 };
+
+export interface NotificationSettings {
+  /** NOTIFY_SECRET (or NOTIFY_SECRET_FILE): the key notifications are signed with; `--notify` is refused without it. */
+  secret: string | undefined;
+  retry: NotificationRetryPolicy;
+}
+
 /** Everything the commands read from the environment, in one typed place. */
 export interface Environment {
   /** The Redis every process shares: one server, a Cluster or a Sentinel master (see redis-settings.ts). */
@@ -93,6 +116,8 @@ export interface Environment {
   sourceRequests: SourceRequestSettings;
   /** REDIS_OUTAGE_GIVE_UP_MS (see REDIS_OUTAGE_GIVE_UP_DEFAULT_MS). */
   redisOutageGiveUpMs: number;
+  /** NOTIFY_SECRET and the NOTIFY_RETRY_* waits of completion notifications. */
+  notifications: NotificationSettings;
   logLevel: string;
   /** LOG_PRETTY: human-readable log lines instead of JSON. */
   logPretty: boolean;
@@ -105,6 +130,8 @@ export interface Environment {
   /** Worker lock tuning (tests shorten them); undefined = the defaults in job-policies. */
   workerLockDurationMs: number | undefined;
   workerStalledIntervalMs: number | undefined;
+  /** BUDGET_YIELD_AFTER_MS: how long a range waits for its account's budget before giving its slot back; undefined = the default. */
+  budgetYieldAfterMs: number | undefined;
   variables: NodeJS.ProcessEnv;
 }
 
@@ -131,6 +158,7 @@ export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Env
     },
     sourceRequests: sourceRequestSettings(variables),
     redisOutageGiveUpMs: positiveIntegerVariable(variables, 'REDIS_OUTAGE_GIVE_UP_MS') ?? REDIS_OUTAGE_GIVE_UP_DEFAULT_MS,
+    notifications: { secret: variables.NOTIFY_SECRET || undefined, retry: notificationRetryPolicy(variables) },
     logLevel: variables.LOG_LEVEL || 'info',
     logPretty: parseBoolean(variables.LOG_PRETTY) ?? false,
     access: accessCredentials(variables),
@@ -138,6 +166,7 @@ export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Env
     workerConcurrency: wholeNumberVariable(variables, 'WORKER_CONCURRENCY', 1, 64) ?? 2,
     workerLockDurationMs: optionalNumber(variables.WORKER_LOCK_DURATION_MS),
     workerStalledIntervalMs: optionalNumber(variables.WORKER_STALLED_INTERVAL_MS),
+    budgetYieldAfterMs: positiveIntegerVariable(variables, 'BUDGET_YIELD_AFTER_MS'),
     variables,
   };
 }
@@ -202,6 +231,22 @@ export function sourceRequestSettings(variables: NodeJS.ProcessEnv): SourceReque
     timeoutMs: positiveIntegerVariable(variables, 'SOURCE_REQUEST_TIMEOUT_MS') ?? SOURCE_REQUEST_DEFAULTS.timeoutMs,
     attempts: positiveIntegerVariable(variables, 'SOURCE_REQUEST_ATTEMPTS') ?? SOURCE_REQUEST_DEFAULTS.attempts,
   };
+}
+
+/** NOTIFY_RETRY_FIRST_WAIT_MS, NOTIFY_RETRY_MAX_WAIT_MS and NOTIFY_GIVE_UP_MS, or their defaults; the longest wait may not be shorter than the first. */
+export function notificationRetryPolicy(variables: NodeJS.ProcessEnv): NotificationRetryPolicy {
+  const policy: NotificationRetryPolicy = {
+    firstWaitMs: positiveIntegerVariable(variables, 'NOTIFY_RETRY_FIRST_WAIT_MS') ?? NOTIFY_RETRY_DEFAULTS.firstWaitMs,
+    maxWaitMs: positiveIntegerVariable(variables, 'NOTIFY_RETRY_MAX_WAIT_MS') ?? NOTIFY_RETRY_DEFAULTS.maxWaitMs,
+    giveUpAfterMs: positiveIntegerVariable(variables, 'NOTIFY_GIVE_UP_MS') ?? NOTIFY_RETRY_DEFAULTS.giveUpAfterMs,
+  };
+  if (policy.maxWaitMs < policy.firstWaitMs) {
+    throw new InvalidConfigurationError(
+      'NOTIFY_RETRY_MAX_WAIT_MS',
+      `is ${policy.maxWaitMs}, shorter than the first wait (NOTIFY_RETRY_FIRST_WAIT_MS, ${policy.firstWaitMs}): give at least ${policy.firstWaitMs}`,
+    );
+  }
+  return policy;
 }
 
 function positiveIntegerVariable(variables: NodeJS.ProcessEnv, name: string): number | undefined {

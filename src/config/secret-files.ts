@@ -4,7 +4,8 @@ import { InvalidConfigurationError } from '../errors/index.js';
 /**
  * Credentials that may also be given as a file, `<NAME>_FILE=/path`, the way Docker and Kubernetes mount
  * secrets: the sources' credentials (`sourceCredentials`, e.g. VIRTUOUS_API_TOKEN), the AWS keys, Redis's,
- * the board's, and CREDENTIALS_KEY, the keys that seal accounts' credentials in Redis. Other `*_FILE`
+ * the board's, CREDENTIALS_KEY, the keys that seal accounts' credentials in Redis, and NOTIFY_SECRET, the key
+ * completion notifications are signed with. Other `*_FILE`
  * variables (`REDIS_TLS_CA_FILE`, ...) name files of their own and are not read here.
  */
 export function secretFileVariables(sourceCredentials: readonly string[]): string[] {
@@ -21,16 +22,22 @@ export function secretFileVariables(sourceCredentials: readonly string[]): strin
     'BOARD_USER',
     'BOARD_PASSWORD',
     'CREDENTIALS_KEY',
+    'NOTIFY_SECRET',
   ];
 }
+
+/** The variables whose files were read: each once, though the CLI's start-up and the API's constructor both ask. */
+const loaded = new WeakSet<NodeJS.ProcessEnv>();
 
 /**
  * Sets each credential given as `<NAME>_FILE` from its file (one trailing line break dropped, as `echo`
  * and editors leave one), in `variables` itself: the AWS SDK reads its keys from the process environment,
- * and the log scrubber blanks every credential it finds there. Runs once, before any command reads its
- * configuration. Giving both `NAME` and `NAME_FILE`, a file that cannot be read, or an empty one is refused.
+ * and the log scrubber blanks every credential it finds there. Runs once per `variables`, before anything
+ * reads its configuration (again, it changes nothing: `NAME` set from its file is no second way of giving it).
+ * Giving both `NAME` and `NAME_FILE`, a file that cannot be read, or an empty one is refused.
  */
 export function loadSecretFiles(variables: NodeJS.ProcessEnv, sourceCredentials: readonly string[]): void {
+  if (loaded.has(variables)) return;
   for (const name of secretFileVariables(sourceCredentials)) {
     const fileVariable = `${name}_FILE`;
     const path = variables[fileVariable];
@@ -48,4 +55,5 @@ export function loadSecretFiles(variables: NodeJS.ProcessEnv, sourceCredentials:
     if (value.trim() === '') throw new InvalidConfigurationError(fileVariable, `names "${path}", which is empty`);
     variables[name] = value;
   }
+  loaded.add(variables);
 }

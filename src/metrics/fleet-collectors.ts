@@ -35,8 +35,10 @@ export function registerFleetCollectors(registry: Registry, redis: Redis, prefix
   });
 
   // The three budget gauges are collected concurrently on a scrape; they share one read of Redis. One series
-  // per source and account: a budget's key expires once its account has been idle for a while, and its
-  // series with it, so the label set stays bounded by the accounts in use.
+  // per source, account and scope: `organization` (every account), and `key` (the key the account's requests
+  // used last) where the source limits each key too (Close). A budget's key expires once its account has been
+  // idle for a while, and its series with it, so the label set stays bounded by the accounts in use; no label
+  // is derived from a credential.
   let reading: Promise<BudgetState[]> | undefined;
   const budgets = () => {
     reading ??= readBudgetStates(redis, prefix).finally(() => {
@@ -48,20 +50,20 @@ export function registerFleetCollectors(registry: Registry, redis: Redis, prefix
     new Gauge({
       name: `${METRIC_PREFIX}${name}`,
       help,
-      labelNames: ['source', 'account'] as const,
+      labelNames: ['source', 'account', 'scope'] as const,
       registers: [registry],
       async collect() {
         const states = await budgets();
         this.reset();
         for (const budget of states) {
           const measured = value(budget);
-          if (measured !== undefined) this.set({ source: budget.source, account: budget.account }, measured);
+          if (measured !== undefined) this.set({ source: budget.source, account: budget.account, scope: budget.scope }, measured);
         }
       },
     });
   budgetGauge(
     'budget_tokens',
-    'Requests the shared budget of an account would grant now (after refill; 0 while paused), read from its Redis hash on scrape.',
+    'Requests the shared budget of an account (scope="organization") or of the key it used last (scope="key") would grant now (after refill; 0 while paused), read from its Redis hash on scrape.',
     (budget) => Math.round(budget.tokens * 1000) / 1000,
   );
   budgetGauge(

@@ -22,6 +22,8 @@ import { compareColumns, hasSchemaChanges, previousCommittedManifest } from '../
 import { createSource } from '../sources/create-source.js';
 import { timestampPositionOf } from '../sources/timestamp-keyset.js';
 import { loadFilesFor } from '../warehouse/load-files.js';
+import { committedNotification } from '../notifications/export-notification.js';
+import { enqueueNotification } from '../notifications/enqueue-notification.js';
 import type { TimestampPosition } from '../planning/timestamp-position.js';
 import { CommitFence } from './commit-fence.js';
 import { RangeBoard } from './range-board.js';
@@ -196,8 +198,16 @@ async function commitCheckedExport(
   await new RangeRetryNotes(context.redis, context.queuePrefix).drop(spec.exportId);
   // A credential handed over for the account goes once nothing else (another export, a schedule) holds it.
   await context.handed.release(spec.source.kind, accountOf(spec.source), `export:${spec.exportId}`);
+  const manifestUrl = formatS3Url({ bucket: spec.destination.bucket, prefix: '' }, manifestKey);
+  // `--notify`: queued once the export is committed; a commit run again queues nothing more (idempotent by export id and state).
+  await enqueueNotification(
+    context.redis,
+    context.queuePrefix,
+    spec,
+    committedNotification(spec, { rows, parts: parts.length, manifestUrl, committedAt: manifest.endedAt }),
+  );
   log.info({ rows, parts: parts.length, manifestKey }, 'export committed');
-  await jobLog(committedLine({ rows, parts: parts.length, manifestUrl: formatS3Url({ bucket: spec.destination.bucket, prefix: '' }, manifestKey) }));
+  await jobLog(committedLine({ rows, parts: parts.length, manifestUrl }));
   return { rows, parts: parts.length, manifestKey };
 }
 

@@ -7,6 +7,19 @@ import { EXPORT_QUEUE, RANGE_QUEUE } from './queue-names.js';
 import { RangeBoard } from './range-board.js';
 import { rangeJobId, type RangeJobData } from './range-job.js';
 
+/** BullMQ's largest priority (2^21): larger values are refused. */
+const LOWEST_PRIORITY = 2_097_152;
+
+/**
+ * A range's turn among every export's waiting ranges: its export's first range goes before any export's
+ * second, and so on (equal turns in the order they were queued). A free slot so goes to the exports in turn,
+ * not to the export started first: an export started after a large one has its first ranges taken as soon
+ * as slots free, and a range that gave its slot back (its account's budget spent) keeps its turn.
+ */
+function rangeTurn(range: ExportRange): number {
+  return Math.min(range.index + 1, LOWEST_PRIORITY);
+}
+
 /**
  * One BullMQ flow: the export job waits for one child job per range, then commits. The ranges go on the
  * range board first, where running ranges are split (work-stealing.ts); each split adds a child to the
@@ -25,7 +38,7 @@ export async function enqueueExport(connection: Redis, prefix: string, spec: Exp
         name: `range-${range.index}`,
         queueName: RANGE_QUEUE,
         data: { spec, range } satisfies RangeJobData,
-        opts: { ...RANGE_JOB_OPTIONS, jobId: rangeJobId(spec.exportId, range.index) },
+        opts: { ...RANGE_JOB_OPTIONS, jobId: rangeJobId(spec.exportId, range.index), priority: rangeTurn(range) },
       })),
     });
   } finally {
@@ -47,6 +60,7 @@ export async function enqueueSplitRange(connection: Redis, prefix: string, spec:
       {
         ...RANGE_JOB_OPTIONS,
         jobId: rangeJobId(spec.exportId, range.index),
+        priority: rangeTurn(range),
         parent: { id: spec.exportId, queue: `${prefix}:${EXPORT_QUEUE}` },
       },
     );

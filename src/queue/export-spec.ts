@@ -58,4 +58,9 @@ export interface ExportSpec {
   changes?: ChangeWindowSpec;
   /** `--limit`: a trial export of at most this many records, the first in key order (one range). */
   limit?: number;
+  /**
+   * `--notify`: where the commit or the failure is POSTed (docs/notifications.md). Not a credential (a user
+   * name or password is refused), but logs and `status` show it through `displayNotifyUrl` only.
+   */
+  notifyUrl?: string;
 }

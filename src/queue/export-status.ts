@@ -2,6 +2,8 @@ import { accountOf } from '../accounts/account-name.js';
 import { Queue, QueueEvents } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import { BulkExportError } from '../errors/index.js';
+import { NotificationDeliveries, type NotificationDelivery } from '../notifications/notification-deliveries.js';
+import { displayNotifyUrl } from '../notifications/notify-url.js';
 import { folderOf } from '../sinks/export-layout.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { ExportControl } from './export-control.js';
@@ -38,6 +40,11 @@ export interface ExportStatus {
   createdAt: string;
   finishedAt?: string;
   error?: string;
+  /**
+   * `--notify`: the receiver (user name, password and query string redacted) and the delivery of each
+   * notification queued so far (none yet while the export runs); absent for an export without `--notify`.
+   */
+  notify?: { url: string; deliveries: NotificationDelivery[] };
 }
 
 /** Reads where an export stands from its registry entry, operator flag, checkpoints and jobs. */
@@ -91,6 +98,9 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       createdAt: spec.createdAt,
       finishedAt: record.finishedAt,
       error,
+      ...(spec.notifyUrl
+        ? { notify: { url: displayNotifyUrl(spec.notifyUrl), deliveries: await new NotificationDeliveries(redis, prefix).list(exportId) } }
+        : {}),
     };
   } finally {
     await Promise.all([exports.close(), ranges.close()]);
@@ -118,7 +128,8 @@ const RECHECK_MS = 5_000;
  * one of its ranges failed for good (the export then waits for `retry`, but a waiting script should hear
  * of it). Rides through Redis restarting or failing over (see RedisOutageWatch): `outage` says where to
  * say so and how long to wait for Redis. `connection` reads the state; one from createRedisConnection
- * waits through reconnects, where a fail-fast one gives up on a restarting Redis.
+ * waits through reconnects, where a fail-fast one gives up on a restarting Redis. `signal` ends the wait
+ * (rejecting with its reason) and lets go of its connections; the export goes on.
  */
 export async function waitForExport(
   target: RedisTarget,
@@ -126,7 +137,9 @@ export async function waitForExport(
   connection: Redis,
   exportId: string,
   outage: Partial<RedisOutagePolicy> = {},
+  signal?: AbortSignal,
 ): Promise<ExportStatus> {
+  signal?.throwIfAborted();
   const watch = new RedisOutageWatch(exportId, { redisLabel: labelOf(target), ...outage });
   const connections = [createRedisConnection(target, 'bulk-export:wait'), createRedisConnection(target, 'bulk-export:wait')];
   const exportEvents = new QueueEvents(EXPORT_QUEUE, { connection: connections[0]!, prefix });
@@ -138,6 +151,12 @@ export async function waitForExport(
     heard = { ...heard, ...news };
     wake();
   };
+  // A read waiting for Redis ends at once: the wait is over.
+  const onAbort = () => {
+    watch.stop();
+    wake();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     exportEvents.on('completed', ({ jobId }) => jobId === exportId && hear({ committed: true }));
     exportEvents.on(
@@ -160,6 +179,7 @@ export async function waitForExport(
     for (;;) {
       // Whatever happened before we listened, or while Redis was away:
       const status = await watch.read(() => readExportStatus(connection, prefix, exportId));
+      signal?.throwIfAborted();
       if (heard.failure) throw heard.failure;
       if (!status) throw new BulkExportError('UNKNOWN_EXPORT', `No export ${exportId} in this Redis (check REDIS_URL and the queue prefix).`);
       if (heard.committed || status.state === 'committed') return status;
@@ -177,7 +197,10 @@ export async function waitForExport(
       });
       wake = () => undefined;
     }
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : error;
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     connection.off('error', sawConnectionError);
     await Promise.all([exportEvents.close(), rangeEvents.close()]);
     for (const connection of connections) connection.disconnect();

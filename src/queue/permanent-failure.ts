@@ -17,5 +17,6 @@ export function asJobFailure(error: unknown): unknown {
       !error.credentialMayChange) ||
     error instanceof MissingConfigurationError ||
     (error instanceof BulkExportError && PERMANENT_ERROR_CODES.has(error.code));
-  return permanent ? new UnrecoverableError((error as Error).message) : error;
+  // The cause keeps the error's code for whoever hears of the failure (a failed export's notification).
+  return permanent ? Object.assign(new UnrecoverableError((error as Error).message), { cause: error }) : error;
 }

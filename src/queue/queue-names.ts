@@ -4,3 +4,5 @@ export const EXPORT_QUEUE = 'exports';
 export const RANGE_QUEUE = 'export-ranges';
 /** One BullMQ job scheduler per `bulk-export schedule`; each job starts one incremental export. */
 export const SCHEDULE_QUEUE = 'schedules';
+/** Completion notifications (`--notify URL`): one job per export and final state, tried until delivered or given up. */
+export const NOTIFY_QUEUE = 'notifications';

@@ -34,6 +34,8 @@ import { PartWriter } from './range/part-writer.js';
 import { RangeApiCount } from './range/range-api-count.js';
 import { RangeProgressReporter } from './range/range-progress-reporter.js';
 import { RangeRetryReporter } from './range/range-retry-reporter.js';
+import { BudgetSpentError, YieldingBudget } from './range/budget-yield.js';
+import { readExportBudgetState } from '../metrics/budget-state.js';
 
 /** Reason of the abort a stopping worker (SIGTERM/SIGINT) gives its jobs: they go back to the queue, no attempt counted. */
 export const SHUTDOWN_REASON = 'worker shutting down';
@@ -57,6 +59,11 @@ export async function processRange(
   try {
     return await readRange(job, token, context, signal);
   } catch (error) {
+    // A budget spent outside the page loop (a request while finishing the range): wait delayed, no attempt counted.
+    if (error instanceof BudgetSpentError) {
+      await job.moveToDelayed(Math.max(error.retryAtMs, Date.now() + 1), token);
+      throw new DelayedError('budget spent');
+    }
     throw asJobFailure(s3FailureAsJobFailure(error));
   }
 }
@@ -134,6 +141,18 @@ async function readRange(
     await job.moveToDelayed(Date.now() + PAUSE_RECHECK_MS, token);
     throw new DelayedError('export paused');
   };
+  /**
+   * The account's budget is spent for longer than a slot is worth holding: what was read is written (a part
+   * shorter than --part-rows), and the range waits, delayed, for the time the budget gives, while its slot
+   * goes to another range. No attempt is counted.
+   */
+  const giveSlotBack = async (spent: BudgetSpentError): Promise<never> => {
+    await pipeline.flush();
+    await job.log(`budget spent: slot given back until ${new Date(spent.retryAtMs).toISOString()}`);
+    log.info({ retryAt: new Date(spent.retryAtMs).toISOString(), rowsRead: pipeline.rowsRead }, 'budget spent: range waits delayed');
+    await job.moveToDelayed(Math.max(spent.retryAtMs, Date.now() + 1), token);
+    throw new DelayedError('budget spent');
+  };
   /** A trial export (`--limit`) has read its rows: those of parts still being written count too. */
   const limitReached = () => spec.limit !== undefined && pipeline.rowsRead >= spec.limit;
 
@@ -157,6 +176,9 @@ async function readRange(
         else await progress.reportWhenDue(pipeline.checkpoint, pipeline.rowsRead);
         await heedOperator();
       }
+    } catch (error) {
+      if (error instanceof BudgetSpentError) await giveSlotBack(error);
+      throw error;
     } finally {
       await pages?.close();
     }
@@ -178,10 +200,15 @@ async function readRange(
 /** Each failed try of an API request is said in the log, in the job's log and to `status` (cleared once the range moves on). */
 function openSource(spec: ExportSpec, context: WorkerContext, log: Logger, retries: RangeRetryReporter): Promise<ExportSource> {
   const scrub = secretScrubber(context.variables);
+  const budget = new YieldingBudget(
+    budgetForExport(context.redis, context.queuePrefix, spec),
+    context.budgetYieldAfterMs,
+    async () => (await readExportBudgetState(context.redis, context.queuePrefix, spec)).waitMs,
+  );
   return createSource(spec.source, {
     variables: context.variables,
     handed: context.handed,
-    budget: budgetForExport(context.redis, context.queuePrefix, spec),
+    budget,
     onRetry: (event) => {
       log.warn(event, 'source request failed; retrying');
       retries.retrying('api', scrub(describeRetry(event)));

@@ -16,6 +16,8 @@ export interface WorkerContext {
   checkpoints: CheckpointStore;
   registry: ExportRegistry;
   variables: NodeJS.ProcessEnv;
+  /** How long a range's request waits for its account's budget before the range gives its slot back (BUDGET_YIELD_AFTER_MS). */
+  budgetYieldAfterMs: number;
   /** Credentials applications handed over for their accounts, sealed in Redis. */
   handed: HandedCredentials;
   logger: Logger;

@@ -1,4 +1,5 @@
 import { parseRateLimitHeaders, type ServerRateState } from './rate-limit-headers.js';
+import type { RateLimitScope } from './rate-limit-scope.js';
 
 /**
  * How an API tells its rate allowance and its refusals. A source's definition names its dialect; the
@@ -12,6 +13,11 @@ export interface RateLimitDialect {
    * in `Retry-After`; undefined to use `Retry-After` (then the allowance's reset).
    */
   refusalWaitMs?(body: string): number | undefined;
+  /**
+   * Which limit a 429's body says ran out (Close's `rate_limit_type`: the key's or the organization's), so
+   * that only its budget pauses; undefined when it does not say (every limit of the request pauses).
+   */
+  refusalScope?(body: string): RateLimitScope | undefined;
 }
 
 /** Every header style `parseRateLimitHeaders` knows (`X-RateLimit-*`, `RateLimit:`, `X-Rate-Limit-*`, `RateLimit-*`), no body. */

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { abortableSleep } from '../time/abortable-sleep.js';
+import { LuaScript } from './lua-script.js';
 import { STANDARD_RATE_LIMIT_HEADERS, type RateLimitDialect } from './rate-limit-dialect.js';
 import type { BudgetGrant, ObservedResponse, RequestBudget } from './request-budget.js';
 import { ACQUIRE_SCRIPT, OBSERVE_SCRIPT, PAUSE_SCRIPT } from './token-bucket-scripts.js';
+import { unlessAborted } from './unless-aborted.js';
 
 export interface RedisTokenBucketOptions {
   /** The hash holding the shared state, e.g. `{bulk-export}:budget:<source>:<account>`. */
@@ -32,7 +33,16 @@ export function budgetKey(prefix: string, source: string, account: string): stri
 }
 
 /**
- * A token bucket shared through Redis by every process spending one credential, which also follows
+ * Redis key of one key's budget within its account's, where the API limits each key too (Close):
+ * `<account's budget key>:key:<credential fingerprint>`. The fingerprint is one-way (`credentialFingerprint`).
+ */
+export function keyBudgetKey(prefix: string, source: string, account: string, credentialFingerprint: string): string {
+  return `${budgetKey(prefix, source, account)}:key:${credentialFingerprint}`;
+}
+
+/**
+ * A token bucket shared through Redis by every process spending one budget (an account's, or one key's of
+ * it: `OrganizationAndKeyBudget`), which also follows
  * what the server says: its rate headers mirror the server's window (the lowest `remaining` reported
  * in it, less the requests still in flight), a spent window or a 429 pauses everybody until the reset.
  * When the reset passes, the next window's allowance is the limit the headers reported, usable at
@@ -95,18 +105,7 @@ export class RedisTokenBucket implements RequestBudget {
    * is read as of when the headers arrived, then only the time left crosses to Redis.
    */
   async observe(response: ObservedResponse, grant?: BudgetGrant | void): Promise<void> {
-    const now = Date.now();
-    const receivedAtMs = Math.min(now, response.receivedAtMs ?? now);
-    const server = this.dialect.allowance(response.headers, receivedAtMs);
-    const resetDelayMs = server?.resetDelayMs === undefined ? undefined : Math.max(0, server.resetDelayMs - (now - receivedAtMs));
-    await this.run(OBSERVE, [
-      response.status,
-      server?.remaining ?? '',
-      resetDelayMs === undefined ? '' : Math.ceil(resetDelayMs),
-      grant ? grant.sequence : '',
-      this.sameWindowMs,
-      server?.limit === undefined ? '' : Math.floor(server.limit),
-    ]);
+    await this.run(OBSERVE, this.answerArguments(response, grant));
   }
 
   /**
@@ -125,49 +124,36 @@ export class RedisTokenBucket implements RequestBudget {
     return this.redis.hgetall(this.key);
   }
 
+  /** The bucket's own arguments to every script: rate (tokens/ms), burst, in-flight expiry. */
+  bucketArguments(): [number, number, number] {
+    return [this.ratePerMs, this.burst, this.inFlightMs];
+  }
+
+  /**
+   * What an answer tells the observe script (`observe_bucket`'s arguments from the status on): the status,
+   * remaining, the time left until the reset (as of now: only durations cross to Redis), the grant,
+   * the same-window tolerance and the limit, read in the bucket's dialect.
+   */
+  answerArguments(response: ObservedResponse, grant?: BudgetGrant | void): (string | number)[] {
+    const now = Date.now();
+    const receivedAtMs = Math.min(now, response.receivedAtMs ?? now);
+    const server = this.dialect.allowance(response.headers, receivedAtMs);
+    const resetDelayMs = server?.resetDelayMs === undefined ? undefined : Math.max(0, server.resetDelayMs - (now - receivedAtMs));
+    return [
+      response.status,
+      server?.remaining ?? '',
+      resetDelayMs === undefined ? '' : Math.ceil(resetDelayMs),
+      grant ? grant.sequence : '',
+      this.sameWindowMs,
+      server?.limit === undefined ? '' : Math.floor(server.limit),
+    ];
+  }
+
   private run(script: LuaScript, args: (string | number)[]): Promise<unknown> {
-    return script.run(this.redis, this.key, [this.ratePerMs, this.burst, this.inFlightMs, ...args]);
-  }
-}
-
-/** A script run with EVALSHA, falling back to EVAL (which also caches it) when Redis does not know it yet. */
-class LuaScript {
-  readonly sha: string;
-
-  constructor(readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-
-  async run(redis: Redis, key: string, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, 1, key, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
-      return redis.eval(this.source, 1, key, ...args);
-    }
+    return script.run(this.redis, [this.key], [...this.bucketArguments(), ...args]);
   }
 }
 
 const ACQUIRE = new LuaScript(ACQUIRE_SCRIPT);
 const OBSERVE = new LuaScript(OBSERVE_SCRIPT);
 const PAUSE = new LuaScript(PAUSE_SCRIPT);
-
-/** Resolves or rejects like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function unlessAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}

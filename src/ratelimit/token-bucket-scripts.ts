@@ -1,11 +1,14 @@
 /**
  * The Lua that keeps one shared request budget in a Redis hash. Every operation is one script, so
  * reading the state, refilling, deciding and writing back is atomic across every process and host;
- * time comes from `redis.call('TIME')`, so only the Redis server's clock matters.
+ * time comes from `redis.call('TIME')`, so only the Redis server's clock matters. Each operation is a Lua
+ * function of the bucket's hash, so that one script can apply it to two buckets at once: an API that
+ * limits each key and its organization has every request take from both (ACQUIRE_BOTH_SCRIPT,
+ * OBSERVE_BOTH_SCRIPT), still one round trip.
  *
  * Hash fields (all times are Redis-clock epoch milliseconds):
  *   t      tokens in the bucket (fractional) as of `ts`
- *   ts     when `t` was computed; refill runs from here at ARGV[1] tokens/ms, capped at the burst
+ *   ts     when `t` was computed; refill runs from here at the rate (tokens/ms), capped at the burst
  *   pause  nobody is granted a token before this (429 Retry-After, or the server's window is spent)
  *   probe  '1' when the server's answers left its allowance unknown (a 429, a window with no limit
  *          reported, a request counted in a window that should have ended): the bucket holds at most
@@ -18,9 +21,10 @@
  *   srp    '1' while the current window is the one after a window whose reset has passed, known only
  *          from that window's `sl` (sr = sl): no answer from it yet, and `sre` is where it began
  *   srs    `seq - fl`, kept for readers of the hash: the window allows `sr - (seq - srs)` more requests
- *   fl     grants in flight: granted, not answered yet, and younger than ARGV[3] ms
+ *   fl     grants in flight: granted, not answered yet, and younger than the in-flight expiry (ms)
  *   flo    the lowest grant that may still be in flight (every grant below it is answered or expired)
  *   f<n>   when grant n was made, while it is in flight
+ *   lk     (an organization's hash, where keys are limited too) the key its requests used last
  *
  * The server's window allows `sr - fl` more requests. Every request the server counted before the
  * answer that reported `sr` is in `sr`, and so is every request answered in that window (an answer
@@ -39,13 +43,21 @@
 /** How long a caller waits before asking again while the window's last requests are in flight. */
 export const IN_FLIGHT_RECHECK_MS = 20;
 
-const PRELUDE = `
-local key = KEYS[1]
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local in_flight_ms = tonumber(ARGV[3])
+/** Redis's clock, read once per script: every bucket a script changes sees the same moment. */
+const CLOCK = `
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + tonumber(clock[2]) / 1000
+`;
+
+/**
+ * The body every bucket operation starts with, inside a function of (key, rate, burst, in_flight_ms, now):
+ * reads the hash, refills, expires grants in flight, rolls the mirrored window over, and defines the helpers
+ * the operations share (`save` writes the state back).
+ */
+const STATE = `
+rate = tonumber(rate)
+burst = tonumber(burst)
+in_flight_ms = tonumber(in_flight_ms)
 local raw = redis.call('HMGET', key, 't', 'ts', 'pause', 'probe', 'seq', 'pseq', 'sr', 'sre', 'fl', 'flo', 'sl', 'srp')
 local tokens = tonumber(raw[1])
 local ts = tonumber(raw[2])
@@ -157,13 +169,15 @@ end
 `;
 
 /**
- * ARGV: rate (tokens/ms), burst, in-flight expiry ms. Returns {granted (0/1), wait ms, seq}.
+ * acquire_bucket(key, rate (tokens/ms), burst, in-flight expiry ms, now, take): {granted (0/1), wait ms, seq}.
  * Takes a token when one is there and the server's window allows another request; otherwise says how
  * long to wait: exactly until the pause ends (the window's reset) or the next token, or, while the
  * requests in flight may have spent the window or a probe is out, `IN_FLIGHT_RECHECK_MS` at most
- * (their answers decide).
+ * (their answers decide). With `take` false it only says whether it would grant (`seq` unchanged).
  */
-export const ACQUIRE_SCRIPT = `${PRELUDE}
+const ACQUIRE_BUCKET = `
+local function acquire_bucket(key, rate, burst, in_flight_ms, now, take)
+${STATE}
 if now < pause then
   save()
   return {0, math.ceil(pause - now), seq}
@@ -181,6 +195,10 @@ if left ~= nil and left <= 0 then
   return {0, recheck, seq}
 end
 if tokens >= 1 then
+  if not take then
+    save()
+    return {1, 0, seq}
+  end
   tokens = tokens - 1
   seq = seq + 1
   fl = fl + 1
@@ -195,10 +213,16 @@ if probe and seq > pseq and redis.call('HEXISTS', key, 'f' .. seq) == 1 then
   wait = math.min(wait, ${IN_FLIGHT_RECHECK_MS})
 end
 return {0, wait, seq}
+end
+`;
+
+/** ARGV: rate (tokens/ms), burst, in-flight expiry ms. Returns {granted (0/1), wait ms, seq}. */
+export const ACQUIRE_SCRIPT = `${CLOCK}${ACQUIRE_BUCKET}
+return acquire_bucket(KEYS[1], ARGV[1], ARGV[2], ARGV[3], now, true)
 `;
 
 /**
- * ARGV: rate, burst, in-flight expiry ms, HTTP status, remaining ('' = unknown), ms until the
+ * observe_bucket(key, rate, burst, in-flight expiry ms, now, HTTP status, remaining ('' = unknown), ms until the
  * server's reset ('' = unknown), grant sequence of the request ('' = unknown), how close two resets
  * must be to belong to the same server window (ms; absorbs clock differences between the hosts that
  * converted them), limit ('' = unknown). Returns {seq}.
@@ -208,13 +232,15 @@ return {0, wait, seq}
  * reset. Without one, the tokens drop to `remaining` less the requests in flight. A 429 makes the
  * next request a probe.
  */
-export const OBSERVE_SCRIPT = `${PRELUDE}
-local status = tonumber(ARGV[4]) or 0
-local remaining = tonumber(ARGV[5])
-local reset_delay = tonumber(ARGV[6])
-local grant = tonumber(ARGV[7])
-local same_window_ms = tonumber(ARGV[8]) or 250
-local limit = tonumber(ARGV[9])
+const OBSERVE_BUCKET = `
+local function observe_bucket(key, rate, burst, in_flight_ms, now, status, remaining, reset_delay, grant, same_window_ms, limit)
+${STATE}
+status = tonumber(status) or 0
+remaining = tonumber(remaining)
+reset_delay = tonumber(reset_delay)
+grant = tonumber(grant)
+same_window_ms = tonumber(same_window_ms) or 250
+limit = tonumber(limit)
 if grant ~= nil and redis.call('HDEL', key, 'f' .. grant) == 1 then fl = math.max(0, fl - 1) end
 local fresh
 if grant ~= nil then fresh = grant > pseq else fresh = now >= pause end
@@ -269,16 +295,65 @@ elseif probe and fresh and status >= 200 and status < 300 and now >= pause then
 end
 save()
 return {seq}
+end
+`;
+
+/** ARGV: rate, burst, in-flight expiry ms, then observe_bucket's arguments from the HTTP status on. Returns {seq}. */
+export const OBSERVE_SCRIPT = `${CLOCK}${OBSERVE_BUCKET}
+return observe_bucket(KEYS[1], ARGV[1], ARGV[2], ARGV[3], now, ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9])
 `;
 
 /**
  * ARGV: rate, burst, in-flight expiry ms, delay ms. Nobody is granted a token for that long, then one
  * probe goes first. Returns {ms paused from now}.
  */
-export const PAUSE_SCRIPT = `${PRELUDE}
-start_pause(now + tonumber(ARGV[4]), true)
+export const PAUSE_SCRIPT = `${CLOCK}
+local function pause_bucket(key, rate, burst, in_flight_ms, now, delay)
+${STATE}
+start_pause(now + tonumber(delay), true)
 save()
 local left = pause - now
 if left < 0 then left = 0 end
 return {math.ceil(left)}
+end
+return pause_bucket(KEYS[1], ARGV[1], ARGV[2], ARGV[3], now, ARGV[4])
+`;
+
+/**
+ * Two buckets every request takes from at once, for an API that limits each key and its organization:
+ * KEYS[1] the organization's hash, KEYS[2] the key's (both under the prefix's hash tag, so one Cluster
+ * slot). ARGV: the organization's rate and burst, the key's rate and burst, in-flight expiry ms, the key's
+ * name (written to the organization's hash as `lk`, the key its requests used last, for readers).
+ * Returns {granted (0/1), wait ms, organization's seq, key's seq}.
+ *
+ * Both are asked first without taking (each still starts a pause or rolls its window over as it would);
+ * only when both would grant does each take its token, at the same `now`, so a request never holds one
+ * bucket's token while the other refuses. Otherwise the wait is the longer of the two.
+ */
+export const ACQUIRE_BOTH_SCRIPT = `${CLOCK}${ACQUIRE_BUCKET}
+local org_rate, org_burst, key_rate, key_burst, in_flight_ms = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local org = acquire_bucket(KEYS[1], org_rate, org_burst, in_flight_ms, now, false)
+local own = acquire_bucket(KEYS[2], key_rate, key_burst, in_flight_ms, now, false)
+if org[1] == 1 and own[1] == 1 then
+  org = acquire_bucket(KEYS[1], org_rate, org_burst, in_flight_ms, now, true)
+  own = acquire_bucket(KEYS[2], key_rate, key_burst, in_flight_ms, now, true)
+  redis.call('HSET', KEYS[1], 'lk', ARGV[6])
+  return {1, 0, org[3], own[3]}
+end
+return {0, math.max(org[2], own[2]), org[3], own[3]}
+`;
+
+/**
+ * The answer to a request that took from both buckets (ACQUIRE_BOTH_SCRIPT's KEYS). ARGV: the
+ * organization's rate and burst, the key's rate and burst, in-flight expiry ms, the HTTP status for the
+ * key, remaining, ms until the reset, the key's grant, same-window ms, limit (as OBSERVE_SCRIPT), the
+ * HTTP status for the organization, the organization's grant. Returns {organization's seq, key's seq}.
+ *
+ * The rate headers go to the key's bucket only; the organization's takes its grant out of flight, and a
+ * success after its pause ends its probe.
+ */
+export const OBSERVE_BOTH_SCRIPT = `${CLOCK}${OBSERVE_BUCKET}
+local own = observe_bucket(KEYS[2], ARGV[3], ARGV[4], ARGV[5], now, ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11])
+local org = observe_bucket(KEYS[1], ARGV[1], ARGV[2], ARGV[5], now, ARGV[12], '', '', ARGV[13], ARGV[10], '')
+return {org[1], own[1]}
 `;

@@ -1,5 +1,6 @@
 import type { Environment } from '../config/environment.js';
 import type { RateLimitDialect } from '../ratelimit/rate-limit-dialect.js';
+import type { RateLimitScopes } from '../ratelimit/rate-limit-scope.js';
 import type { RateLimitSpec } from '../ratelimit/rate-limit-spec.js';
 import type { RequestBudget } from '../ratelimit/request-budget.js';
 import type { ExportSource } from './export-source.js';
@@ -26,9 +27,11 @@ export interface SourceDefinition {
   readonly pageSize: { default: number; max: number };
   /**
    * The published budget, used without `--rate-limit` (the bucket then follows the server's headers), and
-   * how the API tells its allowance and its refusals.
+   * how the API tells its allowance and its refusals. `scopes`: what the API counts requests against, each
+   * with its limit as a multiple of this budget; default the organization alone (one budget per account,
+   * `ORGANIZATION_ONLY`). With a `key` scope, each request also takes from its credential's budget.
    */
-  readonly rateLimit: { default: RateLimitSpec; dialect: RateLimitDialect };
+  readonly rateLimit: { default: RateLimitSpec; dialect: RateLimitDialect; scopes?: RateLimitScopes };
   /** The source's own `start`/`schedule` options. Given for another source, each is refused (exit 2). */
   readonly options: readonly SourceOption[];
   /** What to say when an option of another source is given to this one, by flag (e.g. `--fields`). */

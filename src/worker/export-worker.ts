@@ -1,3 +1,4 @@
+import { DEFAULT_BUDGET_YIELD_AFTER_MS } from '../queue/range/budget-yield.js';
 import { HandedCredentials } from '../accounts/handed-credentials.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -22,7 +23,7 @@ import { ExportRegistry } from '../queue/export-registry.js';
 import { addExportJobLogLine, commitFailedLine, handedOnLine } from '../queue/export-job-log.js';
 import { ExportProgressReporter } from '../queue/export-progress-reporter.js';
 import { DEFAULT_LOCK_DURATION_MS, DEFAULT_STALLED_INTERVAL_MS } from '../queue/job-policies.js';
-import { EXPORT_QUEUE, RANGE_QUEUE, SCHEDULE_QUEUE } from '../queue/queue-names.js';
+import { EXPORT_QUEUE, NOTIFY_QUEUE, RANGE_QUEUE, SCHEDULE_QUEUE } from '../queue/queue-names.js';
 import { processRange, SHUTDOWN_REASON } from '../queue/range-processor.js';
 import type { RangeJobData, RangeJobResult } from '../queue/range-job.js';
 import { createRedisConnection, verifyRedisAccess } from '../queue/redis-connection.js';
@@ -31,6 +32,12 @@ import type { WorkerContext } from '../queue/worker-context.js';
 import { FleetRoster } from '../queue/fleet-roster.js';
 import { handOverDeadWorkers } from '../queue/dead-worker-handover.js';
 import { stealWork } from '../queue/work-stealing.js';
+import { deliverNotification } from '../notifications/deliver-notification.js';
+import { enqueueNotification } from '../notifications/enqueue-notification.js';
+import { failedNotification } from '../notifications/export-notification.js';
+import { failureCodeOf } from '../notifications/failure-code.js';
+import { NOTIFICATION_BACKOFF_TYPE, type NotificationJobData, type NotificationJobResult } from '../notifications/notification-job.js';
+import { notificationRetryWait } from '../notifications/notification-retry.js';
 import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { RangeStealer } from './range-stealer.js';
 import { WorkerReadiness } from './worker-readiness.js';
@@ -45,6 +52,8 @@ export interface ExportWorkerOptions {
   logger: Logger;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How long a range waits for its account's budget before it gives its slot back; default DEFAULT_BUDGET_YIELD_AFTER_MS. */
+  budgetYieldAfterMs?: number;
   /** Serve Prometheus metrics on `http://host:port/metrics` (host default 127.0.0.1; port 0 = any free port). */
   metrics?: MetricsServerOptions;
 }
@@ -79,6 +88,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     registry: new ExportRegistry(redis, options.queuePrefix),
     variables: options.variables,
     handed: new HandedCredentials(redis, options.queuePrefix, options.variables),
+    budgetYieldAfterMs: options.budgetYieldAfterMs ?? DEFAULT_BUDGET_YIELD_AFTER_MS,
     logger: options.logger,
   };
   let fleet: FleetCollectors | undefined;
@@ -114,12 +124,14 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   const rangeConnection = createRedisConnection(options.redis, 'bulk-export:ranges');
   const commitConnection = createRedisConnection(options.redis, 'bulk-export:commits');
   const scheduleConnection = createRedisConnection(options.redis, 'bulk-export:schedules');
+  const notificationConnection = createRedisConnection(options.redis, 'bulk-export:notifications');
   let activeRanges = 0;
   const rangeQueue = new Queue(RANGE_QUEUE, { connection: redis, prefix: options.queuePrefix });
   const stealer = new RangeStealer({
     concurrency: options.concurrency,
     active: () => activeRanges,
-    waiting: () => rangeQueue.getWaitingCount(),
+    // Ranges wait prioritized (their turn, enqueue-export.ts); ranges of an older version wait plain.
+    waiting: () => rangeQueue.getJobCountByTypes('waiting', 'prioritized'),
     steal: () => stealWork(context),
     logger: options.logger,
   });
@@ -164,6 +176,42 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     ),
     { ...common, connection: scheduleConnection, concurrency: 1 },
   );
+  // Completion notifications (`--notify`): a few POSTs at once, each try waiting on one receiver at most
+  // NOTIFY_REQUEST_TIMEOUT_MS; tried again after growing waits (notification-retry.ts) until delivered or given up.
+  const notificationContext = {
+    redis,
+    queuePrefix: options.queuePrefix,
+    settings: environment.notifications,
+    variables: options.variables,
+    logger: options.logger,
+  };
+  const notificationWorker = new Worker<NotificationJobData, NotificationJobResult>(
+    NOTIFY_QUEUE,
+    redactingFailures(
+      (job: Job<NotificationJobData, NotificationJobResult>, token: string | undefined, signal?: AbortSignal) =>
+        deliverNotification(job, notificationContext, token, signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal),
+      options.variables,
+    ),
+    {
+      ...common,
+      connection: notificationConnection,
+      concurrency: NOTIFICATION_CONCURRENCY,
+      settings: {
+        backoffStrategy: (attemptsMade, type) =>
+          type === NOTIFICATION_BACKOFF_TYPE ? notificationRetryWait(attemptsMade, environment.notifications.retry) : 0,
+      },
+    },
+  );
+  /** A failed export's notification (`--notify`), after the registry says it failed. */
+  const notifyFailure = (spec: ExportSpec, error: Error, message: string, fallback: 'RANGE_FAILED' | 'EXPORT_FAILED') =>
+    enqueueNotification(
+      redis,
+      options.queuePrefix,
+      spec,
+      failedNotification(spec, { code: failureCodeOf(error, fallback), message, failedAt: new Date().toISOString() }),
+    ).catch((problem: unknown) =>
+      options.logger.warn({ exportId: spec.exportId, err: (problem as Error).message }, 'could not queue the notification of the failure'),
+    );
   rangeWorker.on('progress', (job) => progress.nudge(job.data.spec.exportId));
   rangeWorker.on('completed', (job) => progress.nudge(job.data.spec.exportId));
   rangeWorker.on('failed', (job) => job && progress.nudge(job.data.spec.exportId));
@@ -184,8 +232,10 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     options.logger.error(where, 'range failed for good; the export waits for bulk-export retry');
     if (job) {
       const attempts = error instanceof UnrecoverableError ? '' : ` after ${job.attemptsMade} attempts`;
+      const failure = `range ${job.data.range.index} failed for good${attempts}: ${error.message}`;
       void context.registry
-        .update(job.data.spec.exportId, { state: 'failed', error: `range ${job.data.range.index} failed for good${attempts}: ${error.message}` })
+        .update(job.data.spec.exportId, { state: 'failed', error: failure })
+        .then(() => notifyFailure(job.data.spec, error, failure, 'RANGE_FAILED'))
         .catch((problem: unknown) => options.logger.warn({ err: (problem as Error).message }, 'could not record the failure'));
     }
   });
@@ -216,22 +266,30 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     }
     options.logger.error(where, 'commit failed for good; nothing was committed, the export waits for bulk-export retry');
     if (job && !(error instanceof ExportCancelledError)) {
+      const failure = `commit failed: ${error.message}`;
       void context.registry
-        .update(job.data.exportId, { state: 'failed', error: `commit failed: ${error.message}` })
+        .update(job.data.exportId, { state: 'failed', error: failure })
+        .then(() => notifyFailure(job.data, error, failure, 'EXPORT_FAILED'))
         .catch((problem: unknown) => options.logger.warn({ err: (problem as Error).message }, 'could not record the failure'));
     }
   });
-  for (const worker of [rangeWorker, exportWorker, scheduleWorker]) {
+  for (const worker of [rangeWorker, exportWorker, scheduleWorker, notificationWorker]) {
     worker.on('error', (error) => options.logger.error({ err: error.message }, 'worker error'));
   }
-  await Promise.all([rangeWorker.waitUntilReady(), exportWorker.waitUntilReady(), scheduleWorker.waitUntilReady()]);
+  await Promise.all([
+    rangeWorker.waitUntilReady(),
+    exportWorker.waitUntilReady(),
+    scheduleWorker.waitUntilReady(),
+    notificationWorker.waitUntilReady(),
+  ]);
   readiness.running(
-    [rangeWorker, exportWorker, scheduleWorker],
+    [rangeWorker, exportWorker, scheduleWorker, notificationWorker],
     [
       ['bulk-export:worker', redis],
       ['bulk-export:ranges', rangeConnection],
       ['bulk-export:commits', commitConnection],
       ['bulk-export:schedules', scheduleConnection],
+      ['bulk-export:notifications', notificationConnection],
     ],
   );
   // Planning counts this worker's slots while it says it is alive, and the workers alive hand on the jobs of
@@ -273,6 +331,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
         ['ranges', rangeWorker.close()],
         ['commits', exportWorker.close()],
         ['schedules', scheduleWorker.close()],
+        ['notifications', notificationWorker.close()],
       ]);
       stopping.abort(SHUTDOWN_REASON);
       const open = await stillOpenAfter(closing, BULLMQ_CLOSE_GRACE_MS);
@@ -286,7 +345,11 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       await Promise.all([rangeQueue.close(), exportQueue.close()]);
       await fleet?.close();
       requests?.close();
-      await Promise.all([redis, rangeConnection, commitConnection, scheduleConnection].map((connection) => connection.quit().catch(() => undefined)));
+      await Promise.all(
+        [redis, rangeConnection, commitConnection, scheduleConnection, notificationConnection].map((connection) =>
+          connection.quit().catch(() => undefined),
+        ),
+      );
       context.s3.destroy();
       // Last: /readyz answers "stopping" for as long as the stop takes.
       await metricsServer?.close();
@@ -301,6 +364,9 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
  * issues 4656, 4585): the stop goes on without it rather than hang until the orchestrator's SIGKILL.
  */
 const BULLMQ_CLOSE_GRACE_MS = 10_000;
+
+/** Notifications a worker sends at once: each mostly waits on its receiver, and a fleet sends one per export event. */
+const NOTIFICATION_CONCURRENCY = 4;
 
 /** The names of the closes not settled within `ms`. */
 async function stillOpenAfter(closing: ReadonlyMap<string, Promise<void>>, ms: number): Promise<string[]> {

@@ -12,6 +12,8 @@ const CLOSE = ['start', '--source', 'close', ...DEST];
 const EXPORT_ID = 'exp-20261130t120000-abcdef';
 /** A process that can seal credentials handed over. */
 const KEYED = { CREDENTIALS_KEY: generateCredentialKey('bad-input') };
+/** A process that can sign completion notifications. */
+const NOTIFYING = { NOTIFY_SECRET: 'notify-secret-bad-input' };
 
 /**
  * Every option and argument a user can get wrong: exit code 2, a message that names the value and
@@ -197,6 +199,37 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
       'start --limit with --incremental',
       [...VIRTUOUS, '--limit', '10', '--incremental'],
       /--limit makes a trial export .* an --incremental run must read every change/,
+    ],
+    // completion notifications
+    [
+      '--notify that is not http(s)',
+      [...VIRTUOUS, '--notify', 'ftp://hooks.example.com/x'],
+      /--notify must be an http:\/\/ or https:\/\/ URL/,
+      NOTIFYING,
+    ],
+    [
+      '--notify that is no URL',
+      [...VIRTUOUS, '--notify', 'hooks.example.com/x'],
+      /--notify must be an absolute http:\/\/ or https:\/\/ URL/,
+      NOTIFYING,
+    ],
+    [
+      '--notify with a password in the URL',
+      [...VIRTUOUS, '--notify', 'https://user:pass@hooks.example.com/x'],
+      /--notify must not hold a user name or password/,
+      NOTIFYING,
+    ],
+    ['--notify without NOTIFY_SECRET', [...VIRTUOUS, '--notify', 'https://hooks.example.com/x'], /NOTIFY_SECRET is not set: the key --notify signs/],
+    [
+      'schedule --notify without NOTIFY_SECRET',
+      ['schedule', '--every', '1h', '--source', 'virtuous', ...DEST, '--notify', 'https://hooks.example.com/x'],
+      /NOTIFY_SECRET is not set/,
+    ],
+    [
+      'NOTIFY_RETRY_MAX_WAIT_MS shorter than the first wait',
+      [...VIRTUOUS, '--notify', 'https://hooks.example.com/x'],
+      /NOTIFY_RETRY_MAX_WAIT_MS is 100, shorter than the first wait/,
+      { ...NOTIFYING, NOTIFY_RETRY_MAX_WAIT_MS: '100' },
     ],
     // credentials from files
     [

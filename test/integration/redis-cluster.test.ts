@@ -117,7 +117,7 @@ describe('a Redis Cluster of three masters', () => {
       expect(JSON.parse(status.stdout)).toMatchObject({ state: 'committed', rows: CONTACTS });
       const metrics = await fixture.cli(['metrics']);
       expect(metrics.code, metrics.stderr).toBe(0);
-      expect(metrics.stdout).toMatch(/bulk_export_budget_tokens\{source="virtuous",account="default"\}/);
+      expect(metrics.stdout).toMatch(/bulk_export_budget_tokens\{source="virtuous",account="default",scope="organization"\}/);
     },
   );
 

@@ -75,7 +75,7 @@ describe('worker /metrics', () => {
     // The shared budget of the account, read from its Redis hash: every grant spent one token of 100,000.
     const tokens = [...metrics].find(([key]) => key.startsWith('bulk_export_budget_tokens{'));
     expect(tokens, 'budget gauge').toBeDefined();
-    expect(tokens![0]).toBe('bulk_export_budget_tokens{source="virtuous",account="default"}');
+    expect(tokens![0]).toBe('bulk_export_budget_tokens{source="virtuous",account="default",scope="organization"}');
     // Nothing derived from the credential is labelled.
     expect(tokens![0]).not.toContain(credentialFingerprint(fixture.simulator.token));
     expect(tokens![1]).toBeGreaterThan(100_000 - served.requests - 5);
@@ -111,7 +111,7 @@ describe('worker /metrics', () => {
     const allowed = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('ops:correct horse battery').toString('base64')}` } });
     expect(allowed.status).toBe(200);
     const text = await allowed.text();
-    expect(text).toMatch(/bulk_export_budget_tokens\{source="virtuous",account="default"\}/);
+    expect(text).toMatch(/bulk_export_budget_tokens\{source="virtuous",account="default",scope="organization"\}/);
     expect(text).not.toContain(credentialFingerprint(fixture.simulator.token));
   });
 });

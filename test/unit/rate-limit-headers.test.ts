@@ -1,10 +1,14 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { SourceSpec } from '../../src/queue/export-spec.js';
-import { budgetForExport, defaultRateLimit } from '../../src/sources/export-budget.js';
+import { budgetForExport, defaultRateLimit, describeDefaultBudget } from '../../src/sources/export-budget.js';
+import { OrganizationAndKeyBudget } from '../../src/ratelimit/organization-and-key-budget.js';
 import { parseRateLimitHeaders } from '../../src/ratelimit/rate-limit-headers.js';
-import { rateResetFromBody } from '../../src/sources/close/close-rate-limit.js';
+import { rateLimitTypeFromBody, rateResetFromBody } from '../../src/sources/close/close-rate-limit.js';
 import { RedisTokenBucket } from '../../src/ratelimit/redis-token-bucket.js';
+import { closeDefinition } from '../../src/sources/close/close-definition.js';
+import { DEFAULT_CLOSE_SETTINGS } from '../../src/sources/close/close-source.js';
+import { virtuousDefinition } from '../../src/sources/virtuous/virtuous-definition.js';
 import { retryAfterMs } from '../../src/sources/http/retry-after.js';
 import { DEFAULT_VIRTUOUS_SETTINGS } from '../../src/sources/virtuous/virtuous-source.js';
 
@@ -71,6 +75,20 @@ describe('429 waits', () => {
     expect(rateResetFromBody('{"error":{"code":"RATE_LIMITED","message":"x","details":[]}}')).toBeUndefined();
     expect(rateResetFromBody('not json rate_reset')).toBeUndefined();
   });
+
+  it("reads which of Close's limits refused from rate_limit_type, and nothing from anything else", () => {
+    const body = (type: unknown) =>
+      JSON.stringify({
+        error: { message: 'API call count exceeded for this period', rate_reset: 0.87, rate_limit: 40, rate_window: 1, rate_limit_type: type },
+      });
+    expect(rateLimitTypeFromBody(body('key'))).toBe('key');
+    expect(rateLimitTypeFromBody(body('organization'))).toBe('organization');
+    // Absent, or a limit the exporter does not budget (an endpoint group's): every limit of the request pauses.
+    expect(rateLimitTypeFromBody(body('endpoint_group'))).toBeUndefined();
+    expect(rateLimitTypeFromBody('{"error":{"message":"API call count exceeded for this period","rate_reset":0.87}}')).toBeUndefined();
+    expect(rateLimitTypeFromBody('rate_limit_type: key')).toBeUndefined();
+    expect(rateLimitTypeFromBody('null')).toBeUndefined();
+  });
 });
 
 describe('budgetForExport', () => {
@@ -100,6 +118,31 @@ describe('budgetForExport', () => {
     expect(defaultRateLimit('salesforce')).toBeUndefined();
     expect(budget.burst).toBe(5000);
     expect(budget.ratePerMs * 3_600_000).toBeCloseTo(5000);
+  });
+
+  it("gives Close a bucket per key at the rate limit and one per organization at three times it; --rate-limit is a key's", () => {
+    const close: SourceSpec = {
+      kind: 'close',
+      baseUrl: 'https://api.close.com/api/v1',
+      credentialVariable: 'CLOSE_API_KEY',
+      credentialFingerprint: '0123456789abcdef',
+      account: 'acme',
+      settings: DEFAULT_CLOSE_SETTINGS,
+    };
+    const budget = budgetForExport(redis, '{bulk-export}', { source: close, rateLimit: null }) as OrganizationAndKeyBudget;
+    expect(budget).toBeInstanceOf(OrganizationAndKeyBudget);
+    expect(budget.organization.key).toBe('{bulk-export}:budget:close:acme');
+    expect(budget.organization.burst).toBe(60);
+    expect(budget.organization.ratePerMs * 1000).toBeCloseTo(60);
+    // A request whose caller names no credential counts against the export's.
+    expect(budget.keyBucket().key).toBe('{bulk-export}:budget:close:acme:key:0123456789abcdef');
+    expect(budget.keyBucket('fedcba9876543210').key).toBe('{bulk-export}:budget:close:acme:key:fedcba9876543210');
+    expect(budget.keyBucket().burst).toBe(20);
+    const given = budgetForExport(redis, '{bulk-export}', { source: close, rateLimit: { requests: 40, windowMs: 1000 } }) as OrganizationAndKeyBudget;
+    expect([given.keyBucket().burst, given.organization.burst]).toEqual([40, 120]);
+    const rate = (limit: { requests: number; windowMs: number }) => `${limit.requests}/${limit.windowMs / 1000}s`;
+    expect(describeDefaultBudget(closeDefinition, rate)).toBe('close 20/1s per key, 60/1s per organization');
+    expect(describeDefaultBudget(virtuousDefinition, rate)).toBe('virtuous 5000/3600s per organization');
   });
 
   it('uses --rate-limit instead of the default', () => {

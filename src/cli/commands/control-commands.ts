@@ -1,17 +1,10 @@
-import { InvalidInputError } from '../../errors/index.js';
-import { ExportRegistry } from '../../queue/export-registry.js';
-import { cancelExport } from '../../queue/operations/cancel-export.js';
-import { pauseExport, unpauseExport } from '../../queue/operations/pause-export.js';
-import { rebuildExportFromS3 } from '../../queue/operations/rebuild-export.js';
-import { retryFailedJobs, type RetryOutcome } from '../../queue/operations/retry-ranges.js';
-import { createS3Client } from '../../sinks/s3/s3-client.js';
-import { parseS3Url } from '../../sinks/s3/s3-location.js';
-import { withRedis } from '../with-redis.js';
+import { withExporter } from '../with-exporter.js';
+import type { RetryOutcome } from '../../queue/operations/retry-ranges.js';
 
 /** `bulk-export cancel EXPORT_ID`. */
 export async function cancelCommand(exportId: string): Promise<void> {
-  await withRedis('cancel', async (redis, environment) => {
-    const outcome = await cancelExport(redis, environment.queuePrefix, exportId);
+  await withExporter('cancel', async (exporter) => {
+    const outcome = await exporter.cancel(exportId);
     process.stdout.write(
       `cancelled ${exportId}: ${outcome.stoppedRanges} running range(s) stopped; ` +
         `${outcome.jobsRemoved ? 'its jobs were removed' : 'its jobs stop at their next page'}. No _SUCCESS will be written.\n`,
@@ -21,8 +14,8 @@ export async function cancelCommand(exportId: string): Promise<void> {
 
 /** `bulk-export pause EXPORT_ID`. */
 export async function pauseCommand(exportId: string): Promise<void> {
-  await withRedis('pause', async (redis, environment) => {
-    await pauseExport(redis, environment.queuePrefix, exportId);
+  await withExporter('pause', async (exporter) => {
+    await exporter.pause(exportId);
     process.stdout.write(`paused ${exportId}: ranges park after their current page. Continue with: bulk-export resume ${exportId}\n`);
   });
 }
@@ -32,37 +25,21 @@ export async function pauseCommand(exportId: string): Promise<void> {
  * knows the export, rebuilds its state from S3 (needs --dest) and finishes it.
  */
 export async function resumeCommand(exportId: string, options: { dest?: string }): Promise<void> {
-  await withRedis('resume', async (redis, environment) => {
-    const known = await new ExportRegistry(redis, environment.queuePrefix).get(exportId);
-    if (known) {
-      const promoted = await unpauseExport(redis, environment.queuePrefix, exportId);
-      process.stdout.write(`resumed ${exportId}: ${promoted} parked range(s) continue now\n`);
-      return;
-    }
-    if (!options.dest) {
-      throw new InvalidInputError(
-        `Redis does not know export ${exportId}. To rebuild it from S3, give its destination: bulk-export resume ${exportId} --dest s3://BUCKET/PREFIX`,
-      );
-    }
-    const s3 = createS3Client(environment.s3);
-    try {
-      const outcome = await rebuildExportFromS3(redis, environment.queuePrefix, s3, parseS3Url(options.dest), exportId);
-      process.stdout.write(
-        `rebuilt ${exportId} from S3: ${outcome.ranges} ranges (${outcome.rangesDone} already done), ` +
-          `${outcome.partsRecovered} committed parts with ${outcome.rowsRecovered} rows kept; the rest is enqueued\n`,
-      );
-    } finally {
-      s3.destroy();
-    }
+  await withExporter('resume', async (exporter) => {
+    const outcome = await exporter.resume(exportId, options.dest === undefined ? {} : { dest: options.dest });
+    process.stdout.write(
+      outcome.kind === 'resumed'
+        ? `resumed ${exportId}: ${outcome.rangesPromoted} parked range(s) continue now\n`
+        : `rebuilt ${exportId} from S3: ${outcome.ranges} ranges (${outcome.rangesDone} already done), ` +
+            `${outcome.partsRecovered} committed parts with ${outcome.rowsRecovered} rows kept; the rest is enqueued\n`,
+    );
   });
 }
 
-/** `bulk-export retry EXPORT_ID [--range N]`. */
-export async function retryCommand(exportId: string, options: { range?: string }): Promise<void> {
-  const range = options.range === undefined ? undefined : Number(options.range);
-  if (range !== undefined && !Number.isInteger(range)) throw new InvalidInputError(`--range must be a range index, got "${options.range}".`);
-  await withRedis('retry', async (redis, environment) => {
-    const outcome = await retryFailedJobs(redis, environment.queuePrefix, exportId, range);
+/** `bulk-export retry EXPORT_ID [--range N]` (the range checked by its option parser). */
+export async function retryCommand(exportId: string, options: { range?: number }): Promise<void> {
+  await withExporter('retry', async (exporter) => {
+    const outcome = await exporter.retry(exportId, options.range === undefined ? {} : { range: options.range });
     process.stdout.write(describeRetry(exportId, outcome));
   });
 }

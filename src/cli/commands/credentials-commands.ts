@@ -1,11 +1,9 @@
 import { DEFAULT_ACCOUNT } from '../../accounts/account-name.js';
 import { generateCredentialKey } from '../../accounts/credential-keyring.js';
-import { HandedCredentials } from '../../accounts/handed-credentials.js';
 import { InvalidInputError } from '../../errors/index.js';
-import { sourceDefinition } from '../../sources/registry.js';
 import { credentialFromStandardInput } from '../credential-handover.js';
 import { formatTable } from '../text-table.js';
-import { withRedis } from '../with-redis.js';
+import { withExporter } from '../with-exporter.js';
 
 interface AccountOptions {
   source: string;
@@ -18,16 +16,13 @@ interface AccountOptions {
  * start, or a 401); nothing is checked against the API, as the application may set a token before it is valid.
  */
 export async function credentialsSetCommand(options: AccountOptions): Promise<void> {
-  const source = sourceDefinition(options.source).name;
   const account = options.account ?? DEFAULT_ACCOUNT;
   const handover = await credentialFromStandardInput(true);
   if (!handover || handover.credential.trim() === '') throw new InvalidInputError('The credential on standard input is empty.');
-  await withRedis('credentials', async (redis, environment) => {
-    const handed = new HandedCredentials(redis, environment.queuePrefix, environment.variables);
-    await handed.put(source, account, handover.credential);
-    const holders = await handed.holders(source, account);
+  await withExporter('credentials', async (exporter) => {
+    const { holders } = await exporter.setCredential({ source: options.source, account, credential: handover.credential });
     process.stdout.write(
-      `credential of ${source} account ${account} handed over (sealed); ` +
+      `credential of ${options.source} account ${account} handed over (sealed); ` +
         (holders.length > 0
           ? `held by ${holders.join(', ')}\n`
           : 'nothing holds it yet: it is kept for an hour for an export or schedule of the account to take\n'),
@@ -37,22 +32,19 @@ export async function credentialsSetCommand(options: AccountOptions): Promise<vo
 
 /** `bulk-export credentials delete --source NAME --account NAME`: forgets a handed-over credential, whoever holds it. */
 export async function credentialsDeleteCommand(options: AccountOptions): Promise<void> {
-  const source = sourceDefinition(options.source).name;
   const account = options.account ?? DEFAULT_ACCOUNT;
-  await withRedis('credentials', async (redis, environment) => {
-    if (!(await new HandedCredentials(redis, environment.queuePrefix, environment.variables).delete(source, account))) {
-      throw new InvalidInputError(`No credential is handed over for the ${source} account "${account}" (see: bulk-export credentials list).`);
+  await withExporter('credentials', async (exporter) => {
+    if (!(await exporter.deleteCredential({ source: options.source, account }))) {
+      throw new InvalidInputError(`No credential is handed over for the ${options.source} account "${account}" (see: bulk-export credentials list).`);
     }
-    process.stdout.write(`credential of ${source} account ${account} deleted; its exports now read CREDENTIALS_DIR or the environment\n`);
+    process.stdout.write(`credential of ${options.source} account ${account} deleted; its exports now read CREDENTIALS_DIR or the environment\n`);
   });
 }
 
 /** `bulk-export credentials list [--account NAME] [--json]`: the handed-over credentials, never their values. */
 export async function credentialsListCommand(options: { account?: string; json?: boolean }): Promise<void> {
-  await withRedis('credentials', async (redis, environment) => {
-    const listings = (await new HandedCredentials(redis, environment.queuePrefix, environment.variables).list()).filter(
-      (listing) => options.account === undefined || listing.account === options.account,
-    );
+  await withExporter('credentials', async (exporter) => {
+    const listings = await exporter.credentials(options.account === undefined ? {} : { account: options.account });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(listings, null, 2)}\n`);
       return;

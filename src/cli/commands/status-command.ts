@@ -1,6 +1,6 @@
-import { InvalidInputError } from '../../errors/index.js';
-import { readExportStatus, type ExportStatus } from '../../queue/export-status.js';
-import { withRedis } from '../with-redis.js';
+import { describeDelivery } from '../../notifications/describe-delivery.js';
+import type { ExportStatus } from '../../queue/export-status.js';
+import { withExporter } from '../with-exporter.js';
 import { watchExport } from './watch-command.js';
 
 /**
@@ -12,9 +12,8 @@ export async function statusCommand(exportId: string, options: { json?: boolean;
     process.exitCode = await watchExport(exportId, options);
     return;
   }
-  await withRedis('status', async (redis, environment) => {
-    const status = await readExportStatus(redis, environment.queuePrefix, exportId);
-    if (!status) throw new InvalidInputError(`No export "${exportId}" is known to the Redis at REDIS_URL.`);
+  await withExporter('status', async (exporter) => {
+    const status = await exporter.status(exportId);
     process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : formatStatus(status));
     if (status.state === 'failed') process.exitCode = 1;
   });
@@ -33,5 +32,11 @@ export function formatStatus(status: ExportStatus): string {
   for (const note of status.retrying) lines.push(`retrying     range ${note.rangeIndex} (since ${note.since}): ${note.message}`);
   if (status.finishedAt) lines.push(`finished     ${status.finishedAt}`);
   if (status.error) lines.push(`error        ${status.error}`);
+  if (status.notify) {
+    lines.push(
+      `notify       ${status.notify.url}${status.notify.deliveries.length === 0 ? ': none yet (sent when the export commits or fails)' : ''}`,
+    );
+    for (const delivery of status.notify.deliveries) lines.push(`notified     ${describeDelivery(delivery)}`);
+  }
   return lines.join('\n') + '\n';
 }

@@ -1,10 +1,9 @@
-import { accountOf } from '../../accounts/account-name.js';
 import { QueueEvents } from '../../queue/bullmq.js';
 import type { Redis } from 'ioredis';
 import { readEnvironment } from '../../config/environment.js';
 import { BulkExportError, InvalidInputError, RedisOutageError } from '../../errors/index.js';
 import { secretScrubber } from '../../logging/secret-scrubber.js';
-import { budgetKeyOf, budgetStateOf } from '../../metrics/budget-state.js';
+import { budgetSecondsFor, readExportBudgetStates } from '../../metrics/budget-state.js';
 import { ExportRegistry } from '../../queue/export-registry.js';
 import type { ExportSpec } from '../../queue/export-spec.js';
 import { addRowSample, etaSeconds, measuredRate, type RowSample } from '../../queue/export-rate.js';
@@ -253,20 +252,17 @@ export async function watchExport(
 }
 
 /**
- * With a configured rate limit: the soonest the shared budget lets the rest be read, from its Redis
- * hash: a running pause, then the pages left beyond the tokens in the bucket now at the budget's rate.
+ * With a configured rate limit: the soonest the shared budgets let the rest be read, from their Redis
+ * hashes: a running pause, then the pages left beyond the tokens in each bucket now at its rate; the
+ * slowest budget (the key's or the organization's, where both limit) decides.
  */
 async function budgetEtaSeconds(redis: Redis, prefix: string, spec: ExportSpec, status: ExportStatus): Promise<number | null> {
   if (!spec.rateLimit || FINAL_STATES.has(status.state)) return null;
   const settings = spec.source.settings as { pageSize?: unknown };
   const pageSize = typeof settings.pageSize === 'number' && settings.pageSize > 0 ? settings.pageSize : 1000;
   const pagesLeft = Math.ceil(Math.max(0, status.plannedRows - status.rows) / pageSize);
-  const key = budgetKeyOf(prefix, spec);
-  const [fields, [seconds, micros]] = await Promise.all([redis.hgetall(key), redis.time()]);
-  const now = Number(seconds) * 1000 + Number(micros) / 1000;
-  const budget = budgetStateOf(key, spec.source.kind, accountOf(spec.source), spec.rateLimit, fields, now);
-  const perSecond = (spec.rateLimit.requests / spec.rateLimit.windowMs) * 1000;
-  return Math.round(budget.waitMs / 1000 + Math.max(0, pagesLeft - Math.floor(budget.tokens)) / perSecond);
+  // Every budget the pages take from (the account's; a key's too where the source limits keys): the binding one decides.
+  return Math.round(budgetSecondsFor(await readExportBudgetStates(redis, prefix, spec, spec.rateLimit), pagesLeft));
 }
 
 /** `exp-… running  12,000/25,000 rows (48%)  parts 12  ranges 3/8  1,850 rows/s  ETA 7s  budget ETA 16s` */

@@ -44,6 +44,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
     logger,
     lockDurationMs: environment.workerLockDurationMs,
     stalledIntervalMs: environment.workerStalledIntervalMs,
+    budgetYieldAfterMs: environment.budgetYieldAfterMs,
     ...(metrics ? { metrics } : {}),
   });
   await new Promise<void>((resolve) => {

@@ -4,9 +4,10 @@ import { baseUrlFrom } from '../../config/environment.js';
 import { accountOf, DEFAULT_ACCOUNT } from '../../accounts/account-name.js';
 import { findAccountCredential, type AccountCredential } from '../../accounts/account-credentials.js';
 import { HandedCredentials, type CredentialHolder } from '../../accounts/handed-credentials.js';
-import { BulkExportError, InvalidInputError, MissingCredentialError, RedisRefusedError } from '../../errors/index.js';
+import { BulkExportError, InvalidInputError, MissingConfigurationError, MissingCredentialError, RedisRefusedError } from '../../errors/index.js';
 import type { Logger } from '../../logging/logger.js';
 import { secretScrubber } from '../../logging/secret-scrubber.js';
+import { checkNotifyUrl } from '../../notifications/notify-url.js';
 import { MIN_RANGE_ROWS, type ExportRange } from '../../planning/export-range.js';
 import type { TimestampPosition } from '../../planning/timestamp-position.js';
 import { parseRateLimit } from '../../ratelimit/rate-limit-spec.js';
@@ -61,6 +62,8 @@ export interface StartExportRequest {
   limit?: number;
   /** `--account NAME`: the organization whose credential the export reads with (docs/accounts.md); default `default`. */
   account?: string;
+  /** `--notify URL`: POST a signed notification there when the export commits or fails (docs/notifications.md); needs NOTIFY_SECRET. */
+  notifyUrl?: string;
 }
 
 /**
@@ -99,6 +102,8 @@ interface PreparedExport {
   /** Where the account's credential came from: a handed-over one is held by the export (or stored, when it came with the request). */
   credential: AccountCredential;
   handed: HandedCredentials;
+  /** `--notify`, checked. */
+  notifyUrl: string | undefined;
 }
 
 /** An export planned but not enqueued: what `start --dry-run` shows. */
@@ -174,6 +179,7 @@ async function planExport(
     notify,
     credential,
     handed,
+    notifyUrl,
   } = await prepareExport(request, deps, handover);
   const exportId = newExportId();
   let guard: IncrementalGuard | undefined;
@@ -261,6 +267,7 @@ async function planExport(
       createdAt: new Date().toISOString(),
       ...(changes ? { changes } : {}),
       ...(request.limit !== undefined ? { limit: request.limit } : {}),
+      ...(notifyUrl !== undefined ? { notifyUrl } : {}),
     };
     return { plan: { spec, ranges: plan.ranges, pageSize, planningRequests: requests.count, sizing }, guard, credential, handed };
   } catch (error) {
@@ -302,6 +309,10 @@ export async function checkStartRequest(request: StartExportRequest, deps: Start
 
 async function prepareExport(request: StartExportRequest, deps: StartExportDependencies, handover?: CredentialHandover): Promise<PreparedExport> {
   const definition = sourceDefinition(request.source);
+  const notifyUrl = request.notifyUrl === undefined ? undefined : checkNotifyUrl(request.notifyUrl);
+  if (notifyUrl !== undefined && !deps.environment.notifications.secret) {
+    throw new MissingConfigurationError('NOTIFY_SECRET', 'the key --notify signs its notifications with (docs/notifications.md)');
+  }
   const format = parsePartFormat(request.format);
   if (request.gzip && format !== 'ndjson') throw new InvalidInputError('--gzip applies to --format ndjson only (Parquet parts are ZSTD-compressed).');
   const destination = parseS3Url(request.dest);
@@ -378,6 +389,7 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
     notify,
     credential,
     handed,
+    notifyUrl,
   };
 }
 

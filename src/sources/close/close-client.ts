@@ -3,6 +3,7 @@ import type { RequestBudget } from '../../ratelimit/request-budget.js';
 import type { BackoffPolicy } from '../http/backoff.js';
 import { SourceHttpClient, type SourceHttpClientOptions } from '../http/source-http-client.js';
 import { closeAdvice } from './close-advice.js';
+import { credentialFingerprint } from '../credential-fingerprint.js';
 import { closeAuthorization } from './close-authorization.js';
 import { CLOSE_RATE_LIMIT_DIALECT } from './close-rate-limit.js';
 import { parseCustomFieldPage, type CloseCustomField } from './close-custom-fields.js';
@@ -60,7 +61,9 @@ export class CloseClient {
       sourceName: 'Close',
       baseUrl: options.baseUrl,
       authorization: closeAuthorization(options.apiKey),
-      ...(options.rereadApiKey ? { reauthorize: async () => closeAuthorization(await options.rereadApiKey!()) } : {}),
+      // The budget limits each key too (and its organization): it is told which credential each request carries.
+      credentialFingerprint: credentialFingerprint(options.apiKey),
+      ...(options.rereadApiKey ? { reauthorize: async () => closeRequestAuthorization(await options.rereadApiKey!()) } : {}),
       adviceFor: closeAdvice,
       budget: options.budget,
       timeoutMs: options.timeoutMs,
@@ -136,4 +139,9 @@ function checkedResponse<T>(response: unknown): CloseSearchResponse<T> {
   const result: CloseSearchResponse<T> = { data: body.data, cursor: body.cursor ?? null };
   if (body.count && typeof body.count.total === 'number') result.count = body.count;
   return result;
+}
+
+/** The Authorization header for a Close credential, and the credential's fingerprint (its key's budget). */
+function closeRequestAuthorization(credential: string): { authorization: string; credentialFingerprint: string } {
+  return { authorization: closeAuthorization(credential), credentialFingerprint: credentialFingerprint(credential) };
 }

@@ -20,8 +20,8 @@ export const closeDefinition: SourceDefinition = {
   // `_limit`: Close publishes no ceiling; 100 to 200 are known to work, and a refused size steps down.
   pageSize: { default: DEFAULT_CLOSE_SETTINGS.pageSize, max: 1000 },
   // No fixed figure is published: limits are per endpoint group, per key and per organization (3x a key's);
-  // the documentation's example is 20 requests per second per key. The `RateLimit:` header corrects it.
-  rateLimit: { default: { requests: 20, windowMs: 1000 }, dialect: CLOSE_RATE_LIMIT_DIALECT },
+  // the documentation's example is 20 requests per second per key. The `RateLimit:` header corrects the key's.
+  rateLimit: { default: { requests: 20, windowMs: 1000 }, dialect: CLOSE_RATE_LIMIT_DIALECT, scopes: { key: 1, organization: 3 } },
   changeField: 'date_updated',
   warehouseTables: [{ object: 'contacts', key: 'id', modifiedColumn: 'date_updated', archivedColumn: null }],
   options: [

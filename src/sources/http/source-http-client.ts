@@ -1,5 +1,6 @@
 import { SourceRequestError, SourceUnavailableError } from '../../errors/index.js';
 import { STANDARD_RATE_LIMIT_HEADERS, type RateLimitDialect } from '../../ratelimit/rate-limit-dialect.js';
+import type { RateLimitScope } from '../../ratelimit/rate-limit-scope.js';
 import { UNLIMITED_BUDGET, type BudgetGrant, type RequestBudget } from '../../ratelimit/request-budget.js';
 import { abortableSleep } from '../../time/abortable-sleep.js';
 import { AttemptBudget } from './attempt-budget.js';
@@ -15,11 +16,17 @@ export interface SourceHttpClientOptions {
   /** Value of the Authorization header. Never logged, never put in an error. */
   authorization: string;
   /**
-   * The Authorization header's value made from the credential read again, asked once per request after a
-   * 401: when it differs (the credential was rotated), the request is sent again with it, and it is used
-   * from then on; otherwise the 401 stands.
+   * `credentialFingerprint()` of the credential `authorization` carries: the budget is told it with every
+   * request, for an API that limits each key (Close).
    */
-  reauthorize?: () => Promise<string>;
+  credentialFingerprint?: string;
+  /**
+   * The Authorization header's value made from the credential read again (and that credential's
+   * fingerprint), asked once per request after a 401: when it differs from the one the request was sent
+   * with (the credential was rotated), the request is sent again with it, and it is used from then on;
+   * otherwise the 401 stands.
+   */
+  reauthorize?: () => Promise<SourceAuthorization>;
   /** What to tell the user for a permanent HTTP status. */
   adviceFor: (status: number) => string;
   budget?: RequestBudget;
@@ -55,6 +62,12 @@ export interface SourceRequest {
   maxAttempts?: number;
 }
 
+/** What a request is sent with: the Authorization header's value and, where known, the credential's fingerprint. */
+export interface SourceAuthorization {
+  authorization: string;
+  credentialFingerprint?: string;
+}
+
 /** A parsed JSON answer and the bytes of each item of one of its top-level arrays, exactly as received. */
 export interface JsonWithRawItems<T> {
   value: T;
@@ -69,22 +82,26 @@ const TRANSIENT_STATUSES = new Set([408, 500, 502, 503, 504, 520, 521, 522, 524]
 /**
  * JSON over HTTP with timeouts, retries of transient failures, 429 waits, and actionable errors.
  *
- * Every attempt first takes a token from the shared budget and reports the response's rate headers
- * back to it. A 429 is not a failed attempt: it pauses the whole budget (every process on the same
- * credential) for the wait the dialect reads from the body, else `Retry-After` (fractional allowed), else
+ * Every attempt first takes a token from the shared budget, naming the credential it is sent with, and
+ * reports the response's rate headers back to it. A 429 is not a failed attempt: it pauses the budget
+ * (every process on the same account, or only on the key when the dialect reads that the key's limit
+ * refused) for the wait the dialect reads from the body, else `Retry-After` (fractional allowed), else
  * the reset header, and the request is sent again afterwards. Each try has its own timeout, covering
  * the whole answer (headers and body), and every new try of a failed request is announced to `onRetry`
  * with its number out of the tries allowed. The caller's signal aborts waits, the budget and the request
  * alike.
  */
 export class SourceHttpClient {
-  private readonly options: Required<Omit<SourceHttpClientOptions, 'onRetry' | 'reauthorize'>> &
+  private readonly options: Required<Omit<SourceHttpClientOptions, 'onRetry' | 'reauthorize' | 'credentialFingerprint'>> &
     Pick<SourceHttpClientOptions, 'onRetry' | 'reauthorize'>;
-  /** The Authorization header's value: the credential given, or the one a 401 made us read again. */
-  private authorization: string;
+  /** The Authorization header's value and its credential's fingerprint: as given, or as a 401 made us read them again. */
+  private current: SourceAuthorization;
 
   constructor(options: SourceHttpClientOptions) {
-    this.authorization = options.authorization;
+    this.current = {
+      authorization: options.authorization,
+      ...(options.credentialFingerprint !== undefined ? { credentialFingerprint: options.credentialFingerprint } : {}),
+    };
     this.options = {
       ...options,
       budget: options.budget ?? UNLIMITED_BUDGET,
@@ -126,20 +143,21 @@ export class SourceHttpClient {
     let reauthorized = false;
     for (;;) {
       signal?.throwIfAborted();
-      const grant = await this.options.budget.acquire(signal);
-      const outcome = await this.attempt(url, request, grant, keepBytes !== undefined, signal);
+      const sentWith = this.current;
+      const grant = await this.options.budget.acquire(signal, sentWith.credentialFingerprint);
+      const outcome = await this.attempt(url, request, sentWith.authorization, grant, keepBytes !== undefined, signal);
       if (outcome.kind === 'ok') return outcome;
       if (outcome.kind === 'rate-limited') {
         rateLimitWaits += 1;
         if (rateLimitWaits > this.options.maxRateLimitWaits) {
           throw new SourceUnavailableError(this.options.sourceName, endpoint, rateLimitWaits, 'rate limited every time');
         }
-        await this.options.budget.pauseUntil(Date.now() + outcome.waitMs);
+        await this.options.budget.pauseUntil(Date.now() + outcome.waitMs, { grant, ...(outcome.scope ? { scope: outcome.scope } : {}) });
         await abortableSleep(outcome.waitMs, signal);
         continue;
       }
       if (outcome.kind === 'permanent') {
-        if (outcome.status === 401 && !reauthorized && (await this.reauthorized())) {
+        if (outcome.status === 401 && !reauthorized && (await this.reauthorized(sentWith))) {
           // Not a failed try: the request goes again at once, with the credential as it is now.
           reauthorized = true;
           continue;
@@ -177,11 +195,11 @@ export class SourceHttpClient {
     }
   }
 
-  /** After a 401: whether the credential, read again, is another one (and is used from now on). */
-  private async reauthorized(): Promise<boolean> {
+  /** After a 401: whether the credential, read again, is another than the one refused (and is used from now on). */
+  private async reauthorized(refused: SourceAuthorization): Promise<boolean> {
     const next = await this.options.reauthorize?.();
-    if (next === undefined || next === this.authorization) return false;
-    this.authorization = next;
+    if (next === undefined || next.authorization === refused.authorization) return false;
+    this.current = next;
     return true;
   }
 
@@ -194,6 +212,7 @@ export class SourceHttpClient {
   private async attempt(
     url: string,
     request: SourceRequest,
+    authorization: string,
     grant: BudgetGrant | void,
     keepBytes: boolean,
     signal?: AbortSignal,
@@ -207,7 +226,7 @@ export class SourceHttpClient {
       response = await fetch(url, {
         method: request.method,
         headers: {
-          authorization: this.authorization,
+          authorization,
           accept: 'application/json',
           ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
@@ -228,7 +247,8 @@ export class SourceHttpClient {
     if (response.status === 429) {
       const dialect = this.options.rateLimitDialect;
       const waitMs = dialect.refusalWaitMs?.(text) ?? retryAfterMs(response.headers) ?? dialect.allowance(response.headers)?.resetDelayMs ?? 1000;
-      return { kind: 'rate-limited', waitMs };
+      const scope = dialect.refusalScope?.(text);
+      return { kind: 'rate-limited', waitMs, ...(scope ? { scope } : {}) };
     }
     if (TRANSIENT_STATUSES.has(response.status)) return { kind: 'transient', problem: `HTTP ${response.status}`, timedOut: false };
     if (!response.ok) return { kind: 'permanent', status: response.status, message: apiErrorMessage(text), fieldErrors: apiFieldErrors(text) };
@@ -242,7 +262,7 @@ export class SourceHttpClient {
 
 type AttemptOutcome =
   | { kind: 'ok'; value: unknown; bytes?: Uint8Array }
-  | { kind: 'rate-limited'; waitMs: number }
+  | { kind: 'rate-limited'; waitMs: number; scope?: RateLimitScope }
   | { kind: 'transient'; problem: string; timedOut: boolean }
   | { kind: 'permanent'; status: number; message: string; fieldErrors: Record<string, unknown> };
 

@@ -47,7 +47,7 @@ export class VirtuousClient {
       sourceName: 'Virtuous',
       baseUrl: options.baseUrl,
       authorization: `Bearer ${options.token}`,
-      ...(options.rereadToken ? { reauthorize: async () => `Bearer ${await options.rereadToken!()}` } : {}),
+      ...(options.rereadToken ? { reauthorize: async () => ({ authorization: `Bearer ${await options.rereadToken!()}` }) } : {}),
       adviceFor: virtuousAdvice,
       budget: options.budget,
       timeoutMs: options.timeoutMs,

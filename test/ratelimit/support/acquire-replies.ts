@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import type { Redis } from 'ioredis';
-import { ACQUIRE_SCRIPT } from '../../../src/ratelimit/token-bucket-scripts.js';
+import { ACQUIRE_BOTH_SCRIPT, ACQUIRE_SCRIPT } from '../../../src/ratelimit/token-bucket-scripts.js';
 
 /** One answer of the token bucket's acquire script: a token, or how long (Redis clock) until one may be there. */
 export interface AcquireReply {
@@ -44,11 +44,13 @@ export class AcquireReplies {
   }
 }
 
-const ACQUIRE_SHA = createHash('sha1').update(ACQUIRE_SCRIPT).digest('hex');
+/** The acquire scripts (one bucket, or a key's and its organization's at once), by source and by SHA1. */
+const ACQUIRE_SCRIPTS = new Set([ACQUIRE_SCRIPT, ACQUIRE_BOTH_SCRIPT].flatMap((source) => [source, createHash('sha1').update(source).digest('hex')]));
 
 /**
  * `redis` as the bucket sees it, with every acquire script answer recorded in `replies` on its way back
- * (EVALSHA, or EVAL when Redis did not know the script yet). Every other command passes untouched.
+ * (EVALSHA, or EVAL when Redis did not know the script yet; both acquire scripts answer granted and wait
+ * first). Every other command passes untouched.
  */
 export function recordingAcquires(redis: Redis, replies: AcquireReplies): Redis {
   return new Proxy(redis, {
@@ -56,7 +58,7 @@ export function recordingAcquires(redis: Redis, replies: AcquireReplies): Redis 
       if (property === 'evalsha' || property === 'eval') {
         return async (script: string, ...rest: unknown[]) => {
           const reply: unknown = await (target[property] as (...args: unknown[]) => Promise<unknown>).call(target, script, ...rest);
-          if (script === (property === 'evalsha' ? ACQUIRE_SHA : ACQUIRE_SCRIPT)) replies.record(reply);
+          if (ACQUIRE_SCRIPTS.has(script)) replies.record(reply);
           return reply;
         };
       }

@@ -1,4 +1,4 @@
-import type { BudgetGrant, ObservedResponse, RequestBudget } from '../../../src/ratelimit/request-budget.js';
+import type { BudgetGrant, BudgetRefusal, ObservedResponse, RequestBudget } from '../../../src/ratelimit/request-budget.js';
 
 /** One acquire as its caller saw it (epoch ms, this host's clock). */
 export interface AcquireCall {
@@ -25,16 +25,16 @@ export function newBudgetLog(): BudgetLog {
 /** `budget`, with every acquire and pause its client asks for written to `log`, so a test can order them. */
 export function recordingBudget(budget: RequestBudget, log: BudgetLog): RequestBudget {
   return {
-    async acquire(signal?: AbortSignal): Promise<BudgetGrant | void> {
+    async acquire(signal?: AbortSignal, credentialFingerprint?: string): Promise<BudgetGrant | void> {
       const call: AcquireCall = { calledAt: Date.now() };
       log.acquires.push(call);
-      const grant = await budget.acquire(signal);
+      const grant = await budget.acquire(signal, credentialFingerprint);
       call.grantedAt = Date.now();
       return grant;
     },
     observe: (response: ObservedResponse, grant?: BudgetGrant | void) => budget.observe(response, grant),
-    async pauseUntil(untilMs: number): Promise<void> {
-      await budget.pauseUntil(untilMs);
+    async pauseUntil(untilMs: number, refusal?: BudgetRefusal): Promise<void> {
+      await budget.pauseUntil(untilMs, refusal);
       log.pauses.push({ storedAt: Date.now(), untilMs });
     },
   };

@@ -198,7 +198,15 @@ describe('Close simulator faults', () => {
     expect((await search(sim, body)).status).toBe(200);
     expect(sim.stats.requests).toBe(7);
     sim.resetStats();
-    expect(sim.stats).toEqual({ requests: 0, byStatus: {}, rowsServed: 0, cursorsExpired: 0, walksRefusedAtCap: 0, customFieldListings: 0 });
+    expect(sim.stats).toEqual({
+      requests: 0,
+      byStatus: {},
+      rowsServed: 0,
+      cursorsExpired: 0,
+      walksRefusedAtCap: 0,
+      customFieldListings: 0,
+      rateLimited: { key: 0, organization: 0 },
+    });
   });
 
   it('injects the same faults for the same seed', async () => {

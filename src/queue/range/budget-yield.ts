@@ -1,0 +1,48 @@
+import type { BudgetGrant, BudgetRefusal, ObservedResponse, RequestBudget } from '../../ratelimit/request-budget.js';
+
+/** How long a range's request may wait for its account's budget before the range gives its slot back. */
+export const DEFAULT_BUDGET_YIELD_AFTER_MS = 2_000;
+
+/**
+ * The account's budget would have a request wait longer than the range keeps its slot for: the range saves
+ * what it read and leaves the slot to another account's range until `retryAtMs`.
+ */
+export class BudgetSpentError extends Error {
+  constructor(readonly retryAtMs: number) {
+    super(`the account's request budget is spent until ${new Date(retryAtMs).toISOString()}`);
+    this.name = 'BudgetSpentError';
+  }
+}
+
+/**
+ * The range's view of its account's budget: a request that has waited `yieldAfterMs` for a grant stops
+ * waiting and throws BudgetSpentError with the time the budget says a grant is due (`grantDueInMs`, read
+ * from the shared state), so that a worker slot is never held by a range that can only wait: an account
+ * whose window is spent leaves the fleet to accounts with budget. Short waits (the refill between
+ * requests, a window about to reset) are waited out in place, as moving a range costs more than them.
+ */
+export class YieldingBudget implements RequestBudget {
+  constructor(
+    private readonly budget: RequestBudget,
+    private readonly yieldAfterMs: number,
+    private readonly grantDueInMs: () => Promise<number>,
+  ) {}
+
+  async acquire(signal?: AbortSignal, credentialFingerprint?: string): Promise<BudgetGrant | void> {
+    const patience = AbortSignal.timeout(this.yieldAfterMs);
+    try {
+      return await this.budget.acquire(signal ? AbortSignal.any([signal, patience]) : patience, credentialFingerprint);
+    } catch (error) {
+      if (!patience.aborted || signal?.aborted) throw error;
+      throw new BudgetSpentError(Date.now() + (await this.grantDueInMs()));
+    }
+  }
+
+  observe(response: ObservedResponse, grant?: BudgetGrant | void): Promise<void> {
+    return this.budget.observe(response, grant);
+  }
+
+  pauseUntil(untilMs: number, refusal?: BudgetRefusal): Promise<void> {
+    return this.budget.pauseUntil(untilMs, refusal);
+  }
+}
