@@ -10,6 +10,9 @@ import { registerFleetCollectors } from '../metrics/fleet-collectors.js';
 import type { ExportJobProgress } from '../queue/export-job-progress.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../queue/queue-names.js';
 import type { RangeJobData, RangeProgress } from '../queue/range-job.js';
+import type { ExportSpec } from '../queue/export-spec.js';
+import type { SourceSpec } from '../sources/source-spec.js';
+import { accountOf } from '../accounts/account-name.js';
 import { basicAuth } from './basic-auth-middleware.js';
 import { boardRestrictions } from './board-restrictions.js';
 import type { AccessCredentials } from '../access/bind-policy.js';
@@ -64,7 +67,11 @@ export function createBoardApp(options: BoardAppOptions): BoardApp {
     ...adapterOptions,
     description: 'One job per export: waits for its ranges (see its flow), then writes the manifest and _SUCCESS.',
   });
-  exportsAdapter.setFormatter('name', (job: { id?: string }) => `export ${job.id ?? ''}`);
+  // The account beside the id: a fleet serves many organizations, and an operator looks for one.
+  exportsAdapter.setFormatter(
+    'name',
+    (job: { id?: string; data?: Partial<ExportSpec> }) => `export ${job.id ?? ''}${accountLabel(job.data?.source)}`,
+  );
   // The export's progress (export-job-progress.ts): a circle, and what `status` shows; the rate's samples stay out of sight.
   exportsAdapter.setFormatter('progress', (progress: unknown) => {
     if (progress && typeof progress === 'object' && 'samples' in progress) {
@@ -81,7 +88,7 @@ export function createBoardApp(options: BoardAppOptions): BoardApp {
   rangesAdapter.setFormatter('name', (job: { name?: string; data?: Partial<RangeJobData> }) => {
     const index = job.data?.range?.index;
     const exportId = job.data?.spec?.exportId;
-    return index !== undefined && exportId ? `range ${index} of ${exportId}` : (job.name ?? '');
+    return index !== undefined && exportId ? `range ${index} of ${exportId}${accountLabel(job.data?.spec?.source)}` : (job.name ?? '');
   });
   // Bull Board draws a progress circle for a number or for `{progress: number}`; keep rows/parts/lastKey beside it.
   rangesAdapter.setFormatter('progress', (progress: unknown) => {
@@ -156,4 +163,9 @@ export function createBoardApp(options: BoardAppOptions): BoardApp {
       await Promise.all([exportsQueue.close(), rangesQueue.close()]);
     },
   };
+}
+
+/** ` (virtuous, account acme)`: the source and account of a job's export, as `status` names them. */
+function accountLabel(source: Partial<SourceSpec> | undefined): string {
+  return source?.kind ? ` (${source.kind}, account ${accountOf(source)})` : '';
 }

@@ -97,7 +97,7 @@ describe('board access: loopback by default, basic auth elsewhere, retries only 
       boards.push(board);
       // What the board shows: names, progress, data. The spec carries the credential's fingerprint, never the credential.
       const listing = await (await fetch(`${board.url}api/queues?activeQueue=${RANGE_QUEUE}&status=failed&page=1&jobsPerPage=50`)).text();
-      expect(listing).toContain(`range 0 of ${exportId}`);
+      expect(listing).toContain(`range 0 of ${exportId} (virtuous, account default)`);
       expect(listing).toContain('credentialFingerprint');
       expect(listing).not.toContain(TOKEN);
       const exportJob = await (await fetch(`${board.url}api/queues/exports/${exportId}`)).text();

@@ -75,7 +75,7 @@ describe('the board in a browser', () => {
 
       // The range queue's active jobs: named by range and export, each with a progress circle and rows/parts/last key.
       await page.goto(`${board.url}queue/export-ranges?status=active`);
-      const firstRange = page.getByText(new RegExp(`^range \\d+ of ${exportId}$`)).first();
+      const firstRange = page.getByText(new RegExp(`^range \\d+ of ${exportId} \\(virtuous, account default\\)$`)).first();
       await firstRange.waitFor({ timeout: 15_000 });
       await page
         .getByText(/^\d+%$/)

@@ -47,7 +47,7 @@ export interface RecordingProxyOptions {
  */
 export async function startRecordingProxy(
   target: string,
-  intercept?: (request: { method: string; url: URL; body: string }) => Interception | undefined,
+  intercept?: (request: { method: string; url: URL; body: string; authorization: string | undefined }) => Interception | undefined,
   options: RecordingProxyOptions = {},
 ): Promise<RecordingProxy> {
   const answerDelayMs = options.answerDelayMs ?? 0;
@@ -77,7 +77,12 @@ export async function startRecordingProxy(
     };
     void (async () => {
       const body = await readBody(request);
-      const faked = intercept?.({ method: record.method, url: record.url, body: body.toString('utf8') });
+      const faked = intercept?.({
+        method: record.method,
+        url: record.url,
+        body: body.toString('utf8'),
+        authorization: request.headers.authorization,
+      });
       if (faked) {
         record.intercepted = true;
         return answer(faked.status, new Headers({ 'content-type': 'application/json', ...faked.headers }), faked.body);
