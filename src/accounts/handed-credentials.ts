@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { MissingConfigurationError } from '../errors/index.js';
+import { CredentialKeyUnknownError, MissingConfigurationError } from '../errors/index.js';
 import { escapeGlob, scanKeys } from '../queue/redis-scan.js';
 import { readCredentialKeyring, type CredentialKeyring } from './credential-keyring.js';
 import { parseSealedCredential } from './sealed-credential.js';
@@ -82,7 +82,13 @@ export class HandedCredentials {
     const [key] = this.keyNames(source, account);
     const sealed = await this.redis.hget(key, 'sealed');
     if (sealed === null) return undefined;
-    return this.keys().open(sealed, { source, account });
+    this.keyring ??= readCredentialKeyring(this.variables);
+    if (!this.keyring) {
+      // A worker started without the key (a rolling deploy): another worker, or this one restarted with it, opens it.
+      const reading = parseSealedCredential(sealed);
+      throw new CredentialKeyUnknownError('sealed' in reading ? reading.sealed.keyId : '?', [], { source, account });
+    }
+    return this.keyring.open(sealed, { source, account });
   }
 
   /** Adds `holder` to the account's stored credential; false when none is stored. */

@@ -12,9 +12,12 @@ export class CredentialKeyUnknownError extends BulkExportError {
   constructor(keyId: string, heldKeyIds: readonly string[], binding: { source: string; account: string }) {
     super(
       'CREDENTIAL_KEY_UNKNOWN',
-      `The stored credential of the ${binding.source} account "${binding.account}" was sealed with key ${keyId}, which CREDENTIALS_KEY ` +
-        `does not hold; add it back (keys: ${heldKeyIds.join(', ')}) to every worker's CREDENTIALS_KEY, after the key that seals, ` +
-        `and keep it until the exports sealed with it have finished (docs/accounts.md).`,
+      heldKeyIds.length === 0
+        ? `The stored credential of the ${binding.source} account "${binding.account}" was sealed with key ${keyId}, and this process ` +
+            `has no CREDENTIALS_KEY: give every worker the CREDENTIALS_KEY of the processes that start exports (docs/accounts.md).`
+        : `The stored credential of the ${binding.source} account "${binding.account}" was sealed with key ${keyId}, which CREDENTIALS_KEY ` +
+            `does not hold; add it back (keys: ${heldKeyIds.join(', ')}) to every worker's CREDENTIALS_KEY, after the key that seals, ` +
+            `and keep it until the exports sealed with it have finished (docs/accounts.md).`,
     );
     this.keyId = keyId;
   }

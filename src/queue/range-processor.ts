@@ -35,6 +35,7 @@ import { RangeApiCount } from './range/range-api-count.js';
 import { RangeProgressReporter } from './range/range-progress-reporter.js';
 import { RangeRetryReporter } from './range/range-retry-reporter.js';
 import { BudgetSpentError, YieldingBudget } from './range/budget-yield.js';
+import { TurnCheck } from './range/turn-check.js';
 import { readExportBudgetState } from '../metrics/budget-state.js';
 
 /** Reason of the abort a stopping worker (SIGTERM/SIGINT) gives its jobs: they go back to the queue, no attempt counted. */
@@ -153,6 +154,18 @@ async function readRange(
     await job.moveToDelayed(Math.max(spent.retryAtMs, Date.now() + 1), token);
     throw new DelayedError('budget spent');
   };
+  /**
+   * An earlier turn waits (another export's first ranges, started after this one's): what was read is written
+   * and the range goes back to the queue with its own turn, no attempt counted; the slot goes to the earlier turn.
+   */
+  const turns = new TurnCheck(context.redis, context.queuePrefix, job.priority);
+  const giveTurnAway = async (): Promise<never> => {
+    await pipeline.flush();
+    await job.log('slot given to an earlier turn: range waits for its own');
+    log.info({ turn: job.priority, rowsRead: pipeline.rowsRead }, 'slot given to an earlier turn');
+    await job.moveToWait(token);
+    throw new WaitingError('slot given to an earlier turn');
+  };
   /** A trial export (`--limit`) has read its rows: those of parts still being written count too. */
   const limitReached = () => spec.limit !== undefined && pipeline.rowsRead >= spec.limit;
 
@@ -175,6 +188,7 @@ async function readRange(
         if (pipeline.fillingRows >= spec.partRows) await pipeline.writeInBackground();
         else await progress.reportWhenDue(pipeline.checkpoint, pipeline.rowsRead);
         await heedOperator();
+        if (spec.limit === undefined && (await turns.earlierTurnWaits())) await giveTurnAway();
       }
     } catch (error) {
       if (error instanceof BudgetSpentError) await giveSlotBack(error);

@@ -105,4 +105,52 @@ describe('fair sharing of worker slots between accounts', () => {
       connection.disconnect();
     }
   });
+
+  it("gives a running export's slots to the first ranges of an export started after it, and takes them back", { timeout: 120_000 }, async () => {
+    credentials = await mkdtemp(join(tmpdir(), 'turns-'));
+    await mkdir(join(credentials, 'virtuous'));
+    await writeFile(join(credentials, 'virtuous', 'large'), 'large-token-0002');
+    await writeFile(join(credentials, 'virtuous', 'small'), 'small-token-0002');
+    fixture = await ExportFixture.create(
+      'turns',
+      {
+        contacts: 50,
+        seed: 9,
+        // Pages slow enough that the large export is still reading when the small one commits.
+        faults: { latencyMs: [60, 80], seed: 4 },
+        organizations: [
+          { name: 'large', tokens: ['large-token-0002'], contacts: 30_000 },
+          { name: 'small', tokens: ['small-token-0002'], contacts: 300 },
+        ],
+      },
+      { env: { CREDENTIALS_DIR: credentials } },
+    );
+    const f = fixture;
+    // One worker with two slots, both taken by the large export's ranges (turns 1 and 2).
+    await f.startWorkers(1, 2);
+    const ranges = new Queue(RANGE_QUEUE, { connection: createRedisConnection(f.redisUrl, 'turns-queue'), prefix: f.prefix });
+    try {
+      const large = await f.start(['--dest', 's3://exports/large', '--account', 'large', '--page-size', '100', '--part-rows', '500']);
+      expect(large.result.code, large.result.stderr).toBe(0);
+      const small = await f.start(['--dest', 's3://exports/small', '--account', 'small', '--page-size', '100', '--wait']);
+      expect(small.result.code, small.result.stderr).toBe(0);
+      // The small export's first range (turn 1) took the slot of the large export's second (turn 2), which
+      // wrote what it had read and waited for its turn; the large export was still reading.
+      const status = JSON.parse((await f.cli(['status', large.exportId, '--json'])).stdout) as { state: string };
+      expect(status.state).toBe('running');
+      const yielded = await Promise.all([0, 1].map(async (index) => (await ranges.getJobLogs(rangeJobId(large.exportId, index))).logs.join('\n')));
+      expect(yielded[0], 'turn 1 keeps its slot').not.toMatch(/slot given to an earlier turn/);
+      expect(yielded[1]).toMatch(/slot given to an earlier turn/);
+      const smallIds = await f.idsInParts((await f.manifest(await f.folder('s3://exports/small', small.exportId)))!);
+      expect(smallIds.map((row) => row.id)).toEqual(f.simulator.organization('small').expectedIds({ includeArchived: true }));
+
+      // The large export goes on with both slots and commits exactly: nothing read before giving way is lost or repeated.
+      await f.waitForCommit(large.exportId);
+      const largeIds = await f.idsInParts((await f.manifest(await f.folder('s3://exports/large', large.exportId)))!);
+      expect(largeIds.filter((row) => row.n !== 1)).toEqual([]);
+      expect(largeIds.map((row) => row.id)).toEqual(f.simulator.organization('large').expectedIds({ includeArchived: true }));
+    } finally {
+      await ranges.close();
+    }
+  });
 });

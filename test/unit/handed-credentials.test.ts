@@ -58,7 +58,11 @@ describe('credentials handed over for accounts', () => {
     await rotated.put('virtuous', 'rotating', 'rotating-secret-0002');
     expect((await rotated.list()).find((listing) => listing.account === 'rotating')?.keyId).toBe('new');
     await expect(before.get('virtuous', 'rotating')).rejects.toBeInstanceOf(CredentialKeyUnknownError);
-    await expect(new HandedCredentials(shared.redis, shared.prefix, {}).get('virtuous', 'rotating')).rejects.toBeInstanceOf(
+    // A worker without CREDENTIALS_KEY at all: the same retryable refusal, saying to give it the key.
+    await expect(new HandedCredentials(shared.redis, shared.prefix, {}).get('virtuous', 'rotating')).rejects.toThrow(
+      /sealed with key new, and this process has no CREDENTIALS_KEY/,
+    );
+    await expect(new HandedCredentials(shared.redis, shared.prefix, {}).put('virtuous', 'x', 'secret-0001')).rejects.toBeInstanceOf(
       MissingConfigurationError,
     );
     await rotated.delete('virtuous', 'rotating');
