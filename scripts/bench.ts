@@ -2,14 +2,14 @@
  * `npm run bench`: how fast, how frugal and how budget-true the exporter is, measured end to end on
  * this machine, against a floor and a naive baseline measured in the same run. Not part of `npm test`.
  *
- *   npm run bench                      # the full matrix (1M contacts; memory at 5M NDJSON); about 20 min on 2 cores
- *   npm run bench -- --quick           # 100k contacts, 500k for memory, short throttled scenarios (~3 min)
+ *   npm run bench                      # the full matrix (1M contacts; memory at 5M NDJSON); about 20 min on 2 cores, 8 more for accounts
+ *   npm run bench -- --quick           # 100k contacts, 500k for memory, short throttled scenarios (~3 min, 2 more for accounts)
  *   npm run bench -- --only e2e,floor --formats parquet --workers 1,2 --contacts 200000
  *   npm run bench -- --profile         # also profile a 1-worker run per format (node --cpu-prof) and list the top self time
  *   npm run bench -- --only api-bound,requests   # budget-bound wall time and requests per row (~15 min; --quick ~4 min)
  *   npm run bench -- --only timing     # a fleet's reaction at a window's reset and after a 429, simulator page latency (~1 min)
  *   npm run bench -- --only liveness   # how fast a SIGKILLed worker's ranges move on, an export with workers killed in turn (~1 min)
- *   npm run bench -- --only accounts   # many accounts on one fleet (~12 min; --quick ~5 min): a large API-bound export with 20
+ *   npm run bench -- --only accounts   # many accounts on one fleet (~8 min; --quick ~2 min): a large API-bound export with 20
  *                                      # small ones of other accounts started 5 s after it, each against its own minimum alone;
  *                                      # 500 accounts x 2k contacts (Redis memory per account and per export, worker RSS);
  *                                      # Redis CPU per page and the command mix (--quick: 300k + 10 small, 100 accounts)

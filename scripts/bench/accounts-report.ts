@@ -2,7 +2,8 @@
 // against its own minimum alone; hundreds of accounts' exports with Redis memory and worker RSS; Redis
 // CPU per page and what one Redis core serves.
 import { minimumSchedule, VIRTUOUS_REAL } from './api-bound-budget.js';
-import type { AccountExport, AccountsResult, ManyAccountsResult, RedisCpuFigures, SharingRun } from './accounts.js';
+import type { KeyGroup } from './redis-usage.js';
+import type { AccountExport, AccountsResult, AccountsShape, ManyAccountsResult, RedisCpuFigures, SharingRun } from './accounts.js';
 import { count, fixed, percent, table, thousands } from './report.js';
 import { TARGETS } from './targets.js';
 
@@ -39,7 +40,9 @@ function exportRows(run: SharingRun, target: (one: AccountExport) => number | un
       one.requests,
       one.dataPages,
       one.tooMany,
-      one.slotsGivenBack,
+      `${one.windowsUsed} (${one.minimumWindows})`,
+      `${one.slotsGivenBack.budget} / ${one.slotsGivenBack.turn}`,
+      one.exactness?.parts === undefined ? '' : `${one.exactness.parts} (${one.exactness.shortParts})`,
       exactText(one),
     ];
   });
@@ -58,7 +61,9 @@ const EXPORT_HEADERS = [
   'requests',
   'data pages',
   '429s',
-  'slots given back',
+  'windows used (minimum)',
+  'slots given back: budget / turn',
+  'parts (short)',
   'exact (rows read back)',
 ];
 
@@ -84,7 +89,7 @@ export function renderAccounts(result: AccountsResult): string[] {
     `Minimum alone: the api-bound model (a perfect client against the same windows and latency, from the export's own \`start\`; no planning, no commit) with as many requests in flight as the export had ranges, at most the fleet's ${inFlight} slots: ` +
       `planning gives an export at most one range per 40 pages, so a ${count(shape.small.contacts)} export is one range and reads its ${Math.ceil(shape.small.contacts / shape.large.pageSize)} pages one after the other. ` +
       `"Every slot" is the same model with ${inFlight} requests in flight. "First page after": from \`start\` to the simulator's first answer to one of its data pages (planning, then the wait for a slot). ` +
-      `"Slots given back": \`budget spent: slot given back until ...\` lines in its ranges' job logs. Exactness: the manifest's parts read back in DuckDB, every id against the organization's (archived included).`,
+      `"Slots given back": lines in its ranges' job logs, \`budget spent: slot given back until ...\` (its account's budget would have kept a request waiting longer than BUDGET_YIELD_AFTER_MS) and \`slot given to an earlier turn ...\` (another export's first ranges were waiting); each writes what the range read as a part. "Parts (short)": the manifest's parts, and how many hold fewer rows than the export's part size. Exactness: the manifest's parts read back in DuckDB, every id against the organization's (archived included).`,
   );
   out.push('');
   if (result.alone) {
@@ -114,7 +119,7 @@ export function renderAccounts(result: AccountsResult): string[] {
     out.push(...renderSharingTargets(result, together));
   }
   out.push(...renderRedisCpu(result));
-  if (result.many) out.push(...renderMany(result.many, shape.workers, shape.concurrency));
+  if (result.many) out.push(...renderMany(result.many, shape));
   return out;
 }
 
@@ -194,6 +199,7 @@ function cpuRow(label: string, figures: RedisCpuFigures): (string | number)[] {
     thousands(pagesPerCore),
     thousands(pagesPerCore / VIRTUOUS_REQUESTS_PER_SECOND),
     thousands(pagesPerCore / CLOSE_REQUESTS_PER_SECOND),
+    thousands(figures.connections),
   ];
 }
 
@@ -227,6 +233,7 @@ function renderRedisCpu(result: AccountsResult): string[] {
         'pages/s one core',
         'Virtuous accounts at 5,000/h',
         'Close keys at 20/s',
+        'connections opened',
       ],
       runs.map(([label, figures]) => cpuRow(label, figures)),
     ),
@@ -255,11 +262,31 @@ function renderRedisCpu(result: AccountsResult): string[] {
   return out;
 }
 
-function renderMany(many: ManyAccountsResult, workers: number, concurrency: number): string[] {
+/** What becomes of a group of keys once its exports are finished. */
+type KeyFate = 'expires' | 'job: trimmed by retention' | 'stream: capped' | 'stays: per export' | 'stays: per account' | 'fleet';
+
+function fateOf(group: KeyGroup): KeyFate {
+  if (group.keys > 0 && group.expiring === group.keys) return 'expires';
+  if (/:(exports|export-ranges|notifications):(<export>|completed$)/.test(group.shape)) return 'job: trimmed by retention';
+  if (/:(exports|export-ranges|notifications):events$/.test(group.shape)) return 'stream: capped';
+  // The registry's index (`{prefix}:exports`, one entry per export) is never trimmed, as the records it lists.
+  if (group.shape === '{prefix}:exports' || group.shape.includes('<export>')) return 'stays: per export';
+  if (group.shape.includes('<account>')) return 'stays: per account';
+  return 'fleet';
+}
+
+function renderMany(many: ManyAccountsResult, shape: AccountsShape): string[] {
+  const { workers, concurrency } = shape;
   const targets = TARGETS.accounts;
   const out: string[] = [];
   out.push(
     `### Accounts: ${many.accounts} accounts, one export of ${count(many.contacts)} contacts each, ${workers} workers x ${concurrency} (unthrottled, no latency)`,
+  );
+  out.push('');
+  out.push(
+    `Each export as a partner application starts a customer's first sync: the account's credential handed over with \`start\` (sealed in Redis with CREDENTIALS_KEY, held by the export until it commits), ` +
+      `\`--incremental\` (no watermark yet: everything is read, and the commit leaves one), \`--notify\` to a receiver in the bench process; ${shape.many.startsAtOnce} starts at once from the bench process, each account an organization of its own at the simulator. ` +
+      `Redis memory is INFO memory \`used_memory\`, read before the first start (the workers ready), every 250 ms while they run, and once every notification arrived; the keys then are grouped by the shape of their names.`,
   );
   out.push('');
   if (many.error) out.push(`ERROR: ${firstLine(many.error)}`);
@@ -276,10 +303,12 @@ function renderMany(many: ManyAccountsResult, workers: number, concurrency: numb
         'exact',
         'starts s',
         'first start → last commit s',
-        'start → commit s (median / slowest)',
+        'start → commit s (median / 90th pct / slowest)',
         'requests',
         '429s',
+        'notifications (committed)',
         'worker peak RSS MB',
+        'highest RSS 1st half → 2nd half',
         `≤${targets.workerPeakRssMb} MB`,
         'all exact',
       ],
@@ -291,10 +320,12 @@ function renderMany(many: ManyAccountsResult, workers: number, concurrency: numb
           many.exact,
           fixed(many.startSeconds),
           fixed(many.wallSeconds),
-          `${fixed(many.exportSeconds.median)} / ${fixed(many.exportSeconds.slowest)}`,
+          `${fixed(many.exportSeconds.median)} / ${fixed(many.exportSeconds.p90)} / ${fixed(many.exportSeconds.slowest)}`,
           thousands(many.requests),
           many.tooMany,
+          `${many.notifications.received} (${many.notifications.committed})`,
           many.workerPeakRssMb.map((value) => fixed(value, 0)).join(' / '),
+          (many.workerRssHalvesMb ?? []).map(([first, second]) => `${fixed(first, 0)} → ${fixed(second, 0)}`).join(' / '),
           judged(peakRss > 0 && peakRss <= targets.workerPeakRssMb),
           judged(many.exact === many.accounts),
         ],
@@ -302,6 +333,16 @@ function renderMany(many: ManyAccountsResult, workers: number, concurrency: numb
     ),
   );
   out.push('');
+  const slowest = many.slowest;
+  if (slowest?.rangeFinishedAt !== undefined && slowest.commitActiveAt !== undefined) {
+    const from = (at: number) => fixed((at - slowest.startedAtMs) / 1000);
+    out.push(
+      `The slowest export (${slowest.account}, ${fixed(slowest.seconds)} s from \`start\` to its commit): its range was taken ${from(slowest.rangeActiveAt!)} s after \`start\` and finished at ${from(slowest.rangeFinishedAt)} s; ` +
+        `its export job (the commit) was taken at ${from(slowest.commitActiveAt)} s (attempt ${slowest.commitAttempts}) and finished at ${from(slowest.commitFinishedAt!)} s: ` +
+        `it waited ${fixed((slowest.commitActiveAt - slowest.rangeFinishedAt) / 1000)} s in the export queue with its ranges done.`,
+    );
+    out.push('');
+  }
   if (many.failures.length > 0) {
     out.push(`Failures (${many.failures.length}): ${many.failures.slice(0, 5).map(firstLine).join('; ')}${many.failures.length > 5 ? '; ...' : ''}`);
     out.push('');
@@ -314,7 +355,7 @@ function renderMany(many: ManyAccountsResult, workers: number, concurrency: numb
         [
           `peak while they ran (${many.memory.samples} samples, every 250 ms)`,
           mb(many.memory.peakBytes),
-          `${kb(many.memory.peakBytes - many.memory.beforeBytes)} KB above before`,
+          `${kb((many.memory.peakBytes - many.memory.beforeBytes) / many.accounts)} KB above before`,
         ],
         ['after all committed', mb(many.memory.afterBytes), `${kb(grown / many.accounts)} KB above before`],
         ['keys after all committed (MEMORY USAGE, summed)', mb(keyBytes), `${kb(keyBytes / many.accounts)} KB`],
@@ -323,11 +364,13 @@ function renderMany(many: ManyAccountsResult, workers: number, concurrency: numb
     ),
   );
   out.push('');
-  out.push(`What stays after the commits, by key (\`<export>\`, \`<account>\` and \`<n>\` stand for every one):`);
+  out.push(
+    `What stays after the commits, by key (\`<export>\`, \`<account>\`, \`<dest>\` and \`<n>\` stand for every one). "Job": BullMQ trims finished jobs (their hash, logs and \`processed\` set, and their entry in the queue's \`completed\` set) after 7 days or beyond 5,000 per queue; "stream": each queue's events stream is capped (about 10,000 entries); "stays": nothing removes it.`,
+  );
   out.push('');
   out.push(
     table(
-      ['key', 'keys', 'KB in all', 'bytes per export', 'expire (longest TTL)'],
+      ['key', 'keys', 'KB in all', 'bytes per export', 'expire (longest TTL)', 'after the export'],
       many.keys
         .filter((group) => group.bytes >= 1024 || group.keys >= many.accounts)
         .map((group) => [
@@ -338,8 +381,17 @@ function renderMany(many: ManyAccountsResult, workers: number, concurrency: numb
           group.expiring === 0
             ? 'no'
             : `${group.expiring === group.keys ? 'all' : `${group.expiring} of ${group.keys}`} (${thousands(group.longestTtlSeconds)} s)`,
+          fateOf(group),
         ]),
     ),
+  );
+  out.push('');
+  const byFate = (fate: KeyFate) => many.keys.filter((group) => fateOf(group) === fate).reduce((sum, group) => sum + group.bytes, 0);
+  const perExport = byFate('stays: per export') / many.accounts;
+  out.push(
+    `Per finished export (one range, one part): ${thousands(perExport)} bytes stay for good (\`stays: per export\`), ${thousands(byFate('job: trimmed by retention') / many.accounts)} bytes of jobs go with retention, ` +
+      `${thousands(byFate('stream: capped') / many.accounts)} bytes of events are capped; per account ${thousands(byFate('stays: per account') / many.accounts)} bytes stay (one set per account and table, not per export) and ${thousands(byFate('expires') / many.accounts)} bytes expire. ` +
+      `Bounded: jobs, streams, accounts; **not bounded**: the per-export keys grow by ${thousands(perExport)} bytes with every export (${fixed((perExport * 10_000) / 2 ** 20, 0)} MB per 10,000 exports).`,
   );
   out.push('');
   return out;

@@ -16,7 +16,7 @@ import { Queue } from '../../src/queue/bullmq.js';
 import { readExportStatus } from '../../src/queue/export-status.js';
 import type { ExportSpec } from '../../src/queue/export-spec.js';
 import { startExport } from '../../src/queue/operations/start-export.js';
-import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
+import { EXPORT_QUEUE, RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import { DEFAULT_BUDGET_YIELD_AFTER_MS } from '../../src/queue/range/budget-yield.js';
 import { rangeJobId } from '../../src/queue/range-job.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
@@ -36,6 +36,7 @@ import { busyShare, systemCpu } from './proc.js';
 import {
   keyGroups,
   redisCommandFigures,
+  redisConnectionsReceived,
   redisCpuSeconds,
   redisUsedMemory,
   RedisMemorySampler,
@@ -44,6 +45,7 @@ import {
 } from './redis-usage.js';
 import { classifyRequests, minimumPages } from './request-classes.js';
 import type { AnswerRecord, StartedSimulator } from './services-protocol.js';
+import { rateWindows } from './windows.js';
 import { startWorkers, type BenchWorker } from './workers.js';
 
 export interface AccountsShape {
@@ -82,10 +84,20 @@ export interface AccountExport {
   requests: number;
   dataPages: number;
   tooMany: number;
+  /** Server windows in which it had a request counted, and how many its minimum alone fills. */
+  windowsUsed: number;
+  minimumWindows: number;
   exactness?: Exactness;
-  /** Job log lines `budget spent: slot given back until ...` over its ranges. */
-  slotsGivenBack: number;
+  /** Its ranges' job log lines `budget spent: slot given back until ...` and `slot given to an earlier turn ...`. */
+  slotsGivenBack: SlotsGivenBack;
   error?: string;
+}
+
+export interface SlotsGivenBack {
+  /** Its account's budget would have had a request wait longer than BUDGET_YIELD_AFTER_MS. */
+  budget: number;
+  /** An earlier turn (another export's first ranges) was waiting. */
+  turn: number;
 }
 
 export interface RedisCpuFigures {
@@ -98,6 +110,8 @@ export interface RedisCpuFigures {
   dataPages: number;
   /** Commands since CONFIG RESETSTAT at the run's start. */
   commands: CommandFigures[];
+  /** Connections the server accepted during the run (INFO stats total_connections_received). */
+  connections: number;
 }
 
 export interface SharingRun {
@@ -120,12 +134,16 @@ export interface ManyAccountsResult {
   /** From the first `start` to the last commit; starts alone. */
   wallSeconds: number;
   startSeconds: number;
-  /** Start-to-commit of each export: median and slowest. */
-  exportSeconds: { median: number; slowest: number };
+  /** Start-to-commit of each export: median, 90th percentile and slowest. */
+  exportSeconds: { median: number; p90: number; slowest: number };
+  /** The slowest export, with when its jobs ran (from its `start`). */
+  slowest?: { account: string; startedAtMs: number; seconds: number } & Partial<JobTimes>;
   memory: { beforeBytes: number; peakBytes: number; afterBytes: number; samples: number };
   /** Every key after all committed, by shape. */
   keys: KeyGroup[];
   workerPeakRssMb: number[];
+  /** Per worker, highest RSS in the first and the second half of the run (MB). */
+  workerRssHalvesMb: [number, number][];
   redis: RedisCpuFigures;
   requests: number;
   tooMany: number;
@@ -175,6 +193,16 @@ async function credentialsDirectory(accounts: string[]): Promise<string> {
   await mkdir(join(directory, 'virtuous'));
   for (const account of accounts) await writeFile(join(directory, 'virtuous', account), `${tokenOf(account)}\n`);
   return directory;
+}
+
+export interface JobTimes {
+  rangeAddedAt: number;
+  rangeActiveAt: number;
+  rangeFinishedAt: number;
+  rangeAttempts: number;
+  commitActiveAt: number;
+  commitFinishedAt: number;
+  commitAttempts: number;
 }
 
 interface ExportRequest {
@@ -239,16 +267,38 @@ class Fleet {
     return (await readExportStatus(this.connection, this.prefix, spec.exportId))?.ranges.total ?? spec.rangeCount;
   }
 
-  /** `budget spent: slot given back until ...` lines in the export's range job logs. */
-  async slotsGivenBack(spec: ExportSpec, ranges: number): Promise<number> {
+  /** When the export's jobs were added, taken by a worker and finished (epoch ms), from BullMQ's job hashes. */
+  async jobTimes(exportId: string): Promise<JobTimes> {
+    const ranges = new Queue(RANGE_QUEUE, { connection: this.connection, prefix: this.prefix });
+    const exports = new Queue(EXPORT_QUEUE, { connection: this.connection, prefix: this.prefix });
+    try {
+      const range = await ranges.getJob(rangeJobId(exportId, 0));
+      const commit = await exports.getJob(exportId);
+      return {
+        rangeAddedAt: range?.timestamp ?? NaN,
+        rangeActiveAt: range?.processedOn ?? NaN,
+        rangeFinishedAt: range?.finishedOn ?? NaN,
+        rangeAttempts: range?.attemptsMade ?? NaN,
+        commitActiveAt: commit?.processedOn ?? NaN,
+        commitFinishedAt: commit?.finishedOn ?? NaN,
+        commitAttempts: commit?.attemptsMade ?? NaN,
+      };
+    } finally {
+      await Promise.all([ranges.close(), exports.close()]);
+    }
+  }
+
+  /** Times its ranges gave their slot back, from their job logs: their account's budget spent, or to an earlier turn waiting. */
+  async slotsGivenBack(spec: ExportSpec, ranges: number): Promise<SlotsGivenBack> {
     const queue = new Queue(RANGE_QUEUE, { connection: this.connection, prefix: this.prefix });
     try {
-      let lines = 0;
+      const given: SlotsGivenBack = { budget: 0, turn: 0 };
       for (let index = 0; index < ranges; index++) {
         const { logs } = await queue.getJobLogs(rangeJobId(spec.exportId, index), 0, -1);
-        lines += logs.filter((line) => line.includes('budget spent: slot given back until')).length;
+        given.budget += logs.filter((line) => line.includes('budget spent: slot given back until')).length;
+        given.turn += logs.filter((line) => line.includes('slot given to an earlier turn')).length;
       }
-      return lines;
+      return given;
     } finally {
       await queue.close();
     }
@@ -256,6 +306,11 @@ class Fleet {
 
   peakRssMb(): number[] {
     return this.workers.map((worker) => worker.figures().peakRssMb);
+  }
+
+  /** Each worker's highest RSS in the first and in the second half of its life so far: a cost per account would show as growth. */
+  rssHalvesMb(): [number, number][] {
+    return this.workers.map((worker) => worker.figures().halfPeaksMb);
   }
 
   async close(): Promise<void> {
@@ -309,7 +364,7 @@ async function sharingRun(
   const run: SharingRun = {
     label,
     exports: [],
-    redis: { cpuSeconds: 0, wallSeconds: 0, idleCpuPerSecond: 0, dataPages: 0, commands: [] },
+    redis: { cpuSeconds: 0, wallSeconds: 0, idleCpuPerSecond: 0, dataPages: 0, commands: [], connections: 0 },
     workerPeakRssMb: [],
     machineBusy: 0,
   };
@@ -330,6 +385,7 @@ async function sharingRun(
     run.redis.idleCpuPerSecond = await idleRedisCpuPerSecond(commands, 5);
     await context.resetCommandStats();
     const cpuBefore = await redisCpuSeconds(commands);
+    const connectionsBefore = await redisConnectionsReceived(commands);
     const machineBefore = systemCpu();
     const rateLimit = `${budget.limit}/${budget.windowMs / 1000}s`;
     const startOne = async (account: string, role: 'large' | 'small', contacts: number): Promise<Started> => {
@@ -352,6 +408,7 @@ async function sharingRun(
     run.redis.cpuSeconds = (await redisCpuSeconds(commands)) - cpuBefore;
     run.redis.wallSeconds = (lastCommit - firstStart) / 1000;
     run.redis.commands = await redisCommandFigures(commands);
+    run.redis.connections = (await redisConnectionsReceived(commands)) - connectionsBefore;
     run.machineBusy = busyShare(machineBefore, systemCpu());
     run.workerPeakRssMb = fleet.peakRssMb();
 
@@ -366,6 +423,7 @@ async function sharingRun(
       const own = records.filter((record) => record.organization === one.account);
       const organization = stats.find((figures) => figures.name === one.account)?.stats;
       const firstPage = firstDataPageAt(records, one.account);
+      const minimum = minimumSchedule(pages, Math.min(inFlight, Math.max(1, ranges)), budget, one.startedAtMs, shape.alignment);
       const figures: AccountExport = {
         account: one.account,
         role: one.role,
@@ -376,13 +434,15 @@ async function sharingRun(
         wallSeconds: outcome?.committedAtMs ? (outcome.committedAtMs - one.startedAtMs) / 1000 : NaN,
         ranges,
         pages,
-        minimumSeconds: minimumSchedule(pages, Math.min(inFlight, Math.max(1, ranges)), budget, one.startedAtMs, shape.alignment).wallMs / 1000,
+        minimumSeconds: minimum.wallMs / 1000,
         fleetMinimumSeconds: minimumSchedule(pages, inFlight, budget, one.startedAtMs, shape.alignment).wallMs / 1000,
         ...(firstPage ? { firstPageSeconds: (firstPage - one.startedAtMs) / 1000 } : {}),
         requests: organization?.requests ?? 0,
         dataPages: classifyRequests(own).dataPages,
         tooMany: organization?.byStatus[429] ?? 0,
-        slotsGivenBack: one.spec ? await fleet.slotsGivenBack(one.spec, ranges) : 0,
+        windowsUsed: rateWindows(own, true).filter((window) => window.accepted > 0).length,
+        minimumWindows: minimum.windows,
+        slotsGivenBack: one.spec ? await fleet.slotsGivenBack(one.spec, ranges) : { budget: 0, turn: 0 },
       };
       const error = one.error ?? outcome?.failure ?? (outcome?.committedAtMs ? undefined : 'no commit before the timeout');
       if (error) figures.error = error;
@@ -424,6 +484,7 @@ function keyShape(prefix: string): (key: string) => string {
       .replace(prefix, '{prefix}')
       .replace(/exp-\d{8}t\d{6}-[0-9a-f]{6}/g, '<export>')
       .replace(/acct-\d+/g, '<account>')
+      .replace(/s3:\/\/[^/]+\/[^/]+\/<account>\//g, '<dest>/')
       .replace(/-r\d+\b/g, '-r<n>')
       .replace(/:\d+(?=:|$)/g, ':<n>');
 }
@@ -443,11 +504,12 @@ async function runManyAccounts(context: BenchContext, options: AccountsOptions):
     failures: [],
     wallSeconds: NaN,
     startSeconds: NaN,
-    exportSeconds: { median: NaN, slowest: NaN },
+    exportSeconds: { median: NaN, p90: NaN, slowest: NaN },
     memory: { beforeBytes: 0, peakBytes: 0, afterBytes: 0, samples: 0 },
     keys: [],
     workerPeakRssMb: [],
-    redis: { cpuSeconds: 0, wallSeconds: 0, idleCpuPerSecond: 0, dataPages: 0, commands: [] },
+    workerRssHalvesMb: [],
+    redis: { cpuSeconds: 0, wallSeconds: 0, idleCpuPerSecond: 0, dataPages: 0, commands: [], connections: 0 },
     requests: 0,
     tooMany: 0,
     notifications: { received: 0, committed: 0 },
@@ -473,6 +535,7 @@ async function runManyAccounts(context: BenchContext, options: AccountsOptions):
     result.memory.beforeBytes = await redisUsedMemory(commands);
     const sampler = new RedisMemorySampler(commands);
     const cpuBefore = await redisCpuSeconds(commands);
+    const connectionsBefore = await redisConnectionsReceived(commands);
     const firstStart = Date.now();
     const started: { account: string; startedAtMs: number; spec: ExportSpec }[] = [];
     let next = 0;
@@ -498,17 +561,16 @@ async function runManyAccounts(context: BenchContext, options: AccountsOptions):
     // The notifications go out after the commits: what stays is measured once they are delivered (or after 30 s).
     const notified = Date.now();
     while (receiver.states.size < exportIds.length && Date.now() - notified < 30_000) await delay(200);
-    // The notifications go out after the commits: what stays is measured once they are delivered (or after 30 s).
-    const notified = Date.now();
-    while (receiver.states.size < exportIds.length && Date.now() - notified < 30_000) await delay(200);
     result.memory.peakBytes = await sampler.stop();
     result.memory.samples = sampler.samples;
     result.memory.afterBytes = await redisUsedMemory(commands);
     result.redis.cpuSeconds = (await redisCpuSeconds(commands)) - cpuBefore;
     result.redis.commands = await redisCommandFigures(commands);
+    result.redis.connections = (await redisConnectionsReceived(commands)) - connectionsBefore;
     result.workerPeakRssMb = fleet.peakRssMb();
+    result.workerRssHalvesMb = fleet.rssHalvesMb();
     result.keys = await keyGroups(commands, keyShape(fleet.prefix));
-    const times: number[] = [];
+    const times: { account: string; exportId: string; startedAtMs: number; seconds: number }[] = [];
     let lastCommit = firstStart;
     for (const one of started) {
       const outcome = fleet.commits.outcome(one.spec.exportId);
@@ -518,12 +580,29 @@ async function runManyAccounts(context: BenchContext, options: AccountsOptions):
       }
       result.committed++;
       lastCommit = Math.max(lastCommit, outcome.committedAtMs);
-      times.push((outcome.committedAtMs - one.startedAtMs) / 1000);
+      times.push({
+        account: one.account,
+        exportId: one.spec.exportId,
+        startedAtMs: one.startedAtMs,
+        seconds: (outcome.committedAtMs - one.startedAtMs) / 1000,
+      });
     }
     result.wallSeconds = (lastCommit - firstStart) / 1000;
     result.redis.wallSeconds = result.wallSeconds;
-    times.sort((a, b) => a - b);
-    result.exportSeconds = { median: times[Math.floor(times.length / 2)] ?? NaN, slowest: times.at(-1) ?? NaN };
+    times.sort((a, b) => a.seconds - b.seconds);
+    result.exportSeconds = {
+      median: times[Math.floor(times.length / 2)]?.seconds ?? NaN,
+      p90: times[Math.floor(times.length * 0.9)]?.seconds ?? NaN,
+      slowest: times.at(-1)?.seconds ?? NaN,
+    };
+    const slowest = times.at(-1);
+    if (slowest)
+      result.slowest = {
+        account: slowest.account,
+        startedAtMs: slowest.startedAtMs,
+        seconds: slowest.seconds,
+        ...(await fleet.jobTimes(slowest.exportId)),
+      };
     progress(`   accounts: ${result.committed} of ${count} committed in ${result.wallSeconds.toFixed(1)} s; reading every export back`);
     for (const one of started) {
       if (!fleet.commits.outcome(one.spec.exportId)?.committedAtMs) continue;
@@ -560,9 +639,9 @@ export async function runAccounts(context: BenchContext, shape: AccountsShape, p
     progress(
       `accounts: alone: ${large.contacts.toLocaleString('en-US')} contacts of account ${LARGE}, then ${smalls[0]!.contacts.toLocaleString('en-US')} of ${smalls[0]!.name}; ${fleetText}`,
     );
-    result.alone = await sharingRun(context, 'alone', options, [large, smalls[0]!], async (_fleet, start) => {
+    result.alone = await sharingRun(context, 'alone', options, [large, smalls[0]!], async (fleet, start) => {
       const first = await start(LARGE, 'large', large.contacts);
-      if (first.spec) await _fleet.commits.settled([first.spec.exportId], 2 * minimumSchedule(budget.pages, 1, budget).wallMs + 180_000);
+      if (first.spec) await fleet.commits.settled([first.spec.exportId], 2 * minimumSchedule(budget.pages, 1, budget).wallMs + 180_000);
       return [first, await start(smalls[0]!.name, 'small', smalls[0]!.contacts)];
     });
     progress(`   ${describe(result.alone)}`);
@@ -570,7 +649,7 @@ export async function runAccounts(context: BenchContext, shape: AccountsShape, p
     progress(
       `accounts: together: ${LARGE} first, ${smalls.length} small accounts of ${shape.small.contacts.toLocaleString('en-US')} contacts ${shape.small.startAfterMs / 1000} s later; ${fleetText}`,
     );
-    result.together = await sharingRun(context, 'together', options, [large, ...smalls], async (_fleet, start) => {
+    result.together = await sharingRun(context, 'together', options, [large, ...smalls], async (_, start) => {
       const first = await start(LARGE, 'large', large.contacts);
       await delay(Math.max(0, first.startedAtMs + shape.small.startAfterMs - Date.now()));
       return [first, ...(await Promise.all(smalls.map((small) => start(small.name, 'small', small.contacts))))];

@@ -14,6 +14,9 @@ export interface Exactness {
   /** Rows in the parts (the manifest's count is checked against them too). */
   rows: number;
   expected: number;
+  /** The manifest's parts, and how many hold fewer rows than the export's part size (a range's last part, or one written when its range gave its slot back). */
+  parts: number;
+  shortParts: number;
   /** What differs, when it does: missing, extra and repeated ids (a few of each). */
   problem?: string;
 }
@@ -30,7 +33,7 @@ export class ExportedIds {
   /** Reads the committed export's manifest and parts from `store` and compares its ids with `expected` (ascending). */
   async check(store: ObjectStore, spec: ExportSpec, expected: readonly number[]): Promise<Exactness> {
     const text = await store.getText(`${folderOf(spec)}/_manifest.json`);
-    if (!text) return { exact: false, rows: 0, expected: expected.length, problem: 'no manifest' };
+    if (!text) return { exact: false, rows: 0, expected: expected.length, parts: 0, shortParts: 0, problem: 'no manifest' };
     const manifest = JSON.parse(text) as ExportManifest;
     const directory = await mkdtemp(join(tmpdir(), 'bulk-export-bench-ids-'));
     try {
@@ -42,7 +45,9 @@ export class ExportedIds {
       }
       const ids = files.length === 0 ? [] : await this.ids(manifest.format === 'parquet' ? 'read_parquet' : 'read_ndjson_auto', files);
       const problem = difference(ids, expected) ?? (manifest.rows === ids.length ? undefined : `the manifest says ${manifest.rows} rows`);
-      return { exact: problem === undefined, rows: ids.length, expected: expected.length, ...(problem ? { problem } : {}) };
+      const parts = manifest.parts.length;
+      const shortParts = manifest.parts.filter((part) => part.rows < spec.partRows).length;
+      return { exact: problem === undefined, rows: ids.length, expected: expected.length, parts, shortParts, ...(problem ? { problem } : {}) };
     } finally {
       await rm(directory, { recursive: true, force: true });
     }

@@ -18,6 +18,11 @@ export async function redisCpuSeconds(redis: Redis): Promise<number> {
   return Number(fields.get('used_cpu_user') ?? 0) + Number(fields.get('used_cpu_sys') ?? 0);
 }
 
+/** Connections the server has accepted since it started (INFO stats `total_connections_received`). */
+export async function redisConnectionsReceived(redis: Redis): Promise<number> {
+  return Number(infoFields(await redis.info('stats')).get('total_connections_received') ?? 0);
+}
+
 /** `used_memory`: bytes the allocator holds for data and the server's own structures. */
 export async function redisUsedMemory(redis: Redis): Promise<number> {
   return Number(infoFields(await redis.info('memory')).get('used_memory') ?? 0);

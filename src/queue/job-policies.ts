@@ -16,7 +16,14 @@ export const RANGE_JOB_OPTIONS: JobsOptions = {
   ...RETENTION,
 };
 
+/**
+ * An export's job waits for its commit in the order its ranges finished: BullMQ puts a parent whose children
+ * are done on the end its workers take from (last in, first out) unless it has a priority, and with many
+ * exports the first to finish could wait minutes for its commit behind later ones. Every export job has the
+ * same priority, so they are committed first in, first out.
+ */
 export const EXPORT_JOB_OPTIONS: JobsOptions = {
+  priority: 1,
   attempts: 5,
   backoff: { type: 'exponential', delay: 2000 },
   ...RETENTION,

@@ -15,11 +15,12 @@ export class BudgetSpentError extends Error {
 }
 
 /**
- * The range's view of its account's budget: a request that has waited `yieldAfterMs` for a grant stops
- * waiting and throws BudgetSpentError with the time the budget says a grant is due (`grantDueInMs`, read
- * from the shared state), so that a worker slot is never held by a range that can only wait: an account
- * whose window is spent leaves the fleet to accounts with budget. Short waits (the refill between
- * requests, a window about to reset) are waited out in place, as moving a range costs more than them.
+ * The range's view of its account's budget: a request that has waited `yieldAfterMs` for a grant, and
+ * whose budget says the next grant is at least that far off (`grantDueInMs`, read from the shared state),
+ * stops waiting and throws BudgetSpentError with that time, so that a worker slot is not held by a range
+ * that can only wait: an account whose window is spent leaves the fleet to accounts with budget. Short
+ * waits (the refill between requests, a window about to reset) are waited out in place, as moving a range
+ * costs more than them.
  */
 export class YieldingBudget implements RequestBudget {
   constructor(
@@ -29,12 +30,18 @@ export class YieldingBudget implements RequestBudget {
   ) {}
 
   async acquire(signal?: AbortSignal, credentialFingerprint?: string): Promise<BudgetGrant | void> {
-    const patience = AbortSignal.timeout(this.yieldAfterMs);
-    try {
-      return await this.budget.acquire(signal ? AbortSignal.any([signal, patience]) : patience, credentialFingerprint);
-    } catch (error) {
-      if (!patience.aborted || signal?.aborted) throw error;
-      throw new BudgetSpentError(Date.now() + (await this.grantDueInMs()));
+    for (;;) {
+      const patience = AbortSignal.timeout(this.yieldAfterMs);
+      try {
+        return await this.budget.acquire(signal ? AbortSignal.any([signal, patience]) : patience, credentialFingerprint);
+      } catch (error) {
+        if (!patience.aborted || signal?.aborted) throw error;
+      }
+      // A budget giving its tokens out at its refill rate, shared by the account's ranges, keeps each of them
+      // waiting a while for its turn, but the next grant is near: moving the range would cost a short part
+      // at every page. Only a grant that is far off (a spent window, a pause) gives the slot back.
+      const dueInMs = await this.grantDueInMs();
+      if (dueInMs >= this.yieldAfterMs) throw new BudgetSpentError(Date.now() + dueInMs);
     }
   }
 
