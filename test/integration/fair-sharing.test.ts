@@ -119,7 +119,7 @@ describe('fair sharing of worker slots between accounts', () => {
         // Pages slow enough that the large export is still reading when the small one commits.
         faults: { latencyMs: [60, 80], seed: 4 },
         organizations: [
-          { name: 'large', tokens: ['large-token-0002'], contacts: 30_000 },
+          { name: 'large', tokens: ['large-token-0002'], contacts: 20_000 },
           { name: 'small', tokens: ['small-token-0002'], contacts: 300 },
         ],
       },
