@@ -13,6 +13,15 @@ import { ExportFixture } from '../support/export-fixture.js';
  * until the window resets, so that a small export of another account, started after it, is read while the
  * large one waits; then the large one resumes from its checkpoints and commits exactly.
  */
+/** A CREDENTIALS_DIR with the Virtuous accounts `large` and `small`, their tokens ending in `suffix`. */
+async function twoAccounts(label: string, suffix: string): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), `${label}-`));
+  await mkdir(join(directory, 'virtuous'));
+  await writeFile(join(directory, 'virtuous', 'large'), `large-token-${suffix}`);
+  await writeFile(join(directory, 'virtuous', 'small'), `small-token-${suffix}`);
+  return directory;
+}
+
 describe('fair sharing of worker slots between accounts', () => {
   let fixture: ExportFixture | undefined;
   let credentials: string | undefined;
@@ -23,10 +32,7 @@ describe('fair sharing of worker slots between accounts', () => {
   });
 
   it("gives a spent account's slots to another account's export until its window resets", { timeout: 120_000 }, async () => {
-    credentials = await mkdtemp(join(tmpdir(), 'fair-'));
-    await mkdir(join(credentials, 'virtuous'));
-    await writeFile(join(credentials, 'virtuous', 'large'), 'large-token-0001');
-    await writeFile(join(credentials, 'virtuous', 'small'), 'small-token-0001');
+    credentials = await twoAccounts('fair', '0001');
     fixture = await ExportFixture.create(
       'fair',
       {
@@ -107,10 +113,7 @@ describe('fair sharing of worker slots between accounts', () => {
   });
 
   it("gives a running export's slots to the first ranges of an export started after it, and takes them back", { timeout: 120_000 }, async () => {
-    credentials = await mkdtemp(join(tmpdir(), 'turns-'));
-    await mkdir(join(credentials, 'virtuous'));
-    await writeFile(join(credentials, 'virtuous', 'large'), 'large-token-0002');
-    await writeFile(join(credentials, 'virtuous', 'small'), 'small-token-0002');
+    credentials = await twoAccounts('turns', '0002');
     fixture = await ExportFixture.create(
       'turns',
       {
