@@ -166,7 +166,7 @@ describe('accounts', () => {
       const incremental = async (dest: string, accountArgs: string[]) => {
         const { exportId, result } = await f.start(['--dest', dest, ...PAGES, '--incremental', '--wait', ...accountArgs]);
         expect(result.code, result.stderr).toBe(0);
-        const ids = await f.idsInParts((await f.manifest(await f.folder(dest, exportId)))!);
+        const ids = await f.exportedIds(dest, exportId);
         return { exportId, stderr: result.stderr, ids: ids.map((row) => row.id) };
       };
       const watermarkOf = async (key: string) => JSON.parse((await f.store.getText(key)) ?? 'null') as Watermark | null;

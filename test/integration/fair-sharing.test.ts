@@ -90,12 +90,12 @@ describe('fair sharing of worker slots between accounts', () => {
       // The small export was read and committed while the large one's ranges waited, delayed, for their window.
       const states = await Promise.all(rangeIds.map(async (id) => (await ranges.getJob(id))?.getState()));
       expect(states).toEqual(['delayed', 'delayed']);
-      const smallIds = await f.idsInParts((await f.manifest(await f.folder('s3://exports/small', small.exportId)))!);
+      const smallIds = await f.exportedIds('s3://exports/small', small.exportId);
       expect(smallIds.map((row) => row.id)).toEqual(f.simulator.organization('small').expectedIds({ includeArchived: true }));
 
       // The large export resumes from its checkpoints after the reset: every contact once, no attempt spent on waiting.
       await f.waitForCommit(large.exportId);
-      const largeIds = await f.idsInParts((await f.manifest(await f.folder('s3://exports/large', large.exportId)))!);
+      const largeIds = await f.exportedIds('s3://exports/large', large.exportId);
       expect(largeIds.filter((row) => row.n !== 1)).toEqual([]);
       expect(largeIds.map((row) => row.id)).toEqual(f.simulator.organization('large').expectedIds({ includeArchived: true }));
       for (const id of rangeIds) {
@@ -144,12 +144,12 @@ describe('fair sharing of worker slots between accounts', () => {
       const yielded = await Promise.all([0, 1].map(async (index) => (await ranges.getJobLogs(rangeJobId(large.exportId, index))).logs.join('\n')));
       expect(yielded[0], 'turn 1 keeps its slot').not.toMatch(/slot given to an earlier turn/);
       expect(yielded[1]).toMatch(/slot given to an earlier turn/);
-      const smallIds = await f.idsInParts((await f.manifest(await f.folder('s3://exports/small', small.exportId)))!);
+      const smallIds = await f.exportedIds('s3://exports/small', small.exportId);
       expect(smallIds.map((row) => row.id)).toEqual(f.simulator.organization('small').expectedIds({ includeArchived: true }));
 
       // The large export goes on with both slots and commits exactly: nothing read before giving way is lost or repeated.
       await f.waitForCommit(large.exportId);
-      const largeIds = await f.idsInParts((await f.manifest(await f.folder('s3://exports/large', large.exportId)))!);
+      const largeIds = await f.exportedIds('s3://exports/large', large.exportId);
       expect(largeIds.filter((row) => row.n !== 1)).toEqual([]);
       expect(largeIds.map((row) => row.id)).toEqual(f.simulator.organization('large').expectedIds({ includeArchived: true }));
     } finally {

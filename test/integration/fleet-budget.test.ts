@@ -95,7 +95,7 @@ describe('one budget for the whole fleet', () => {
       const refused = storm.simulator.stats.byStatus[429] ?? 0;
       expect(refused).toBeGreaterThanOrEqual(1);
       expect(refused).toBeLessThanOrEqual(4);
-      const ids = await storm.idsInParts((await storm.manifest(await storm.folder(dest, exportId)))!);
+      const ids = await storm.exportedIds(dest, exportId);
       expect(ids.map((row) => row.id)).toEqual(storm.simulator.expectedIds({ includeArchived: true }));
       expect(ids.every((row) => row.n === 1)).toBe(true);
     } finally {

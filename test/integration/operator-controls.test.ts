@@ -176,7 +176,7 @@ describe('operator controls and recovery', () => {
       } finally {
         await queue.close();
       }
-      const ids = await fixture.idsInParts((await fixture.manifest(await fixture.folder(dest, exportId)))!);
+      const ids = await fixture.exportedIds(dest, exportId);
       expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
       expect(ids.every((row) => row.n === 1)).toBe(true);
     } finally {
@@ -215,7 +215,7 @@ describe('operator controls and recovery', () => {
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stdout).toMatch(/retrying range\(s\) /);
     await fixture.waitForCommit(exportId);
-    const ids = await fixture.idsInParts((await fixture.manifest(await fixture.folder(dest, exportId)))!);
+    const ids = await fixture.exportedIds(dest, exportId);
     expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
     expect(ids.every((row) => row.n === 1)).toBe(true);
   });

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { Redis } from 'ioredis';
-import { waitForExport } from '../../src/queue/export-status.js';
-import { createCommandConnection } from '../../src/queue/redis-connection.js';
+import { waitForCommit } from './progress-events.js';
 import { startLocalS3, type LocalS3 } from '../../simulators/local-services/local-s3.js';
 import { startCloseSimulator, type CloseSimulator, type CloseSimulatorOptions } from '../../simulators/close/index.js';
 import { locateExportFolder } from '../../src/sinks/export-layout.js';
@@ -68,14 +67,9 @@ export class CloseExportFixture {
     return { exportId, result, folder: await this.folder(dest, exportId) };
   }
 
-  /** Resolves once the export is committed (throws when it failed). */
-  async waitForCommit(exportId: string): Promise<void> {
-    const redis = createCommandConnection(this.redisUrl, 'test-wait');
-    try {
-      await waitForExport(this.redisUrl, this.prefix, redis, exportId);
-    } finally {
-      redis.disconnect();
-    }
+  /** Resolves when the export committed; rejects when it failed, was cancelled or a range failed for good. */
+  waitForCommit(exportId: string): Promise<void> {
+    return waitForCommit(this.redisUrl, this.prefix, exportId);
   }
 
   /** The object key prefix of an export, from the export index `start` wrote. */

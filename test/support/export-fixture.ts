@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { waitForExport } from '../../src/queue/export-status.js';
-import { createCommandConnection } from '../../src/queue/redis-connection.js';
+import { waitForCommit } from './progress-events.js';
 import { startLocalS3, type LocalS3 } from '../../simulators/local-services/local-s3.js';
 import { startVirtuousSimulator, type VirtuousSimulator, type VirtuousSimulatorOptions } from '../../simulators/virtuous/index.js';
 import { locateExportFolder } from '../../src/sinks/export-layout.js';
@@ -79,6 +78,11 @@ export class ExportFixture {
   }
 
   /** Every id in the manifest's parts, as DuckDB reads them, with how often each appears. */
+  /** Each id in the parts of a committed export to `dest`, with how often it appears (DuckDB). */
+  async exportedIds(dest: string, exportId: string): Promise<{ id: number; n: number }[]> {
+    return this.idsInParts((await this.manifest(await this.folder(dest, exportId)))!);
+  }
+
   async idsInParts(manifest: ExportManifest): Promise<{ id: number; n: number }[]> {
     const parts = await downloadParts(this.store, manifest);
     try {
@@ -103,14 +107,9 @@ export class ExportFixture {
     }
   }
 
-  /** Resolves when the export committed; rejects if it failed. */
-  async waitForCommit(exportId: string): Promise<void> {
-    const redis = createCommandConnection(this.redisUrl, 'test-wait');
-    try {
-      await waitForExport(this.redisUrl, this.prefix, redis, exportId);
-    } finally {
-      redis.disconnect();
-    }
+  /** Resolves when the export committed; rejects when it failed, was cancelled or a range failed for good. */
+  waitForCommit(exportId: string): Promise<void> {
+    return waitForCommit(this.redisUrl, this.prefix, exportId);
   }
 
   async close(): Promise<void> {

@@ -6,9 +6,9 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } f
 import { Redis } from 'ioredis';
 import { startLocalS3, type LocalS3 } from '../../simulators/local-services/local-s3.js';
 import { Queue, QueueEvents } from '../../src/queue/bullmq.js';
-import { waitForExport } from '../../src/queue/export-status.js';
+import { waitForCommit } from './progress-events.js';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
-import { createCommandConnection, createRedisConnection } from '../../src/queue/redis-connection.js';
+import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { runCli, spawnWorker, type CliResult, type WorkerProcess } from './cli-process.js';
 import { queryDuckDB } from './duckdb.js';
 import { sqlList } from './export-download.js';
@@ -192,13 +192,8 @@ export class ExportWorld {
   }
 
   /** Resolves when the export committed; rejects when it failed, was cancelled or a range failed for good. */
-  async waitForCommit(exportId: string): Promise<void> {
-    const redis = createCommandConnection(this.redisUrl, 'test-wait');
-    try {
-      await waitForExport(this.redisUrl, this.prefix, redis, exportId);
-    } finally {
-      redis.disconnect();
-    }
+  waitForCommit(exportId: string): Promise<void> {
+    return waitForCommit(this.redisUrl, this.prefix, exportId);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { QueueEvents } from '../../src/queue/bullmq.js';
 import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
-import { createRedisConnection, type RedisTarget } from '../../src/queue/redis-connection.js';
+import { createCommandConnection, createRedisConnection, type RedisTarget } from '../../src/queue/redis-connection.js';
+import { waitForExport } from '../../src/queue/export-status.js';
 import type { RangeProgress } from '../../src/queue/range-job.js';
 
 /**
@@ -48,5 +49,15 @@ export async function waitForSplits(redis: RedisTarget, prefix: string, exportId
   } finally {
     await events.close();
     connection.disconnect();
+  }
+}
+
+/** Resolves when the export committed; rejects when it failed, was cancelled or a range failed for good. */
+export async function waitForCommit(redisUrl: string, prefix: string, exportId: string): Promise<void> {
+  const redis = createCommandConnection(redisUrl, 'test-wait');
+  try {
+    await waitForExport(redisUrl, prefix, redis, exportId);
+  } finally {
+    redis.disconnect();
   }
 }
