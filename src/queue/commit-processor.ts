@@ -19,7 +19,7 @@ import { parquetColumnsOf } from '../sinks/parquet-columns.js';
 import { folderOf, tableFolder } from '../sinks/export-layout.js';
 import { formatS3Url } from '../sinks/s3/s3-location.js';
 import { compareColumns, hasSchemaChanges, previousCommittedManifest } from '../sinks/schema-changes.js';
-import { createSource } from '../sources/create-source.js';
+import { recordSchemaOf } from '../sources/create-source.js';
 import { timestampPositionOf } from '../sources/timestamp-keyset.js';
 import { loadFilesFor } from '../warehouse/load-files.js';
 import { committedNotification } from '../notifications/export-notification.js';
@@ -132,7 +132,7 @@ async function commitCheckedExport(
   }
 
   const rows = parts.reduce((sum, part) => sum + part.rows, 0);
-  const columns = await partColumns(spec, context);
+  const columns = partColumns(spec, context);
   const schemaChanges = await schemaChangesOf(spec, store, columns, parts);
   if (hasSchemaChanges(schemaChanges)) log.warn({ schemaChanges }, 'the columns differ from the previous export of the table');
   const manifest: ExportManifest = {
@@ -215,8 +215,8 @@ async function commitCheckedExport(
  * The parts' columns, in file order (Redshift copies Parquet columns by position): those of the export's
  * record schema, which the source builds from the spec alone, and in Parquet parts the lineage and `_extra`.
  */
-async function partColumns(spec: ExportSpec, context: WorkerContext): Promise<ManifestColumn[]> {
-  const { schema } = await createSource(spec.source, { variables: context.variables, handed: context.handed });
+function partColumns(spec: ExportSpec, context: WorkerContext): ManifestColumn[] {
+  const schema = recordSchemaOf(spec.source, context.variables);
   const fields = spec.format === 'parquet' ? parquetColumnsOf(schema).fields : schema.fields;
   return fields.map((field) => ({ name: field.name, type: columnTypeName(field.type) }));
 }

@@ -8,6 +8,7 @@ import type { HandedCredentials } from '../accounts/handed-credentials.js';
 import { accountOf } from '../accounts/account-name.js';
 import { credentialFingerprint } from './credential-fingerprint.js';
 import type { ExportSource } from './export-source.js';
+import type { RecordSchema } from '../sinks/record-schema.js';
 import type { SourceHttpClientOptions } from './http/source-http-client.js';
 import { describeRetry, type SourceRetry } from './http/source-retry.js';
 import { sourceDefinition } from './registry.js';
@@ -59,6 +60,17 @@ export async function createSource(spec: SourceSpec, runtime: SourceRuntime): Pr
     onRetry: runtime.onRetry,
   });
   return definition.create(connection, spec.settings, { rawRows: runtime.rawRows ?? false });
+}
+
+/**
+ * The record schema an export's spec describes, for a step that sends no request (the commit's manifest
+ * columns): built from the spec alone, without the account's credential, so that a commit does not depend on
+ * where the credential is kept, or on a handed-over one still being there.
+ */
+export function recordSchemaOf(spec: SourceSpec, variables: NodeJS.ProcessEnv): RecordSchema {
+  const definition = sourceDefinition(spec.kind);
+  const connection = sourceConnection(definition, variables, { baseUrl: spec.baseUrl, secret: '' });
+  return definition.create(connection, spec.settings, { rawRows: false }).schema;
 }
 
 /**
