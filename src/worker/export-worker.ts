@@ -341,25 +341,39 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
           'BullMQ workers did not finish closing (a Redis connection stuck reconnecting); stopping anyway: a job still held goes back to its queue when its lock lapses',
         );
       }
-      await progress.close();
-      await Promise.all([rangeQueue.close(), exportQueue.close()]);
-      await fleet?.close();
       requests?.close();
-      await Promise.all(
-        [redis, rangeConnection, commitConnection, scheduleConnection, notificationConnection].map((connection) =>
-          connection.quit().catch(() => undefined),
-        ),
+      // The rest waits on Redis too (the last progress write, QUIT): bounded the same way, as a connection left
+      // reconnecting after a failover would hold it for ever; what did not end is disconnected.
+      const connections = [redis, rangeConnection, commitConnection, scheduleConnection, notificationConnection];
+      const released = await stillOpenAfter(
+        new Map<string, Promise<void>>([
+          [
+            'progress, queues and connections',
+            (async () => {
+              await progress.close();
+              await Promise.all([rangeQueue.close(), exportQueue.close()]);
+              await fleet?.close();
+              await Promise.all(connections.map((connection) => connection.quit().catch(() => undefined)));
+            })(),
+          ],
+        ]),
+        BULLMQ_CLOSE_GRACE_MS,
       );
+      if (released.length > 0) {
+        options.logger.warn({ open: released, waitedMs: BULLMQ_CLOSE_GRACE_MS }, 'Redis did not answer the last writes of the stop; disconnecting');
+        for (const connection of connections) connection.disconnect();
+      }
       context.s3.destroy();
       // Last: /readyz answers "stopping" for as long as the stop takes.
       await metricsServer?.close();
-      return { complete: open.length === 0 };
+      return { complete: open.length === 0 && released.length === 0 };
     },
   };
 }
 
 /**
- * How long a stop waits for BullMQ's workers to close once their jobs are handed back. Closing waits for
+ * How long a stop waits for BullMQ's workers to close once their jobs are handed back, and then again for its
+ * last Redis writes and QUITs. Closing waits for
  * each blocking connection to end, and one left reconnecting by a Redis restart may never end (BullMQ
  * issues 4656, 4585): the stop goes on without it rather than hang until the orchestrator's SIGKILL.
  */
