@@ -80,7 +80,15 @@ describe('start --wait through a Redis Cluster failover', () => {
   afterAll(async () => {
     // Not fixture.close(): it drops the prefix through one node, which may be the master this test killed;
     // the cluster and its keys go away with its servers.
-    await Promise.all(fixture?.workers.map((worker) => worker.stop()) ?? []);
+    // SIGKILL, not a stop: what this test checks is `--wait`, and a graceful stop against a cluster that lost a
+    // master was seen to outlast the hook twice in eight full runs (noted on issue 24 for investigation).
+    await Promise.all(
+      fixture?.workers.map(async (worker) => {
+        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+        worker.child.kill('SIGKILL');
+        await once(worker.child, 'exit');
+      }) ?? [],
+    );
     await fixture?.simulator.close();
     await fixture?.s3.close();
     await cluster?.close();
