@@ -3,7 +3,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 
 export const projectRoot = new URL('../', import.meta.url);
 export const compiledDirectory = new URL('dist/', projectRoot);
-export const compiledMain = new URL('cli/main.js', compiledDirectory);
+/** The CLI as scripts/build.mjs bundles it, two folders below package.json as src/cli/main.ts is. */
+export const BUNDLE_FOLDER = 'bundle';
+export const compiledMain = new URL(`${BUNDLE_FOLDER}/main.js`, compiledDirectory);
 export const sourceDirectory = new URL('src/', projectRoot);
 
 /**

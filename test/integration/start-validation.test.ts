@@ -35,7 +35,7 @@ describe('start refuses bad input before anything is enqueued', () => {
     ['a refused token', good, { VIRTUOUS_API_TOKEN: 'wrong-token' }, /Virtuous answered 401 .*refresh the credential in VIRTUOUS_API_TOKEN/],
     ['a missing bucket', ['start', '--source', 'virtuous', '--dest', 's3://no-such-bucket/crm'], {}, /bucket "no-such-bucket".*Create the bucket/],
     ['an unreachable Redis', good, { REDIS_URL: 'redis://127.0.0.1:1' }, /Redis at redis:\/\/127\.0\.0\.1:1.*did not answer/],
-    ['an unreachable API', good, { VIRTUOUS_BASE_URL: 'http://127.0.0.1:1' }, /Virtuous did not answer/],
+    ['an unreachable API', good, { VIRTUOUS_BASE_URL: 'http://127.0.0.1:1', SOURCE_REQUEST_ATTEMPTS: '2' }, /Virtuous did not answer/],
   ])('%s', async (_label, args, overrides, message) => {
     const result = await fixture.cli(args, overrides);
     expect(result.code).not.toBe(0);
