@@ -14,6 +14,7 @@ import { rangeJobId } from './range-job.js';
 import { RangeRetryNotes, type RangeRetryNote } from './range-retry-notes.js';
 import { createRedisConnection, redactUrl, type RedisTarget } from './redis-connection.js';
 import { RedisOutageWatch, type RedisOutagePolicy } from './redis-outage-watch.js';
+import { stillOpenAfter } from './bounded-close.js';
 
 export interface RangeFailure {
   rangeIndex: number;
@@ -181,7 +182,11 @@ export async function waitForExport(
       const status = await watch.read(() => readExportStatus(connection, prefix, exportId));
       signal?.throwIfAborted();
       if (heard.failure) throw heard.failure;
-      if (!status) throw new BulkExportError('UNKNOWN_EXPORT', `No export ${exportId} in this Redis (check REDIS_URL and the queue prefix).`);
+      if (!status)
+        throw new BulkExportError(
+          'UNKNOWN_EXPORT',
+          `No export ${exportId} in this Redis (check REDIS_URL and the queue prefix; Redis forgets a finished export after EXPORT_RETENTION_MS, 14 days unless set).`,
+        );
       if (heard.committed || status.state === 'committed') return status;
       if (status.state === 'failed' || status.state === 'cancelled') {
         throw new BulkExportError('EXPORT_FAILED', status.error ?? `export ${exportId} is ${status.state}`);
@@ -202,7 +207,14 @@ export async function waitForExport(
   } finally {
     signal?.removeEventListener('abort', onAbort);
     connection.off('error', sawConnectionError);
-    await Promise.all([exportEvents.close(), rangeEvents.close()]);
+    // The outcome is known: an events stream whose connection a failover left reconnecting must not keep the
+    // command from returning it (nor `start --wait` from exiting).
+    await stillOpenAfter(
+      new Map([
+        ['export events', exportEvents.close()],
+        ['range events', rangeEvents.close()],
+      ]),
+    );
     for (const connection of connections) connection.disconnect();
   }
 }

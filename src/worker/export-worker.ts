@@ -41,6 +41,7 @@ import { notificationRetryWait } from '../notifications/notification-retry.js';
 import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { RangeStealer } from './range-stealer.js';
 import { WorkerReadiness } from './worker-readiness.js';
+import { CLOSE_GRACE_MS, stillOpenAfter } from '../queue/bounded-close.js';
 
 export interface ExportWorkerOptions {
   redis: RedisSettings;
@@ -234,7 +235,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       const attempts = error instanceof UnrecoverableError ? '' : ` after ${job.attemptsMade} attempts`;
       const failure = `range ${job.data.range.index} failed for good${attempts}: ${error.message}`;
       void context.registry
-        .update(job.data.spec.exportId, { state: 'failed', error: failure })
+        .update(job.data.spec.exportId, { state: 'failed', error: failure, finishedAt: new Date().toISOString() })
         .then(() => notifyFailure(job.data.spec, error, failure, 'RANGE_FAILED'))
         .catch((problem: unknown) => options.logger.warn({ err: (problem as Error).message }, 'could not record the failure'));
     }
@@ -268,7 +269,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     if (job && !(error instanceof ExportCancelledError)) {
       const failure = `commit failed: ${error.message}`;
       void context.registry
-        .update(job.data.exportId, { state: 'failed', error: failure })
+        .update(job.data.exportId, { state: 'failed', error: failure, finishedAt: new Date().toISOString() })
         .then(() => notifyFailure(job.data, error, failure, 'EXPORT_FAILED'))
         .catch((problem: unknown) => options.logger.warn({ err: (problem as Error).message }, 'could not record the failure'));
     }
@@ -334,10 +335,10 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
         ['notifications', notificationWorker.close()],
       ]);
       stopping.abort(SHUTDOWN_REASON);
-      const open = await stillOpenAfter(closing, BULLMQ_CLOSE_GRACE_MS);
+      const open = await stillOpenAfter(closing, CLOSE_GRACE_MS);
       if (open.length > 0) {
         options.logger.warn(
-          { open, waitedMs: BULLMQ_CLOSE_GRACE_MS },
+          { open, waitedMs: CLOSE_GRACE_MS },
           'BullMQ workers did not finish closing (a Redis connection stuck reconnecting); stopping anyway: a job still held goes back to its queue when its lock lapses',
         );
       }
@@ -357,10 +358,10 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
             })(),
           ],
         ]),
-        BULLMQ_CLOSE_GRACE_MS,
+        CLOSE_GRACE_MS,
       );
       if (released.length > 0) {
-        options.logger.warn({ open: released, waitedMs: BULLMQ_CLOSE_GRACE_MS }, 'Redis did not answer the last writes of the stop; disconnecting');
+        options.logger.warn({ open: released, waitedMs: CLOSE_GRACE_MS }, 'Redis did not answer the last writes of the stop; disconnecting');
         for (const connection of connections) connection.disconnect();
       }
       context.s3.destroy();
@@ -371,23 +372,5 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   };
 }
 
-/**
- * How long a stop waits for BullMQ's workers to close once their jobs are handed back, and then again for its
- * last Redis writes and QUITs. Closing waits for
- * each blocking connection to end, and one left reconnecting by a Redis restart may never end (BullMQ
- * issues 4656, 4585): the stop goes on without it rather than hang until the orchestrator's SIGKILL.
- */
-const BULLMQ_CLOSE_GRACE_MS = 10_000;
-
 /** Notifications a worker sends at once: each mostly waits on its receiver, and a fleet sends one per export event. */
 const NOTIFICATION_CONCURRENCY = 4;
-
-/** The names of the closes not settled within `ms`. */
-async function stillOpenAfter(closing: ReadonlyMap<string, Promise<void>>, ms: number): Promise<string[]> {
-  const open = new Set(closing.keys());
-  const settled = Promise.all([...closing].map(([name, close]) => close.catch(() => undefined).then(() => open.delete(name))));
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-  return [...open];
-}

@@ -11,6 +11,7 @@ import { readExportStatus, type ExportStatus } from '../../queue/export-status.j
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../../queue/queue-names.js';
 import { createRedisConnection } from '../../queue/redis-connection.js';
 import { RedisOutageWatch } from '../../queue/redis-outage-watch.js';
+import { stillOpenAfter } from '../../queue/bounded-close.js';
 
 export interface WatchOptions {
   json?: boolean;
@@ -63,7 +64,7 @@ export async function watchExport(
     createRedisConnection(environment.redis, 'bulk-export:watch'),
   ];
   const closeAll = async (events: QueueEvents[]) => {
-    await Promise.all(events.map((queueEvents) => queueEvents.close().catch(() => undefined)));
+    await stillOpenAfter(new Map(events.map((queueEvents, index) => [`events ${index}`, queueEvents.close()])));
     for (const connection of [redis, ...eventConnections]) connection.disconnect();
   };
 
@@ -75,7 +76,9 @@ export async function watchExport(
   );
   if (!record) {
     await closeAll([]);
-    throw new InvalidInputError(`No export "${exportId}" is known to the Redis at REDIS_URL.`);
+    throw new InvalidInputError(
+      `No export "${exportId}" is known to the Redis at REDIS_URL (Redis forgets a finished export after EXPORT_RETENTION_MS, 14 days unless set).`,
+    );
   }
   const spec = record.spec;
   const tty = 'isTTY' in output && Boolean(output.isTTY) && !options.json;
