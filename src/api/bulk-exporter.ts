@@ -94,7 +94,10 @@ export class BulkExporter {
       const id = checkExportId(exportId);
       const { readExportStatus } = await operations.exportStatus();
       const status = await this.withRedis((redis) => readExportStatus(redis, this.environment.queuePrefix, id));
-      if (!status) throw new InvalidInputError(`No export "${id}" is known to the Redis at REDIS_URL.`);
+      if (!status)
+        throw new InvalidInputError(
+          `No export "${id}" is known to the Redis at REDIS_URL (Redis forgets a finished export after EXPORT_RETENTION_MS, 14 days unless set).`,
+        );
       return status;
     });
   }

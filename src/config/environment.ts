@@ -83,6 +83,12 @@ export const SOURCE_REQUEST_DEFAULTS: SourceRequestSettings = { timeoutMs: 60_00
 export const REDIS_OUTAGE_GIVE_UP_DEFAULT_MS = 60_000;
 
 /**
+ * EXPORT_RETENTION_MS: how long Redis keeps a finished (committed, failed or cancelled) export's record,
+ * checkpoints and range board, for `status`, `list` and `retry`; unset, as long as BullMQ keeps failed jobs.
+ */
+export const EXPORT_RETENTION_DEFAULT_MS = 14 * 24 * 3_600_000;
+
+/**
  * How a completion notification (`--notify URL`, docs/notifications.md) is tried again while its receiver
  * does not answer 2xx: waits that double from the first, none longer than the longest, until a try fails
  * once `giveUpAfterMs` have passed since the notification was enqueued.
@@ -132,6 +138,8 @@ export interface Environment {
   workerStalledIntervalMs: number | undefined;
   /** BUDGET_YIELD_AFTER_MS: how long a range waits for its account's budget before giving its slot back; undefined = the default. */
   budgetYieldAfterMs: number | undefined;
+  /** EXPORT_RETENTION_MS (see EXPORT_RETENTION_DEFAULT_MS). */
+  exportRetentionMs: number;
   variables: NodeJS.ProcessEnv;
 }
 
@@ -167,6 +175,7 @@ export function readEnvironment(variables: NodeJS.ProcessEnv = process.env): Env
     workerLockDurationMs: optionalNumber(variables.WORKER_LOCK_DURATION_MS),
     workerStalledIntervalMs: optionalNumber(variables.WORKER_STALLED_INTERVAL_MS),
     budgetYieldAfterMs: positiveIntegerVariable(variables, 'BUDGET_YIELD_AFTER_MS'),
+    exportRetentionMs: positiveIntegerVariable(variables, 'EXPORT_RETENTION_MS') ?? EXPORT_RETENTION_DEFAULT_MS,
     variables,
   };
 }

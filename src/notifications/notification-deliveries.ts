@@ -34,7 +34,7 @@ export class NotificationDeliveries {
     private readonly prefix: string,
   ) {}
 
-  private key(exportId: string): string {
+  key(exportId: string): string {
     return `${this.prefix}:notification:${exportId}`;
   }
 

@@ -33,7 +33,7 @@ export class CheckpointStore {
     private readonly prefix: string,
   ) {}
 
-  private key(exportId: string, rangeIndex: number): string {
+  key(exportId: string, rangeIndex: number): string {
     return `${this.prefix}:checkpoint:${exportId}:${rangeIndex}`;
   }
 

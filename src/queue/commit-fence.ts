@@ -15,7 +15,7 @@ export class CommitFence {
     private readonly prefix: string,
   ) {}
 
-  private key(exportId: string): string {
+  key(exportId: string): string {
     return `${this.prefix}:committing:${exportId}`;
   }
 

@@ -10,7 +10,7 @@ export class ExportControl {
     private readonly prefix: string,
   ) {}
 
-  private key(exportId: string): string {
+  key(exportId: string): string {
     return `${this.prefix}:control:${exportId}`;
   }
 

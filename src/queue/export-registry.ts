@@ -9,6 +9,7 @@ export interface ExportRecord {
   rows?: number;
   parts?: number;
   error?: string;
+  /** When it committed, failed or was cancelled (ISO 8601); cleared when it is retried. */
   finishedAt?: string;
 }
 
@@ -49,5 +50,15 @@ export class ExportRegistry {
 
   async recent(limit: number, offset = 0): Promise<string[]> {
     return this.redis.zrevrange(this.indexKey, offset, offset + limit - 1);
+  }
+
+  /** Up to `limit` exports started before `time` (ms since the epoch), oldest first. */
+  async startedBefore(time: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.indexKey, '-inf', `(${time}`, 'LIMIT', 0, limit);
+  }
+
+  /** The export's record and its index entry go, in one transaction. */
+  async remove(exportId: string): Promise<void> {
+    await this.redis.multi().del(this.key(exportId)).zrem(this.indexKey, exportId).exec();
   }
 }

@@ -20,7 +20,7 @@ export async function openExportJobs(redis: Redis, prefix: string, exportId: str
   const record = await new ExportRegistry(redis, prefix).get(exportId);
   if (!record)
     throw new InvalidInputError(
-      `No export "${exportId}" is known to the Redis at REDIS_URL (see bulk-export list, or resume it with --dest to rebuild it from S3).`,
+      `No export "${exportId}" is known to the Redis at REDIS_URL (see bulk-export list; Redis forgets a finished export after EXPORT_RETENTION_MS, 14 days unless set; resume it with --dest to rebuild it from S3).`,
     );
   const exports = new Queue(EXPORT_QUEUE, { connection: redis, prefix });
   const ranges = new Queue<RangeJobData>(RANGE_QUEUE, { connection: redis, prefix });

@@ -77,7 +77,8 @@ export async function retryFailedJobs(redis: Redis, prefix: string, exportId: st
       }
       outcome.commit = { reason, rangesReadAgain: unfinished };
     }
-    if (outcome.ranges.length > 0 || outcome.commit) await new ExportRegistry(redis, prefix).update(exportId, { state: 'running', error: undefined });
+    if (outcome.ranges.length > 0 || outcome.commit)
+      await new ExportRegistry(redis, prefix).update(exportId, { state: 'running', error: undefined, finishedAt: undefined });
     return outcome;
   } finally {
     await jobs.close();

@@ -32,6 +32,7 @@ import { newExportId } from '../export-id.js';
 import { addExportJobLogLine, plannedLine, type RangeSizing } from '../export-job-log.js';
 import { reportExportJobProgress } from '../export-job-progress.js';
 import { ExportRegistry } from '../export-registry.js';
+import { ExportRetention } from '../export-retention.js';
 import { FleetRoster } from '../fleet-roster.js';
 import type { ChangeWindowSpec, ExportSpec, RateLimitSpec, SourceSpec } from '../export-spec.js';
 import { IncrementalGuard } from '../incremental-guard.js';
@@ -140,11 +141,23 @@ export async function startExport(request: StartExportRequest, deps: StartExport
     await guard?.enqueued();
     deps.logger.info({ exportId: spec.exportId, ranges: ranges.length, plannedRows: spec.plannedRows }, 'export enqueued');
     await describeOnExportJob(plan, deps);
+    await forgetFinishedExports(deps);
     return spec;
   } catch (error) {
     await guard?.release();
     if (credential.origin === 'handed-over') await handed.release(kind, account, holder);
     throw error;
+  }
+}
+
+/** Each start sweeps away what Redis holds of exports finished longer than EXPORT_RETENTION_MS ago; a failed sweep fails no start. */
+async function forgetFinishedExports(deps: StartExportDependencies): Promise<void> {
+  try {
+    const forgotten = await new ExportRetention(deps.redis, deps.environment.queuePrefix, deps.environment.exportRetentionMs).sweep();
+    if (forgotten.length > 0)
+      deps.logger.info({ forgotten: forgotten.length, retentionMs: deps.environment.exportRetentionMs }, 'forgot finished exports');
+  } catch (error) {
+    deps.logger.warn({ err: (error as Error).message }, 'could not forget finished exports; the next start tries again');
   }
 }
 
