@@ -263,14 +263,14 @@ function renderRedisCpu(result: AccountsResult): string[] {
 }
 
 /** What becomes of a group of keys once its exports are finished. */
-type KeyFate = 'expires' | 'job: trimmed by retention' | 'stream: capped' | 'stays: per export' | 'stays: per account' | 'fleet';
+type KeyFate = 'expires' | 'job: trimmed by retention' | 'stream: capped' | 'per export: until the retention' | 'stays: per account' | 'fleet';
 
 function fateOf(group: KeyGroup): KeyFate {
   if (group.keys > 0 && group.expiring === group.keys) return 'expires';
   if (/:(exports|export-ranges|notifications):(<export>|completed$)/.test(group.shape)) return 'job: trimmed by retention';
   if (/:(exports|export-ranges|notifications):events$/.test(group.shape)) return 'stream: capped';
-  // The registry's index (`{prefix}:exports`, one entry per export) is never trimmed, as the records it lists.
-  if (group.shape === '{prefix}:exports' || group.shape.includes('<export>')) return 'stays: per export';
+  // The registry's index (`{prefix}:exports`, one entry per export) and the records it lists go when a start's sweep forgets the export (EXPORT_RETENTION_MS).
+  if (group.shape === '{prefix}:exports' || group.shape.includes('<export>')) return 'per export: until the retention';
   if (group.shape.includes('<account>')) return 'stays: per account';
   return 'fleet';
 }
@@ -386,12 +386,18 @@ function renderMany(many: ManyAccountsResult, shape: AccountsShape): string[] {
     ),
   );
   out.push('');
-  const byFate = (fate: KeyFate) => many.keys.filter((group) => fateOf(group) === fate).reduce((sum, group) => sum + group.bytes, 0);
-  const perExport = byFate('stays: per export') / many.accounts;
+  const bytesOf = (groups: KeyGroup[], fate: KeyFate) =>
+    groups.filter((group) => fateOf(group) === fate).reduce((sum, group) => sum + group.bytes, 0);
+  const byFate = (fate: KeyFate) => bytesOf(many.keys, fate);
+  const perExport = byFate('per export: until the retention') / many.accounts;
+  const perExportLater = bytesOf(many.afterRetention.keys, 'per export: until the retention') / many.accounts;
   out.push(
-    `Per finished export (one range, one part): ${thousands(perExport)} bytes stay for good (\`stays: per export\`), ${thousands(byFate('job: trimmed by retention') / many.accounts)} bytes of jobs go with retention, ` +
+    `Per finished export (one range, one part): ${thousands(perExport)} bytes stay until the retention (\`per export: until the retention\`), ${thousands(byFate('job: trimmed by retention') / many.accounts)} bytes of jobs go with BullMQ's retention, ` +
       `${thousands(byFate('stream: capped') / many.accounts)} bytes of events are capped; per account ${thousands(byFate('stays: per account') / many.accounts)} bytes stay (one set per account and table, not per export) and ${thousands(byFate('expires') / many.accounts)} bytes expire. ` +
-      `Bounded: jobs, streams, accounts; **not bounded**: the per-export keys grow by ${thousands(perExport)} bytes with every export (${fixed((perExport * 10_000) / 2 ** 20, 0)} MB per 10,000 exports).`,
+      `A start's sweep a retention period (EXPORT_RETENTION_MS) later forgot ${many.afterRetention.forgotten} of ${many.committed} exports, and left ${thousands(perExportLater)} bytes per export of their keys: ` +
+      (perExportLater === 0 && many.afterRetention.forgotten === many.committed
+        ? 'bounded: jobs, streams, accounts, and the exports of one retention period.'
+        : '**not bounded**: per-export keys outlive the retention.'),
   );
   out.push('');
   return out;

@@ -27,6 +27,8 @@ import { ID_STRIDE } from '../../simulators/virtuous/contact-generator.js';
 import type { RateWindowAlignment } from '../../simulators/virtuous/rate-window.js';
 import type { VirtuousOrganizationOptions } from '../../simulators/virtuous/index.js';
 import { apiBoundBudget, minimumSchedule, type ApiBoundBudget, type ApiBoundShape } from './api-bound-budget.js';
+import { EXPORT_RETENTION_DEFAULT_MS } from '../../src/config/environment.js';
+import { ExportRetention } from '../../src/queue/export-retention.js';
 import type { BenchContext } from './context.js';
 import { ExportCommits } from './export-commits.js';
 import { UNTHROTTLED_RATE_LIMIT } from './export-run.js';
@@ -141,6 +143,8 @@ export interface ManyAccountsResult {
   memory: { beforeBytes: number; peakBytes: number; afterBytes: number; samples: number };
   /** Every key after all committed, by shape. */
   keys: KeyGroup[];
+  /** Every key once a start's sweep ran a retention period (EXPORT_RETENTION_MS) later, and how many exports it forgot. */
+  afterRetention: { forgotten: number; keys: KeyGroup[] };
   workerPeakRssMb: number[];
   /** Per worker, highest RSS in the first and the second half of the run (MB). */
   workerRssHalvesMb: [number, number][];
@@ -507,6 +511,7 @@ async function runManyAccounts(context: BenchContext, options: AccountsOptions):
     exportSeconds: { median: NaN, p90: NaN, slowest: NaN },
     memory: { beforeBytes: 0, peakBytes: 0, afterBytes: 0, samples: 0 },
     keys: [],
+    afterRetention: { forgotten: 0, keys: [] },
     workerPeakRssMb: [],
     workerRssHalvesMb: [],
     redis: { cpuSeconds: 0, wallSeconds: 0, idleCpuPerSecond: 0, dataPages: 0, commands: [], connections: 0 },
@@ -570,6 +575,10 @@ async function runManyAccounts(context: BenchContext, options: AccountsOptions):
     result.workerPeakRssMb = fleet.peakRssMb();
     result.workerRssHalvesMb = fleet.rssHalvesMb();
     result.keys = await keyGroups(commands, keyShape(fleet.prefix));
+    // A retention period later, the next start's sweep (the one a start runs) forgets every finished export.
+    const later = Date.now() + EXPORT_RETENTION_DEFAULT_MS + 1;
+    result.afterRetention.forgotten = (await new ExportRetention(commands, fleet.prefix).sweep(later)).length;
+    result.afterRetention.keys = await keyGroups(commands, keyShape(fleet.prefix));
     const times: { account: string; exportId: string; startedAtMs: number; seconds: number }[] = [];
     let lastCommit = firstStart;
     for (const one of started) {
