@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { accountOf } from '../accounts/account-name.js';
+import { HandedCredentials } from '../accounts/handed-credentials.js';
 import { EXPORT_RETENTION_DEFAULT_MS } from '../config/environment.js';
 import { NotificationDeliveries } from '../notifications/notification-deliveries.js';
 import { CheckpointStore } from './checkpoint-store.js';
@@ -17,10 +19,10 @@ const SWEEP_LIMIT = 1_000;
 /**
  * Forgets finished exports: what Redis holds of an export that committed, failed or was cancelled more than
  * the retention ago (its record, checkpoints, range board, commit fence, operator control and notification
- * deliveries) is deleted, and it leaves the export index. BullMQ trims the exports' jobs itself (7 days
- * for completed ones, 14 for failed: job-policies.ts). Without this, every export would leave some 4 KB in
- * Redis for good. A sweep runs whenever an export is registered (a start, a scheduled run, a rebuild), so
- * what Redis holds is bounded by the exports of one retention period, whatever the fleet's age.
+ * deliveries) is deleted, it leaves the export index, and it lets go of a credential handed over for it.
+ * BullMQ trims the exports' jobs itself (7 days for completed ones, 14 for failed: job-policies.ts). Without
+ * this, every export would leave some 4 KB in Redis for good. A sweep runs at every start (a scheduled run's
+ * too), so what Redis holds is bounded by the exports of one retention period, whatever the fleet's age.
  *
  * What stays on S3 (parts, manifest, `_SUCCESS`, `_ranges/`, watermarks) is not touched: `resume --dest`
  * rebuilds an export Redis forgot, and incremental exports read their watermark from S3.
@@ -44,6 +46,13 @@ export class ExportRetention {
     for (const exportId of candidates) {
       const record = await this.registry.get(exportId);
       if (record && !finishedBefore(record, cutoff)) continue;
+      // A failed export held its handed-over credential for a retry; forgotten, it can no longer be retried.
+      if (record)
+        await new HandedCredentials(this.redis, this.prefix, {}).release(
+          record.spec.source.kind,
+          accountOf(record.spec.source),
+          `export:${exportId}`,
+        );
       await this.forget(exportId);
       forgotten.push(exportId);
     }

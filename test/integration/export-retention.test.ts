@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCredentialKey } from '../../src/accounts/credential-keyring.js';
+import { ExportRegistry } from '../../src/queue/export-registry.js';
 import { ExportFixture } from '../support/export-fixture.js';
 
 const DEST = 's3://exports/retention';
@@ -14,7 +16,7 @@ describe('finished exports are forgotten after EXPORT_RETENTION_MS', () => {
   let redis: Redis;
 
   beforeAll(async () => {
-    fixture = await ExportFixture.create('retention', { contacts: 300 });
+    fixture = await ExportFixture.create('retention', { contacts: 300 }, { env: { CREDENTIALS_KEY: generateCredentialKey('retention') } });
     redis = new Redis(fixture.redisUrl);
   });
   afterAll(async () => {
@@ -74,5 +76,29 @@ describe('finished exports are forgotten after EXPORT_RETENTION_MS', () => {
     const ids = await fixture.exportedIds(DEST, runningId);
     expect(ids.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
     expect(ids.every((row) => row.n === 1)).toBe(true);
+  });
+
+  it('lets go of the credential handed over for a failed export it forgets', async () => {
+    await Promise.all(fixture.workers.map((worker) => worker.stop()));
+    const handedCredentials = async () => JSON.parse((await fixture.cli(['credentials', 'list', '--json'])).stdout) as unknown[];
+    const { exportId, result } = await fixture.start(['--credential-stdin', '--dest', DEST, '--format', 'ndjson'], {
+      input: fixture.simulator.token,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(await handedCredentials()).toMatchObject([{ holders: [`export:${exportId}`] }]);
+    // The export failed for good (as a worker records it) and waits for a retry, holding its credential.
+    await new ExportRegistry(redis, fixture.prefix).update(exportId, {
+      state: 'failed',
+      error: 'range 0 failed for good',
+      finishedAt: new Date().toISOString(),
+    });
+
+    const next = await fixture.cli(['start', '--source', 'virtuous', '--dest', DEST, '--format', 'ndjson'], { EXPORT_RETENTION_MS: '1' });
+    expect(next.code, next.stderr).toBe(0);
+    expect(await keysOf(exportId)).toEqual([]);
+    // The new export took the account's credential up (it is the one the account has); the forgotten one let go.
+    const holders = (await handedCredentials()).flatMap((listing) => (listing as { holders: string[] }).holders);
+    expect(holders).not.toContain(`export:${exportId}`);
+    expect(holders).toContain(`export:${next.stdout.trim().split('\n').at(-1)}`);
   });
 });
