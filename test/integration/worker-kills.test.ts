@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Queue } from '../../src/queue/bullmq.js';
 import { EXPORT_QUEUE } from '../../src/queue/queue-names.js';
@@ -11,7 +10,9 @@ const CONTACTS = 20_000;
 const PAGE_SIZE = 100;
 const PART_ROWS = 500;
 const CONCURRENCY = 2;
-const KILL_EVERY_MS = 3_000;
+/** The export writes at least 40 parts (CONTACTS / PART_ROWS): a kill after the 8th, 16th, 24th and 32nd, while parts are still to come. */
+const KILL_EVERY_PARTS = 8;
+const LAST_KILL_AT_PARTS = 32;
 
 /**
  * Workers SIGKILLed in turn while an export reads slow pages. Locks last a minute and the stall check
@@ -52,10 +53,13 @@ describe('workers killed in turn', () => {
     });
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 1);
 
-    // The oldest worker dies every 3 s and a new one joins, as a fleet whose containers are preempted does.
+    // The oldest worker dies after every few parts and a new one joins, as a fleet whose containers are
+    // preempted does. Counted in parts, not seconds: how many kills an export outlives must not depend on
+    // how fast the machine is.
     let kills = 0;
-    while (!committed) {
-      await Promise.race([commit, delay(KILL_EVERY_MS)]);
+    for (let parts = KILL_EVERY_PARTS; parts <= LAST_KILL_AT_PARTS; parts += KILL_EVERY_PARTS) {
+      // Every part is written before the commit, so this wait always ends.
+      await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, parts);
       if (committed) break;
       const [victim, ...rest] = workers;
       victim!.child.kill('SIGKILL');
