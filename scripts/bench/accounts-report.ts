@@ -365,7 +365,7 @@ function renderMany(many: ManyAccountsResult, shape: AccountsShape): string[] {
   );
   out.push('');
   out.push(
-    `What stays after the commits, by key (\`<export>\`, \`<account>\`, \`<dest>\` and \`<n>\` stand for every one). "Job": BullMQ trims finished jobs (their hash, logs and \`processed\` set, and their entry in the queue's \`completed\` set) after 7 days or beyond 5,000 per queue; "stream": each queue's events stream is capped (about 10,000 entries); "stays": nothing removes it.`,
+    `What stays after the commits, by key (\`<export>\`, \`<account>\`, \`<dest>\` and \`<n>\` stand for every one). "Job": BullMQ trims finished jobs (their hash, logs and \`processed\` set, and their entry in the queue's \`completed\` set) after 7 days or beyond 5,000 per queue; "stream": each queue's events stream is capped (about 10,000 entries); "per export: until the retention": a start forgets the export once it finished longer than EXPORT_RETENTION_MS (14 days) ago; "stays": nothing removes it.`,
   );
   out.push('');
   out.push(
