@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BulkExportError } from '../errors/index.js';
 import { parseCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
-import { LuaScript } from './lua-script.js';
 
 /**
  * Replaces the checkpoint only if its stored `nextSequence` is the one the writer started from
@@ -52,7 +51,7 @@ export class CheckpointStore {
 
   /** Stores `next` if the range still stands at `expectedSequence`; throws CheckpointConflictError otherwise. */
   async advance(exportId: string, rangeIndex: number, expectedSequence: number, next: RangeCheckpoint): Promise<void> {
-    const found = (await ADVANCE.run(this.redis, [this.key(exportId, rangeIndex)], [expectedSequence, JSON.stringify(next)])) as number;
+    const found = (await this.redis.eval(ADVANCE_SCRIPT, 1, this.key(exportId, rangeIndex), expectedSequence, JSON.stringify(next))) as number;
     if (found !== -1) throw new CheckpointConflictError(exportId, rangeIndex, expectedSequence, found);
   }
 
@@ -66,5 +65,3 @@ export class CheckpointStore {
     if (keys.length > 0) await this.redis.del(...keys);
   }
 }
-
-const ADVANCE = new LuaScript(ADVANCE_SCRIPT);

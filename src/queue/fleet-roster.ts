@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { LuaScript } from './lua-script.js';
 
 /** How often a worker says it is alive. */
 export const ROSTER_BEAT_MS = 400;
@@ -69,7 +68,7 @@ export class FleetRoster {
 
   /** Says `workerId` is alive, and reads who else is. */
   async beat(workerId: string, concurrency: number, lockOwners: string[]): Promise<BeatResult> {
-    const [at, flat] = (await BEAT.run(this.redis, [this.key], [workerId, concurrency, JSON.stringify(lockOwners)])) as [number, string[]];
+    const [at, flat] = (await this.redis.eval(BEAT_SCRIPT, 1, this.key, workerId, concurrency, JSON.stringify(lockOwners))) as [number, string[]];
     const entries: Record<string, string> = {};
     for (let index = 0; index < flat.length; index += 2) entries[flat[index]!] = flat[index + 1]!;
     return { at, silent: classify(entries, at).silent };
@@ -87,7 +86,7 @@ export class FleetRoster {
 
   /** Removes a silent worker once its jobs were handed on, unless it beat again meanwhile. */
   async forget(worker: SilentWorker): Promise<void> {
-    await FORGET.run(this.redis, [this.key], [worker.workerId, worker.stored]);
+    await this.redis.eval(FORGET_SCRIPT, 1, this.key, worker.workerId, worker.stored);
   }
 
   private async read(): Promise<{ alive: RosterEntry[]; silent: SilentWorker[] }> {
@@ -118,6 +117,3 @@ function parseEntry(stored: string): RosterEntry {
   const entry = JSON.parse(stored) as Partial<RosterEntry> & { concurrency: number; at: number };
   return { concurrency: entry.concurrency, at: entry.at, lockOwners: Array.isArray(entry.lockOwners) ? entry.lockOwners : [] };
 }
-
-const BEAT = new LuaScript(BEAT_SCRIPT);
-const FORGET = new LuaScript(FORGET_SCRIPT);

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ExportRange } from '../planning/export-range.js';
 import { endedAt, keySpanOf } from '../planning/key-span.js';
-import { LuaScript } from './lua-script.js';
 
 /**
  * Where each range of an export stands, for splitting a running range's unread part into a new range
@@ -143,7 +142,10 @@ export class RangeBoard {
    * them are its own, else `end` says where its rows stop (a split moved it) and the range ends there.
    */
   async claim(exportId: string, index: number, key: number, progress: ReadingProgress): Promise<{ within: boolean; end: number | null }> {
-    const [within, end] = (await CLAIM.run(this.redis, [this.key(exportId)], [index, String(key), JSON.stringify(progress)])) as [number, string];
+    const [within, end] = (await this.redis.eval(CLAIM_SCRIPT, 1, this.key(exportId), index, String(key), JSON.stringify(progress))) as [
+      number,
+      string,
+    ];
     return { within: within === 1, end: end === '' ? null : Number(end) };
   }
 
@@ -154,17 +156,21 @@ export class RangeBoard {
    * range's index, or why not.
    */
   async split(exportId: string, victim: number, at: number, child: ExportRange, victimProgress: ReadingProgress): Promise<number | SplitRefusal> {
-    const result = (await SPLIT.run(
-      this.redis,
-      [this.key(exportId)],
-      [victim, String(at), JSON.stringify(child), JSON.stringify(victimProgress)],
+    const result = (await this.redis.eval(
+      SPLIT_SCRIPT,
+      1,
+      this.key(exportId),
+      victim,
+      String(at),
+      JSON.stringify(child),
+      JSON.stringify(victimProgress),
     )) as number;
     return result >= 0 ? result : (REFUSALS[result] ?? 'unknown');
   }
 
   /** Range `index` has read everything up to its end: it is split no more. Returns the ranges split off it. */
   async finish(exportId: string, index: number): Promise<number[]> {
-    const children = (await FINISH.run(this.redis, [this.key(exportId)], [index])) as string;
+    const children = (await this.redis.eval(FINISH_SCRIPT, 1, this.key(exportId), index)) as string;
     return children === '' ? [] : children.split(',').map(Number);
   }
 
@@ -199,7 +205,3 @@ function rangeFields(ranges: readonly ExportRange[]): Record<string, string> {
   }
   return fields;
 }
-
-const CLAIM = new LuaScript(CLAIM_SCRIPT);
-const SPLIT = new LuaScript(SPLIT_SCRIPT);
-const FINISH = new LuaScript(FINISH_SCRIPT);
