@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { DEFAULT_ACCOUNT } from '../accounts/account-name.js';
 import { HandedCredentials, type HandedCredentialListing } from '../accounts/handed-credentials.js';
-import type { Environment } from '../config/environment.js';
+import { FORGOTTEN_EXPORTS_HINT, type Environment } from '../config/environment.js';
 import { BulkExportError, InvalidInputError, RedisOutageError } from '../errors/index.js';
 import { loggerFor, type Logger } from '../logging/logger.js';
 import { redactError } from '../logging/redact-error.js';
@@ -94,10 +94,7 @@ export class BulkExporter {
       const id = checkExportId(exportId);
       const { readExportStatus } = await operations.exportStatus();
       const status = await this.withRedis((redis) => readExportStatus(redis, this.environment.queuePrefix, id));
-      if (!status)
-        throw new InvalidInputError(
-          `No export "${id}" is known to the Redis at REDIS_URL (Redis forgets a finished export after EXPORT_RETENTION_MS, 14 days unless set).`,
-        );
+      if (!status) throw new InvalidInputError(`No export "${id}" is known to the Redis at REDIS_URL (${FORGOTTEN_EXPORTS_HINT}).`);
       return status;
     });
   }

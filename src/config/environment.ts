@@ -88,6 +88,9 @@ export const REDIS_OUTAGE_GIVE_UP_DEFAULT_MS = 60_000;
  */
 export const EXPORT_RETENTION_DEFAULT_MS = 14 * 24 * 3_600_000;
 
+/** What a message about an export Redis does not know adds: it may have been forgotten. */
+export const FORGOTTEN_EXPORTS_HINT = `Redis forgets a finished export after EXPORT_RETENTION_MS, ${EXPORT_RETENTION_DEFAULT_MS / 86_400_000} days unless set`;
+
 /**
  * How a completion notification (`--notify URL`, docs/notifications.md) is tried again while its receiver
  * does not answer 2xx: waits that double from the first, none longer than the longest, until a try fails

@@ -15,6 +15,7 @@ import { RangeRetryNotes, type RangeRetryNote } from './range-retry-notes.js';
 import { createRedisConnection, redactUrl, type RedisTarget } from './redis-connection.js';
 import { RedisOutageWatch, type RedisOutagePolicy } from './redis-outage-watch.js';
 import { stillOpenAfter } from './bounded-close.js';
+import { FORGOTTEN_EXPORTS_HINT } from '../config/environment.js';
 
 export interface RangeFailure {
   rangeIndex: number;
@@ -185,7 +186,7 @@ export async function waitForExport(
       if (!status)
         throw new BulkExportError(
           'UNKNOWN_EXPORT',
-          `No export ${exportId} in this Redis (check REDIS_URL and the queue prefix; Redis forgets a finished export after EXPORT_RETENTION_MS, 14 days unless set).`,
+          `No export ${exportId} in this Redis (check REDIS_URL and the queue prefix; ${FORGOTTEN_EXPORTS_HINT}).`,
         );
       if (heard.committed || status.state === 'committed') return status;
       if (status.state === 'failed' || status.state === 'cancelled') {

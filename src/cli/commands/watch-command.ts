@@ -1,6 +1,6 @@
 import { QueueEvents } from '../../queue/bullmq.js';
 import type { Redis } from 'ioredis';
-import { readEnvironment } from '../../config/environment.js';
+import { readEnvironment, FORGOTTEN_EXPORTS_HINT } from '../../config/environment.js';
 import { BulkExportError, InvalidInputError, RedisOutageError } from '../../errors/index.js';
 import { secretScrubber } from '../../logging/secret-scrubber.js';
 import { budgetSecondsFor, readExportBudgetStates } from '../../metrics/budget-state.js';
@@ -76,9 +76,7 @@ export async function watchExport(
   );
   if (!record) {
     await closeAll([]);
-    throw new InvalidInputError(
-      `No export "${exportId}" is known to the Redis at REDIS_URL (Redis forgets a finished export after EXPORT_RETENTION_MS, 14 days unless set).`,
-    );
+    throw new InvalidInputError(`No export "${exportId}" is known to the Redis at REDIS_URL (${FORGOTTEN_EXPORTS_HINT}).`);
   }
   const spec = record.spec;
   const tty = 'isTTY' in output && Boolean(output.isTTY) && !options.json;

@@ -5,6 +5,7 @@ import { ExportRegistry, type ExportRecord } from '../export-registry.js';
 import { EXPORT_QUEUE, RANGE_QUEUE } from '../queue-names.js';
 import { RangeBoard } from '../range-board.js';
 import { rangeJobId, type RangeJobData } from '../range-job.js';
+import { FORGOTTEN_EXPORTS_HINT } from '../../config/environment.js';
 
 /** An export's registry entry and its BullMQ jobs, for the operator commands. */
 export interface ExportJobs {
@@ -20,7 +21,7 @@ export async function openExportJobs(redis: Redis, prefix: string, exportId: str
   const record = await new ExportRegistry(redis, prefix).get(exportId);
   if (!record)
     throw new InvalidInputError(
-      `No export "${exportId}" is known to the Redis at REDIS_URL (see bulk-export list; Redis forgets a finished export after EXPORT_RETENTION_MS, 14 days unless set; resume it with --dest to rebuild it from S3).`,
+      `No export "${exportId}" is known to the Redis at REDIS_URL (see bulk-export list; ${FORGOTTEN_EXPORTS_HINT}; resume it with --dest to rebuild it from S3).`,
     );
   const exports = new Queue(EXPORT_QUEUE, { connection: redis, prefix });
   const ranges = new Queue<RangeJobData>(RANGE_QUEUE, { connection: redis, prefix });
