@@ -6,7 +6,13 @@
 //
 // tsx is a development dependency: an install without it (`npm ci --omit=dev`) cannot run the sources,
 // and is told how to build dist/ instead of failing on a missing module.
+import nodeModule from 'node:module';
 import { compiledMain, isCompiledCliFresh, sourceDirectory } from './compiled-cli.js';
+
+// Node (22.1 and later) keeps the code V8 compiled for the CLI on disk, in its compile cache under the OS temp
+// folder, and the next process reuses it: every command and worker starts on less CPU. Where the folder cannot
+// be written, Node goes on without the cache.
+nodeModule.enableCompileCache?.();
 
 const fromSource = process.env.BULK_EXPORT_FROM_SOURCE === '1';
 if (!fromSource && isCompiledCliFresh()) {

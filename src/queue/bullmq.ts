@@ -1,13 +1,7 @@
-import { createRequire } from 'node:module';
-import type * as BullMQ from 'bullmq';
-
-/**
- * BullMQ, from its CommonJS build: Node loads it in about 0.3 s of CPU where BullMQ's ES modules take
- * 0.45, and every command and worker process pays that at start. Every module of the project, its tests
- * included, takes BullMQ from here, so that there is one copy of its classes (its errors are matched with
- * `instanceof`, and Bull Board checks queues the same way against the CommonJS build it loads itself).
- */
-const bullmq = createRequire(import.meta.url)('bullmq') as typeof BullMQ;
+// BullMQ for every module of the project, its tests included, so that there is one copy of its classes (its
+// errors are matched with `instanceof`). The CLI's bundle carries it inside, with its ioredis (scripts/build.mjs);
+// Bull Board, which loads BullMQ's CommonJS build for itself, accepts these queues by their version tag.
+import * as BullMQ from 'bullmq';
 
 /**
  * Queues and event streams that do not print their connection's errors: with no 'error' listener BullMQ
@@ -15,30 +9,30 @@ const bullmq = createRequire(import.meta.url)('bullmq') as typeof BullMQ;
  * made through a queue rejects on its own, a worker's BullMQ workers log the connection's errors, and
  * whoever follows events adds its own listener.
  */
-export const Queue = class extends bullmq.Queue {
-  constructor(...args: ConstructorParameters<typeof bullmq.Queue>) {
+export const Queue = class extends BullMQ.Queue {
+  constructor(...args: ConstructorParameters<typeof BullMQ.Queue>) {
     super(...args);
     this.on('error', () => undefined);
   }
-} as typeof bullmq.Queue;
+} as typeof BullMQ.Queue;
 export type Queue<DataType = any, ResultType = any, NameType extends string = string> = BullMQ.Queue<DataType, ResultType, NameType>;
-export const Worker = bullmq.Worker;
+export const Worker = BullMQ.Worker;
 export type Worker<DataType = any, ResultType = any, NameType extends string = string> = BullMQ.Worker<DataType, ResultType, NameType>;
-export const QueueEvents = class extends bullmq.QueueEvents {
-  constructor(...args: ConstructorParameters<typeof bullmq.QueueEvents>) {
+export const QueueEvents = class extends BullMQ.QueueEvents {
+  constructor(...args: ConstructorParameters<typeof BullMQ.QueueEvents>) {
     super(...args);
     this.on('error', () => undefined);
   }
-} as typeof bullmq.QueueEvents;
+} as typeof BullMQ.QueueEvents;
 export type QueueEvents = BullMQ.QueueEvents;
-export const FlowProducer = bullmq.FlowProducer;
+export const FlowProducer = BullMQ.FlowProducer;
 export type FlowProducer = BullMQ.FlowProducer;
-export const Job = bullmq.Job;
+export const Job = BullMQ.Job;
 export type Job<DataType = any, ReturnType = any, NameType extends string = string> = BullMQ.Job<DataType, ReturnType, NameType>;
-export const DelayedError = bullmq.DelayedError;
+export const DelayedError = BullMQ.DelayedError;
 export type DelayedError = BullMQ.DelayedError;
-export const WaitingError = bullmq.WaitingError;
+export const WaitingError = BullMQ.WaitingError;
 export type WaitingError = BullMQ.WaitingError;
-export const UnrecoverableError = bullmq.UnrecoverableError;
+export const UnrecoverableError = BullMQ.UnrecoverableError;
 export type UnrecoverableError = BullMQ.UnrecoverableError;
 export type { JobsOptions } from 'bullmq';
