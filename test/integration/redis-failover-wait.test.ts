@@ -8,6 +8,8 @@ import { CLI } from '../support/cli-process.js';
 import { BUCKET, ExportFixture } from '../support/export-fixture.js';
 import { waitForCommittedParts } from '../support/progress-events.js';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.js';
+import { createCommandConnection } from '../../src/queue/redis-connection.js';
+import { EXPORT_QUEUE, RANGE_QUEUE } from '../../src/queue/queue-names.js';
 
 /** A CLI process the test follows while it runs: its output so far, a wait for some output, its exit. */
 interface FollowedCli {
@@ -52,6 +54,34 @@ function followCli(args: string[], env: NodeJS.ProcessEnv): FollowedCli {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** The export's and its ranges' BullMQ state as the cluster holds it now: what a hung wait is waiting on. */
+async function queueState(cluster: TestRedisCluster, prefix: string, exportId: string): Promise<string> {
+  const redis = createCommandConnection(cluster.settings, 'test-diagnosis');
+  try {
+    const exportJob = `${prefix}:${EXPORT_QUEUE}:${exportId}`;
+    const lines = [
+      `export job: ${JSON.stringify(await redis.hgetall(exportJob))}`,
+      `export lock: ${await redis.get(`${exportJob}:lock`)}`,
+      `export dependencies: ${JSON.stringify(await redis.smembers(`${exportJob}:dependencies`))}`,
+      `export processed: ${JSON.stringify(Object.keys(await redis.hgetall(`${exportJob}:processed`)))}`,
+    ];
+    for (const queue of [EXPORT_QUEUE, RANGE_QUEUE]) {
+      const key = (name: string) => `${prefix}:${queue}:${name}`;
+      lines.push(
+        `${queue}: wait ${JSON.stringify(await redis.lrange(key('wait'), 0, -1))} active ${JSON.stringify(await redis.lrange(key('active'), 0, -1))}` +
+          ` prioritized ${JSON.stringify(await redis.zrange(key('prioritized'), 0, -1))} waiting-children ${JSON.stringify(await redis.zrange(key('waiting-children'), 0, -1))}` +
+          ` completed ${JSON.stringify(await redis.zrange(key('completed'), 0, -1))} failed ${JSON.stringify(await redis.zrange(key('failed'), 0, -1))}` +
+          ` marker ${JSON.stringify(await redis.zrange(key('marker'), 0, -1, 'WITHSCORES'))} meta ${JSON.stringify(await redis.hgetall(key('meta')))}`,
+      );
+    }
+    return lines.join('\n');
+  } catch (error) {
+    return `could not read the queue state: ${(error as Error).message}`;
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Every id the simulator holds is in the export's parts exactly once. */
@@ -138,11 +168,12 @@ describe('start --wait through a Redis Cluster failover', () => {
       const guard = new AbortController();
       const code = await Promise.race([
         start.exited,
-        delay(STILL_WAITING_AFTER_MS, undefined, { signal: guard.signal }).then(() => {
+        delay(STILL_WAITING_AFTER_MS, undefined, { signal: guard.signal }).then(async () => {
           const workers = fixture.workers.map((worker) => worker.output().slice(-4000)).join('\n--- next worker ---\n');
           start.kill();
+          const state = await queueState(cluster, fixture.prefix, exportId!);
           throw new Error(
-            `start --wait still ran ${STILL_WAITING_AFTER_MS / 1000} s after the master was killed.\n--- start stderr ---\n${start.stderr()}\n--- workers ---\n${workers}`,
+            `start --wait still ran ${STILL_WAITING_AFTER_MS / 1000} s after the master was killed.\n--- start stderr ---\n${start.stderr()}\n--- queues ---\n${state}\n--- workers ---\n${workers}`,
           );
         }),
       ]).finally(() => guard.abort());
