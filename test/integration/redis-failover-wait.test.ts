@@ -169,9 +169,10 @@ describe('start --wait through a Redis Cluster failover', () => {
       const code = await Promise.race([
         start.exited,
         delay(STILL_WAITING_AFTER_MS, undefined, { signal: guard.signal }).then(async () => {
+          // Read before the kill: once the command exits, the race ends with its exit code instead of this error.
+          const state = await queueState(cluster, fixture.prefix, exportId!);
           const workers = fixture.workers.map((worker) => worker.output().slice(-4000)).join('\n--- next worker ---\n');
           start.kill();
-          const state = await queueState(cluster, fixture.prefix, exportId!);
           throw new Error(
             `start --wait still ran ${STILL_WAITING_AFTER_MS / 1000} s after the master was killed.\n--- start stderr ---\n${start.stderr()}\n--- queues ---\n${state}\n--- workers ---\n${workers}`,
           );
