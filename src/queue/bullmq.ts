@@ -35,4 +35,4 @@ export const WaitingError = BullMQ.WaitingError;
 export type WaitingError = BullMQ.WaitingError;
 export const UnrecoverableError = BullMQ.UnrecoverableError;
 export type UnrecoverableError = BullMQ.UnrecoverableError;
-export type { JobsOptions } from 'bullmq';
+export type { JobsOptions, WorkerListener, WorkerOptions } from 'bullmq';

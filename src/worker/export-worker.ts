@@ -2,7 +2,7 @@ import { DEFAULT_BUDGET_YIELD_AFTER_MS } from '../queue/range/budget-yield.js';
 import { HandedCredentials } from '../accounts/handed-credentials.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Queue, UnrecoverableError, Worker, type Job } from '../queue/bullmq.js';
+import { Queue, UnrecoverableError, type Job } from '../queue/bullmq.js';
 import { readEnvironment, S3_OUTAGE_DEFAULTS, type S3Settings } from '../config/environment.js';
 import type { RedisSettings } from '../config/redis-settings.js';
 import { BulkExportError } from '../errors/index.js';
@@ -40,6 +40,7 @@ import { NOTIFICATION_BACKOFF_TYPE, type NotificationJobData, type NotificationJ
 import { notificationRetryWait } from '../notifications/notification-retry.js';
 import { FleetHeartbeat } from './fleet-heartbeat.js';
 import { RangeStealer } from './range-stealer.js';
+import { SupervisedWorker } from './supervised-worker.js';
 import { WorkerReadiness } from './worker-readiness.js';
 import { CLOSE_GRACE_MS, stillOpenAfter } from '../queue/bounded-close.js';
 
@@ -122,10 +123,9 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   };
   // Aborted once, on close: every range in hand, and any range taken after that, goes back to the queue.
   const stopping = new AbortController();
-  const rangeConnection = createRedisConnection(options.redis, 'bulk-export:ranges');
-  const commitConnection = createRedisConnection(options.redis, 'bulk-export:commits');
-  const scheduleConnection = createRedisConnection(options.redis, 'bulk-export:schedules');
-  const notificationConnection = createRedisConnection(options.redis, 'bulk-export:notifications');
+  // Each queue's BullMQ worker has a connection of its own, and is replaced (with a new one) when its fetch loop stops.
+  const supervised = { redis, logger: options.logger };
+  const connect = (name: string) => () => createRedisConnection(options.redis, name);
   let activeRanges = 0;
   const rangeQueue = new Queue(RANGE_QUEUE, { connection: redis, prefix: options.queuePrefix });
   const stealer = new RangeStealer({
@@ -139,9 +139,10 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
   // The export's own job shows what `status` shows: updated as its ranges move, at about one write a second per export for the fleet.
   const scrub = secretScrubber(options.variables);
   const progress = new ExportProgressReporter({ redis, prefix: options.queuePrefix, logger: options.logger, scrub });
-  const rangeWorker = new Worker<RangeJobData, RangeJobResult>(
-    RANGE_QUEUE,
-    redactingFailures(async (job: Job<RangeJobData, RangeJobResult>, token: string | undefined, signal?: AbortSignal) => {
+  const rangeWorker = new SupervisedWorker<RangeJobData, RangeJobResult>({
+    ...supervised,
+    queueName: RANGE_QUEUE,
+    processor: redactingFailures(async (job: Job<RangeJobData, RangeJobResult>, token: string | undefined, signal?: AbortSignal) => {
       const source = job.data.spec.source as { kind: string; baseUrl?: string };
       if (source.baseUrl) requests?.addSource(source.kind, source.baseUrl);
       activeRanges += 1;
@@ -155,28 +156,33 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
         progress.nudge(job.data.spec.exportId);
       }
     }, options.variables),
-    { ...common, connection: rangeConnection, concurrency: options.concurrency },
-  );
-  const exportWorker = new Worker<ExportSpec, ExportJobResult>(
-    EXPORT_QUEUE,
-    redactingFailures(
+    workerOptions: { ...common, concurrency: options.concurrency },
+    connect: connect('bulk-export:ranges'),
+  });
+  const exportWorker = new SupervisedWorker<ExportSpec, ExportJobResult>({
+    ...supervised,
+    queueName: EXPORT_QUEUE,
+    processor: redactingFailures(
       (job: Job<ExportSpec, ExportJobResult>, token: string | undefined, signal?: AbortSignal) =>
         commitExport(job, context, token, signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal),
       options.variables,
     ),
-    { ...common, connection: commitConnection, concurrency: 1 },
-  );
+    workerOptions: { ...common, concurrency: 1 },
+    connect: connect('bulk-export:commits'),
+  });
   // Scheduled incremental loads: each tick starts `start --incremental` with the schedule's options and this
   // worker's credentials (one tick at a time per process; BullMQ hands each tick to one worker).
   const environment = { ...readEnvironment(options.variables), redis: options.redis, queuePrefix: options.queuePrefix, s3: options.s3 };
-  const scheduleWorker = new Worker<ScheduleJobData, ScheduledRunResult>(
-    SCHEDULE_QUEUE,
-    redactingFailures(
+  const scheduleWorker = new SupervisedWorker<ScheduleJobData, ScheduledRunResult>({
+    ...supervised,
+    queueName: SCHEDULE_QUEUE,
+    processor: redactingFailures(
       (job: Job<ScheduleJobData, ScheduledRunResult>) => runScheduledExport(job, { environment, redis, logger: options.logger }),
       options.variables,
     ),
-    { ...common, connection: scheduleConnection, concurrency: 1 },
-  );
+    workerOptions: { ...common, concurrency: 1 },
+    connect: connect('bulk-export:schedules'),
+  });
   // Completion notifications (`--notify`): a few POSTs at once, each try waiting on one receiver at most
   // NOTIFY_REQUEST_TIMEOUT_MS; tried again after growing waits (notification-retry.ts) until delivered or given up.
   const notificationContext = {
@@ -186,23 +192,24 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     variables: options.variables,
     logger: options.logger,
   };
-  const notificationWorker = new Worker<NotificationJobData, NotificationJobResult>(
-    NOTIFY_QUEUE,
-    redactingFailures(
+  const notificationWorker = new SupervisedWorker<NotificationJobData, NotificationJobResult>({
+    ...supervised,
+    queueName: NOTIFY_QUEUE,
+    processor: redactingFailures(
       (job: Job<NotificationJobData, NotificationJobResult>, token: string | undefined, signal?: AbortSignal) =>
         deliverNotification(job, notificationContext, token, signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal),
       options.variables,
     ),
-    {
+    workerOptions: {
       ...common,
-      connection: notificationConnection,
       concurrency: NOTIFICATION_CONCURRENCY,
       settings: {
         backoffStrategy: (attemptsMade, type) =>
           type === NOTIFICATION_BACKOFF_TYPE ? notificationRetryWait(attemptsMade, environment.notifications.retry) : 0,
       },
     },
-  );
+    connect: connect('bulk-export:notifications'),
+  });
   /** A failed export's notification (`--notify`), after the registry says it failed. */
   const notifyFailure = (spec: ExportSpec, error: Error, message: string, fallback: 'RANGE_FAILED' | 'EXPORT_FAILED') =>
     enqueueNotification(
@@ -283,16 +290,13 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     scheduleWorker.waitUntilReady(),
     notificationWorker.waitUntilReady(),
   ]);
-  readiness.running(
-    [rangeWorker, exportWorker, scheduleWorker, notificationWorker],
-    [
-      ['bulk-export:worker', redis],
-      ['bulk-export:ranges', rangeConnection],
-      ['bulk-export:commits', commitConnection],
-      ['bulk-export:schedules', scheduleConnection],
-      ['bulk-export:notifications', notificationConnection],
-    ],
-  );
+  readiness.running([rangeWorker, exportWorker, scheduleWorker, notificationWorker], () => [
+    ['bulk-export:worker', redis],
+    ['bulk-export:ranges', rangeWorker.connection],
+    ['bulk-export:commits', exportWorker.connection],
+    ['bulk-export:schedules', scheduleWorker.connection],
+    ['bulk-export:notifications', notificationWorker.connection],
+  ]);
   // Planning counts this worker's slots while it says it is alive, and the workers alive hand on the jobs of
   // one that stops saying so (see fleet-roster.ts, dead-worker-handover.ts).
   const roster = new FleetRoster(redis, options.queuePrefix);
@@ -302,7 +306,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
     roster,
     workerId,
     concurrency: options.concurrency,
-    lockOwners: [rangeWorker.id, exportWorker.id],
+    lockOwners: () => [rangeWorker.id, exportWorker.id],
     handOver: (silent) => handOverDeadWorkers(silent, workerId, { roster, redis, queues: [rangeQueue, exportQueue] }),
     onHandedOver: (handed) => {
       metrics?.handedOn.inc({ queue: handed.queue });
@@ -345,7 +349,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       requests?.close();
       // The rest waits on Redis too (the last progress write, QUIT): bounded the same way, as a connection left
       // reconnecting after a failover would hold it for ever; what did not end is disconnected.
-      const connections = [redis, rangeConnection, commitConnection, scheduleConnection, notificationConnection];
+      const connections = [redis, ...[rangeWorker, exportWorker, scheduleWorker, notificationWorker].map((worker) => worker.connection)];
       const released = await stillOpenAfter(
         new Map<string, Promise<void>>([
           [

@@ -7,8 +7,8 @@ export interface FleetHeartbeatOptions {
   roster: FleetRoster;
   workerId: string;
   concurrency: number;
-  /** The ids of this process's BullMQ workers (their lock tokens start with them). */
-  lockOwners: string[];
+  /** The ids of this process's BullMQ workers now (their lock tokens start with them; a replaced worker has a new one). */
+  lockOwners: () => string[];
   /** Hands on the jobs of workers presumed dead (see dead-worker-handover.ts). */
   handOver: (silent: readonly SilentWorker[]) => Promise<HandedOverJob[]>;
   /** Told of every job handed on, after it is back in its queue. */
@@ -50,7 +50,7 @@ export class FleetHeartbeat {
   private async beat(): Promise<readonly SilentWorker[]> {
     const { roster, workerId, concurrency, lockOwners } = this.options;
     try {
-      const { at, silent } = await roster.beat(workerId, concurrency, lockOwners);
+      const { at, silent } = await roster.beat(workerId, concurrency, lockOwners());
       this.continuity.beat(at);
       return silent;
     } catch {

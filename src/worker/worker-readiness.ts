@@ -1,7 +1,12 @@
-import type { Worker } from '../queue/bullmq.js';
 import type { Redis } from 'ioredis';
 import type { Readiness } from '../health/readiness.js';
 import { redisProblem } from '../health/redis-ping.js';
+
+/** What readiness asks of a queue's worker. */
+export interface QueueWorker {
+  readonly name: string;
+  isRunning(): boolean;
+}
 
 /** Where a worker process is in its life: readiness is only possible while it runs. */
 export type WorkerPhase = 'starting' | 'running' | 'stopping';
@@ -12,14 +17,14 @@ export type WorkerPhase = 'starting' | 'running' | 'stopping';
  */
 export class WorkerReadiness {
   private phase: WorkerPhase = 'starting';
-  private workers: Worker[] = [];
-  private connections: ReadonlyArray<readonly [string, Redis]> = [];
+  private workers: readonly QueueWorker[] = [];
+  private connections: () => ReadonlyArray<readonly [string, Redis]> = () => [];
 
   /**
-   * The BullMQ workers are ready to fetch jobs. `connections`: the process's Redis connections by name,
-   * each of which must be open; the first is the one PINGed.
+   * The BullMQ workers are ready to fetch jobs. `connections`: the process's Redis connections by name as
+   * they are now (a replaced worker brings a new one), each of which must be open; the first is the one PINGed.
    */
-  running(workers: Worker[], connections: ReadonlyArray<readonly [string, Redis]>): void {
+  running(workers: readonly QueueWorker[], connections: () => ReadonlyArray<readonly [string, Redis]>): void {
     this.workers = workers;
     this.connections = connections;
     if (this.phase === 'starting') this.phase = 'running';
@@ -35,9 +40,10 @@ export class WorkerReadiness {
     if (this.phase === 'starting') return { ready: false, reason: 'starting: the queue workers are not ready yet' };
     const idle = this.workers.find((worker) => !worker.isRunning());
     if (idle) return { ready: false, reason: `the ${idle.name} worker is not running` };
-    const closed = this.connections.find(([, connection]) => connection.status !== 'ready');
+    const connections = this.connections();
+    const closed = connections.find(([, connection]) => connection.status !== 'ready');
     if (closed) return { ready: false, reason: `Redis connection ${closed[0]} is ${closed[1].status}` };
-    const [name, first] = this.connections[0]!;
+    const [name, first] = connections[0]!;
     const problem = await redisProblem(first, name);
     return problem ? { ready: false, reason: problem } : { ready: true };
   };
