@@ -218,7 +218,7 @@ describe('an API that accepts requests and never answers', () => {
         if (stderr.includes('retrying (2 of 3)')) resolve();
       });
     });
-    const exited = once(child, 'exit') as Promise<[number | null]>;
+    const exited = once(child, 'close') as Promise<[number | null]>;
     // Said while start still runs, after the configured 400 ms (the message names it), not the default minute.
     await firstRetry;
     expect(child.exitCode).toBeNull();

@@ -6,7 +6,6 @@ import { EXPORT_DESCRIPTOR_NAME, exportIndexKey } from '../../src/sinks/export-l
 import { parseS3Url } from '../../src/sinks/s3/s3-location.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { dropPrefix } from '../support/test-redis.js';
-import { redisContents } from '../support/redis-contents.js';
 import { spawnWorker } from '../support/cli-process.js';
 import { generateCredentialKey } from '../../src/accounts/credential-keyring.js';
 import { ExportFixture } from '../support/export-fixture.js';
@@ -87,12 +86,6 @@ describe('operator controls and recovery', () => {
     const resumed = await fixture.cli(['resume', exportId, '--dest', dest]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const recovered = Number(/with (\d+) rows kept/.exec(resumed.stdout)?.[1]);
-    // Once in about 15 full runs resume found the export still known to Redis (writer not found yet): the
-    // failure shows what Redis then held under the prefix.
-    if (Number.isNaN(recovered))
-      expect.fail(
-        `resume did not rebuild: ${resumed.stdout}\nRedis holds: ${(await redisContents(fixture.redisUrl, fixture.prefix)).slice(0, 4000)}`,
-      );
     expect(recovered).toBeGreaterThanOrEqual(6000);
 
     await fixture.startWorkers(2, 2);

@@ -38,7 +38,8 @@ function followCli(args: string[], env: NodeJS.ProcessEnv): FollowedCli {
       }
     });
   }
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  // 'close', not 'exit': the output is read once the process ended, and at 'exit' the pipes may still hold some.
+  const exited = once(child, 'close').then(([code]) => code as number | null);
   return {
     stdout: () => output.stdout,
     stderr: () => output.stderr,

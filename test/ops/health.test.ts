@@ -110,7 +110,7 @@ describe('worker health probes: /healthz and /readyz beside /metrics', () => {
     const { port, directory } = redis!;
     await redis!.stop();
     const child = worker!.child;
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
     child.kill('SIGTERM');
     redis = await startPrivateRedisServer({ port, directory });
     servers.push(redis);
@@ -162,7 +162,7 @@ describe('worker health probes: /healthz and /readyz beside /metrics', () => {
     expect(answer.body.reason).toMatch(/^stopping/);
     expect((await probe(base, '/healthz')).status).toBe(200);
 
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
     redis!.process.kill('SIGCONT');
     const [code, signal] = await exited;
     expect({ code, signal }).toEqual({ code: 0, signal: null });

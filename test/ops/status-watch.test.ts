@@ -40,7 +40,7 @@ describe('status --watch and list', () => {
     const watched = { stdout: '', stderr: '', code: null as number | null };
     watch.stdout.on('data', (chunk: Buffer) => (watched.stdout += chunk.toString()));
     watch.stderr.on('data', (chunk: Buffer) => (watched.stderr += chunk.toString()));
-    const exited = once(watch, 'exit');
+    const exited = once(watch, 'close');
     await vi.waitFor(() => expect(watched.stdout).toContain(`${exportId} running  0/`), { timeout: 30_000, interval: 100 });
     await fixture.startWorkers(1, 2);
     [watched.code] = (await exited) as [number | null];

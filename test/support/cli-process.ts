@@ -18,7 +18,8 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv, options: { 
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': at 'exit' the pipes may still hold the end of what the process wrote.
+  const [code] = (await once(child, 'close')) as [number | null];
   return { code, stdout, stderr };
 }
 
@@ -41,7 +42,7 @@ export async function spawnWorker(env: NodeJS.ProcessEnv, concurrency = 2): Prom
       output += chunk.toString();
       if (output.includes('"worker ready"')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready:\n${output}`)));
+    child.once('close', (code) => reject(new Error(`worker exited with ${code} before it was ready:\n${output}`)));
   });
   return {
     child,
@@ -49,7 +50,8 @@ export async function spawnWorker(env: NodeJS.ProcessEnv, concurrency = 2): Prom
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      // Its output is read after the stop: 'close' comes once the pipe has given all of it.
+      await once(child, 'close');
     },
   };
 }

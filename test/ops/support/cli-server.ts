@@ -25,7 +25,7 @@ export async function startCliServer(args: string[], env: NodeJS.ProcessEnv, rea
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`bulk-export ${args.join(' ')} exited with ${code} before it was ready:\n${output}`)));
+    child.once('close', (code) => reject(new Error(`bulk-export ${args.join(' ')} exited with ${code} before it was ready:\n${output}`)));
   });
   return {
     child,
@@ -34,7 +34,7 @@ export async function startCliServer(args: string[], env: NodeJS.ProcessEnv, rea
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      await once(child, 'close');
     },
   };
 }
