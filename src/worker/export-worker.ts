@@ -331,8 +331,10 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       readiness.stopping();
       stealer.stop();
       heartbeat.stop();
-      await roster.leave(workerId).catch(() => undefined);
       const closing = new Map<string, Promise<void>>([
+        // Leaving the roster waits on Redis like the closes, and is bounded with them: awaited on its own before
+        // them, a connection a Cluster failover left reconnecting held a stopping worker for good.
+        ['roster', roster.leave(workerId)],
         ['ranges', rangeWorker.close()],
         ['commits', exportWorker.close()],
         ['schedules', scheduleWorker.close()],
@@ -343,7 +345,7 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       if (open.length > 0) {
         options.logger.warn(
           { open, waitedMs: CLOSE_GRACE_MS },
-          'BullMQ workers did not finish closing (a Redis connection stuck reconnecting); stopping anyway: a job still held goes back to its queue when its lock lapses',
+          'the roster or BullMQ workers did not finish closing (a Redis connection stuck reconnecting); stopping anyway: a job still held goes back to its queue when its lock lapses',
         );
       }
       requests?.close();
