@@ -332,8 +332,8 @@ export async function startExportWorker(options: ExportWorkerOptions): Promise<R
       stealer.stop();
       heartbeat.stop();
       const closing = new Map<string, Promise<void>>([
-        // Leaving the roster waits on Redis like the closes, and is bounded with them: awaited on its own before
-        // them, a connection a Cluster failover left reconnecting held a stopping worker for good.
+        // Leaving the roster waits on Redis like the closes, and is bounded with them: awaited on its own, a
+        // connection a Cluster failover left reconnecting could hold a stopping worker for good.
         ['roster', roster.leave(workerId)],
         ['ranges', rangeWorker.close()],
         ['commits', exportWorker.close()],
