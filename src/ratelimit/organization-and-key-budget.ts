@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { abortableSleep } from '../time/abortable-sleep.js';
-import { LuaScript } from '../queue/lua-script.js';
+import { LuaScript } from './lua-script.js';
 import { RedisTokenBucket, type RedisTokenBucketOptions } from './redis-token-bucket.js';
 import type { BudgetGrant, BudgetRefusal, ObservedResponse, RequestBudget } from './request-budget.js';
 import { ACQUIRE_BOTH_SCRIPT, OBSERVE_BOTH_SCRIPT } from './token-bucket-scripts.js';

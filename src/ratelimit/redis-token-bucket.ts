@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { abortableSleep } from '../time/abortable-sleep.js';
-import { LuaScript } from '../queue/lua-script.js';
+import { LuaScript } from './lua-script.js';
 import { STANDARD_RATE_LIMIT_HEADERS, type RateLimitDialect } from './rate-limit-dialect.js';
 import type { BudgetGrant, ObservedResponse, RequestBudget } from './request-budget.js';
 import { ACQUIRE_SCRIPT, OBSERVE_SCRIPT, PAUSE_SCRIPT } from './token-bucket-scripts.js';
