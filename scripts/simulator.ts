@@ -6,7 +6,8 @@
  * Every flag also reads from the environment: SIM_CONTACTS, SIM_PORT, SIM_HOST, SIM_TOKEN, SIM_SEED,
  * SIM_RATE_LIMIT (N/SECONDS), SIM_ERROR_RATE, SIM_DROP_RATE, SIM_LATENCY_MS (N or MIN-MAX),
  * SIM_MAX_TAKE, SIM_ARCHIVED_FRACTION, SIM_DATE_FILTER_PRECISION (instant, day or date-only: how date
- * parameters treat a time of day, a behaviour the evidence leaves open). Flags win over the environment.
+ * parameters treat a time of day, a behaviour the evidence leaves open), SIM_CONTACT_SHAPE (documented or
+ * recorded: the fields a full contact carries, see the simulator's options). Flags win over the environment.
  *
  * More organizations beside the first ('default', described by the flags above):
  *
@@ -21,6 +22,7 @@
 import { parseArgs } from 'node:util';
 import { startVirtuousSimulator, type VirtuousOrganizationOptions, type VirtuousSimulatorOptions } from '../simulators/index.js';
 import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from '../simulators/virtuous/date-filter-value.js';
+import { CONTACT_SHAPES, type ContactShape } from '../simulators/virtuous/contact-records.js';
 
 const FLAGS = {
   contacts: 'SIM_CONTACTS',
@@ -35,12 +37,13 @@ const FLAGS = {
   'max-take': 'SIM_MAX_TAKE',
   'archived-fraction': 'SIM_ARCHIVED_FRACTION',
   'date-filter-precision': 'SIM_DATE_FILTER_PRECISION',
+  'contact-shape': 'SIM_CONTACT_SHAPE',
 } as const;
 type Flag = keyof typeof FLAGS;
 
 const USAGE = `Usage: tsx scripts/simulator.ts [--contacts N] [--port P (4010)] [--host H (0.0.0.0)] [--token T] [--seed S]
   [--rate-limit N/SECONDS] [--error-rate F] [--drop-rate F] [--latency-ms N|MIN-MAX] [--max-take N] [--archived-fraction F]
-  [--date-filter-precision instant|day|date-only] [--organization NAME:TOKEN:CONTACTS[:SEED]]...`;
+  [--date-filter-precision instant|day|date-only] [--contact-shape documented|recorded] [--organization NAME:TOKEN:CONTACTS[:SEED]]...`;
 
 const { values: flagValues } = parseArgs({
   options: {
@@ -122,6 +125,10 @@ const faults =
         ...(latencyMs === undefined ? {} : { latencyMs }),
       };
 
+const shape = settings['contact-shape'];
+if (shape !== undefined && !(CONTACT_SHAPES as readonly string[]).includes(shape)) {
+  fail(`--contact-shape must be one of ${CONTACT_SHAPES.join(', ')}, got '${shape}'`);
+}
 const precision = settings['date-filter-precision'];
 if (precision !== undefined && !(DATE_FILTER_PRECISIONS as readonly string[]).includes(precision)) {
   fail(`--date-filter-precision must be one of ${DATE_FILTER_PRECISIONS.join(', ')}, got '${precision}'`);
@@ -141,6 +148,7 @@ const options: VirtuousSimulatorOptions = {
   ...(settings['max-take'] === undefined ? {} : { maxTake: numberSetting(settings, 'max-take')! }),
   ...(settings['archived-fraction'] === undefined ? {} : { archivedFraction: numberSetting(settings, 'archived-fraction')! }),
   ...(precision === undefined ? {} : { dateFilterPrecision: precision as DateFilterPrecision }),
+  ...(shape === undefined ? {} : { contactShape: shape as ContactShape }),
 };
 
 let simulator: Awaited<ReturnType<typeof startVirtuousSimulator>>;

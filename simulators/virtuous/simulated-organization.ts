@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { VirtuousAbbreviatedContact, VirtuousFullContact } from './virtuous-contact.js';
 import { ContactGenerator, ID_STRIDE } from './contact-generator.js';
-import { toAbbreviatedContact, toFullContact } from './contact-records.js';
+import { toAbbreviatedContact, toFullContact, type ContactShape } from './contact-records.js';
 import { ContactStore } from './contact-store.js';
 import { RateWindow, type RateLimitOptions } from './rate-window.js';
 import type { SimulatorClock } from './simulator-clock.js';
@@ -81,6 +81,7 @@ export interface OrganizationSettings {
   archivedFraction: number;
   rateLimit: RateLimitOptions | undefined;
   replayCache: boolean;
+  contactShape: ContactShape;
 }
 
 interface ReplayedAnswer {
@@ -97,6 +98,7 @@ export class SimulatedOrganization implements VirtuousOrganization {
   readonly replayCache: Map<string, ReplayedAnswer> | undefined;
   /** Lowest id any of its contacts can have. */
   readonly firstContactId: number;
+  private readonly contactShape: ContactShape;
   private readonly currentTokens: string[];
 
   constructor(
@@ -117,6 +119,7 @@ export class SimulatedOrganization implements VirtuousOrganization {
     this.store = new ContactStore(generator, settings.contacts, clock);
     this.rateWindow = new RateWindow(settings.rateLimit);
     this.replayCache = settings.replayCache ? new Map() : undefined;
+    this.contactShape = settings.contactShape;
     this.currentTokens = [...settings.tokens];
     for (const token of this.currentTokens) registry.add(token, this);
   }
@@ -142,9 +145,14 @@ export class SimulatedOrganization implements VirtuousOrganization {
     return ids;
   }
 
+  /** The full record of the contact at `index`, in the simulator's contact shape. */
+  fullContactAt(index: number): VirtuousFullContact {
+    return toFullContact(this.store.facts(index), this.contactShape);
+  }
+
   fullContact(id: number): VirtuousFullContact | undefined {
     const index = this.store.indexOfId(id);
-    return index < 0 ? undefined : toFullContact(this.store.facts(index));
+    return index < 0 ? undefined : this.fullContactAt(index);
   }
 
   abbreviatedContact(id: number): VirtuousAbbreviatedContact | undefined {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { VirtuousAbbreviatedContact, VirtuousFullContact } from './virtuous-contact.js';
 import { FIRST_CONTACT_ID } from './contact-generator.js';
-import { toAbbreviatedContact, toFullContact } from './contact-records.js';
+import { CONTACT_SHAPES, toAbbreviatedContact, type ContactShape } from './contact-records.js';
 import { matchRoute, type MatchedRoute } from './contact-routes.js';
 import { FaultInjector, type FaultOptions } from './fault-injector.js';
 import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from './date-filter-value.js';
@@ -77,6 +77,12 @@ export interface VirtuousSimulatorOptions {
    * `{ 'Last Modified Date': ['OnOrAfter', 'After'] }`: left out of QueryOptions and refused with a 400.
    */
   withheldOperators?: WithheldOperators;
+  /**
+   * Which fields a full contact carries, in every organization (a mode: the evidence shows both): those the
+   * API reference lists (`documented`, the default) or also every field of a recorded real contact
+   * (`recorded`: salutations, audit fields, each individual's birth date `M/D/YYYY`, `lastGiftDate` as `M/D/YYYY`).
+   */
+  contactShape?: ContactShape;
 }
 
 /** The methods about contacts act on the first organization ('default'); `organization(name)` reaches the others. */
@@ -306,8 +312,9 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
           filter: { nowMs: this.clock.nowMs(), dateFilterPrecision: this.dateFilterPrecision, catalog: this.catalog },
         });
         const page = executeQuery(store, query);
-        const shape = route.name === 'fullContact' ? toFullContact : toAbbreviatedContact;
-        const list = page.indices.map((index) => shape(store.facts(index)));
+        const list = page.indices.map((index) =>
+          route.name === 'fullContact' ? organization.fullContactAt(index) : toAbbreviatedContact(store.facts(index)),
+        );
         this.countRows(organization, list.length);
         const bytes = Buffer.from(JSON.stringify({ list, total: page.total }));
         if (cacheKey !== undefined) replayCache!.set(cacheKey, { bytes, rows: list.length });
@@ -319,7 +326,7 @@ class HttpVirtuousSimulator implements VirtuousSimulator {
         const index = store.indexOfId(route.contactId ?? -1);
         if (index < 0) return this.send(response, organization, 404, '', headers);
         this.countRows(organization, 1);
-        return this.sendJson(response, organization, 200, toFullContact(store.facts(index)), headers);
+        return this.sendJson(response, organization, 200, organization.fullContactAt(index), headers);
       }
     }
   }
@@ -375,6 +382,9 @@ function bearerToken(request: IncomingMessage): string | undefined {
 function organizationSettings(options: VirtuousSimulatorOptions): OrganizationSettings[] {
   const seed = options.seed ?? 1;
   const replayCache = options.replayCache ?? false;
+  const contactShape = options.contactShape ?? 'documented';
+  if (!CONTACT_SHAPES.includes(contactShape))
+    throw new RangeError(`contactShape must be one of ${CONTACT_SHAPES.join(', ')}, got ${String(contactShape)}`);
   const first: OrganizationSettings = {
     name: DEFAULT_ORGANIZATION,
     tokens: [options.token ?? DEFAULT_TOKEN],
@@ -384,6 +394,7 @@ function organizationSettings(options: VirtuousSimulatorOptions): OrganizationSe
     archivedFraction: options.archivedFraction ?? DEFAULT_ARCHIVED_FRACTION,
     rateLimit: options.rateLimit,
     replayCache,
+    contactShape,
   };
   const more = (options.organizations ?? []).map((organization, k): OrganizationSettings => ({
     name: organization.name,
@@ -394,6 +405,7 @@ function organizationSettings(options: VirtuousSimulatorOptions): OrganizationSe
     archivedFraction: organization.archivedFraction ?? DEFAULT_ARCHIVED_FRACTION,
     rateLimit: organization.rateLimit,
     replayCache,
+    contactShape,
   }));
   return [first, ...more];
 }

@@ -223,11 +223,12 @@ function partColumns(spec: ExportSpec, context: WorkerContext): ManifestColumn[]
 
 /** The columns compared with the table's previous committed export, and the fields no column holds. */
 async function schemaChangesOf(spec: ExportSpec, store: ObjectStore, columns: ManifestColumn[], parts: CommittedPart[]): Promise<SchemaChanges> {
-  const unknownFields = [...new Set(parts.flatMap((part) => part.unknownFields ?? []))];
+  const extra = {
+    unknownFields: [...new Set(parts.flatMap((part) => part.unknownFields ?? []))],
+    refusedValues: [...new Set(parts.flatMap((part) => part.refusedValues ?? []))],
+  };
   const previous = spec.table ? await previousCommittedManifest(store, tableFolder(spec.destination, spec.table), spec.exportId) : undefined;
-  return previous?.columns
-    ? compareColumns(previous.exportId, previous.columns, columns, unknownFields)
-    : compareColumns(null, columns, columns, unknownFields);
+  return previous?.columns ? compareColumns(previous.exportId, previous.columns, columns, extra) : compareColumns(null, columns, columns, extra);
 }
 
 /**

@@ -16,10 +16,16 @@ export interface CommittedPart {
   /** With `newestChange`: Redis time (microseconds) by which every row of the part was read. */
   readBy?: number;
   /**
-   * Parquet parts whose rows had keys the record schema does not name (schema drift): those keys, sorted
-   * (at most 100). Their values are in the part's `_extra` column. Absent when there were none.
+   * Parquet parts whose rows had keys the record schema does not name (schema drift), at any depth: their
+   * paths (`birthDate`, `address.startMonth`, `contactIndividuals[].gender`), sorted (at most 100). Their
+   * values are in the part's `_extra` column. Absent when there were none.
    */
   unknownFields?: string[];
+  /**
+   * Parquet parts with values a named field's column could not hold by its type (an id that is no
+   * number): those fields' paths, sorted (at most 100). The values are in `_extra`. Absent when there were none.
+   */
+  refusedValues?: string[];
 }
 
 /** `<prefix>/<table>/export_id=<exportId>/_manifest.json`: the only list of parts that belong to the export. */
@@ -63,8 +69,10 @@ export interface SchemaChanges {
   added: ManifestColumn[];
   removed: ManifestColumn[];
   retyped: { name: string; from: string; to: string }[];
-  /** Top-level fields some record had that the schema does not know, sorted; Parquet parts keep them in `_extra`. */
+  /** Fields some record had that the schema does not know, at any depth, as paths, sorted; Parquet parts keep them in `_extra`. */
   unknownFields: string[];
+  /** Named fields some value of which the column's type could not hold, as paths, sorted; Parquet parts keep those values in `_extra`. */
+  refusedValues: string[];
 }
 
 /** The modification window of a `--since` or `--incremental` export, as committed. */

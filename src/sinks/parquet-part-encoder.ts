@@ -31,6 +31,9 @@ export class ParquetPartEncoder implements PartEncoder {
       get unknownFields() {
         return columns.unknownFields;
       },
+      get refusedValues() {
+        return columns.refusedValues;
+      },
       add(page, _rawRows, context) {
         columns.add(page, context);
       },

@@ -15,9 +15,9 @@ export type FieldType =
   /**
    * A calendar date `YYYY-MM-DD`, stored as days since 1970-01-01 (Parquet DATE). With `fromDateTime`,
    * also an ISO 8601 date-time (`2024-03-05T00:00:00`, how .NET APIs write a date), of which the
-   * calendar day as written is kept.
+   * calendar day as written is kept; with `monthDayYear`, also en-US `M/D/YYYY` (`9/4/1998`, `3/1/2024`).
    */
-  | { kind: 'date'; fromDateTime?: boolean }
+  | { kind: 'date'; fromDateTime?: boolean; monthDayYear?: boolean }
   /**
    * An exact decimal (Arrow Decimal128, Parquet DECIMAL(precision, scale); precision at most 18) from a
    * number or from money text: `1200.5`, `"$1,200"`, `"$1,200.50"`, `"-$5.00"`, `"($5.00)"`. Anything else

@@ -7,7 +7,7 @@ export function compareColumns(
   previousExportId: string | null,
   previous: readonly ManifestColumn[],
   current: readonly ManifestColumn[],
-  unknownFields: readonly string[],
+  extra: { unknownFields: readonly string[]; refusedValues: readonly string[] },
 ): SchemaChanges {
   const before = new Map(previous.map((column) => [column.name, column.type]));
   const after = new Map(current.map((column) => [column.name, column.type]));
@@ -19,12 +19,13 @@ export function compareColumns(
       const from = before.get(column.name);
       return from !== undefined && from !== column.type ? [{ name: column.name, from, to: column.type }] : [];
     }),
-    unknownFields: [...unknownFields].sort(),
+    unknownFields: [...extra.unknownFields].sort(),
+    refusedValues: [...extra.refusedValues].sort(),
   };
 }
 
 export function hasSchemaChanges(changes: SchemaChanges): boolean {
-  return changes.added.length + changes.removed.length + changes.retyped.length + changes.unknownFields.length > 0;
+  return changes.added.length + changes.removed.length + changes.retyped.length + changes.unknownFields.length + changes.refusedValues.length > 0;
 }
 
 /**

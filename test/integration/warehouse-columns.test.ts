@@ -7,6 +7,9 @@ import { CloseExportFixture } from '../support/close-fixture.js';
 import { describeDuckDB, queryDuckDB } from '../support/duckdb.js';
 import { downloadParts, sqlList } from '../support/export-download.js';
 import { BUCKET, ExportFixture } from '../support/export-fixture.js';
+import { comparable, recordOfParquetRow } from '../support/parquet-record.js';
+import type { RecordRow } from '../../src/sinks/record-schema.js';
+import { virtuousFullContactSchema } from '../../src/sources/virtuous/virtuous-full-contact-schema.js';
 
 /**
  * Warehouse-ready Parquet end to end (CLI, worker processes, Redis, S3, DuckDB): money as DECIMAL beside
@@ -126,6 +129,43 @@ describe('warehouse-ready Parquet parts, read back with DuckDB', () => {
     }
   });
 
+  it('Virtuous FullContact shaped like the recorded real contact: every field kept at every depth, each record read back equal to the API JSON', async () => {
+    const contacts = 1500;
+    const fixture = await ExportFixture.create('warehouse-recorded', { contacts, seed: 29, contactShape: 'recorded' });
+    world = fixture;
+    await fixture.startWorkers(2);
+    const dest = `s3://${BUCKET}/warehouse-recorded`;
+    const { exportId, result } = await fixture.start(['--dest', dest, '--format', 'parquet', '--full-contact', '--part-rows', '400', '--wait']);
+    expect(result.code, result.stderr).toBe(0);
+    const manifest = (await fixture.manifest(await fixture.folder(dest, exportId)))!;
+    expect(manifest.rows).toBe(contacts);
+    const named = new Set(manifest.parts.flatMap((part) => part.unknownFields ?? []));
+    for (const path of ['formalContactName', 'address.canBePrimary', 'contactIndividuals[].gender', 'contactIndividuals[].birthDate'])
+      expect(named).toContain(path);
+    expect(manifest.schemaChanges.unknownFields).toEqual([...named].sort());
+    expect(manifest.schemaChanges.refusedValues).toEqual([]);
+
+    const parts = await downloadParts(fixture.store, manifest);
+    try {
+      const rows = await queryDuckDB(`SELECT *, CAST(lastGiftDate AS VARCHAR) AS day FROM read_parquet(${sqlList(parts.files)}) ORDER BY id`);
+      expect(rows.map((row) => row.id)).toEqual(fixture.simulator.expectedIds({ includeArchived: true }));
+      let datesWritten = 0;
+      for (const row of rows) {
+        const truth = fixture.simulator.fullContact(row.id as number)! as unknown as RecordRow;
+        expect(comparable(virtuousFullContactSchema, recordOfParquetRow(virtuousFullContactSchema, row))).toEqual(
+          comparable(virtuousFullContactSchema, truth),
+        );
+        // lastGiftDate comes as M/D/YYYY here: the DATE column holds it.
+        const written = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(String(truth.lastGiftDate));
+        expect(row.day).toBe(written ? `${written[3]}-${written[1]!.padStart(2, '0')}-${written[2]!.padStart(2, '0')}` : null);
+        if (written) datesWritten++;
+      }
+      expect(datesWritten).toBeGreaterThan(contacts / 3);
+    } finally {
+      await rm(parts.directory, { recursive: true, force: true });
+    }
+  });
+
   it('Close: date_created to the microsecond, lineage, and a new API field in _extra (not __object_type)', async () => {
     const contacts = 2500;
     const fixture = await CloseExportFixture.create('warehouse-close', { contacts, seed: 23 });
@@ -154,7 +194,14 @@ describe('warehouse-ready Parquet parts, read back with DuckDB', () => {
     // (DuckDB quotes a struct field named by a keyword, "type"; the manifest never quotes.)
     const described = Object.entries(types).map(([name, type]) => [name, String(type).replaceAll('"', '')]);
     expect(manifest.columns.map((column) => [column.name, column.type.replace(' (JSON)', '')])).toEqual(described);
-    expect(manifest.schemaChanges).toEqual({ previousExportId: null, added: [], removed: [], retyped: [], unknownFields: ['lifecycle_stage'] });
+    expect(manifest.schemaChanges).toEqual({
+      previousExportId: null,
+      added: [],
+      removed: [],
+      retyped: [],
+      unknownFields: ['lifecycle_stage'],
+      refusedValues: [],
+    });
     const rows = await fixture.queryParts(
       manifest,
       (reader) =>
@@ -188,6 +235,7 @@ describe('warehouse-ready Parquet parts, read back with DuckDB', () => {
       removed: manifest.columns.filter((column) => !kept.has(column.name)),
       retyped: [],
       unknownFields: ['lifecycle_stage'],
+      refusedValues: [],
     });
     expect(next.schemaChanges.removed.map((column) => column.name)).toContain('phones');
   });

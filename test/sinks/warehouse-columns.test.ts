@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatMoney } from '../../simulators/virtuous/contact-records.js';
+import { ContactGenerator } from '../../simulators/virtuous/contact-generator.js';
+import { formatMoney, toFullContact } from '../../simulators/virtuous/contact-records.js';
 import { columnTypeName } from '../../src/sinks/column-type-name.js';
 import { parquetEncodingThread } from '../../src/sinks/encoding/parquet-encoding-thread-client.js';
 import { NdjsonEncoder } from '../../src/sinks/ndjson/ndjson-encoder.js';
@@ -20,6 +21,7 @@ import { virtuousFullContactSchema } from '../../src/sources/virtuous/virtuous-f
 import { parseIsoDateTimeMicros, parseIsoMicros } from '../../src/time/iso-instant.js';
 import { describeDuckDB, queryDuckDB } from '../support/duckdb.js';
 import { encodeParquet, TEST_PAGE } from '../support/parquet-encoding.js';
+import { comparable, recordOfParquetRow } from '../support/parquet-record.js';
 import { realisticAbbreviatedContacts, realisticCloseContacts, realisticFullContacts, SeededRandom } from './fixtures/realistic-contacts.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'warehouse-columns-test-'));
@@ -158,7 +160,7 @@ describe('money as DECIMAL(18,2), the text kept beside it', () => {
 });
 
 describe('dates that may be "Unavailable"', () => {
-  it('lastGiftDate is the DATE written, NULL where Virtuous says "Unavailable", the text kept', async () => {
+  it('lastGiftDate is the DATE written (ISO or en-US M/D/YYYY), NULL where Virtuous says "Unavailable", the text kept', async () => {
     const contacts = realisticFullContacts(2000, 23);
     const edges = [
       '2024-03-05T00:00:00',
@@ -168,6 +170,11 @@ describe('dates that may be "Unavailable"', () => {
       '1969-12-31T00:00:00',
       '2023-02-29T00:00:00',
       '3/5/2024',
+      '12/8/2023',
+      '9/04/1998',
+      '2/30/2024',
+      '13/1/2024',
+      '3/5/24',
       'Unavailable',
       '',
     ];
@@ -186,7 +193,12 @@ describe('dates that may be "Unavailable"', () => {
       ['2024-03-05T23:59:59.9999999', '2024-03-05'],
       ['1969-12-31T00:00:00', '1969-12-31'],
       ['2023-02-29T00:00:00', null],
-      ['3/5/2024', null],
+      ['3/5/2024', '2024-03-05'],
+      ['12/8/2023', '2023-12-08'],
+      ['9/04/1998', '1998-09-04'],
+      ['2/30/2024', null],
+      ['13/1/2024', null],
+      ['3/5/24', null],
       ['Unavailable', null],
       ['', null],
     ]);
@@ -363,6 +375,74 @@ describe('_extra: the fields the schema does not name', () => {
       { id: 'cont_1', custom_cf_tier: 'Gold', _extra: null },
       { id: 'cont_2', custom_cf_tier: null, _extra: '{"custom":{"cf_other":3},"custom.cf_unlisted":"x","title":"CEO"}' },
     ]);
+  });
+
+  it('keeps every field of records shaped like the recorded real contact, at every depth: each read back equals its JSON', async () => {
+    const generator = new ContactGenerator({ seed: 41, archivedFraction: 0 });
+    const records = Array.from({ length: 300 }, (_, index) => toFullContact(generator.facts(index), 'recorded') as unknown as RecordRow);
+    const part = new ParquetPartEncoder(virtuousFullContactSchema).startPart();
+    part.add(records, undefined, TEST_PAGE);
+    expect(part.unknownFields).toEqual(
+      expect.arrayContaining([
+        'formalContactName',
+        'giftAskAmount',
+        'address.startMonth',
+        'address.createdByUser',
+        'contactIndividuals[].birthDate',
+        'contactIndividuals[].gender',
+      ]),
+    );
+    expect(part.unknownFields.filter((path) => /^(id|name|address\.city|contactIndividuals\[\]\.firstName)$/.test(path))).toEqual([]);
+    expect(part.refusedValues).toEqual([]);
+    const path = parquetFile(await part.finish());
+
+    const rows = await queryDuckDB(`SELECT *, CAST(lastGiftDate AS VARCHAR) AS day FROM read_parquet('${path}') ORDER BY id`);
+    expect(rows).toHaveLength(records.length);
+    rows.forEach((row, index) => {
+      const original = records[index]!;
+      expect(comparable(virtuousFullContactSchema, recordOfParquetRow(virtuousFullContactSchema, row))).toEqual(
+        comparable(virtuousFullContactSchema, original),
+      );
+      // The recorded shape writes lastGiftDate as M/D/YYYY: the DATE column holds it.
+      const [month, day, year] = String(original.lastGiftDate).split('/');
+      expect(row.day).toBe(original.lastGiftDate === 'Unavailable' ? null : `${year}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`);
+    });
+    const person = records.find((record) => (record.contactIndividuals as unknown[]).length > 0)!;
+    const [birth] = await queryDuckDB(
+      `SELECT json_extract_string(_extra, '$.contactIndividuals[0].birthDate') AS birthDate FROM read_parquet('${path}') WHERE id = ${Number(person.id)}`,
+    );
+    expect(birth!.birthDate).toBe((person.contactIndividuals as { birthDate: string }[])[0]!.birthDate);
+  });
+
+  it('keeps a value its column cannot hold in _extra, under its path, and the part names the path', async () => {
+    const [contact] = realisticFullContacts(1, 3);
+    const rows: RecordRow[] = [
+      {
+        ...contact!,
+        isPrivate: 'sometimes',
+        address: 'Mesa, AZ',
+        contactIndividuals: [
+          { id: 'not a number', firstName: 'Ada', contactMethods: 'none' },
+          { id: 7, firstName: 'Bo' },
+        ],
+        tags: 'not a list',
+        lifeToDateGiving: 'about $5',
+      },
+    ];
+    const part = new ParquetPartEncoder(virtuousFullContactSchema).startPart();
+    part.add(rows, undefined, TEST_PAGE);
+    // lifeToDateGiving's text is kept by its `_text` twin: not refused.
+    expect(part.refusedValues).toEqual(['address', 'contactIndividuals[].contactMethods', 'contactIndividuals[].id', 'isPrivate', 'tags']);
+    expect(part.unknownFields).toEqual([]);
+    const path = parquetFile(await part.finish());
+    const [read] = await queryDuckDB(`SELECT isPrivate, address, tags, lifeToDateGiving_text, _extra FROM read_parquet('${path}')`);
+    expect(read).toMatchObject({ isPrivate: null, address: null, tags: null, lifeToDateGiving_text: 'about $5' });
+    expect(JSON.parse(read!._extra as string)).toEqual({
+      isPrivate: 'sometimes',
+      address: 'Mesa, AZ',
+      contactIndividuals: [{ id: 'not a number', contactMethods: 'none' }, null],
+      tags: 'not a list',
+    });
   });
 
   it('names at most MAX_UNKNOWN_FIELDS keys per part, and still keeps every value', async () => {

@@ -35,19 +35,20 @@ describe('schema changes', () => {
   ];
 
   it('names the added, removed and retyped columns, not reordered ones', () => {
-    const changes = compareColumns('exp-a', before, after, ['zeta', 'alpha']);
+    const changes = compareColumns('exp-a', before, after, { unknownFields: ['zeta', 'alpha'], refusedValues: ['id'] });
     expect(changes).toEqual({
       previousExportId: 'exp-a',
       added: [{ name: 'new_field', type: 'DATE' }],
       removed: [{ name: 'gone', type: 'VARCHAR' }],
       retyped: [{ name: 'amount', from: 'DOUBLE', to: 'DECIMAL(18,2)' }],
       unknownFields: ['alpha', 'zeta'],
+      refusedValues: ['id'],
     });
     expect(hasSchemaChanges(changes)).toBe(true);
   });
 
   it('finds none between equal columns in another order', () => {
-    const changes = compareColumns('exp-a', before, [...before].reverse(), []);
+    const changes = compareColumns('exp-a', before, [...before].reverse(), { unknownFields: [], refusedValues: [] });
     expect(hasSchemaChanges(changes)).toBe(false);
   });
 });

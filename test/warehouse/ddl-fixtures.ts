@@ -72,7 +72,7 @@ function committed(
     compression: 'zstd',
     schema: `${table.source}.fixture`,
     columns,
-    schemaChanges: { previousExportId: null, added: [], removed: [], retyped: [], unknownFields: [] },
+    schemaChanges: { previousExportId: null, added: [], removed: [], retyped: [], unknownFields: [], refusedValues: [] },
     rows: committedParts.reduce((sum, part) => sum + part.rows, 0),
     parts: committedParts,
     ranges: 2,

@@ -43,6 +43,7 @@ export class PartWriter {
     const key = partKey(this.options.folder, rangeIndex, sequence, this.options.extension, this.options.attempt);
     const rows = part.builder.rows;
     const unknownFields = [...part.builder.unknownFields];
+    const refusedValues = [...part.builder.refusedValues];
     const changes = await part.changes;
     const body = await part.builder.finish();
     // The commit began: every range is done, so this run lost its job; it writes nothing more.
@@ -82,6 +83,7 @@ export class PartWriter {
       sequence,
       ...(changes ? { newestChange: changes.newestChange, readBy: changes.readBy } : {}),
       ...(unknownFields.length > 0 ? { unknownFields } : {}),
+      ...(refusedValues.length > 0 ? { refusedValues } : {}),
     };
     const written = changes ? changes.written(after.written) : after.written;
     const next: RangeCheckpoint = {

@@ -32,6 +32,7 @@ export class NdjsonEncoder implements PartEncoder {
         return rows;
       },
       unknownFields: [],
+      refusedValues: [],
       add(page, rawRows) {
         if (rawRows && rawRows.length === page.length) {
           for (let index = 0; index < page.length; index++) {

@@ -1,10 +1,11 @@
 import { RecordBatch, Struct, Table, makeData } from 'apache-arrow';
 import type { Schema, TimestampMicrosecond, Utf8 } from 'apache-arrow';
 import { PARQUET_TRAILING_FIELDS, parquetColumnsOf } from '../parquet-columns.js';
-import { MAX_UNKNOWN_FIELDS, type PageContext } from '../part-encoder.js';
+import type { PageContext } from '../part-encoder.js';
 import type { RecordRow, RecordSchema } from '../record-schema.js';
 import type { ColumnAccumulator } from './column-accumulator.js';
-import { accumulatorFor } from './column-accumulators.js';
+import { accumulatorFor, keptByTwin } from './column-accumulators.js';
+import { ExtraPaths } from './extra-paths.js';
 import { arrowSchemaFor } from './arrow-schema.js';
 import { TrailingColumns } from './trailing-columns.js';
 
@@ -25,8 +26,11 @@ const utf8Encoder = new TextEncoder();
  * as soon as it has been added. A record batch is sealed every `batchRows` rows.
  *
  * The columns are `parquetColumnsOf(schema)`: the schema's own, read from each row's keys, then the
- * page's lineage (`_export_id`, `_extracted_at`) and `_extra`, a JSON object of the row's keys that the
- * schema does not name (NULL when there are none), found in one pass over the row's keys.
+ * page's lineage (`_export_id`, `_extracted_at`) and `_extra`, a JSON object of everything of the row that
+ * no column holds (NULL when there is nothing): the keys the schema does not name, and, under a column's
+ * key, what the column left of its value (in the value's shape: a nested object's unknown keys, a list's
+ * items' leftovers, a value its type cannot hold). A key of `_extra` that names a column is therefore a
+ * leftover of that column's value, any other an unknown field.
  */
 export class ArrowTableBuilder {
   private readonly arrowSchema: Schema;
@@ -34,7 +38,11 @@ export class ArrowTableBuilder {
   private readonly keys: readonly string[];
   /** The keys the schema reads or omits on purpose; any other key of a row is an unknown field. */
   private readonly knownKeys: ReadonlySet<string>;
-  private readonly unknownKeys = new Set<string>();
+  /** Per column: whether it is a struct or list, which names its own leftovers' paths. */
+  private readonly nested: readonly boolean[];
+  /** Per column: whether the key's `_text` twin holds what the column's type cannot. */
+  private readonly twinKept: readonly boolean[];
+  private readonly paths = new ExtraPaths();
   private readonly batches: RecordBatch[] = [];
   private columns: ColumnAccumulator[];
   private trailing: TrailingColumns;
@@ -58,6 +66,8 @@ export class ArrowTableBuilder {
     }
     this.keys = schema.fields.map((field) => field.sourceKey ?? field.name);
     this.knownKeys = new Set([...this.keys, ...(schema.omittedKeys ?? [])]);
+    this.nested = schema.fields.map((field) => field.type.kind === 'struct' || field.type.kind === 'list');
+    this.twinKept = keptByTwin(schema.fields);
     this.columns = this.newColumns();
     this.trailing = this.newTrailingColumns();
   }
@@ -67,9 +77,14 @@ export class ArrowTableBuilder {
     return this.totalRows;
   }
 
-  /** The unknown keys seen so far (those `_extra` holds), sorted; at most `MAX_UNKNOWN_FIELDS`. */
+  /** The paths of the keys seen so far that the schema does not name (`_extra` holds them), sorted; at most `MAX_UNKNOWN_FIELDS`. */
   get unknownFields(): string[] {
-    return [...this.unknownKeys].sort();
+    return this.paths.unknownFields;
+  }
+
+  /** The paths of named fields some value of which the column's type could not hold (`_extra` holds them), sorted; at most `MAX_UNKNOWN_FIELDS`. */
+  get refusedValues(): string[] {
+    return this.paths.refusedValues;
   }
 
   add(rows: readonly RecordRow[], page: PageContext): void {
@@ -83,14 +98,21 @@ export class ArrowTableBuilder {
       if (this.batchLength === this.batchRows) this.sealBatch();
       const row = rows[rowIndex]!;
       const columns = this.columns;
-      for (let column = 0; column < columns.length; column++) columns[column]!.append(row[keys[column]!]);
+      // A null prototype: a key such as "__proto__" stays an ordinary key.
       let extra: Record<string, unknown> | undefined;
+      for (let column = 0; column < columns.length; column++) {
+        const key = keys[column]!;
+        const left = columns[column]!.append(row[key]);
+        if (left === undefined || this.twinKept[column]) continue;
+        if (!this.nested[column]) this.paths.refused(key);
+        extra ??= Object.create(null) as Record<string, unknown>;
+        extra[key] = left;
+      }
       for (const key in row) {
         if (knownKeys.has(key) || !Object.hasOwn(row, key)) continue;
-        // A null prototype: a key such as "__proto__" stays an ordinary key.
         extra ??= Object.create(null) as Record<string, unknown>;
         extra[key] = row[key];
-        if (this.unknownKeys.size < MAX_UNKNOWN_FIELDS) this.unknownKeys.add(key);
+        this.paths.unknown(key);
       }
       this.trailing.append(exportId, extractedAt, extra === undefined ? undefined : JSON.stringify(extra));
       this.batchLength++;
@@ -119,7 +141,9 @@ export class ArrowTableBuilder {
 
   private newColumns(): ColumnAccumulator[] {
     const fields = this.arrowSchema.fields;
-    return this.schema.fields.map((field, index) => accumulatorFor(field.type, fields[index]!.type, this.capacity()));
+    return this.schema.fields.map((field, index) =>
+      accumulatorFor(field.type, fields[index]!.type, this.capacity(), { path: this.keys[index]!, paths: this.paths }),
+    );
   }
 
   private newTrailingColumns(): TrailingColumns {

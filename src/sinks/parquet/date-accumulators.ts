@@ -1,14 +1,21 @@
 import { makeData } from 'apache-arrow';
 import type { Data, DateDay, TimestampMicrosecond } from 'apache-arrow';
-import type { ColumnAccumulator } from './column-accumulator.js';
+import { refused, type ColumnAccumulator } from './column-accumulator.js';
 import { Int64Slots } from './int64-slots.js';
 import { ValidityBitmap } from './validity-bitmap.js';
 import { parseCalendarDateDays, parseIsoDateTimeMicros, parseIsoMicros } from '../../time/iso-instant.js';
 import { parseIsoTimestampMillis } from '../../time/iso-timestamp.js';
 
+/** The forms a date column reads besides `YYYY-MM-DD` (see the `date` field type). */
+export interface DateForms {
+  fromDateTime?: boolean;
+  monthDayYear?: boolean;
+}
+
 /**
  * Calendar dates `YYYY-MM-DD`, stored as days since 1970-01-01; with `fromDateTime`, also the calendar
- * day of an ISO 8601 date-time as written (`2024-03-05T00:00:00` is 2024-03-05); anything else is null.
+ * day of an ISO 8601 date-time as written (`2024-03-05T00:00:00` is 2024-03-05); with `monthDayYear`, also
+ * en-US `M/D/YYYY`; anything else is null.
  */
 export class DateDayAccumulator implements ColumnAccumulator {
   private readonly validity: ValidityBitmap;
@@ -17,19 +24,25 @@ export class DateDayAccumulator implements ColumnAccumulator {
   constructor(
     private readonly type: DateDay,
     capacity: number,
-    private readonly fromDateTime = false,
+    private readonly formats: DateForms = {},
   ) {
     this.validity = new ValidityBitmap(capacity);
     this.values = new Int32Array(Math.max(8, capacity));
   }
 
-  append(value: unknown): void {
-    const days = typeof value !== 'string' ? null : this.fromDateTime ? writtenCalendarDays(value) : parseCalendarDateDays(value);
-    if (days === null) return this.validity.appendNull();
+  append(value: unknown): unknown {
+    const days = typeof value === 'string' ? this.daysOf(value) : null;
+    if (days === null) return refused(this.validity, value);
     const index = this.validity.length;
     if (index >= this.values.length) this.values = grownInt32(this.values, index);
     this.values[index] = days;
     this.validity.appendValid();
+    return undefined;
+  }
+
+  private daysOf(text: string): number | null {
+    const days = this.formats.fromDateTime === true ? writtenCalendarDays(text) : parseCalendarDateDays(text);
+    return days === null && this.formats.monthDayYear === true ? monthDayYearDays(text) : days;
   }
 
   finish(): Data<DateDay> {
@@ -52,12 +65,13 @@ export class TimestampMicrosecondAccumulator implements ColumnAccumulator {
     this.slots = new Int64Slots(capacity);
   }
 
-  append(value: unknown): void {
+  append(value: unknown): unknown {
     const micros = typeof value === 'string' ? isoDateTimeMicros(value) : null;
-    if (micros === null) return this.validity.appendNull();
+    if (micros === null) return refused(this.validity, value);
     if (typeof micros === 'number') this.slots.setSafeInteger(this.validity.length, micros);
     else this.slots.setBigInt(this.validity.length, micros);
     this.validity.appendValid();
+    return undefined;
   }
 
   finish(): Data<TimestampMicrosecond> {
@@ -108,3 +122,12 @@ function grownInt32(values: Int32Array, index: number): Int32Array {
   grown.set(values);
   return grown;
 }
+
+/** `M/D/YYYY` as en-US writes a date (`9/4/1998` is 1998-09-04; one or two digits for month and day): days since 1970-01-01, else null. */
+function monthDayYearDays(text: string): number | null {
+  const match = MONTH_DAY_YEAR.exec(text);
+  if (!match) return null;
+  return parseCalendarDateDays(`${match[3]}-${match[1]!.padStart(2, '0')}-${match[2]!.padStart(2, '0')}`);
+}
+
+const MONTH_DAY_YEAR = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;

@@ -1,6 +1,6 @@
 import { makeData } from 'apache-arrow';
 import type { Data, Decimal } from 'apache-arrow';
-import type { ColumnAccumulator } from './column-accumulator.js';
+import { refused, type ColumnAccumulator } from './column-accumulator.js';
 import { ValidityBitmap } from './validity-bitmap.js';
 
 const TWO_POW_32 = 4_294_967_296;
@@ -38,9 +38,9 @@ export class DecimalAccumulator implements ColumnAccumulator {
     this.words = new Int32Array(Math.max(8, capacity) * 4);
   }
 
-  append(value: unknown): void {
+  append(value: unknown): unknown {
     const unscaled = parseDecimalUnscaled(value, this.precision, this.scale);
-    if (unscaled === null) return this.validity.appendNull();
+    if (unscaled === null) return refused(this.validity, value);
     const index = this.validity.length;
     if (index * 4 >= this.words.length) this.grow(index);
     const at = index * 4;
@@ -57,6 +57,7 @@ export class DecimalAccumulator implements ColumnAccumulator {
       halves[1] = unscaled < 0n ? -1n : 0n;
     }
     this.validity.appendValid();
+    return undefined;
   }
 
   finish(): Data<Decimal> {

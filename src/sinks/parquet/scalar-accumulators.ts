@@ -1,6 +1,6 @@
 import { makeData } from 'apache-arrow';
 import type { Bool, Data, Float64, Int64, TimestampMillisecond, Utf8 } from 'apache-arrow';
-import type { ColumnAccumulator } from './column-accumulator.js';
+import { refused, type ColumnAccumulator } from './column-accumulator.js';
 import { Int64Slots, toInt64 } from './int64-slots.js';
 import { parseIsoTimestampMillis } from '../../time/iso-timestamp.js';
 import { Utf8ColumnWriter } from './utf8-column-writer.js';
@@ -19,12 +19,13 @@ export class Int64Accumulator implements ColumnAccumulator {
     this.slots = new Int64Slots(capacity);
   }
 
-  append(value: unknown): void {
+  append(value: unknown): unknown {
     const int64 = toInt64(value);
-    if (int64 === null) return this.validity.appendNull();
+    if (int64 === null) return refused(this.validity, value);
     if (typeof int64 === 'number') this.slots.setSafeInteger(this.validity.length, int64);
     else this.slots.setBigInt(this.validity.length, int64);
     this.validity.appendValid();
+    return undefined;
   }
 
   finish(): Data<Int64> {
@@ -46,11 +47,12 @@ export class TimestampAccumulator implements ColumnAccumulator {
     this.slots = new Int64Slots(capacity);
   }
 
-  append(value: unknown): void {
+  append(value: unknown): unknown {
     const millis = typeof value === 'string' ? parseIsoTimestampMillis(value) : value instanceof Date ? validDateMillis(value) : null;
-    if (millis === null) return this.validity.appendNull();
+    if (millis === null) return refused(this.validity, value);
     this.slots.setSafeInteger(this.validity.length, millis);
     this.validity.appendValid();
+    return undefined;
   }
 
   finish(): Data<TimestampMillisecond> {
@@ -72,13 +74,14 @@ export class Float64Accumulator implements ColumnAccumulator {
     this.values = new Float64Array(Math.max(8, capacity));
   }
 
-  append(value: unknown): void {
+  append(value: unknown): unknown {
     const number = typeof value === 'number' ? value : typeof value === 'string' ? parseDecimal(value) : null;
-    if (number === null) return this.validity.appendNull();
+    if (number === null) return refused(this.validity, value);
     const index = this.validity.length;
     if (index >= this.values.length) this.values = grownFloat64(this.values, index);
     this.values[index] = number;
     this.validity.appendValid();
+    return undefined;
   }
 
   finish(): Data<Float64> {
@@ -107,13 +110,14 @@ export class BoolAccumulator implements ColumnAccumulator {
     this.bits = new Uint8Array(Math.max(8, (capacity + 7) >> 3));
   }
 
-  append(value: unknown): void {
+  append(value: unknown): unknown {
     const flag = value === true || value === 'true' ? true : value === false || value === 'false' ? false : null;
-    if (flag === null) return this.validity.appendNull();
+    if (flag === null) return refused(this.validity, value);
     const index = this.validity.length;
     if (index >> 3 >= this.bits.length) this.bits = grownBytes(this.bits, index >> 3);
     if (flag) this.bits[index >> 3]! |= 1 << (index & 7);
     this.validity.appendValid();
+    return undefined;
   }
 
   finish(): Data<Bool> {
@@ -141,11 +145,12 @@ export class Utf8Accumulator implements ColumnAccumulator {
     this.writer = new Utf8ColumnWriter(capacity);
   }
 
-  append(value: unknown): void {
+  append(value: unknown): unknown {
     if (typeof value === 'string') this.writer.appendString(value);
     else if (value === null || value === undefined) this.writer.appendNull();
     else if (typeof value === 'object') this.writer.appendString(JSON.stringify(value));
     else this.writer.appendString(String(value));
+    return undefined;
   }
 
   finish(): Data<Utf8> {
@@ -164,10 +169,11 @@ export class JsonAccumulator implements ColumnAccumulator {
     this.writer = new Utf8ColumnWriter(capacity);
   }
 
-  append(value: unknown): void {
+  append(value: unknown): unknown {
     const text = value === null || value === undefined ? undefined : (JSON.stringify(value) as string | undefined);
     if (text === undefined) this.writer.appendNull();
     else this.writer.appendString(text);
+    return undefined;
   }
 
   finish(): Data<Utf8> {

@@ -7,8 +7,8 @@ const bool: FieldType = { kind: 'bool' };
 const timestamp: FieldType = { kind: 'timestamp', unit: 'microsecond' };
 /** Money: Virtuous's display text ("$1,200", "$1,200.50") as DECIMAL(18,2), cents exact. */
 const money: FieldType = { kind: 'decimal', precision: 18, scale: 2 };
-/** A date Virtuous writes as a date-time at midnight ("2024-03-05T00:00:00"), or "Unavailable". */
-const giftDate: FieldType = { kind: 'date', fromDateTime: true };
+/** A date Virtuous writes as a date-time at midnight ("2024-03-05T00:00:00"), as en-US M/D/YYYY ("3/5/2024", in a recorded real contact), or "Unavailable". */
+const giftDate: FieldType = { kind: 'date', fromDateTime: true, monthDayYear: true };
 
 /** The suffix of the column that keeps the API's own text beside a typed column made from it. */
 export const TEXT_COLUMN_SUFFIX = '_text';
@@ -86,7 +86,7 @@ const customField: FieldType = {
 /**
  * `VirtuousFullContact` (items of `POST /api/Contact/Query/FullContact`), one column per key, except
  * that money (`lifeToDateGiving`, `yearToDateGiving`, `lastGiftAmount`: display text such as "$1,200")
- * is DECIMAL(18,2) and `lastGiftDate` (a date-time at midnight, or "Unavailable") a DATE, each followed
+ * is DECIMAL(18,2) and `lastGiftDate` (a date-time at midnight, M/D/YYYY, or "Unavailable") a DATE, each followed
  * by a `_text` column with the API's text. `createDateTimeUtc`/`modifiedDateTimeUtc` are UTC timestamps
  * in microseconds. `customCollections` has no fixed shape, so it is kept as JSON text. The record carries
  * no archived flag, so there is no such column.

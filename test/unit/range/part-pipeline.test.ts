@@ -13,6 +13,7 @@ function idsBuilder(): PartBuilder & { ids: number[] } {
       return ids.length;
     },
     unknownFields: [],
+    refusedValues: [],
     add: (rows) => ids.push(...rows.map((row) => row.id as number)),
     finish: async () => new TextEncoder().encode(ids.join(',')),
   };
