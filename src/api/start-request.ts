@@ -3,6 +3,7 @@ import type { ExportSpec } from '../queue/export-spec.js';
 import type { StartExportRequest } from '../queue/operations/start-export.js';
 import type { PartFormat } from '../sinks/part-format.js';
 import { folderOf } from '../sinks/export-layout.js';
+import { recordsOf } from '../sources/registry.js';
 
 /**
  * Virtuous's own options (`--source virtuous`), as `start` takes them: docs/sources/virtuous.md. A list
@@ -58,6 +59,8 @@ export interface StartResult {
   exportId: string;
   state: 'enqueued';
   source: string;
+  /** The record type (`--records`), e.g. `contacts`. */
+  records: string;
   account: string;
   /** `<source>/<object>`, e.g. `virtuous/contacts`. */
   table: string | null;
@@ -76,6 +79,7 @@ export function startResultOf(spec: ExportSpec): StartResult {
     exportId: spec.exportId,
     state: 'enqueued',
     source: spec.source.kind,
+    records: recordsOf(spec.source),
     account: accountOf(spec.source),
     table: spec.table ?? null,
     destination: `s3://${spec.destination.bucket}/${folderOf(spec)}/`,

@@ -32,6 +32,8 @@ export function validateScheduleRequest(input: ScheduleRequest): ValidatedSchedu
   const { request, handover } = validateStartRequest(start);
   request.incremental = true;
   // The name's form is checked where the schedule is registered (upsertSchedule), as for the CLI.
-  const name = checkOptionalString(nameValue, '--name') ?? defaultScheduleName(request.source, request.dest, request.account ?? DEFAULT_ACCOUNT);
+  const name =
+    checkOptionalString(nameValue, '--name') ??
+    defaultScheduleName(request.source, request.dest, request.account ?? DEFAULT_ACCOUNT, request.records);
   return { request, handover, name, timing };
 }

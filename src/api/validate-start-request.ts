@@ -1,6 +1,6 @@
 import { MIN_RANGE_ROWS } from '../planning/export-range.js';
 import type { CredentialHandover, StartExportRequest } from '../queue/operations/start-export.js';
-import { SOURCE_DEFINITIONS, sourceDefinition, sourceNames } from '../sources/registry.js';
+import { recordTypeOf, SOURCE_DEFINITIONS, sourceDefinition, sourceNames } from '../sources/registry.js';
 import { checkCredential } from './credential-request.js';
 import type { StartRequest } from './start-request.js';
 import { checkOptionalAccount } from './validate-names.js';
@@ -26,7 +26,8 @@ export interface ValidatedStart {
 export function validateStartRequest(input: StartRequest): ValidatedStart {
   const { credential, ...fields } = checkRecord(input, 'A start request') as unknown as StartRequest;
   const source = checkRequiredString(fields.source, '--source', sourceNames().join(' or '));
-  sourceDefinition(source);
+  const records = checkOptionalString(fields.records, '--records');
+  recordTypeOf(sourceDefinition(source), records);
   const dest = checkRequiredString(fields.dest, '--dest', 'the destination, s3://BUCKET/PREFIX');
   const account = checkOptionalAccount(fields.account);
   const largestPageSize = Math.max(...SOURCE_DEFINITIONS.map((definition) => definition.pageSize.max));
@@ -39,6 +40,7 @@ export function validateStartRequest(input: StartRequest): ValidatedStart {
   const request: StartExportRequest = {
     ...fields,
     source,
+    ...(records === undefined ? {} : { records }),
     dest,
     format: checkOptionalString(fields.format, '--format') ?? 'parquet',
     gzip: checkOptionalBoolean(fields.gzip, '--gzip'),

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { sourceNames } from '../sources/registry.js';
 import { lazyAction } from './lazy-action.js';
 import { accountOption } from './option-parsers.js';
-import { addStartOptions } from './start-options.js';
+import { addStartOptions, describeRecordTypes } from './start-options.js';
 
 /** Scheduled incremental loads (`schedule`, `schedules`, `unschedule`) and `options` (what each source's API offers for its options). */
 export function registerIncrementalCommands(program: Command): void {
@@ -34,6 +34,7 @@ export function registerIncrementalCommands(program: Command): void {
     .command('options')
     .description("what the source's API offers for the source's own options (its filter parameters and operators, its fields and custom fields)")
     .requiredOption('--source <name>', sourceNames().join(' or '))
+    .option('--records <type>', `the record type whose options to list (default the first): ${describeRecordTypes()}`)
     .addOption(accountOption("the organization whose API is asked, with that account's credential"))
     .option('--json', 'print JSON')
     .action(lazyAction(async () => (await import('./commands/options-command.js')).optionsCommand));

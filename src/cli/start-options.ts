@@ -8,6 +8,7 @@ import { accountOption, wholeNumber } from './option-parsers.js';
 /** Options shared by `start` and `schedule` (everything that describes an export), as commander gives them. */
 export interface StartOptions {
   source: string;
+  records?: string;
   dest: string;
   format: string;
   gzip?: boolean;
@@ -34,6 +35,7 @@ export function addStartOptions(command: Command, options: { incremental: boolea
   const budgets = SOURCE_DEFINITIONS.map((definition) => describeDefaultBudget(definition, formatRate)).join('; ');
   command
     .requiredOption('--source <name>', `source API: ${sourceNames().join(' or ')}`)
+    .option('--records <type>', `the record type to export (default the first): ${describeRecordTypes()}`)
     .addOption(accountOption('the organization whose credential the export reads with (docs/accounts.md)'))
     .option(
       '--credential-stdin',
@@ -91,6 +93,7 @@ export function toStartRequest(options: StartOptions): StartExportRequest {
   }
   return {
     source: options.source,
+    ...(options.records === undefined ? {} : { records: options.records }),
     dest: options.dest,
     format: options.format,
     gzip: options.gzip,
@@ -116,4 +119,11 @@ function formatRate(limit: { requests: number; windowMs: number }): string {
   const [unit, size] = units.find(([, size]) => limit.windowMs % size === 0) ?? ['ms', 1];
   const count = limit.windowMs / size;
   return `${limit.requests}/${count === 1 ? '' : count}${unit}`;
+}
+
+/** `virtuous: contacts; close: contacts`: every source's record types, for the flags' help. */
+export function describeRecordTypes(): string {
+  return SOURCE_DEFINITIONS.map((definition) => `${definition.name}: ${definition.recordTypes.map((recordType) => recordType.name).join(', ')}`).join(
+    '; ',
+  );
 }

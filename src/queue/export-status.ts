@@ -1,4 +1,5 @@
 import { accountOf } from '../accounts/account-name.js';
+import { recordsOf } from '../sources/registry.js';
 import { Queue, QueueEvents } from './bullmq.js';
 import type { Redis } from 'ioredis';
 import { BulkExportError } from '../errors/index.js';
@@ -26,6 +27,8 @@ export interface ExportStatus {
   exportId: string;
   state: ExportState | 'unknown';
   source: string;
+  /** The record type it reads (`--records`): `contacts`. */
+  records: string;
   /** The organization the export reads for (`--account`). */
   account: string;
   format: string;
@@ -89,6 +92,7 @@ export async function readExportStatus(redis: Redis, prefix: string, exportId: s
       exportId,
       state,
       source: spec.source.kind,
+      records: recordsOf(spec.source),
       account: accountOf(spec.source),
       format: spec.format + (spec.gzip ? '.gz' : ''),
       destination: `s3://${spec.destination.bucket}/${folderOf(spec)}/`,

@@ -7,6 +7,7 @@ import type { Environment } from '../config/environment.js';
 import { InvalidInputError } from '../errors/index.js';
 import type { Logger } from '../logging/logger.js';
 import { redactError } from '../logging/redact-error.js';
+import { sourceDefinition } from '../sources/registry.js';
 import { secretScrubber } from '../logging/secret-scrubber.js';
 import { startExport, type StartExportRequest } from './operations/start-export.js';
 import { readExportStatus } from './export-status.js';
@@ -71,12 +72,18 @@ export function parseEvery(text: string): number {
 }
 
 /**
- * A schedule name from the source, the account and the destination when none is given:
- * `<source>-<bucket>-<prefix>` for the `default` account, `<source>-<account>-<bucket>-<prefix>` for another,
- * so that two accounts loading to one destination get two schedules.
+ * A schedule name from the source, the record type, the account and the destination when none is given:
+ * `<source>-<bucket>-<prefix>` for the source's first record type and the `default` account; another record
+ * type follows the source (`<source>-<records>-...`), another account then (`...-<account>-...`), so that
+ * two record types or two accounts loading to one destination get two schedules. `records` undefined is the
+ * source's first record type.
  */
-export function defaultScheduleName(source: string, dest: string, account = DEFAULT_ACCOUNT): string {
-  const who = account === DEFAULT_ACCOUNT ? source : `${source}-${account}`;
+export function defaultScheduleName(source: string, dest: string, account = DEFAULT_ACCOUNT, records?: string): string {
+  const definition = sourceDefinition(source);
+  const parts = [source];
+  if (records !== undefined && records !== definition.recordTypes[0].name) parts.push(records);
+  if (account !== DEFAULT_ACCOUNT) parts.push(account);
+  const who = parts.join('-');
   const slug = `${who}-${dest.replace(/^s3:\/\//, '')}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+$/g, '');
   return slug.slice(0, 100);
 }

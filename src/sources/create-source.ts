@@ -11,7 +11,7 @@ import type { ExportSource } from './export-source.js';
 import type { RecordSchema } from '../sinks/record-schema.js';
 import type { SourceHttpClientOptions } from './http/source-http-client.js';
 import { describeRetry, type SourceRetry } from './http/source-retry.js';
-import { sourceDefinition } from './registry.js';
+import { recordTypeOf, sourceDefinition } from './registry.js';
 import type { SourceConnection, SourceDefinition } from './source-definition.js';
 
 export interface SourceRuntime {
@@ -59,7 +59,7 @@ export async function createSource(spec: SourceSpec, runtime: SourceRuntime): Pr
     budget: runtime.budget,
     onRetry: runtime.onRetry,
   });
-  return definition.create(connection, spec.settings, { rawRows: runtime.rawRows ?? false });
+  return definition.create(connection, spec.settings, { rawRows: runtime.rawRows ?? false, records: recordTypeOf(definition, spec.records) });
 }
 
 /**
@@ -70,7 +70,7 @@ export async function createSource(spec: SourceSpec, runtime: SourceRuntime): Pr
 export function recordSchemaOf(spec: SourceSpec, variables: NodeJS.ProcessEnv): RecordSchema {
   const definition = sourceDefinition(spec.kind);
   const connection = sourceConnection(definition, variables, { baseUrl: spec.baseUrl, secret: '' });
-  return definition.create(connection, spec.settings, { rawRows: false }).schema;
+  return definition.create(connection, spec.settings, { rawRows: false, records: recordTypeOf(definition, spec.records) }).schema;
 }
 
 /**

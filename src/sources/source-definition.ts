@@ -6,15 +6,17 @@ import type { RequestBudget } from '../ratelimit/request-budget.js';
 import type { ExportSource } from './export-source.js';
 import type { SourceHttpClientOptions } from './http/source-http-client.js';
 import type { TimestampPosition } from '../planning/timestamp-position.js';
+import type { RecordTypeDefinition } from './record-type.js';
 import type { WatermarkRule } from './watermark-rule.js';
 
 /**
  * Everything that makes one CRM API a source of the exporter, in one place: the rest of the program (the
  * CLI, the planner, the shared budget, the HTTP client, the commit) knows a source only through its
  * definition in the registry (`registry.ts`). Adding a source is a folder `src/sources/<name>/` with a
- * definition, and one line in the registry (see docs/adding-a-source.md).
+ * definition, and one line in the registry (see docs/adding-a-source.md). `Settings` is the source's own
+ * settings type, which `settingsFrom` makes and every other method takes (the spec carries them as JSON).
  */
-export interface SourceDefinition {
+export interface SourceDefinition<Settings = unknown> {
   /** `--source` value, also the first part of budget keys, watermark names and schema names. */
   readonly name: string;
   /** The API's name in messages. */
@@ -36,45 +38,31 @@ export interface SourceDefinition {
   readonly options: readonly SourceOption[];
   /** What to say when an option of another source is given to this one, by flag (e.g. `--fields`). */
   readonly insteadOf?: Readonly<Record<string, string>>;
-  /** The record's modification time, as incremental and `--since` exports read it. */
-  readonly changeField: string;
-  /** The tables (`<source>/<object>/` folders) its exports land in, as `bulk-export ddl` reads them (src/warehouse/). */
-  readonly warehouseTables?: readonly WarehouseTableDescription[];
+  /** The kinds of record it exports (`--records`), the first the default (see RecordTypeDefinition). */
+  readonly recordTypes: readonly [RecordTypeDefinition, ...RecordTypeDefinition[]];
 
   /**
    * The export's settings from its options (checked: a bad value is an InvalidInputError), before the API
    * is asked anything.
    */
-  settingsFrom(options: SourceOptionValues, context: SettingsContext): Promise<unknown>;
+  settingsFrom(options: SourceOptionValues, context: SettingsContext): Promise<Settings>;
   /**
    * After the source validated the credential and the request: settle what every worker must read
    * alike, from the API (the id parameter, the custom field catalogue, an accepted page size), in place.
    */
-  finishSettings(source: ExportSource, settings: unknown, context: SettingsContext & { options: SourceOptionValues }): Promise<void>;
+  finishSettings(source: ExportSource, settings: Settings, context: SettingsContext & { options: SourceOptionValues }): Promise<void>;
   /** The position an export of changes starts from goes into the settings (workers read it from there). */
-  startChangesAt?(settings: unknown, since: TimestampPosition | null): void;
+  startChangesAt?(settings: Settings, since: TimestampPosition | null): void;
   /** How the commit of an incremental export finds where the next run continues (see WatermarkRule). */
-  watermarkRule(settings: unknown): WatermarkRule;
+  watermarkRule(settings: Settings): WatermarkRule;
   /** The export's filter, hashed into the watermark's name (one watermark per filter); null = none. */
-  filterOf(settings: unknown): unknown;
+  filterOf(settings: Settings): unknown;
   /** Options kept in a schedule: file contents instead of paths a worker may not have. */
   storableOptions?(options: SourceOptionValues): Promise<SourceOptionValues>;
-  /** The reader of one export, with the credential and HTTP settings of this process. */
-  create(connection: SourceConnection, settings: unknown, runtime: { rawRows: boolean }): ExportSource;
-  /** `bulk-export options --source <name>`: what the API offers for this source's options. */
-  listOptions(connection: SourceConnection): Promise<OptionsListing>;
-}
-
-/** One table of a source, for the statements `bulk-export ddl` prints (the current-rows view above all). */
-export interface WarehouseTableDescription {
-  /** The table's folder under `<dest>/<source>/`, e.g. `contacts`. */
-  object: string;
-  /** The column that identifies a record across exports. */
-  key: string;
-  /** The record's modification time; null when the records carry none (the latest export's row is then current). */
-  modifiedColumn: string | null;
-  /** A column flagging archived records; null when the source's records carry none. */
-  archivedColumn: string | null;
+  /** The reader of one export of the record type `runtime.records`, with the credential and HTTP settings of this process. */
+  create(connection: SourceConnection, settings: Settings, runtime: { rawRows: boolean; records: RecordTypeDefinition }): ExportSource;
+  /** `bulk-export options --source <name> [--records <type>]`: what the API offers for this source's options on the record type. */
+  listOptions(connection: SourceConnection, records: RecordTypeDefinition): Promise<OptionsListing>;
 }
 
 /** What `bulk-export options` shows: JSON for `--json`, else tables and notes the CLI lays out. */
@@ -99,6 +87,8 @@ export interface SourceOption {
 export type SourceOptionValues = Readonly<Record<string, unknown>>;
 
 export interface SettingsContext {
+  /** The record type the export reads (`--records`), one of the source's. */
+  records: RecordTypeDefinition;
   /** An incremental or `--since` export. */
   changes: boolean;
   /** Only for `--incremental` exports. */

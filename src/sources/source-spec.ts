@@ -10,6 +10,11 @@ export interface SourceSpec {
    * credential. Specs written before accounts existed have none, and read as `default`.
    */
   account?: string;
+  /**
+   * The record type the export reads (`--records`), one of the source's (its definition's `recordTypes`).
+   * Specs written before record types existed have none, and read as the source's first (`contacts`).
+   */
+  records?: string;
   baseUrl: string;
   /** Environment variable holding the `default` account's credential on the workers. */
   credentialVariable: string;

@@ -10,10 +10,12 @@ import type { CommittedExport, WarehouseManifest, WarehouseTable } from './ddl-t
 /** Every table the registered sources write (`virtuous/contacts`, ...), with what each source says about its records. */
 export function warehouseTables(destination: S3Location): WarehouseTable[] {
   return SOURCE_DEFINITIONS.flatMap((definition) =>
-    (definition.warehouseTables ?? []).map((description) => {
-      const name = `${definition.name}/${description.object}`;
-      return { ...description, source: definition.name, name, bucket: destination.bucket, folder: tableFolder(destination, name) };
-    }),
+    definition.recordTypes
+      .flatMap((recordType) => recordType.warehouseTables)
+      .map((description) => {
+        const name = `${definition.name}/${description.object}`;
+        return { ...description, source: definition.name, name, bucket: destination.bucket, folder: tableFolder(destination, name) };
+      }),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { ExportManifest } from '../sinks/manifest.js';
-import type { WarehouseTableDescription } from '../sources/source-definition.js';
+import type { WarehouseTableDescription } from '../sources/record-type.js';
 import type { Column } from './column-types.js';
 
 /**

@@ -120,6 +120,7 @@ describe('BulkExporter', () => {
 
   const backfill: StartRequest = {
     source: 'virtuous',
+    records: 'contacts',
     dest: 's3://exports/acme',
     account: 'acme',
     credential: TOKEN,
@@ -130,6 +131,7 @@ describe('BulkExporter', () => {
   it('refuses bad input with InvalidInputError (INVALID_INPUT), as the CLI does, and writes nothing', async () => {
     const refusals: [() => Promise<unknown>, RegExp][] = [
       [() => exporter.start({ ...backfill, partRows: 0 }), /--part-rows must be a whole number from 1 to 10000000, got 0/],
+      [() => exporter.start({ ...backfill, records: 'gifts' }), /Unknown --records "gifts" for --source virtuous: use contacts\./],
       [() => exporter.start({ ...backfill, pageSize: '100' as unknown as number }), /--page-size must be a whole number from 1 to 1000, got "100"/],
       [() => exporter.start({ ...backfill, rangeRows: 5 }), /--range-rows must be a whole number of at least 100, got 5/],
       [() => exporter.start({ ...backfill, account: 'Acme/../x' }), /--account must be an account name/],
@@ -167,7 +169,13 @@ describe('BulkExporter', () => {
 
   it('starts a backfill with the credential handed over, waits for its commit, and reports it by account', { timeout: 120_000 }, async () => {
     const started = await exporter.start(backfill);
-    expect(started).toMatchObject({ exportId: expect.stringMatching(/^exp-/), state: 'enqueued', source: 'virtuous', account: 'acme' });
+    expect(started).toMatchObject({
+      exportId: expect.stringMatching(/^exp-/),
+      state: 'enqueued',
+      source: 'virtuous',
+      records: 'contacts',
+      account: 'acme',
+    });
     // The credential is held, sealed, by the export: never in Redis as it is.
     expect(await exporter.credentials({ account: 'acme' })).toEqual([
       expect.objectContaining({ source: 'virtuous', account: 'acme', holders: [`export:${started.exportId}`] }),

@@ -44,6 +44,17 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     // start: what and where
     ['an unknown source', ['start', '--source', 'salesforce', ...DEST], /Unknown --source "salesforce": use one of virtuous, close/],
     ['an unknown format', [...VIRTUOUS, '--format', 'csv'], /Unknown --format "csv": use one of parquet, ndjson/],
+    ['an unknown record type', [...VIRTUOUS, '--records', 'donors'], /Unknown --records "donors" for --source virtuous: use contacts\./],
+    [
+      'an unknown record type to schedule',
+      ['schedule', '--source', 'close', ...DEST, '--every', '1h', '--records', 'deals'],
+      /Unknown --records "deals" for --source close: use contacts\./,
+    ],
+    [
+      'an unknown record type to list options of',
+      ['options', '--source', 'virtuous', '--records', 'gifts'],
+      /Unknown --records "gifts" for --source virtuous/,
+    ],
     ['gzip with Parquet', [...VIRTUOUS, '--gzip'], /--gzip applies to --format ndjson only/],
     [
       'a destination that is not s3://',

@@ -69,6 +69,7 @@ describe('operations helpers', () => {
       exportId: 'exp-1',
       state: 'running',
       source: 'virtuous',
+      records: 'contacts',
       account: 'default',
       format: 'parquet',
       destination: 's3://b/p/exp-1',

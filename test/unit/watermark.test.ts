@@ -65,5 +65,9 @@ describe('schedule options', () => {
     for (const bad of ['500ms', 'hourly', '1x', '', '2s and more'])
       expect(() => parseEvery(bad)).toThrow(/--every must be a duration of at least 1s/);
     expect(defaultScheduleName('virtuous', 's3://exports/crm/daily')).toBe('virtuous-exports-crm-daily');
+    // The source's first record type keeps the name schedules had before record types; another names itself.
+    expect(defaultScheduleName('virtuous', 's3://exports/crm/daily', 'default', 'contacts')).toBe('virtuous-exports-crm-daily');
+    expect(defaultScheduleName('virtuous', 's3://exports/crm/daily', 'acme', 'contacts')).toBe('virtuous-acme-exports-crm-daily');
+    expect(defaultScheduleName('virtuous', 's3://exports/crm/daily', 'acme', 'gifts')).toBe('virtuous-gifts-acme-exports-crm-daily');
   });
 });

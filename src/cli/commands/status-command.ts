@@ -23,7 +23,7 @@ export function formatStatus(status: ExportStatus): string {
   const lines = [
     `export       ${status.exportId}`,
     `state        ${status.state}`,
-    `source       ${status.source}, account ${status.account} -> ${status.destination} (${status.format})`,
+    `source       ${status.source} ${status.records}, account ${status.account} -> ${status.destination} (${status.format})`,
     `ranges       ${status.ranges.done}/${status.ranges.total} done${status.ranges.failed.length ? `, ${status.ranges.failed.length} failed` : ''}`,
     `rows         ${status.rows} of about ${status.plannedRows}`,
     `parts        ${status.parts}`,

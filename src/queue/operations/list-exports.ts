@@ -8,6 +8,8 @@ export interface ListEntry {
   exportId: string;
   state: ExportStatus['state'];
   source: string;
+  /** The record type (`--records`). */
+  records: string;
   account: string;
   format: string;
   rows: number;
@@ -50,6 +52,7 @@ export function listEntry(status: ExportStatus, now: number): ListEntry {
     exportId: status.exportId,
     state: status.state,
     source: status.source,
+    records: status.records,
     account: status.account,
     format: status.format,
     rows: status.rows,

@@ -24,7 +24,7 @@ import { credentialFingerprint } from '../../sources/credential-fingerprint.js';
 import { budgetForExport } from '../../sources/export-budget.js';
 import type { ExportSource, PlanOptions } from '../../sources/export-source.js';
 import { describeRetry } from '../../sources/http/source-retry.js';
-import { SOURCE_DEFINITIONS, sourceDefinition } from '../../sources/registry.js';
+import { recordTypeOf, SOURCE_DEFINITIONS, sourceDefinition } from '../../sources/registry.js';
 import type { SettingsContext, SourceDefinition, SourceOptionValues } from '../../sources/source-definition.js';
 import { formatIsoMicros, parseIsoMicros } from '../../time/iso-instant.js';
 import { enqueueExport } from '../enqueue-export.js';
@@ -46,6 +46,8 @@ export const DEFAULT_PART_ROWS = 10_000;
 export interface StartExportRequest {
   /** `--source`: a name in the source registry. */
   source: string;
+  /** `--records`: the record type to export, one the source declares. @defaultValue the source's first, `contacts` */
+  records?: string;
   dest: string;
   format: string;
   gzip?: boolean;
@@ -206,15 +208,18 @@ async function planExport(
       let previous: Watermark | undefined;
       if (mode === 'incremental') {
         if (options.holdWatermark) guard = await IncrementalGuard.acquire(deps.redis, deps.environment.queuePrefix, url, exportId);
-        // A load that ran while watermarks were keyed by the credential goes on from there.
-        const carriedFrom = [credentialWatermarkName(sourceSpec.kind, sourceSpec.credentialFingerprint, filter)];
+        // A load that ran while watermarks were keyed by the credential goes on from there (they were all of the first record type).
+        const carriedFrom =
+          sourceSpec.records === definition.recordTypes[0].name
+            ? [credentialWatermarkName(sourceSpec.kind, sourceSpec.credentialFingerprint, filter)]
+            : [];
         previous = await withObjectStore(deps.environment, destination.bucket, (store) => readStoredWatermark(store, destination, name, carriedFrom));
       }
       const since: TimestampPosition | null = previous?.position ?? sinceFlag;
       definition.startChangesAt?.(sourceSpec.settings, since);
       changes = {
         mode,
-        field: definition.changeField,
+        field: recordTypeOf(definition, sourceSpec.records).changeField,
         watermarkRule: definition.watermarkRule(sourceSpec.settings),
         since,
         until: null,
@@ -322,6 +327,7 @@ export async function checkStartRequest(request: StartExportRequest, deps: Start
 
 async function prepareExport(request: StartExportRequest, deps: StartExportDependencies, handover?: CredentialHandover): Promise<PreparedExport> {
   const definition = sourceDefinition(request.source);
+  const records = recordTypeOf(definition, request.records);
   const notifyUrl = request.notifyUrl === undefined ? undefined : checkNotifyUrl(request.notifyUrl);
   if (notifyUrl !== undefined && !deps.environment.notifications.secret) {
     throw new MissingConfigurationError('NOTIFY_SECRET', 'the key --notify signs its notifications with (docs/notifications.md)');
@@ -351,7 +357,14 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   const mode: ChangeWindowSpec['mode'] | null = request.incremental ? 'incremental' : request.since !== undefined ? 'since' : null;
   const sinceFlag = request.since === undefined ? null : parseSince(request.since);
   const notify = deps.notify ?? ((line: string) => deps.logger.info(line));
-  const context: SettingsContext = { changes: mode !== null, incremental: mode === 'incremental', pageSize, environment: deps.environment, notify };
+  const context: SettingsContext = {
+    records,
+    changes: mode !== null,
+    incremental: mode === 'incremental',
+    pageSize,
+    environment: deps.environment,
+    notify,
+  };
   const settings = await definition.settingsFrom(options, context);
   const variables = deps.environment.variables;
   const account = request.account ?? DEFAULT_ACCOUNT;
@@ -367,6 +380,7 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   const sourceSpec: SourceSpec = {
     kind: definition.name,
     account,
+    records: records.name,
     baseUrl,
     credentialVariable: definition.credential.variable,
     credentialFingerprint: credentialFingerprint(secret),

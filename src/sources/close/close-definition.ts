@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../../errors/index.js';
 import type { ExportSource } from '../export-source.js';
+import type { RecordTypeDefinition } from '../record-type.js';
 import type { SourceDefinition, SourceOptionValues } from '../source-definition.js';
 import { CloseClient } from './close-client.js';
 import { prepareCloseSettings } from './close-export-preparation.js';
@@ -11,8 +12,16 @@ import { parseUserQuery, queryProblem, type CloseQueryNode } from './close-query
 import { CLOSE_RATE_LIMIT_DIALECT } from './close-rate-limit.js';
 import { CloseSource, DEFAULT_CLOSE_SETTINGS, type CloseSourceSettings } from './close-source.js';
 
-/** Close contacts (`POST /api/v1/data/search/`, docs/sources/close.md and its "Evidence"). */
-export const closeDefinition: SourceDefinition = {
+/** Contacts (`POST /api/v1/data/search/` with `object_type` `contact`): no archived flag. */
+const contacts: RecordTypeDefinition = {
+  name: 'contacts',
+  noun: 'contact',
+  changeField: 'date_updated',
+  warehouseTables: [{ object: 'contacts', key: 'id', modifiedColumn: 'date_updated', archivedColumn: null }],
+};
+
+/** Close (docs/sources/close.md and its "Evidence"). */
+export const closeDefinition: SourceDefinition<CloseSourceSettings> = {
   name: 'close',
   displayName: 'Close',
   credential: { variable: 'CLOSE_API_KEY', purpose: 'the Close API key to read contacts with' },
@@ -22,8 +31,7 @@ export const closeDefinition: SourceDefinition = {
   // No fixed figure is published: limits are per endpoint group, per key and per organization (3x a key's);
   // the documentation's example is 20 requests per second per key. The `RateLimit:` header corrects the key's.
   rateLimit: { default: { requests: 20, windowMs: 1000 }, dialect: CLOSE_RATE_LIMIT_DIALECT, scopes: { key: 1, organization: 3 } },
-  changeField: 'date_updated',
-  warehouseTables: [{ object: 'contacts', key: 'id', modifiedColumn: 'date_updated', archivedColumn: null }],
+  recordTypes: [contacts],
   options: [
     {
       flags: '--fields <list>',
@@ -43,7 +51,7 @@ export const closeDefinition: SourceDefinition = {
   },
 
   /** Checks `--fields` and the `--query` (its node and condition types) before anything else is asked. */
-  async settingsFrom(options, context): Promise<CloseSourceSettings> {
+  async settingsFrom(options, context) {
     const selection = parseFieldList(typeof options.fields === 'string' ? options.fields : undefined);
     if (context.changes && !selection.fields.includes('date_updated')) {
       const chosen = new Set([...selection.fields, 'date_updated']);
@@ -58,13 +66,13 @@ export const closeDefinition: SourceDefinition = {
     };
   },
 
-  async finishSettings(source: ExportSource, settings: unknown, context) {
-    await prepareCloseSettings(source as CloseSource, settings as CloseSourceSettings, context.notify);
+  async finishSettings(source: ExportSource, settings, context) {
+    await prepareCloseSettings(source as CloseSource, settings, context.notify);
   },
 
   watermarkRule: () => ({ kind: 'walk-position', cursorKey: closeKeyset('date_updated').positionKey }),
 
-  filterOf: (settings: unknown) => (settings as CloseSourceSettings).query,
+  filterOf: (settings) => settings.query,
 
   /** A schedule keeps the query itself: the workers that run it may not have the file. */
   async storableOptions(options: SourceOptionValues): Promise<SourceOptionValues> {
@@ -81,7 +89,7 @@ export const closeDefinition: SourceDefinition = {
       maxAttempts: connection.maxAttempts,
       onRetry: connection.onRetry,
     });
-    return new CloseSource(client, settings as CloseSourceSettings, runtime);
+    return new CloseSource(client, settings, runtime);
   },
 
   async listOptions(connection) {

@@ -2,6 +2,7 @@ import { parseDuration } from '../../config/duration.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { STANDARD_RATE_LIMIT_HEADERS } from '../../ratelimit/rate-limit-dialect.js';
 import type { ExportSource } from '../export-source.js';
+import type { RecordTypeDefinition } from '../record-type.js';
 import type { SettingsContext, SourceDefinition, SourceOptionValues } from '../source-definition.js';
 import type { TimestampPosition } from '../../planning/timestamp-position.js';
 import { MODIFIED_FIELD } from './change-cut.js';
@@ -19,8 +20,22 @@ export const DEFAULT_WATERMARK_OVERLAP = '60s';
 
 const collect = (value: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), value];
 
-/** Virtuous CRM+ contacts (`POST /api/Contact/Query`, docs/sources/virtuous.md and its "Evidence"). */
-export const virtuousDefinition: SourceDefinition = {
+/**
+ * Contacts (`POST /api/Contact/Query`, `/Query/FullContact`). Abbreviated records carry no modification
+ * time; FullContact records (every export of changes) do. Neither has an archived flag.
+ */
+const contacts: RecordTypeDefinition = {
+  name: 'contacts',
+  noun: 'contact',
+  changeField: MODIFIED_FIELD,
+  warehouseTables: [
+    { object: 'contacts', key: 'id', modifiedColumn: null, archivedColumn: null },
+    { object: 'full_contacts', key: 'id', modifiedColumn: MODIFIED_FIELD, archivedColumn: null },
+  ],
+};
+
+/** Virtuous CRM+ (docs/sources/virtuous.md and its "Evidence"). */
+export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
   name: 'virtuous',
   displayName: 'Virtuous',
   credential: { variable: 'VIRTUOUS_API_TOKEN', purpose: 'the Virtuous API token to read contacts with' },
@@ -29,12 +44,7 @@ export const virtuousDefinition: SourceDefinition = {
   // 5,000 requests per hour per organization, shared by every key (older pages say 1,500: start such an
   // organization's exports with --rate-limit 1500/1h). The bucket follows `X-RateLimit-*` either way.
   rateLimit: { default: { requests: 5000, windowMs: 3_600_000 }, dialect: STANDARD_RATE_LIMIT_HEADERS },
-  changeField: MODIFIED_FIELD,
-  // Abbreviated records carry no modification time; FullContact records (every export of changes) do. Neither has an archived flag.
-  warehouseTables: [
-    { object: 'contacts', key: 'id', modifiedColumn: null, archivedColumn: null },
-    { object: 'full_contacts', key: 'id', modifiedColumn: MODIFIED_FIELD, archivedColumn: null },
-  ],
+  recordTypes: [contacts],
   options: [
     { flags: '--include-archived', key: 'includeArchived', description: 'include archived contacts (the default)' },
     { flags: '--exclude-archived', key: 'excludeArchived', description: 'leave archived contacts out (not with --since/--incremental)' },
@@ -64,7 +74,7 @@ export const virtuousDefinition: SourceDefinition = {
     '--query': 'narrow a Virtuous export with --where "PARAMETER OPERATOR VALUE"',
   },
 
-  async settingsFrom(options, context): Promise<VirtuousSourceSettings> {
+  async settingsFrom(options, context) {
     if (options.includeArchived && options.excludeArchived) {
       throw new InvalidInputError(
         '--include-archived and --exclude-archived contradict each other: give one (archived contacts are included by default).',
@@ -94,9 +104,12 @@ export const virtuousDefinition: SourceDefinition = {
     };
   },
 
-  async finishSettings(source: ExportSource, settings: unknown, context: SettingsContext & { options: SourceOptionValues }): Promise<void> {
+  async finishSettings(
+    source: ExportSource,
+    ready: VirtuousSourceSettings,
+    context: SettingsContext & { options: SourceOptionValues },
+  ): Promise<void> {
     const virtuous = source as VirtuousSource;
-    const ready = settings as VirtuousSourceSettings;
     ready.idKeyset = await virtuous.resolveIdKeyset();
     const warnings: string[] = [];
     ready.groups = buildWhereGroups(
@@ -109,17 +122,16 @@ export const virtuousDefinition: SourceDefinition = {
     if (ready.changes) ready.changes.prefilter = await virtuous.resolvePrefilter();
   },
 
-  startChangesAt(settings: unknown, since: TimestampPosition | null): void {
-    const ready = settings as VirtuousSourceSettings;
-    if (ready.changes) ready.changes.since = since;
+  startChangesAt(settings: VirtuousSourceSettings, since: TimestampPosition | null): void {
+    if (settings.changes) settings.changes.since = since;
   },
 
-  watermarkRule(settings: unknown) {
-    const overlapMs = (settings as VirtuousSourceSettings).changes?.overlapMs ?? parseDuration(DEFAULT_WATERMARK_OVERLAP, '--watermark-overlap', 0);
+  watermarkRule(settings: VirtuousSourceSettings) {
+    const overlapMs = settings.changes?.overlapMs ?? parseDuration(DEFAULT_WATERMARK_OVERLAP, '--watermark-overlap', 0);
     return { kind: 'read-clock', readStartedAt: null, overlapMs };
   },
 
-  filterOf: (settings: unknown) => (settings as VirtuousSourceSettings).groups ?? null,
+  filterOf: (settings: VirtuousSourceSettings) => settings.groups ?? null,
 
   create(connection, settings, runtime) {
     const client = new VirtuousClient({
@@ -131,7 +143,7 @@ export const virtuousDefinition: SourceDefinition = {
       maxAttempts: connection.maxAttempts,
       onRetry: connection.onRetry,
     });
-    return new VirtuousSource(client, settings as VirtuousSourceSettings, runtime);
+    return new VirtuousSource(client, settings, runtime);
   },
 
   async listOptions(connection) {
