@@ -275,7 +275,7 @@ describe('configuration and answers that are not what the API sends', () => {
     const { exportId, result } = await world.start(['--dest', DEST, '--format', 'ndjson', '--wait']);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(
-      /Virtuous returned a contact with the non-numeric id "\d+" \(string\), where the API documents whole-number contact ids/,
+      /Virtuous returned a contact with the non-numeric id "\d+" \(string\), where the API documents whole-number ids: contacts are paged by id/,
     );
     expect(result.stderr).not.toContain('-Infinity');
     await expectNothingCommitted(world, exportId, /non-numeric id/);

@@ -74,7 +74,7 @@ describe('Virtuous failure handling', () => {
     };
     proxy = await startRecordingProxy(sim.url, failLargePages);
     const client = new VirtuousClient({ baseUrl: proxy.url, token: sim.token, budget: workerBudget(sim, proxy.url), backoff: FAST_BACKOFF });
-    const settings: VirtuousSourceSettings = { ...DEFAULT_VIRTUOUS_SETTINGS, fullContact: true, idKeyset: CONTACT_ID_KEYSET };
+    const settings: VirtuousSourceSettings = { ...DEFAULT_VIRTUOUS_SETTINGS, fullRecords: true, idKeyset: CONTACT_ID_KEYSET };
 
     const ids = await readAll(new VirtuousSource(client, settings));
 

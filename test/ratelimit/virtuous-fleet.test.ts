@@ -63,7 +63,7 @@ describe('one budget for a fleet of Virtuous clients', () => {
       clients.map(async (client) => {
         while (!signal.aborted) {
           try {
-            await client.query(body, { take: 10, fullContact: false }, signal);
+            await client.query(body, { take: 10, full: false }, signal);
           } catch (error) {
             if (signal.aborted) return;
             throw error;

@@ -14,7 +14,7 @@ describe('rows exactly as the API sent them', () => {
 
   async function pagesOf(rawRows: boolean, fullContact: boolean): Promise<SourcePage[]> {
     const client = new VirtuousClient({ baseUrl: simulator.url, token: simulator.token });
-    const source = new VirtuousSource(client, { ...DEFAULT_VIRTUOUS_SETTINGS, idKeyset: CONTACT_ID_KEYSET, fullContact }, { rawRows });
+    const source = new VirtuousSource(client, { ...DEFAULT_VIRTUOUS_SETTINGS, idKeyset: CONTACT_ID_KEYSET, fullRecords: fullContact }, { rawRows });
     const pages: SourcePage[] = [];
     for await (const page of source.pages({ kind: 'id', index: 0, afterId: null, upToId: null, estimatedRows: 0 }, null)) pages.push(page);
     return pages;

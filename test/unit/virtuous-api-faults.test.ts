@@ -176,7 +176,7 @@ describe('Virtuous pages are checked against what the request asked', () => {
     expect((failure as BulkExportError).code).toBe('UNEXPECTED_ROW');
     const first = sim.expectedIds({ includeArchived: true })[0]!;
     expect((failure as Error).message).toContain(
-      `Virtuous returned a contact with the non-numeric id "${first}" (string), where the API documents whole-number contact ids`,
+      `Virtuous returned a contact with the non-numeric id "${first}" (string), where the API documents whole-number ids: contacts are paged by id`,
     );
   });
 

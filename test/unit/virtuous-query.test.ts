@@ -5,6 +5,7 @@ import type { CommittedPart } from '../../src/sinks/manifest.js';
 import { ChangeCut } from '../../src/sources/virtuous/change-cut.js';
 import { keysetQuery, prefilterCondition } from '../../src/sources/virtuous/keyset-query.js';
 import { findIdKeyset, findModifiedPrefilter, type VirtuousQueryOptions } from '../../src/sources/virtuous/query-options.js';
+import { VIRTUOUS_CONTACTS, VIRTUOUS_GIFTS } from '../../src/sources/virtuous/virtuous-records.js';
 import { parseIsoMicros } from '../../src/time/iso-instant.js';
 import { CONTACT_ID_KEYSET } from '../support/virtuous-keyset.js';
 
@@ -14,6 +15,9 @@ const catalogue = (params: [string, string, string[]][]): VirtuousQueryOptions =
 });
 /** What real catalogues offer id parameters (docs/sources/virtuous.md, "Evidence: QueryOptions"). */
 const ID_OPERATORS = ['Is', 'LessThan', 'LessThanOrEqual', 'GreaterThan', 'GreaterThanOrEqual', 'Between'];
+
+const contactKeyset = (options: VirtuousQueryOptions) => findIdKeyset(options, VIRTUOUS_CONTACTS);
+const contactPrefilter = (options: VirtuousQueryOptions) => findModifiedPrefilter(options, VIRTUOUS_CONTACTS);
 
 describe('keysetQuery', () => {
   it('bounds one id slice with the real operator names, values as strings, sorted by id ascending', () => {
@@ -61,7 +65,7 @@ describe('keysetQuery', () => {
 describe('findIdKeyset', () => {
   it('prefers the documented "Contact Id" with GreaterThan / LessThanOrEqual, falling back to other spellings and operators', () => {
     expect(
-      findIdKeyset(
+      contactKeyset(
         catalogue([
           ['Id', 'Int', ID_OPERATORS],
           ['Contact Id', 'Int', ID_OPERATORS],
@@ -69,7 +73,7 @@ describe('findIdKeyset', () => {
       ),
     ).toEqual(CONTACT_ID_KEYSET);
     expect(
-      findIdKeyset(
+      contactKeyset(
         catalogue([
           ['ContactId', 'Int', ['GreaterThan', 'LessThanOrEqual', 'Is']],
           ['Last Name', 'String', ['Is']],
@@ -80,7 +84,7 @@ describe('findIdKeyset', () => {
       after: 'GreaterThan',
       upTo: 'LessThanOrEqual',
     });
-    expect(findIdKeyset(catalogue([['Contact Id', 'Int', ['GreaterThanOrEqual', 'LessThan']]]))).toEqual({
+    expect(contactKeyset(catalogue([['Contact Id', 'Int', ['GreaterThanOrEqual', 'LessThan']]]))).toEqual({
       parameter: 'Contact Id',
       after: 'GreaterThanOrEqual',
       upTo: 'LessThan',
@@ -89,7 +93,7 @@ describe('findIdKeyset', () => {
 
   it('refuses, naming the parameter, the operators missing and what the organization offers', () => {
     const refuse = () =>
-      findIdKeyset(
+      contactKeyset(
         catalogue([
           ['Contact Id', 'Int', ['Is', 'Between']],
           ['Tag', 'List', ['IsAnyOf']],
@@ -98,7 +102,29 @@ describe('findIdKeyset', () => {
     expect(refuse).toThrow(InvalidInputError);
     expect(refuse).toThrow(/lower bound \(GreaterThan or GreaterThanOrEqual\) and an upper bound \(LessThanOrEqual or LessThan\)/);
     expect(refuse).toThrow(/offers "Contact Id" with Is, Between/);
-    expect(() => findIdKeyset(catalogue([['Tag', 'List', ['IsAnyOf']]]))).toThrow(/no id parameter at all \(parameters: "Tag"\)/);
+    expect(() => contactKeyset(catalogue([['Tag', 'List', ['IsAnyOf']]]))).toThrow(/no id parameter at all \(parameters: "Tag"\)/);
+  });
+});
+
+describe('findIdKeyset for gifts', () => {
+  it('prefers "Gift Id", takes another spelling of a gift id, never the contact id, and names the gift QueryOptions when none is usable', () => {
+    expect(
+      findIdKeyset(
+        catalogue([
+          ['Contact Id', 'Int', ID_OPERATORS],
+          ['Id', 'Int', ID_OPERATORS],
+          ['Gift Id', 'Int', ID_OPERATORS],
+        ]),
+        VIRTUOUS_GIFTS,
+      ),
+    ).toEqual({ parameter: 'Gift Id', after: 'GreaterThan', upTo: 'LessThanOrEqual' });
+    expect(findIdKeyset(catalogue([['Id', 'Int', ID_OPERATORS]]), VIRTUOUS_GIFTS)).toEqual({
+      parameter: 'Id',
+      after: 'GreaterThan',
+      upTo: 'LessThanOrEqual',
+    });
+    const refuse = () => findIdKeyset(catalogue([['Contact Id', 'Int', ID_OPERATORS]]), VIRTUOUS_GIFTS);
+    expect(refuse).toThrow(/gift-id parameter .* GET \/api\/Gift\/QueryOptions offers no id parameter at all .* --records gifts/);
   });
 });
 
@@ -106,7 +132,7 @@ describe('findModifiedPrefilter and the date it sends', () => {
   it('prefers Last Modified Date with OnOrAfter, then another modification parameter and operator', () => {
     const dates = ['Before', 'After', 'OnOrBefore', 'OnOrAfter', 'Between'];
     expect(
-      findModifiedPrefilter(
+      contactPrefilter(
         catalogue([
           ['Last Modified DateTime UTC', 'Date', dates],
           ['Last Modified Date', 'Date', dates],
@@ -116,11 +142,11 @@ describe('findModifiedPrefilter and the date it sends', () => {
       parameter: 'Last Modified Date',
       operator: 'OnOrAfter',
     });
-    expect(findModifiedPrefilter(catalogue([['Date Modified', 'Date', ['After', 'Before']]]))).toEqual({
+    expect(contactPrefilter(catalogue([['Date Modified', 'Date', ['After', 'Before']]]))).toEqual({
       parameter: 'Date Modified',
       operator: 'After',
     });
-    const refuse = () => findModifiedPrefilter(catalogue([['Last Modified Date', 'Date', ['IsKnown', 'Before']]]));
+    const refuse = () => contactPrefilter(catalogue([['Last Modified Date', 'Date', ['IsKnown', 'Before']]]));
     expect(refuse).toThrow(/lower bound \(OnOrAfter, GreaterThanOrEqual, After, GreaterThan\).*offers "Last Modified Date" with IsKnown, Before/);
   });
 
@@ -141,7 +167,7 @@ describe('findModifiedPrefilter and the date it sends', () => {
 
 describe('ChangeCut', () => {
   const row = (id: number, stamp: unknown) => ({ id, modifiedDateTimeUtc: stamp });
-  const keeps = (cut: ChangeCut, id: number, stamp: string) => cut.keeps(row(id, stamp), ChangeCut.stampOf(row(id, stamp)));
+  const keeps = (cut: ChangeCut, id: number, stamp: string) => cut.keeps(row(id, stamp), ChangeCut.stampOf(row(id, stamp), VIRTUOUS_CONTACTS));
 
   it('keeps contacts modified after the start, and at it unless the start lists them, comparing zone-less 0-7 digit stamps as instants', () => {
     const cut = new ChangeCut({ at: '2026-11-29T10:00:00.353333+00:00', idsAtLast: ['7'] });
@@ -155,8 +181,11 @@ describe('ChangeCut', () => {
   });
 
   it('refuses a record without a readable modification time rather than guess', () => {
-    expect(() => ChangeCut.stampOf(row(3, undefined))).toThrow(BulkExportError);
-    expect(() => ChangeCut.stampOf(row(3, 'yesterday'))).toThrow(/contact 3 without a readable modifiedDateTimeUtc/);
+    expect(() => ChangeCut.stampOf(row(3, undefined), VIRTUOUS_CONTACTS)).toThrow(BulkExportError);
+    expect(() => ChangeCut.stampOf(row(3, 'yesterday'), VIRTUOUS_CONTACTS)).toThrow(/contact 3 without a readable modifiedDateTimeUtc/);
+    expect(() => ChangeCut.stampOf(row(4, null), VIRTUOUS_GIFTS)).toThrow(
+      /gift 4 without a readable modifiedDateTimeUtc.*\/api\/Gift\/Query\/FullGift/,
+    );
   });
 });
 

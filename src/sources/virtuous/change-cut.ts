@@ -2,8 +2,9 @@ import { BulkExportError } from '../../errors/index.js';
 import { parseIsoMicros } from '../../time/iso-instant.js';
 import type { SourceRow } from '../export-source.js';
 import type { TimestampPosition } from '../../planning/timestamp-position.js';
+import type { VirtuousRecords } from './virtuous-records.js';
 
-/** The record field holding a contact's modification time (FullContact only). */
+/** The record field holding a record's modification time (full records only: FullContact, FullGift). */
 export const MODIFIED_FIELD = 'modifiedDateTimeUtc';
 
 /** A contact's modification time, as sent and as microseconds since the epoch. */
@@ -33,14 +34,14 @@ export class ChangeCut {
   }
 
   /** The modification time of `row`; throws when the record has none (it cannot be placed). */
-  static stampOf(row: SourceRow): ModificationStamp {
+  static stampOf(row: SourceRow, records: Pick<VirtuousRecords, 'noun' | 'resource' | 'fullQuery'>): ModificationStamp {
     const stamp = row[MODIFIED_FIELD];
     const micros = typeof stamp === 'string' ? parseIsoMicros(stamp) : null;
     if (typeof stamp !== 'string' || micros === null) {
       throw new BulkExportError(
         'UNEXPECTED_ROW',
-        `Virtuous returned contact ${JSON.stringify(row.id)} without a readable ${MODIFIED_FIELD} (${JSON.stringify(stamp)}); ` +
-          'exports of changes read /api/Contact/Query/FullContact, whose records carry it. Check VIRTUOUS_BASE_URL points at the Virtuous API.',
+        `Virtuous returned ${records.noun} ${JSON.stringify(row.id)} without a readable ${MODIFIED_FIELD} (${JSON.stringify(stamp)}); ` +
+          `exports of changes read ${records.resource}${records.fullQuery}, whose records carry it. Check VIRTUOUS_BASE_URL points at the Virtuous API.`,
       );
     }
     return { stamp, micros };

@@ -7,10 +7,11 @@ export interface KeysetQueryArgs {
   afterId: number | null;
   /** Inclusive upper bound (end of the range); null = none. */
   upToId: number | null;
-  includeArchived: boolean;
+  /** Sent only for records that can be archived (contacts); absent = not sent. */
+  includeArchived?: boolean;
   sortBy: string;
   descending?: boolean;
-  /** The user's `--where` groups (ORed); the keyset conditions are ANDed into each. Empty/absent = every contact. */
+  /** The user's `--where` groups (ORed); the keyset conditions are ANDed into each. Empty/absent = every record. */
   groups?: readonly VirtuousConditionGroup[];
   /** Further conditions ANDed into every group, e.g. the modification-date pre-filter of an incremental export. */
   extra?: readonly VirtuousCondition[];
@@ -45,7 +46,7 @@ export function keysetQuery(args: KeysetQueryArgs): VirtuousQueryBody {
     groups: withConditions(args.groups, conditions),
     sortBy: args.sortBy,
     descending: args.descending ?? false,
-    includeArchived: args.includeArchived,
+    ...(args.includeArchived === undefined ? {} : { includeArchived: args.includeArchived }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../../errors/index.js';
+import type { VirtuousRecords } from './virtuous-records.js';
 
-/** Response of `GET /api/Contact/QueryOptions`. */
+/** Response of `GET /api/Contact/QueryOptions` (and of each record type's QueryOptions). */
 export interface VirtuousQueryOptions {
   options: VirtuousParameterOption[];
   operatorOptions?: unknown[];
@@ -13,11 +14,8 @@ export interface VirtuousParameterOption {
   valueOptions?: unknown[];
 }
 
-/** The documented default name of the id parameter; organizations may spell it otherwise. */
-export const DEFAULT_ID_PARAMETER = 'Contact Id';
-
 /**
- * How a keyset page bounds contact ids, with operators the organization offers for its id parameter:
+ * How a keyset page bounds ids, with operators the organization offers for its id parameter:
  * the lower bound is exclusive (`GreaterThan last`, or `GreaterThanOrEqual last + 1`, the same on
  * integers), the upper bound inclusive (`LessThanOrEqual end`, or `LessThan end + 1`).
  */
@@ -27,29 +25,31 @@ export interface IdKeyset {
   upTo: 'LessThanOrEqual' | 'LessThan';
 }
 
-const ID_PARAMETER_NAME = /^(contact\s*)?id$/i;
+/** What QueryOptions is searched with: the record type's id parameter, and its names in messages. */
+type RecordsAsked = Pick<VirtuousRecords, 'idParameter' | 'noun' | 'resource'>;
 
 /**
- * Picks the numeric contact-id parameter and the keyset operators it offers: the documented
- * `Contact Id` when offered, otherwise another spelling (`Id`, `ContactId`, ...). Real catalogues give
- * id parameters `Is`, `LessThan`, `LessThanOrEqual`, `GreaterThan`, `GreaterThanOrEqual` and `Between`
- * (docs/sources/virtuous.md, "Evidence: QueryOptions"); only operators the catalogue lists are ever sent.
+ * Picks the numeric id parameter of the record type and the keyset operators it offers: the preferred
+ * name (`Contact Id`, documented; `Gift Id`, seen) when offered, otherwise another spelling (`Id`,
+ * `ContactId`, ...). Real catalogues give id parameters `Is`, `LessThan`, `LessThanOrEqual`, `GreaterThan`,
+ * `GreaterThanOrEqual` and `Between` (docs/sources/virtuous.md, "Evidence: QueryOptions"); only operators
+ * the catalogue lists are ever sent.
  */
-export function findIdKeyset(queryOptions: VirtuousQueryOptions): IdKeyset {
-  const candidates = (queryOptions.options ?? []).filter((option) => ID_PARAMETER_NAME.test(option.parameter.trim()));
+export function findIdKeyset(queryOptions: VirtuousQueryOptions, records: RecordsAsked): IdKeyset {
+  const candidates = (queryOptions.options ?? []).filter((option) => records.idParameter.spellings.test(option.parameter.trim()));
   const usable = candidates.flatMap((option): IdKeyset[] => {
     const after = offers(option, 'GreaterThan') ? 'GreaterThan' : offers(option, 'GreaterThanOrEqual') ? 'GreaterThanOrEqual' : null;
     const upTo = offers(option, 'LessThanOrEqual') ? 'LessThanOrEqual' : offers(option, 'LessThan') ? 'LessThan' : null;
     return after && upTo ? [{ parameter: option.parameter, after, upTo }] : [];
   });
-  const chosen = usable.find((keyset) => keyset.parameter === DEFAULT_ID_PARAMETER) ?? usable[0];
+  const chosen = usable.find((keyset) => keyset.parameter === records.idParameter.preferred) ?? usable[0];
   if (chosen) return chosen;
   const seen =
     candidates.length > 0 ? candidates.map(describeOffer).join('; ') : `no id parameter at all (parameters: ${parameterNames(queryOptions)})`;
   throw new InvalidInputError(
-    'A keyset export needs a contact-id parameter with a lower bound (GreaterThan or GreaterThanOrEqual) and an upper bound ' +
-      `(LessThanOrEqual or LessThan), and this organization's GET /api/Contact/QueryOptions offers ${seen}. ` +
-      'Ask Virtuous support to enable them for the API user, or check the parameter with: bulk-export options --source virtuous.',
+    `A keyset export needs a ${records.noun}-id parameter with a lower bound (GreaterThan or GreaterThanOrEqual) and an upper bound ` +
+      `(LessThanOrEqual or LessThan), and this organization's GET ${records.resource}/QueryOptions offers ${seen}. ` +
+      `Ask Virtuous support to enable them for the API user, or check the parameter with: bulk-export options --source virtuous${optionsRecords(records)}.`,
   );
 }
 
@@ -79,7 +79,7 @@ export function isExclusive(prefilter: ModifiedPrefilter): boolean {
  * parameter whose name speaks of modification (`Last Modified DateTime UTC`, `Date Modified`, ...), with
  * a lower-bound operator (`OnOrAfter` preferred, then `GreaterThanOrEqual`, `After`, `GreaterThan`).
  */
-export function findModifiedPrefilter(queryOptions: VirtuousQueryOptions): ModifiedPrefilter {
+export function findModifiedPrefilter(queryOptions: VirtuousQueryOptions, records: RecordsAsked): ModifiedPrefilter {
   const candidates = (queryOptions.options ?? []).filter(
     (option) =>
       option.parameter === DEFAULT_MODIFIED_PARAMETER || (/modif/i.test(option.parameter) && /date/i.test(`${option.type} ${option.parameter}`)),
@@ -96,7 +96,7 @@ export function findModifiedPrefilter(queryOptions: VirtuousQueryOptions): Modif
       : `no modification-date parameter at all (parameters: ${parameterNames(queryOptions)})`;
   throw new InvalidInputError(
     `--since and --incremental need a modification-date parameter with a lower bound (${PREFILTER_OPERATORS.join(', ')}), ` +
-      `and this organization's GET /api/Contact/QueryOptions offers ${seen}. Run a full export instead, or check: bulk-export options --source virtuous.`,
+      `and this organization's GET ${records.resource}/QueryOptions offers ${seen}. Run a full export instead, or check: bulk-export options --source virtuous${optionsRecords(records)}.`,
   );
 }
 
@@ -112,4 +112,9 @@ function describeOffer(option: VirtuousParameterOption): string {
 function parameterNames(queryOptions: VirtuousQueryOptions): string {
   const names = (queryOptions.options ?? []).map((option) => `"${option.parameter}"`);
   return names.length > 12 ? `${names.slice(0, 12).join(', ')}, ...` : names.join(', ') || 'none';
+}
+
+/** ` --records gifts` for another record type than contacts, in the `options` command a message suggests. */
+function optionsRecords(records: RecordsAsked): string {
+  return records.resource === '/api/Contact' ? '' : ` --records ${records.noun}s`;
 }

@@ -6,9 +6,12 @@ import { SourceHttpClient, type SourceHttpClientOptions, type SourceRequest } fr
 import type { VirtuousQueryOptions } from './query-options.js';
 import type { VirtuousQueryBody, VirtuousQueryEnvelope } from './virtuous-query.js';
 import { virtuousAdvice } from './virtuous-advice.js';
+import { VIRTUOUS_CONTACTS, type VirtuousRecords } from './virtuous-records.js';
 
 export interface VirtuousClientOptions {
   baseUrl: string;
+  /** The record type whose endpoints it asks. @defaultValue contacts (`VIRTUOUS_CONTACTS`) */
+  records?: VirtuousRecords;
   token: string;
   /** The token read again, after a 401 (see SourceHttpClientOptions.reauthorize). */
   rereadToken?: () => Promise<string>;
@@ -21,11 +24,12 @@ export interface VirtuousClientOptions {
   onRetry?: SourceHttpClientOptions['onRetry'];
 }
 
-/** How one contact query is paged and tried. */
+/** How one query is paged and tried. */
 export interface VirtuousPageRequest {
   skip?: number;
   take: number;
-  fullContact: boolean;
+  /** Full records (`/Query/FullContact`, `/Query/FullGift`) instead of abbreviated ones. */
+  full: boolean;
   /** Each item's bytes as received, too (`rawList`). */
   rawRows?: boolean;
   /** Tries shared with the other takes of the same page (see `AttemptBudget`). */
@@ -34,15 +38,16 @@ export interface VirtuousPageRequest {
   maxAttempts?: number;
 }
 
-const QUERY_OPTIONS_ENDPOINT = 'GET /api/Contact/QueryOptions';
 const WRONG_SERVICE_ADVICE =
   'Check that VIRTUOUS_BASE_URL points at the Virtuous API (https://api.virtuoussoftware.com), not at a proxy or another service.';
 
-/** The three Virtuous Contact endpoints the exporter uses. */
+/** The three Virtuous endpoints of one record type the exporter uses: QueryOptions, Query and the full records' Query. */
 export class VirtuousClient {
   private readonly http: SourceHttpClient;
+  readonly records: VirtuousRecords;
 
   constructor(options: VirtuousClientOptions) {
+    this.records = options.records ?? VIRTUOUS_CONTACTS;
     this.http = new SourceHttpClient({
       sourceName: 'Virtuous',
       baseUrl: options.baseUrl,
@@ -63,13 +68,13 @@ export class VirtuousClient {
   }
 
   async queryOptions(signal?: AbortSignal): Promise<VirtuousQueryOptions> {
-    return checkedQueryOptions(
-      await this.http.requestJson<unknown>({ method: 'GET', path: '/api/Contact/QueryOptions', endpoint: QUERY_OPTIONS_ENDPOINT }, signal),
-    );
+    const path = `${this.records.resource}/QueryOptions`;
+    const endpoint = `GET ${path}`;
+    return checkedQueryOptions(await this.http.requestJson<unknown>({ method: 'GET', path, endpoint }, signal), endpoint);
   }
 
   async query<T>(body: VirtuousQueryBody, page: VirtuousPageRequest, signal?: AbortSignal): Promise<VirtuousQueryEnvelope<T>> {
-    const path = page.fullContact ? '/api/Contact/Query/FullContact' : '/api/Contact/Query';
+    const path = `${this.records.resource}${page.full ? this.records.fullQuery : '/Query'}`;
     const endpoint = `POST ${path}`;
     const request: SourceRequest = {
       method: 'POST',
@@ -88,7 +93,7 @@ export class VirtuousClient {
 }
 
 /**
- * The envelope `{"list": [...], "total": n}` every contact query is answered with (docs/sources/virtuous.md,
+ * The envelope `{"list": [...], "total": n}` every query is answered with (docs/sources/virtuous.md,
  * "Evidence: answers"): anything else (a gateway's own JSON, another API) is refused by name instead of
  * failing later on a missing field.
  */
@@ -104,10 +109,10 @@ function checkedEnvelope<T>(answer: unknown, endpoint: string): VirtuousQueryEnv
   return { list: body.list as T[], total: body.total };
 }
 
-function checkedQueryOptions(answer: unknown): VirtuousQueryOptions {
+function checkedQueryOptions(answer: unknown, endpoint: string): VirtuousQueryOptions {
   const options = (answer as { options?: unknown } | null)?.options;
   const wellFormed = Array.isArray(options) && options.every((option) => typeof (option as { parameter?: unknown } | null)?.parameter === 'string');
-  if (!wellFormed) throw unexpectedAnswer(QUERY_OPTIONS_ENDPOINT, 'without an "options" list of parameters', answer);
+  if (!wellFormed) throw unexpectedAnswer(endpoint, 'without an "options" list of parameters', answer);
   return answer as VirtuousQueryOptions;
 }
 

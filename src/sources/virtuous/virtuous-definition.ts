@@ -10,6 +10,7 @@ import { virtuousOptionsListing } from './virtuous-options-listing.js';
 import { VirtuousClient } from './virtuous-client.js';
 import { DEFAULT_VIRTUOUS_SETTINGS, VirtuousSource, type VirtuousSourceSettings } from './virtuous-source.js';
 import { buildWhereGroups } from './where-clause.js';
+import { virtuousRecords, type VirtuousRecords } from './virtuous-records.js';
 
 /**
  * How far the watermark of an incremental export stays behind what its reads prove (see
@@ -38,7 +39,7 @@ const contacts: RecordTypeDefinition = {
 export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
   name: 'virtuous',
   displayName: 'Virtuous',
-  credential: { variable: 'VIRTUOUS_API_TOKEN', purpose: 'the Virtuous API token to read contacts with' },
+  credential: { variable: 'VIRTUOUS_API_TOKEN', purpose: 'the Virtuous API token to read records with' },
   baseUrl: { variable: 'VIRTUOUS_BASE_URL', default: 'https://api.virtuoussoftware.com' },
   pageSize: { default: DEFAULT_VIRTUOUS_SETTINGS.pageSize, max: 1000 },
   // 5,000 requests per hour per organization, shared by every key (older pages say 1,500: start such an
@@ -49,6 +50,11 @@ export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
     { flags: '--include-archived', key: 'includeArchived', description: 'include archived contacts (the default)' },
     { flags: '--exclude-archived', key: 'excludeArchived', description: 'leave archived contacts out (not with --since/--incremental)' },
     { flags: '--full-contact', key: 'fullContact', description: 'read complete records (Query/FullContact) instead of abbreviated ones' },
+    {
+      flags: '--full-gift',
+      key: 'fullGift',
+      description: 'with --records gifts: read complete records (Query/FullGift) instead of abbreviated ones',
+    },
     {
       flags: '--where <clause>',
       key: 'where',
@@ -62,7 +68,7 @@ export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
         'one OR alternative of ";"-separated conditions, e.g. "State Is CA; Tag IsAnyOf Board Member" (repeatable; --where conditions join every group)',
       parse: collect,
     },
-    { flags: '--sort-by <value>', key: 'sortBy', description: 'sortBy value meaning "by contact id" (default Id)' },
+    { flags: '--sort-by <value>', key: 'sortBy', description: 'sortBy value meaning "by id" (default Id)' },
     {
       flags: '--watermark-overlap <duration>',
       key: 'watermarkOverlap',
@@ -75,6 +81,8 @@ export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
   },
 
   async settingsFrom(options, context) {
+    const records = virtuousRecords(context.records.name);
+    refuseOtherRecordsOptions(options, records);
     if (options.includeArchived && options.excludeArchived) {
       throw new InvalidInputError(
         '--include-archived and --exclude-archived contradict each other: give one (archived contacts are included by default).',
@@ -89,14 +97,16 @@ export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
     if (options.watermarkOverlap !== undefined && !context.incremental)
       throw new InvalidInputError('--watermark-overlap applies to --incremental exports only.');
     const overlapMs = parseDuration(String(options.watermarkOverlap ?? DEFAULT_WATERMARK_OVERLAP), '--watermark-overlap', 0);
-    if (context.changes && !options.fullContact) {
+    const fullFlag = FULL_RECORDS_FLAGS[records.name];
+    const fullAsked = options[fullFlag.key] === true;
+    if (context.changes && !fullAsked) {
       context.notify(
-        'virtuous: --since/--incremental read FullContact records (the abbreviated ones carry no modification date): implied --full-contact',
+        `virtuous: --since/--incremental read ${records.fullQuery.slice('/Query/'.length)} records (the abbreviated ones carry no modification date): implied ${fullFlag.flag}`,
       );
     }
     return {
       ...DEFAULT_VIRTUOUS_SETTINGS,
-      fullContact: context.changes || options.fullContact === true,
+      fullRecords: context.changes || fullAsked,
       includeArchived: options.excludeArchived !== true,
       pageSize: context.pageSize ?? DEFAULT_VIRTUOUS_SETTINGS.pageSize,
       sortBy: typeof options.sortBy === 'string' ? options.sortBy : DEFAULT_VIRTUOUS_SETTINGS.sortBy,
@@ -136,6 +146,7 @@ export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
   create(connection, settings, runtime) {
     const client = new VirtuousClient({
       baseUrl: connection.baseUrl,
+      records: virtuousRecords(runtime.records.name),
       token: connection.secret,
       ...(connection.rereadSecret ? { rereadToken: connection.rereadSecret } : {}),
       budget: connection.budget,
@@ -146,17 +157,43 @@ export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
     return new VirtuousSource(client, settings, runtime);
   },
 
-  async listOptions(connection) {
+  async listOptions(connection, recordType) {
+    const records = virtuousRecords(recordType.name);
     const client = new VirtuousClient({
       baseUrl: connection.baseUrl,
+      records,
       token: connection.secret,
       timeoutMs: connection.timeoutMs,
       maxAttempts: connection.maxAttempts,
     });
-    return virtuousOptionsListing(await client.queryOptions());
+    return virtuousOptionsListing(await client.queryOptions(), records);
   },
 };
 
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** The switch that asks for each record type's full records. */
+const FULL_RECORDS_FLAGS: Record<VirtuousRecords['name'], { flag: string; key: string }> = {
+  contacts: { flag: '--full-contact', key: 'fullContact' },
+  gifts: { flag: '--full-gift', key: 'fullGift' },
+};
+
+/** An option of another record type (`--full-contact` for gifts; archived flags, which only contacts have) is refused, saying what to give instead. */
+function refuseOtherRecordsOptions(options: SourceOptionValues, records: VirtuousRecords): void {
+  for (const [name, { flag, key }] of Object.entries(FULL_RECORDS_FLAGS)) {
+    if (name !== records.name && options[key] !== undefined) {
+      throw new InvalidInputError(
+        `${flag} applies to --records ${name}; for --records ${records.name} give ${FULL_RECORDS_FLAGS[records.name].flag}.`,
+      );
+    }
+  }
+  if (!records.archivable) {
+    for (const flag of ['--include-archived', '--exclude-archived'] as const) {
+      const key = flag === '--include-archived' ? 'includeArchived' : 'excludeArchived';
+      if (options[key] !== undefined)
+        throw new InvalidInputError(`${flag} applies to --records contacts: Virtuous ${records.name} are never archived.`);
+    }
+  }
 }

@@ -1,4 +1,5 @@
-import type { Field, FieldType, RecordSchema } from '../../sinks/record-schema.js';
+import type { FieldType, RecordSchema } from '../../sinks/record-schema.js';
+import { typedWithText } from './typed-with-text.js';
 
 const int64: FieldType = { kind: 'int64' };
 const utf8: FieldType = { kind: 'utf8' };
@@ -9,20 +10,6 @@ const timestamp: FieldType = { kind: 'timestamp', unit: 'microsecond' };
 const money: FieldType = { kind: 'decimal', precision: 18, scale: 2 };
 /** A date Virtuous writes as a date-time at midnight ("2024-03-05T00:00:00"), as en-US M/D/YYYY ("3/5/2024", in a recorded real contact), or "Unavailable". */
 const giftDate: FieldType = { kind: 'date', fromDateTime: true, monthDayYear: true };
-
-/** The suffix of the column that keeps the API's own text beside a typed column made from it. */
-export const TEXT_COLUMN_SUFFIX = '_text';
-
-/**
- * A typed column of the key `name` and, after it, `<name>_text` with the API's text as sent: a value the
- * type cannot hold ("Unavailable", a format nobody foresaw) is NULL in the first and kept in the second.
- */
-function typedWithText(name: string, type: FieldType): Field[] {
-  return [
-    { name, type },
-    { name: `${name}${TEXT_COLUMN_SUFFIX}`, sourceKey: name, type: utf8 },
-  ];
-}
 
 const address: FieldType = {
   kind: 'struct',

@@ -2,8 +2,6 @@ import { BulkExportError, SourceUnavailableError } from '../../errors/index.js';
 import type { ExportRange, IdRange } from '../../planning/export-range.js';
 import { defaultTargetRows, splitIdRange } from '../../planning/id-range-splitter.js';
 import type { RecordSchema } from '../../sinks/record-schema.js';
-import { virtuousAbbreviatedContactSchema } from './virtuous-abbreviated-contact-schema.js';
-import { virtuousFullContactSchema } from './virtuous-full-contact-schema.js';
 import { countedPage, NOTHING_READ, type ApiRowCount } from '../api-row-count.js';
 import type { ExportSource, PlanOptions, RowChange, SourceCursor, SourcePage, SourcePlan, SourceRow } from '../export-source.js';
 import { AttemptBudget } from '../http/attempt-budget.js';
@@ -12,20 +10,23 @@ import { ChangeCut, positionMicros } from './change-cut.js';
 import { keysetQuery, prefilterCondition, prefilterFloorMicros } from './keyset-query.js';
 import { findIdKeyset, findModifiedPrefilter, type IdKeyset, type ModifiedPrefilter, type VirtuousQueryOptions } from './query-options.js';
 import type { VirtuousClient, VirtuousPageRequest } from './virtuous-client.js';
+import type { VirtuousRecords } from './virtuous-records.js';
 import type { VirtuousCondition, VirtuousConditionGroup, VirtuousQueryBody, VirtuousQueryEnvelope } from './virtuous-query.js';
 
 export interface VirtuousSourceSettings {
-  /** Read `/Query/FullContact` (complete records) instead of the abbreviated `/Query` items. */
-  fullContact: boolean;
-  /** Archived contacts too (the default: an initial load must be complete); `--exclude-archived` turns it off. */
+  /** Read the full records (`/Query/FullContact`, `/Query/FullGift`) instead of the abbreviated `/Query` items. */
+  fullRecords: boolean;
+  /** What `fullRecords` was called in specs written before gifts (contacts only); read when `fullRecords` is absent. */
+  fullContact?: boolean;
+  /** Archived contacts too (the default: an initial load must be complete); `--exclude-archived` turns it off. Records never archived ignore it. */
   includeArchived: boolean;
   /** Records per request (`take`); the API allows at most 1000. */
   pageSize: number;
-  /** `sortBy` value meaning "by contact id". */
+  /** `sortBy` value meaning "by id". */
   sortBy: string;
   /** The id parameter and its keyset operators, discovered from QueryOptions when planning; null = discover now. */
   idKeyset: IdKeyset | null;
-  /** The user's `--where` condition groups (ORed); the paging conditions are ANDed into each); empty = every contact. */
+  /** The user's `--where` condition groups (ORed); the paging conditions are ANDed into each); empty = every record. */
   groups?: VirtuousConditionGroup[];
   /** Incremental and `--since` exports: only contacts modified from a position on (FullContact, archived included). */
   changes?: VirtuousChangeSettings;
@@ -46,7 +47,7 @@ export interface VirtuousChangeSettings {
 }
 
 export const DEFAULT_VIRTUOUS_SETTINGS: VirtuousSourceSettings = {
-  fullContact: false,
+  fullRecords: false,
   includeArchived: true,
   pageSize: 1000,
   sortBy: 'Id',
@@ -116,7 +117,8 @@ interface IdentifiedRow extends SourceRow {
 }
 
 /**
- * Virtuous contacts, split into ranges of the numeric contact id and paged with an id keyset cursor
+ * Virtuous records of one type (contacts, gifts: the client's `VirtuousRecords`), split into ranges of
+ * their numeric id and paged with an id keyset cursor
  * (`id > last AND id <= end`, sorted by id, `skip=0`). Exports of changes (incremental, `--since`) read
  * the same ranges with a modification-date pre-filter in every request and keep exactly the records
  * modified from their start on (`ChangeCut`). The user's `--where` groups are part of every request,
@@ -124,9 +126,12 @@ interface IdentifiedRow extends SourceRow {
  */
 export class VirtuousSource implements ExportSource {
   readonly name = 'virtuous';
-  /** Abbreviated contacts and full contacts have different columns, so each has a table of its own. */
+  /** Abbreviated and full records have different columns, so each has a table of its own. */
   readonly table: string;
   readonly schema: RecordSchema;
+  private readonly records: VirtuousRecords;
+  /** Whether it reads full records: asked for, or an export of changes (only full records carry a modification time). */
+  private readonly full: boolean;
   private idKeyset: IdKeyset | null;
   private prefilter: ModifiedPrefilter | null;
   private cachedQueryOptions: Promise<VirtuousQueryOptions> | undefined;
@@ -136,18 +141,24 @@ export class VirtuousSource implements ExportSource {
     private readonly settings: VirtuousSourceSettings,
     private readonly options: { rawRows?: boolean } = {},
   ) {
-    const full = Boolean(settings.fullContact || settings.changes);
-    this.table = full ? 'virtuous/full_contacts' : 'virtuous/contacts';
-    this.schema = full ? virtuousFullContactSchema : virtuousAbbreviatedContactSchema;
+    this.records = client.records;
+    this.full = Boolean((settings.fullRecords ?? settings.fullContact) || settings.changes);
+    this.table = this.full ? this.records.tables.full : this.records.tables.abbreviated;
+    this.schema = this.full ? this.records.schemas.full : this.records.schemas.abbreviated;
     this.idKeyset = settings.idKeyset;
     this.prefilter = settings.changes?.prefilter ?? null;
+  }
+
+  /** `includeArchived` for records that can be archived (contacts); nothing for others, which the evidence shows no such flag for. */
+  private archivedOption(): { includeArchived?: boolean } {
+    return this.records.archivable ? { includeArchived: this.settings.includeArchived } : {};
   }
 
   keyOf(row: SourceRow): number | null {
     return typeof row.id === 'number' ? row.id : null;
   }
 
-  /** `GET /api/Contact/QueryOptions`, asked once per source. */
+  /** `GET <resource>/QueryOptions` of its record type, asked once per source. */
   queryOptions(signal?: AbortSignal): Promise<VirtuousQueryOptions> {
     this.cachedQueryOptions ??= this.client.queryOptions(signal);
     const pending = this.cachedQueryOptions;
@@ -159,13 +170,13 @@ export class VirtuousSource implements ExportSource {
 
   /** The id parameter and keyset operators in use, discovering them from QueryOptions the first time. */
   async resolveIdKeyset(signal?: AbortSignal): Promise<IdKeyset> {
-    this.idKeyset ??= findIdKeyset(await this.queryOptions(signal));
+    this.idKeyset ??= findIdKeyset(await this.queryOptions(signal), this.records);
     return this.idKeyset;
   }
 
   /** The modification-date pre-filter of an export of changes, discovering it from QueryOptions the first time. */
   async resolvePrefilter(signal?: AbortSignal): Promise<ModifiedPrefilter> {
-    this.prefilter ??= findModifiedPrefilter(await this.queryOptions(signal));
+    this.prefilter ??= findModifiedPrefilter(await this.queryOptions(signal), this.records);
     return this.prefilter;
   }
 
@@ -190,13 +201,13 @@ export class VirtuousSource implements ExportSource {
           keyset,
           afterId,
           upToId,
-          includeArchived: this.settings.includeArchived,
+          ...this.archivedOption(),
           sortBy: this.settings.sortBy,
           descending,
           groups: this.settings.groups,
           extra,
         }),
-        { take: 1, fullContact: false },
+        { take: 1, full: false },
         signal,
       );
     const lowest = await probe(null, null);
@@ -204,14 +215,14 @@ export class VirtuousSource implements ExportSource {
     if (!first || lowest.total === 0) {
       return { totalRows: 0, ranges: [{ kind: 'id', index: 0, afterId: null, upToId: null, estimatedRows: 0 }] };
     }
-    requireId(first);
+    requireNumericId(first, this.records);
     const pieces = options.rangesFor?.(lowest.total);
     if (pieces === 1)
       return { totalRows: lowest.total, ranges: [{ kind: 'id', index: 0, afterId: null, upToId: null, estimatedRows: lowest.total }] };
     const highest = (await probe(null, null, true)).list[0];
     // A server that ignores `descending` answers with the lowest id again: find the highest by counting instead.
     const maxId =
-      highest && requireId(highest) > first.id
+      highest && requireNumericId(highest, this.records) > first.id
         ? highest.id
         : lowest.total > 1
           ? await highestId(first.id, (afterId) => probe(afterId, null))
@@ -249,7 +260,7 @@ export class VirtuousSource implements ExportSource {
   private async queryWithLadder<T>(
     body: VirtuousQueryBody,
     ladder: TakeLadder,
-    fullContact: boolean,
+    full: boolean,
     signal?: AbortSignal,
     rawRows = false,
   ): Promise<{ envelope: VirtuousQueryEnvelope<T>; take: number }> {
@@ -260,7 +271,7 @@ export class VirtuousSource implements ExportSource {
       try {
         const page: VirtuousPageRequest = {
           take,
-          fullContact,
+          full,
           rawRows,
           attempts,
           ...(smallest ? {} : { maxAttempts: ATTEMPTS_BEFORE_SMALLER_TAKE }),
@@ -299,22 +310,22 @@ export class VirtuousSource implements ExportSource {
           keyset,
           afterId,
           upToId: range.upToId,
-          includeArchived: this.settings.includeArchived,
+          ...this.archivedOption(),
           sortBy: this.settings.sortBy,
           groups: this.settings.groups,
           extra,
         }),
         ladder,
-        this.settings.fullContact || changes !== undefined,
+        this.full,
         signal,
         this.options.rawRows,
       );
       const read = envelope.list;
-      assertInRange(read, afterId, range.upToId, this.settings.sortBy);
-      if (prefilterFloor) assertPassesPrefilter(read, prefilterFloor.condition, prefilterFloor.micros);
+      assertInRange(read, afterId, range.upToId, this.settings.sortBy, this.records);
+      if (prefilterFloor) assertPassesPrefilter(read, prefilterFloor.condition, prefilterFloor.micros, this.records);
       count = countedPage(count, read.length, envelope.total);
       const lastId = read.at(-1)?.id ?? afterId;
-      const page = cut ? keptChanges(read, envelope.rawList, cut) : { rows: read, rawRows: envelope.rawList, changes: undefined };
+      const page = cut ? keptChanges(read, envelope.rawList, cut, this.records) : { rows: read, rawRows: envelope.rawList, changes: undefined };
       // A page without rows at the range's very start has no cursor to give; its count only matters when it lies, and planning counted the range.
       if (lastId !== null) {
         yield {
@@ -343,12 +354,13 @@ function keptChanges(
   read: IdentifiedRow[],
   rawList: Uint8Array[] | undefined,
   cut: ChangeCut,
+  records: VirtuousRecords,
 ): { rows: IdentifiedRow[]; rawRows: Uint8Array[] | undefined; changes: RowChange[] } {
   const rows: IdentifiedRow[] = [];
   const rawRows: Uint8Array[] | undefined = rawList ? [] : undefined;
   const changes: RowChange[] = [];
   read.forEach((row, index) => {
-    const modified = ChangeCut.stampOf(row);
+    const modified = ChangeCut.stampOf(row, records);
     if (!cut.keeps(row, modified)) return;
     rows.push(row);
     rawRows?.push(rawList![index]!);
@@ -366,7 +378,7 @@ function lastIdOf(cursor: SourceCursor | null): number | null {
   return lastId;
 }
 
-function requireId(row: SourceRow): number {
+function requireNumericId(row: SourceRow, records: VirtuousRecords): number {
   if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id)) {
     const kind =
       row.id === undefined
@@ -374,7 +386,7 @@ function requireId(row: SourceRow): number {
         : `the non-numeric id ${JSON.stringify(row.id)?.slice(0, 60)} (${row.id === null ? 'null' : typeof row.id})`;
     throw new BulkExportError(
       'UNEXPECTED_ROW',
-      `Virtuous returned a contact with ${kind}, where the API documents whole-number contact ids: contacts are paged by id, so nothing can be exported from this answer. ` +
+      `Virtuous returned a ${records.noun} with ${kind}, where the API documents whole-number ids: ${records.name} are paged by id, so nothing can be exported from this answer. ` +
         'Check that VIRTUOUS_BASE_URL points at the Virtuous API (https://api.virtuoussoftware.com), not at a proxy or another service.',
     );
   }
@@ -407,28 +419,31 @@ async function highestId(lowestId: number, countAbove: (afterId: number) => Prom
  * The keyset is only sound when the server honours the id order and both bounds of the request: a row
  * at or below the cursor, above the range's end or out of order is the API's fault, never skipped.
  */
-function assertInRange(rows: IdentifiedRow[], afterId: number | null, upToId: number | null, sortBy: string): void {
+function assertInRange(rows: IdentifiedRow[], afterId: number | null, upToId: number | null, sortBy: string, records: VirtuousRecords): void {
+  const { noun, name } = records;
   let previous: number | null = null;
   for (const row of rows) {
-    const id = requireId(row);
+    const id = requireNumericId(row, records);
     if (afterId !== null && id <= afterId) {
       throw new BulkExportError(
         'OUT_OF_RANGE',
-        `Virtuous returned contact ${id} although the request asked only for ids above ${afterId}: the API ignored the cursor's lower bound, ` +
-          'so the export would write contacts twice. Nothing was written from this page; check that VIRTUOUS_BASE_URL reaches the Virtuous API directly, then run bulk-export retry for the export.',
+        `Virtuous returned ${noun} ${id} although the request asked only for ids above ${afterId}: the API ignored the cursor's lower bound, ` +
+          `so the export would write ${name} twice. ` +
+          'Nothing was written from this page; check that VIRTUOUS_BASE_URL reaches the Virtuous API directly, then run bulk-export retry for the export.',
       );
     }
     if (upToId !== null && id > upToId) {
       throw new BulkExportError(
         'OUT_OF_RANGE',
-        `Virtuous returned contact ${id} although the request asked only for ids up to ${upToId}: the API ignored the range's upper bound, ` +
-          'so the export would write contacts twice. Nothing was written from this page; check that VIRTUOUS_BASE_URL reaches the Virtuous API directly, then run bulk-export retry for the export.',
+        `Virtuous returned ${noun} ${id} although the request asked only for ids up to ${upToId}: the API ignored the range's upper bound, ` +
+          `so the export would write ${name} twice. ` +
+          'Nothing was written from this page; check that VIRTUOUS_BASE_URL reaches the Virtuous API directly, then run bulk-export retry for the export.',
       );
     }
     if (previous !== null && id <= previous) {
       throw new BulkExportError(
         'UNSORTED_PAGE',
-        `Virtuous returned contact ${id} after contact ${previous} although the request asked for sortBy ${JSON.stringify(sortBy)} ascending: ` +
+        `Virtuous returned ${noun} ${id} after ${noun} ${previous} although the request asked for sortBy ${JSON.stringify(sortBy)} ascending: ` +
           'the API ignored the order, so paging by id could skip rows. Check the sortBy value (--sort-by) against what this organization accepts.',
       );
     }
@@ -442,13 +457,13 @@ function assertInRange(rows: IdentifiedRow[], afterId: number | null, upToId: nu
  * before `floorMicros` passes it. One that does shows that the API ignored the condition, and then it may
  * ignore the `--where` conditions too, which the exporter cannot check: the range fails instead.
  */
-function assertPassesPrefilter(rows: IdentifiedRow[], condition: VirtuousCondition, floorMicros: number): void {
+function assertPassesPrefilter(rows: IdentifiedRow[], condition: VirtuousCondition, floorMicros: number, records: VirtuousRecords): void {
   for (const row of rows) {
-    const modified = ChangeCut.stampOf(row);
+    const modified = ChangeCut.stampOf(row, records);
     if (modified.micros < floorMicros) {
       throw new BulkExportError(
         'FILTER_IGNORED',
-        `Virtuous returned contact ${row.id}, modified ${modified.stamp}, although the request asked only for contacts whose "${condition.parameter}" is ` +
+        `Virtuous returned ${records.noun} ${row.id}, modified ${modified.stamp}, although the request asked only for ${records.name} whose "${condition.parameter}" is ` +
           `${condition.operator} ${condition.value}: the API ignored that condition, so it may ignore others as well. Nothing was written from this page; ` +
           'check that VIRTUOUS_BASE_URL reaches the Virtuous API directly and that the parameter is what `bulk-export options --source virtuous` reports, then run bulk-export retry for the export.',
       );

@@ -120,7 +120,7 @@ export async function startBoundaryFleet(options: {
     const body = keysetQuery({ keyset: CONTACT_ID_KEYSET, afterId: null, upToId: null, includeArchived: false, sortBy: 'Id' });
     const workers = budgets(shape, connections, prefix, source, budgetLog).map((budget) => {
       const client = new VirtuousClient({ baseUrl: proxy.url, token: simulator.token, budget });
-      return (signal: AbortSignal) => client.query(body, { take: 10, fullContact: false }, signal);
+      return (signal: AbortSignal) => client.query(body, { take: 10, full: false }, signal);
     });
     return {
       api,
