@@ -7,7 +7,10 @@
  * SIM_RATE_LIMIT (N/SECONDS), SIM_ERROR_RATE, SIM_DROP_RATE, SIM_LATENCY_MS (N or MIN-MAX),
  * SIM_MAX_TAKE, SIM_ARCHIVED_FRACTION, SIM_DATE_FILTER_PRECISION (instant, day or date-only: how date
  * parameters treat a time of day, a behaviour the evidence leaves open), SIM_CONTACT_SHAPE (documented or
- * recorded: the fields a full contact carries, see the simulator's options). Flags win over the environment.
+ * recorded: the fields a full contact carries, see the simulator's options), SIM_GIFTS (gifts of the first
+ * organization, default 0), SIM_GIFT_SHAPE (documented or recorded: the fields a full gift carries),
+ * SIM_GIFT_ID_PARAMETER (Gift Id, Id or GiftId: the gift id parameter's name in QueryOptions) and
+ * SIM_MAX_GIFT_TAKE (the largest take of a gift query, default 1000). Flags win over the environment.
  *
  * More organizations beside the first ('default', described by the flags above):
  *
@@ -23,6 +26,8 @@ import { parseArgs } from 'node:util';
 import { startVirtuousSimulator, type VirtuousOrganizationOptions, type VirtuousSimulatorOptions } from '../simulators/index.js';
 import { DATE_FILTER_PRECISIONS, type DateFilterPrecision } from '../simulators/virtuous/date-filter-value.js';
 import { CONTACT_SHAPES, type ContactShape } from '../simulators/virtuous/contact-records.js';
+import { GIFT_ID_PARAMETERS, type GiftIdParameter } from '../simulators/virtuous/gift-query-schema.js';
+import { GIFT_SHAPES, type GiftShape } from '../simulators/virtuous/gift-records.js';
 
 const FLAGS = {
   contacts: 'SIM_CONTACTS',
@@ -38,12 +43,17 @@ const FLAGS = {
   'archived-fraction': 'SIM_ARCHIVED_FRACTION',
   'date-filter-precision': 'SIM_DATE_FILTER_PRECISION',
   'contact-shape': 'SIM_CONTACT_SHAPE',
+  gifts: 'SIM_GIFTS',
+  'gift-shape': 'SIM_GIFT_SHAPE',
+  'gift-id-parameter': 'SIM_GIFT_ID_PARAMETER',
+  'max-gift-take': 'SIM_MAX_GIFT_TAKE',
 } as const;
 type Flag = keyof typeof FLAGS;
 
 const USAGE = `Usage: tsx scripts/simulator.ts [--contacts N] [--port P (4010)] [--host H (0.0.0.0)] [--token T] [--seed S]
   [--rate-limit N/SECONDS] [--error-rate F] [--drop-rate F] [--latency-ms N|MIN-MAX] [--max-take N] [--archived-fraction F]
-  [--date-filter-precision instant|day|date-only] [--contact-shape documented|recorded] [--organization NAME:TOKEN:CONTACTS[:SEED]]...`;
+  [--date-filter-precision instant|day|date-only] [--contact-shape documented|recorded] [--gifts N] [--gift-shape documented|recorded]
+  [--gift-id-parameter 'Gift Id'|Id|GiftId] [--max-gift-take N] [--organization NAME:TOKEN:CONTACTS[:SEED]]...`;
 
 const { values: flagValues } = parseArgs({
   options: {
@@ -71,6 +81,15 @@ function numberSetting(settings: Partial<Record<Flag, string>>, flag: Flag): num
   if (text === undefined) return undefined;
   const value = Number(text.replace(/_/g, ''));
   if (!Number.isFinite(value)) fail(`--${flag} must be a number, got '${text}'`);
+  return value;
+}
+
+/** A whole number >= `minimum`: counts and page caps refuse `2.5` or `-1` here, with the usage, rather than when the simulator starts. */
+function wholeNumberSetting(settings: Partial<Record<Flag, string>>, flag: Flag, minimum: number): number | undefined {
+  const value = numberSetting(settings, flag);
+  if (value !== undefined && !(Number.isInteger(value) && value >= minimum)) {
+    fail(`--${flag} must be a whole number >= ${minimum}, got '${settings[flag]}'`);
+  }
   return value;
 }
 
@@ -129,6 +148,16 @@ const shape = settings['contact-shape'];
 if (shape !== undefined && !(CONTACT_SHAPES as readonly string[]).includes(shape)) {
   fail(`--contact-shape must be one of ${CONTACT_SHAPES.join(', ')}, got '${shape}'`);
 }
+const giftShape = settings['gift-shape'];
+if (giftShape !== undefined && !(GIFT_SHAPES as readonly string[]).includes(giftShape)) {
+  fail(`--gift-shape must be one of ${GIFT_SHAPES.join(', ')}, got '${giftShape}'`);
+}
+const giftIdParameter = settings['gift-id-parameter'];
+if (giftIdParameter !== undefined && !(GIFT_ID_PARAMETERS as readonly string[]).includes(giftIdParameter)) {
+  fail(`--gift-id-parameter must be one of ${GIFT_ID_PARAMETERS.map((name) => `'${name}'`).join(', ')}, got '${giftIdParameter}'`);
+}
+const gifts = wholeNumberSetting(settings, 'gifts', 0);
+const maxGiftTake = wholeNumberSetting(settings, 'max-gift-take', 1);
 const precision = settings['date-filter-precision'];
 if (precision !== undefined && !(DATE_FILTER_PRECISIONS as readonly string[]).includes(precision)) {
   fail(`--date-filter-precision must be one of ${DATE_FILTER_PRECISIONS.join(', ')}, got '${precision}'`);
@@ -149,6 +178,10 @@ const options: VirtuousSimulatorOptions = {
   ...(settings['archived-fraction'] === undefined ? {} : { archivedFraction: numberSetting(settings, 'archived-fraction')! }),
   ...(precision === undefined ? {} : { dateFilterPrecision: precision as DateFilterPrecision }),
   ...(shape === undefined ? {} : { contactShape: shape as ContactShape }),
+  ...(gifts === undefined ? {} : { gifts }),
+  ...(giftShape === undefined ? {} : { giftShape: giftShape as GiftShape }),
+  ...(giftIdParameter === undefined ? {} : { giftIdParameter: giftIdParameter as GiftIdParameter }),
+  ...(maxGiftTake === undefined ? {} : { maxGiftTake }),
 };
 
 let simulator: Awaited<ReturnType<typeof startVirtuousSimulator>>;
@@ -159,7 +192,7 @@ try {
 }
 
 console.log(
-  `Virtuous CRM+ simulator: ${options.contacts} contacts${options.rateLimit ? `, ${options.rateLimit.limit} requests per ${options.rateLimit.windowMs / 1000} s` : ''}`,
+  `Virtuous CRM+ simulator: ${options.contacts} contacts${options.gifts ? `, ${options.gifts} gifts` : ''}${options.rateLimit ? `, ${options.rateLimit.limit} requests per ${options.rateLimit.windowMs / 1000} s` : ''}`,
 );
 console.log(`url=${simulator.url}`);
 console.log(`token=${simulator.token}`);

@@ -2,7 +2,7 @@ const BLOCK_SHIFT = 6;
 const BLOCK_SIZE = 1 << BLOCK_SHIFT;
 
 /**
- * Archived flags by contact index, with per-block counts of live (non-archived) contacts and a lazily
+ * Archived flags by contact index (and the deleted flags of gifts, by gift index), with per-block counts of live (non-archived) contacts and a lazily
  * rebuilt prefix sum over blocks. Counting live contacts in an index interval, or finding the n-th
  * live one, costs O(log(n / 64) + 64) instead of a scan.
  */

@@ -1,5 +1,6 @@
 import type { ContactFacts, ContactType, GivingFacts, IndividualFacts, LocationFacts } from './contact-facts.js';
 import { formatUtcDay, type SimTimestamp } from './dotnet-timestamp.js';
+import { IdSequence } from './id-sequence.js';
 import { IndexHasher } from './index-hasher.js';
 import {
   ADDRESS_LABELS,
@@ -117,31 +118,26 @@ export interface ContactGeneratorOptions {
 export class ContactGenerator {
   private readonly hash: IndexHasher;
   private readonly archivedFraction: number;
-  private readonly firstId: number;
+  private readonly ids: IdSequence;
 
   constructor(options: ContactGeneratorOptions) {
     this.hash = new IndexHasher(options.seed);
     this.archivedFraction = options.archivedFraction;
-    this.firstId = options.firstId ?? FIRST_CONTACT_ID;
+    this.ids = new IdSequence(this.hash, Salt.IdGap, options.firstId ?? FIRST_CONTACT_ID, ID_STRIDE);
   }
 
   idAt(index: number): number {
-    return this.firstId + index * ID_STRIDE + this.hash.below(index, Salt.IdGap, ID_STRIDE);
+    return this.ids.idAt(index);
   }
 
   /** Smallest index in [0, count] whose id is >= `id` (`count` when there is none). */
   lowerBoundIndex(id: number, count: number): number {
-    if (!(id > this.firstId)) return 0;
-    const candidate = Math.floor((id - this.firstId) / ID_STRIDE);
-    if (candidate >= count) return count;
-    return this.idAt(candidate) >= id ? candidate : candidate + 1;
+    return this.ids.lowerBoundIndex(id, count);
   }
 
   /** Index of the contact with this id among `count` contacts, or -1. */
   indexOfId(id: number, count: number): number {
-    if (!Number.isSafeInteger(id)) return -1;
-    const index = this.lowerBoundIndex(id, count);
-    return index < count && this.idAt(index) === id ? index : -1;
+    return this.ids.indexOfId(id, count);
   }
 
   isInitiallyArchived(index: number): boolean {

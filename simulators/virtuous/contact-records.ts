@@ -97,8 +97,13 @@ export function formatMoney(cents: number): string {
   return rest === 0 ? `$${grouped}` : `$${grouped}.${String(rest).padStart(2, '0')}`;
 }
 
+/** The id of a contact's individual number `k` (ids of its own, apart from every other contact's individuals'). */
+export function individualIdOf(contactId: number, k: number): number {
+  return contactId * 4 + k;
+}
+
 function toIndividual(contactId: number, person: IndividualFacts, k: number): VirtuousContactIndividual {
-  const individualId = contactId * 4 + k;
+  const individualId = individualIdOf(contactId, k);
   const contactMethods: VirtuousContactMethod[] = [];
   for (const method of [person.email, person.phone]) {
     if (!method) continue;
@@ -189,8 +194,8 @@ function withRecordedFields(record: VirtuousFullContact, facts: ContactFacts): V
   return recorded as unknown as VirtuousFullContact;
 }
 
-/** `2024-03-01T00:00:00` as the recorded record writes a date: `3/1/2024`. */
-function monthDayYear(dotNetDate: string): string {
+/** `2024-03-01T00:00:00` as recorded records write a date (en-US): `3/1/2024`. */
+export function monthDayYear(dotNetDate: string): string {
   const [year, month, day] = dotNetDate.slice(0, 10).split('-');
   return `${Number(month)}/${Number(day)}/${year}`;
 }

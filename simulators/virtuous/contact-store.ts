@@ -2,6 +2,7 @@ import { ArchivedIndex } from './archived-index.js';
 import type { ContactFacts } from './contact-facts.js';
 import type { ContactGenerator } from './contact-generator.js';
 import type { SimTimestamp } from './dotnet-timestamp.js';
+import type { QueryableStore } from './query-executor.js';
 import type { SimulatorClock } from './simulator-clock.js';
 
 export interface ContactEdit {
@@ -20,7 +21,7 @@ interface ContactOverride extends ContactEdit {
  * The simulator's contacts: generated ones (by index) plus an overlay of mutations. Inserted contacts
  * continue the generated index sequence, so id <-> index stays arithmetic for every contact.
  */
-export class ContactStore {
+export class ContactStore implements QueryableStore<ContactFacts> {
   private readonly archived: ArchivedIndex;
   private readonly overrides = new Map<number, ContactOverride>();
 
@@ -50,6 +51,11 @@ export class ContactStore {
   }
 
   isArchived(index: number): boolean {
+    return this.archived.isArchived(index);
+  }
+
+  /** Archived contacts are out of default queries (`includeArchived: true` brings them back). */
+  isHidden(index: number): boolean {
     return this.archived.isArchived(index);
   }
 

@@ -24,6 +24,14 @@ export function canonicalTimestamp(timestamp: SimTimestamp): string {
   return `${isoSeconds(timestamp.epochSeconds)}.${padTicks(timestamp.ticks)}`;
 }
 
+/**
+ * A timestamp as a recorded real gift carries it: always 7 fractional digits, and a `Z`
+ * (`2023-12-08T16:56:52.6126031Z`), where contacts' timestamps have neither.
+ */
+export function formatZuluTimestamp(timestamp: SimTimestamp): string {
+  return `${canonicalTimestamp(timestamp)}Z`;
+}
+
 export function timestampFromEpochMs(epochMs: number): SimTimestamp {
   const epochSeconds = Math.floor(epochMs / 1000);
   return { epochSeconds, ticks: Math.round((epochMs - epochSeconds * 1000) * 10_000) };

@@ -8,63 +8,61 @@ import {
   type DateFilterPrecision,
   type DateFilterValue,
 } from './date-filter-value.js';
-import {
-  isOperatorName,
-  operatorOption,
-  type FilterRow,
-  type OperatorName,
-  type ParameterReader,
-  type QueryCatalog,
-  type QueryParameter,
-} from './query-options-catalog.js';
+import type { QueryCatalog } from './query-options-catalog.js';
+import { isOperatorName, operatorOption, type FilterRow, type OperatorName, type ParameterReader, type QueryParameter } from './query-parameter.js';
 import { structuredError, type SimulatorRequestError } from './request-error.js';
 
-export type RowPredicate = (row: FilterRow) => boolean;
+export type RowPredicate<Facts> = (row: FilterRow<Facts>) => boolean;
 
 /**
- * One filter group: contacts whose index lies in [start, end) (derived from `Contact Id` conditions)
- * and that satisfy every predicate.
+ * One filter group: records whose index lies in [start, end) (derived from conditions on the record's id
+ * parameter, `Contact Id` or `Gift Id`) and that satisfy every predicate.
  */
-export interface CompiledGroup {
+export interface CompiledGroup<Facts> {
   start: number;
   end: number;
-  predicates: RowPredicate[];
+  predicates: RowPredicate<Facts>[];
 }
 
-/** Maps contact ids to contact indices (ids increase with the index). */
-export interface ContactIdIndex {
+/** Maps record ids to record indices (ids increase with the index). */
+export interface RecordIdIndex {
   readonly count: number;
   /** Smallest index whose id is >= `id`, or `count`. */
   lowerBoundIndex(id: number): number;
 }
 
-/** What a condition is evaluated against: the simulator clock and the organization's date behaviour. */
-export interface FilterSettings {
+/** What a condition is evaluated against: the simulator clock, the organization's date behaviour, the record type's catalogue. */
+export interface FilterSettings<Facts> {
   nowMs: number;
   dateFilterPrecision: DateFilterPrecision;
-  catalog: QueryCatalog;
+  catalog: QueryCatalog<Facts>;
 }
 
-interface ConditionContext extends FilterSettings {
+interface ConditionContext<Facts> extends FilterSettings<Facts> {
   target: string;
-  parameter: QueryParameter;
+  parameter: QueryParameter<Facts>;
   operator: OperatorName;
   condition: Record<string, unknown>;
 }
 
 /** Validates the conditions of one group (ANDed) and compiles them; throws INVALID_FILTER errors. */
-export function compileGroup(conditions: readonly unknown[], groupIndex: number, ids: ContactIdIndex, settings: FilterSettings): CompiledGroup {
-  const group: CompiledGroup = { start: 0, end: ids.count, predicates: [] };
+export function compileGroup<Facts>(
+  conditions: readonly unknown[],
+  groupIndex: number,
+  ids: RecordIdIndex,
+  settings: FilterSettings<Facts>,
+): CompiledGroup<Facts> {
+  const group: CompiledGroup<Facts> = { start: 0, end: ids.count, predicates: [] };
   conditions.forEach((condition, conditionIndex) => {
     const context = resolveCondition(condition, `groups[${groupIndex}].conditions[${conditionIndex}]`, settings);
     const { reader } = context.parameter;
-    if (reader.kind === 'number' && reader.isContactId && narrowIdRange(group, context, ids)) return;
+    if (reader.kind === 'number' && reader.isRecordId && narrowIdRange(group, context, ids)) return;
     group.predicates.push(compilePredicate(context, reader));
   });
   return group;
 }
 
-function resolveCondition(condition: unknown, target: string, settings: FilterSettings): ConditionContext {
+function resolveCondition<Facts>(condition: unknown, target: string, settings: FilterSettings<Facts>): ConditionContext<Facts> {
   if (typeof condition !== 'object' || condition === null || Array.isArray(condition)) {
     throw invalidFilter(`${target} must be an object with "parameter" and "operator".`, { target, message: 'Not an object' });
   }
@@ -73,7 +71,7 @@ function resolveCondition(condition: unknown, target: string, settings: FilterSe
   const parameter = typeof parameterName === 'string' ? settings.catalog.find(parameterName) : undefined;
   if (!parameter) {
     const shown = String(parameterName);
-    throw invalidFilter(`Unknown filter parameter '${shown}'. See GET /api/Contact/QueryOptions for the valid parameters.`, {
+    throw invalidFilter(`Unknown filter parameter '${shown}'. See GET ${settings.catalog.optionsPath} for the valid parameters.`, {
       target: `${target}.parameter`,
       parameter: shown,
       message: 'Unknown parameter',
@@ -96,7 +94,7 @@ function resolveCondition(condition: unknown, target: string, settings: FilterSe
 }
 
 /** Applies an id condition to the group's index range; false when it needs a predicate instead. */
-function narrowIdRange(group: CompiledGroup, context: ConditionContext, ids: ContactIdIndex): boolean {
+function narrowIdRange<Facts>(group: CompiledGroup<Facts>, context: ConditionContext<Facts>, ids: RecordIdIndex): boolean {
   const narrow = (fromId: number | undefined, throughId: number | undefined): void => {
     if (fromId !== undefined) group.start = Math.max(group.start, ids.lowerBoundIndex(fromId));
     if (throughId !== undefined) group.end = Math.min(group.end, ids.lowerBoundIndex(throughId + 1));
@@ -137,7 +135,7 @@ function narrowIdRange(group: CompiledGroup, context: ConditionContext, ids: Con
   }
 }
 
-function compilePredicate(context: ConditionContext, reader: ParameterReader): RowPredicate {
+function compilePredicate<Facts>(context: ConditionContext<Facts>, reader: ParameterReader<Facts>): RowPredicate<Facts> {
   switch (reader.kind) {
     case 'number':
       return numberPredicate(context, reader.read, reader.integer);
@@ -152,7 +150,11 @@ function compilePredicate(context: ConditionContext, reader: ParameterReader): R
   }
 }
 
-function numberPredicate(context: ConditionContext, read: (row: FilterRow) => number | null, integer: boolean): RowPredicate {
+function numberPredicate<Facts>(
+  context: ConditionContext<Facts>,
+  read: (row: FilterRow<Facts>) => number | null,
+  integer: boolean,
+): RowPredicate<Facts> {
   const value = (): number => numberValue(context, 'value', integer);
   switch (context.operator) {
     case 'Is': {
@@ -201,9 +203,9 @@ function numberPredicate(context: ConditionContext, read: (row: FilterRow) => nu
   }
 }
 
-function textPredicate(context: ConditionContext, read: (row: FilterRow) => readonly string[]): RowPredicate {
+function textPredicate<Facts>(context: ConditionContext<Facts>, read: (row: FilterRow<Facts>) => readonly string[]): RowPredicate<Facts> {
   const anyValue =
-    (test: (candidate: string) => boolean): RowPredicate =>
+    (test: (candidate: string) => boolean): RowPredicate<Facts> =>
     (row) =>
       read(row).some((candidate) => test(candidate.toLowerCase()));
   const value = (): string => requiredText(context, 'value').toLowerCase();
@@ -247,10 +249,10 @@ function textPredicate(context: ConditionContext, read: (row: FilterRow) => read
   }
 }
 
-function datePredicate(context: ConditionContext, read: (row: FilterRow) => string | null): RowPredicate {
+function datePredicate<Facts>(context: ConditionContext<Facts>, read: (row: FilterRow<Facts>) => string | null): RowPredicate<Facts> {
   const value = (key: 'value' | 'secondaryValue' = 'value'): DateFilterValue => dateValue(context, key);
   const known =
-    (test: (canonical: string) => boolean): RowPredicate =>
+    (test: (canonical: string) => boolean): RowPredicate<Facts> =>
     (row) => {
       const canonical = read(row);
       return canonical !== null && test(canonical);
@@ -286,9 +288,9 @@ function datePredicate(context: ConditionContext, read: (row: FilterRow) => stri
   }
 }
 
-function listPredicate(context: ConditionContext, read: (row: FilterRow) => readonly string[]): RowPredicate {
+function listPredicate<Facts>(context: ConditionContext<Facts>, read: (row: FilterRow<Facts>) => readonly string[]): RowPredicate<Facts> {
   const set = lowerCaseSet(context);
-  const any: RowPredicate = (row) => read(row).some((item) => set.has(item.toLowerCase()));
+  const any: RowPredicate<Facts> = (row) => read(row).some((item) => set.has(item.toLowerCase()));
   switch (context.operator) {
     case 'IsAnyOf':
       return any;
@@ -299,7 +301,7 @@ function listPredicate(context: ConditionContext, read: (row: FilterRow) => read
   }
 }
 
-function booleanPredicate(context: ConditionContext, read: (row: FilterRow) => boolean): RowPredicate {
+function booleanPredicate<Facts>(context: ConditionContext<Facts>, read: (row: FilterRow<Facts>) => boolean): RowPredicate<Facts> {
   switch (context.operator) {
     case 'IsTrue':
       return (row) => read(row);
@@ -314,14 +316,14 @@ function compareKnown(value: number | null, test: (value: number) => boolean): b
   return value !== null && test(value);
 }
 
-function optionalText(context: ConditionContext, key: 'value' | 'secondaryValue'): string | undefined {
+function optionalText<Facts>(context: ConditionContext<Facts>, key: 'value' | 'secondaryValue'): string | undefined {
   const raw = context.condition[key];
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   throw invalidValue(context, key, `'${key}' must be a string`);
 }
 
-function requiredText(context: ConditionContext, key: 'value' | 'secondaryValue'): string {
+function requiredText<Facts>(context: ConditionContext<Facts>, key: 'value' | 'secondaryValue'): string {
   const text = optionalText(context, key);
   if (text === undefined || text.trim() === '') {
     const what = key === 'secondaryValue' ? `'secondaryValue' (the upper bound)` : `a 'value'`;
@@ -331,7 +333,7 @@ function requiredText(context: ConditionContext, key: 'value' | 'secondaryValue'
 }
 
 /** `values`, or a lone `value` when `values` is absent. */
-function textList(context: ConditionContext): string[] {
+function textList<Facts>(context: ConditionContext<Facts>): string[] {
   const raw = context.condition['values'];
   if (Array.isArray(raw) && raw.length > 0) {
     return raw.map((item) => {
@@ -344,19 +346,19 @@ function textList(context: ConditionContext): string[] {
   throw invalidValue(context, 'values', `Operator '${context.operator}' requires a non-empty 'values' array`);
 }
 
-function lowerCaseSet(context: ConditionContext): Set<string> {
+function lowerCaseSet<Facts>(context: ConditionContext<Facts>): Set<string> {
   return new Set(textList(context).map((value) => value.toLowerCase()));
 }
 
-function numberValue(context: ConditionContext, key: 'value' | 'secondaryValue', integer: boolean): number {
+function numberValue<Facts>(context: ConditionContext<Facts>, key: 'value' | 'secondaryValue', integer: boolean): number {
   return parseNumber(context, requiredText(context, key), key, integer);
 }
 
-function numberList(context: ConditionContext, integer: boolean): number[] {
+function numberList<Facts>(context: ConditionContext<Facts>, integer: boolean): number[] {
   return textList(context).map((text) => parseNumber(context, text, 'values', integer));
 }
 
-function parseNumber(context: ConditionContext, text: string, key: string, integer: boolean): number {
+function parseNumber<Facts>(context: ConditionContext<Facts>, text: string, key: string, integer: boolean): number {
   const pattern = integer ? /^\s*[+-]?\d+\s*$/ : /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/;
   if (!pattern.test(text)) {
     throw invalidValue(context, key, `'${text}' is not a valid ${context.parameter.type} value for '${context.parameter.parameter}'`);
@@ -364,7 +366,7 @@ function parseNumber(context: ConditionContext, text: string, key: string, integ
   return Number(text);
 }
 
-function dateValue(context: ConditionContext, key: 'value' | 'secondaryValue'): DateFilterValue {
+function dateValue<Facts>(context: ConditionContext<Facts>, key: 'value' | 'secondaryValue'): DateFilterValue {
   const text = requiredText(context, key);
   const parsed = parseDateFilterValue(text, context.nowMs);
   if (!parsed) {
@@ -384,7 +386,7 @@ function dateValue(context: ConditionContext, key: 'value' | 'secondaryValue'): 
   return context.dateFilterPrecision === 'day' ? dayOf(parsed) : parsed;
 }
 
-function invalidValue(context: ConditionContext, key: string, message: string): SimulatorRequestError {
+function invalidValue<Facts>(context: ConditionContext<Facts>, key: string, message: string): SimulatorRequestError {
   return invalidFilter(`${message}.`, {
     target: `${context.target}.${key}`,
     parameter: context.parameter.parameter,
@@ -393,7 +395,7 @@ function invalidValue(context: ConditionContext, key: string, message: string): 
   });
 }
 
-function unsupported(context: ConditionContext): SimulatorRequestError {
+function unsupported<Facts>(context: ConditionContext<Facts>): SimulatorRequestError {
   return invalidValue(
     context,
     'operator',

@@ -1,4 +1,4 @@
-/** Word lists the contact generator draws from; some entries carry non-ASCII letters and quotes on purpose. */
+/** Word lists the contact and gift generators draw from; some entries carry non-ASCII letters and quotes on purpose. */
 
 export const FIRST_NAMES = [
   'James',
@@ -174,3 +174,24 @@ export const DESCRIPTIONS = [
   'Prefers to be contacted in Spanish (español).',
   'Interested in the building fund 🏗️',
 ] as const;
+
+/** Gift types, with how often each is drawn (ours: the evidence names the field, not its values). */
+export const GIFT_TYPES: readonly { name: string; share: number }[] = [
+  { name: 'Credit', share: 0.4 },
+  { name: 'Check', share: 0.3 },
+  { name: 'Cash', share: 0.15 },
+  { name: 'EFT', share: 0.1 },
+  { name: 'Stock', share: 0.03 },
+  { name: 'Non-Cash', share: 0.02 },
+];
+export const GIFT_SEGMENTS = ['Year-End Appeal', 'Spring Newsletter', 'Gala 2023', 'Web Donation', 'Monthly Partners', 'Giving Tuesday'] as const;
+export const TRANSACTION_SOURCES = ['Online Giving', 'Mail', 'Event', 'Import'] as const;
+/** Projects a gift's designations name: ids and names that never change. */
+export const PROJECTS: readonly { id: number; name: string }[] = [
+  { id: 101, name: 'General Fund' },
+  { id: 102, name: 'Clean Water' },
+  { id: 103, name: 'Scholarships' },
+  { id: 104, name: 'Building Fund 🏗️' },
+  { id: 105, name: 'Disaster Relief' },
+  { id: 106, name: 'Niños "Futuro" Program' },
+];

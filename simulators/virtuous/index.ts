@@ -3,4 +3,11 @@ export type { VirtuousOrganization, VirtuousOrganizationOptions, TokenRotation }
 export type { VirtuousSimulatorStats } from './simulator-stats.js';
 export type { FaultOptions } from './fault-injector.js';
 export type { RateLimitOptions } from './rate-window.js';
-export { queryOptionsResponse, OPERATOR_NAMES, type OperatorName, type QueryOptionsResponse } from './query-options-catalog.js';
+export { queryOptionsResponse, type QueryOptionsResponse } from './query-options-catalog.js';
+export { OPERATOR_NAMES, type OperatorName } from './query-parameter.js';
+export type { VirtuousAbbreviatedContact, VirtuousFullContact } from './virtuous-contact.js';
+export type { VirtuousAbbreviatedGift, VirtuousFullGift, VirtuousGiftDesignation } from './virtuous-gift.js';
+export type { GiftEdit } from './gift-store.js';
+export { CONTACT_SHAPES, type ContactShape } from './contact-records.js';
+export { GIFT_SHAPES, type GiftShape } from './gift-records.js';
+export { GIFT_ID_PARAMETERS, type GiftIdParameter } from './gift-query-schema.js';

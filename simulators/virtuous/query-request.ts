@@ -1,13 +1,13 @@
-import { compileGroup, type CompiledGroup, type ContactIdIndex, type FilterSettings } from './filter-evaluator.js';
+import { compileGroup, type CompiledGroup, type FilterSettings, type RecordIdIndex } from './filter-evaluator.js';
 import { badRequest, structuredError } from './request-error.js';
+import type { SortOptions, SortOrder } from './sort-order.js';
 
-export type SortKey = 'id' | 'lastName' | 'modified';
-
-/** A validated `POST /api/Contact/Query` request. `groups` empty = every contact. */
-export interface ContactQuery {
-  groups: CompiledGroup[];
-  includeArchived: boolean;
-  sortBy: SortKey;
+/** A validated `POST .../Query` request (contacts, gifts). `groups` empty = every record. */
+export interface RecordQuery<Facts> {
+  groups: CompiledGroup<Facts>[];
+  /** Whether records out of default queries are included: archived contacts, with `includeArchived: true`. */
+  includeHidden: boolean;
+  sortBy: SortOrder<Facts>;
   descending: boolean;
   skip: number;
   take: number;
@@ -16,30 +16,22 @@ export interface ContactQuery {
 /** What the real API pages when `take` is omitted (docs/sources/virtuous.md, "Evidence: requests"). */
 export const DEFAULT_TAKE = 10;
 
-/**
- * sortBy values seen in working clients (matched case-insensitively); no official list exists. Only
- * `Id` / `Contact Id` are evidenced for contacts; the others were seen on other queries and are kept
- * because clients send them, not because a contact export may rely on them.
- */
-const SORT_KEYS: ReadonlyMap<string, SortKey> = new Map([
-  ['id', 'id'],
-  ['contact id', 'id'],
-  ['last name', 'lastName'],
-  ['lastmodifieddate', 'modified'],
-  ['last modified date', 'modified'],
-  ['modifieddatetimeutc', 'modified'],
-]);
-
-export interface QueryRequestInput {
+export interface QueryRequestInput<Facts> {
   searchParams: URLSearchParams;
   body: string;
   maxTake: number;
-  ids: ContactIdIndex;
-  filter: FilterSettings;
+  ids: RecordIdIndex;
+  filter: FilterSettings<Facts>;
+  sorts: SortOptions<Facts>;
+  /**
+   * Whether the record type can be archived, so that `includeArchived` brings archived records back
+   * (contacts). Otherwise the key is ignored, whatever it holds: no archived state is evidenced for gifts.
+   */
+  archivable: boolean;
 }
 
 /** Parses paging (query string) and filter (JSON body); throws `SimulatorRequestError` for a 400. */
-export function parseQueryRequest(input: QueryRequestInput): ContactQuery {
+export function parseQueryRequest<Facts>(input: QueryRequestInput<Facts>): RecordQuery<Facts> {
   const { skip, take } = parsePaging(input.searchParams, input.maxTake);
   const body = parseBody(input.body);
   const groups = arrayField(body, 'groups', 'groups').map((group, groupIndex) => {
@@ -51,8 +43,8 @@ export function parseQueryRequest(input: QueryRequestInput): ContactQuery {
   });
   return {
     groups,
-    includeArchived: booleanField(body, 'includeArchived'),
-    sortBy: sortKey(body['sortBy']),
+    includeHidden: input.archivable && booleanField(body, 'includeArchived'),
+    sortBy: sortOrder(body['sortBy'], input.sorts),
     descending: booleanField(body, 'descending'),
     skip,
     take,
@@ -108,13 +100,13 @@ function booleanField(record: Record<string, unknown>, key: string): boolean {
   throw badRequest(`${key} must be true or false.`);
 }
 
-function sortKey(value: unknown): SortKey {
+function sortOrder<Facts>(value: unknown, sorts: SortOptions<Facts>): SortOrder<Facts> {
   if (value === undefined || value === null || value === '') return 'id';
-  const key = typeof value === 'string' ? SORT_KEYS.get(value.trim().toLowerCase()) : undefined;
-  if (!key) {
-    throw structuredError(400, 'INVALID_SORT', `Unknown sortBy '${String(value)}'. Use Id, Contact Id, Last Name or Last Modified Date.`, [
+  const order = typeof value === 'string' ? sorts.byName.get(value.trim().toLowerCase()) : undefined;
+  if (!order) {
+    throw structuredError(400, 'INVALID_SORT', `Unknown sortBy '${String(value)}'. Use ${sorts.hint}.`, [
       { target: 'sortBy', message: 'Unknown sort field' },
     ]);
   }
-  return key;
+  return order;
 }

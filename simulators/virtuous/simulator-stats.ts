@@ -2,9 +2,9 @@ export interface VirtuousSimulatorStats {
   requests: number;
   /** By HTTP status; 0 counts requests whose connection was dropped without a response. */
   byStatus: Record<number, number>;
-  /** By route: 'query', 'fullContact', 'queryOptions', 'getContact', 'unknown'. */
+  /** By route: 'query', 'fullContact', 'queryOptions', 'getContact', 'giftQuery', 'fullGift', 'giftQueryOptions', 'unknown'. */
   byRoute: Record<string, number>;
-  /** Contacts returned (list items, plus one per successful GET by id). */
+  /** Records returned: contacts and gifts (list items, plus one per successful GET of a contact by id). */
   rowsServed: number;
 }
 

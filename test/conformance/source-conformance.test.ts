@@ -43,13 +43,13 @@ function instantMicros(text: string): number {
 
 // The sources run side by side (each has its own simulator, S3, queue prefix and worker); each source's
 // tests run in order, sharing its fixture.
-describe.concurrent.each(HARNESSES)('source conformance: $source', (harness: SourceHarness) => {
+describe.concurrent.each(HARNESSES)('source conformance: $label', (harness: SourceHarness) => {
   describe.sequential('through the CLI', () => {
     let world: ExportWorld;
 
     beforeAll(async () => {
       await harness.start();
-      world = await ExportWorld.create(`conformance-${harness.source}`, `conformance-${harness.source}`, harness.env(), WORKER_ENV);
+      world = await ExportWorld.create(`conformance-${harness.label}`, `conformance-${harness.label}`, harness.env(), WORKER_ENV);
       await world.startWorker(CONCURRENCY);
     });
 
@@ -58,7 +58,7 @@ describe.concurrent.each(HARNESSES)('source conformance: $source', (harness: Sou
       await harness.stop();
     });
 
-    const startArgs = (dest: string) => ['--source', harness.source, '--dest', dest];
+    const startArgs = (dest: string) => ['--source', harness.source, ...(harness.records ? ['--records', harness.records] : []), '--dest', dest];
     const explain = (result: CliResult) => `${result.stderr}\n--- worker ---\n${world.workerLogs().slice(-4000)}`;
 
     /** `start ... --wait`: exit 0, `_SUCCESS`, a manifest of this source; returns it and the export's folder. */
@@ -113,7 +113,7 @@ describe.concurrent.each(HARNESSES)('source conformance: $source', (harness: Sou
 
     it('refuses a bad filter with exit 2 and its message, enqueuing nothing', async () => {
       const refused = await harness.refusedFilter();
-      const prefix = world.freshPrefix(`conformance-${harness.source}-filter`);
+      const prefix = world.freshPrefix(`conformance-${harness.label}-filter`);
       const result = await world.cli(['start', ...startArgs(world.dest('bad-filter')), '--format', 'parquet', ...refused.args], {
         BULK_EXPORT_QUEUE_PREFIX: prefix,
       });
@@ -123,8 +123,8 @@ describe.concurrent.each(HARNESSES)('source conformance: $source', (harness: Sou
     });
 
     it('refuses a wrong credential before anything is enqueued, naming the credential variable and not echoing it', async () => {
-      const wrong = `conformance-wrong-${harness.source}-credential`;
-      const prefix = world.freshPrefix(`conformance-${harness.source}-credential`);
+      const wrong = `conformance-wrong-${harness.label}-credential`;
+      const prefix = world.freshPrefix(`conformance-${harness.label}-credential`);
       const result = await world.cli(['start', ...startArgs(world.dest('bad-credential')), '--format', 'parquet'], {
         [harness.credentialVariable]: wrong,
         BULK_EXPORT_QUEUE_PREFIX: prefix,
@@ -161,7 +161,7 @@ describe.concurrent.each(HARNESSES)('source conformance: $source', (harness: Sou
     });
 
     it('--dry-run plans as start does and prints the plan as JSON, enqueuing and writing nothing', async () => {
-      const prefix = world.freshPrefix(`conformance-${harness.source}-dry-run`);
+      const prefix = world.freshPrefix(`conformance-${harness.label}-dry-run`);
       const result = await world.cli(['start', ...startArgs(world.dest('dry-run')), '--format', 'parquet', ...SMALL, '--dry-run', '--json'], {
         BULK_EXPORT_QUEUE_PREFIX: prefix,
       });

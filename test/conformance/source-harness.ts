@@ -22,8 +22,12 @@ export interface RefusedFilterCase {
 }
 
 export interface SourceHarness {
-  /** `start --source` value; names the suite. */
+  /** `start --source` value. */
   readonly source: string;
+  /** `start --records` value; undefined = the source's first record type (contacts), without the flag. */
+  readonly records?: string;
+  /** Names the suite, its bucket and its queue prefix: the source, and the record type when given (`virtuous-gifts`). */
+  readonly label: string;
   /** Environment variable holding the API credential, e.g. VIRTUOUS_API_TOKEN. */
   readonly credentialVariable: string;
   /** Environment variable holding the API base URL, e.g. VIRTUOUS_BASE_URL. */

@@ -131,7 +131,7 @@ describe('BulkExporter', () => {
   it('refuses bad input with InvalidInputError (INVALID_INPUT), as the CLI does, and writes nothing', async () => {
     const refusals: [() => Promise<unknown>, RegExp][] = [
       [() => exporter.start({ ...backfill, partRows: 0 }), /--part-rows must be a whole number from 1 to 10000000, got 0/],
-      [() => exporter.start({ ...backfill, records: 'gifts' }), /Unknown --records "gifts" for --source virtuous: use contacts\./],
+      [() => exporter.start({ ...backfill, records: 'pledges' }), /Unknown --records "pledges" for --source virtuous: use one of contacts, gifts\./],
       [() => exporter.start({ ...backfill, pageSize: '100' as unknown as number }), /--page-size must be a whole number from 1 to 1000, got "100"/],
       [() => exporter.start({ ...backfill, rangeRows: 5 }), /--range-rows must be a whole number of at least 100, got 5/],
       [() => exporter.start({ ...backfill, account: 'Acme/../x' }), /--account must be an account name/],

@@ -44,7 +44,11 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     // start: what and where
     ['an unknown source', ['start', '--source', 'salesforce', ...DEST], /Unknown --source "salesforce": use one of virtuous, close/],
     ['an unknown format', [...VIRTUOUS, '--format', 'csv'], /Unknown --format "csv": use one of parquet, ndjson/],
-    ['an unknown record type', [...VIRTUOUS, '--records', 'donors'], /Unknown --records "donors" for --source virtuous: use contacts\./],
+    [
+      'an unknown record type',
+      [...VIRTUOUS, '--records', 'donors'],
+      /Unknown --records "donors" for --source virtuous: use one of contacts, gifts\./,
+    ],
     [
       'an unknown record type to schedule',
       ['schedule', '--source', 'close', ...DEST, '--every', '1h', '--records', 'deals'],
@@ -52,8 +56,23 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
     ],
     [
       'an unknown record type to list options of',
-      ['options', '--source', 'virtuous', '--records', 'gifts'],
-      /Unknown --records "gifts" for --source virtuous/,
+      ['options', '--source', 'virtuous', '--records', 'pledges'],
+      /Unknown --records "pledges" for --source virtuous/,
+    ],
+    [
+      'the contacts switch for gifts',
+      [...VIRTUOUS, '--records', 'gifts', '--full-contact'],
+      /--full-contact applies to --records contacts; for --records gifts give --full-gift\./,
+    ],
+    [
+      'the gifts switch for contacts',
+      [...VIRTUOUS, '--full-gift'],
+      /--full-gift applies to --records gifts; for --records contacts give --full-contact\./,
+    ],
+    [
+      'archived gifts',
+      [...VIRTUOUS, '--records', 'gifts', '--exclude-archived'],
+      /--exclude-archived applies to --records contacts: Virtuous gifts are never archived\./,
     ],
     ['gzip with Parquet', [...VIRTUOUS, '--gzip'], /--gzip applies to --format ndjson only/],
     [

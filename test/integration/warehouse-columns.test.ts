@@ -10,6 +10,7 @@ import { BUCKET, ExportFixture } from '../support/export-fixture.js';
 import { comparable, recordOfParquetRow } from '../support/parquet-record.js';
 import type { RecordRow } from '../../src/sinks/record-schema.js';
 import { virtuousFullContactSchema } from '../../src/sources/virtuous/virtuous-full-contact-schema.js';
+import { virtuousFullGiftSchema } from '../../src/sources/virtuous/virtuous-gift-schema.js';
 
 /**
  * Warehouse-ready Parquet end to end (CLI, worker processes, Redis, S3, DuckDB): money as DECIMAL beside
@@ -161,6 +162,47 @@ describe('warehouse-ready Parquet parts, read back with DuckDB', () => {
         if (written) datesWritten++;
       }
       expect(datesWritten).toBeGreaterThan(contacts / 3);
+    } finally {
+      await rm(parts.directory, { recursive: true, force: true });
+    }
+  });
+
+  it('Virtuous FullGift shaped like the recorded real gift, with the id parameter spelt GiftId and take capped at 500: every gift read back equals the API JSON', async () => {
+    const gifts = 1200;
+    const fixture = await ExportFixture.create('warehouse-gifts', {
+      contacts: 200,
+      gifts,
+      seed: 43,
+      giftShape: 'recorded',
+      giftIdParameter: 'GiftId',
+      maxGiftTake: 500,
+    });
+    world = fixture;
+    await fixture.startWorkers(2);
+    const dest = `s3://${BUCKET}/warehouse-gifts`;
+    const { exportId, result } = await fixture.start(['--dest', dest, '--records', 'gifts', '--full-gift', '--format', 'parquet', '--wait']);
+    expect(result.code, result.stderr).toBe(0);
+    // The gift page size is settled at start: 1000 is refused here, 500 taken.
+    expect(result.stderr).toContain('virtuous: Virtuous refused take=1000 for gifts; pages of 500 are read instead');
+    const folder = await fixture.folder(dest, exportId);
+    expect(folder).toBe(`warehouse-gifts/virtuous/full_gifts/export_id=${exportId}`);
+    const manifest = (await fixture.manifest(folder))!;
+    expect(manifest.rows).toBe(gifts);
+    const named = new Set(manifest.parts.flatMap((part) => part.unknownFields ?? []));
+    for (const path of ['amountFormatted', 'giftDateFormatted', 'currencyCode', 'pledgePayments']) expect(named).toContain(path);
+
+    const parts = await downloadParts(fixture.store, manifest);
+    try {
+      const rows = await queryDuckDB(`SELECT *, CAST(amount AS VARCHAR) AS amount_decimal FROM read_parquet(${sqlList(parts.files)}) ORDER BY id`);
+      expect(rows.map((row) => row.id)).toEqual(fixture.simulator.expectedGiftIds());
+      for (const row of rows) {
+        const truth = fixture.simulator.fullGift(row.id as number)! as unknown as RecordRow;
+        const restored = recordOfParquetRow(virtuousFullGiftSchema, row);
+        // amount_text is the JSON number's text; the API sent the number.
+        restored.amount = Number(restored.amount);
+        expect(comparable(virtuousFullGiftSchema, restored)).toEqual(comparable(virtuousFullGiftSchema, truth));
+        expect(row.amount_decimal).toBe(Number(truth.amount).toFixed(2));
+      }
     } finally {
       await rm(parts.directory, { recursive: true, force: true });
     }

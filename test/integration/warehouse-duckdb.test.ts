@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -123,6 +123,49 @@ describe('bulk-export ddl --target duckdb', () => {
     // The edits of the last run are its rows.
     for (const id of [live[3]!, live[1200]!, inserted[0]!]) expect(current.find((row) => row.id === id)!.export_id).toBe(third.exportId);
     console.info(`[ddl duckdb] rows per export ${committed.map(({ manifest }) => manifest.rows).join(' / ')}; current rows ${current.length}`);
+  });
+
+  it('gifts join contacts: the giving-per-donor query of docs/warehouse.md equals the API, to the cent', async () => {
+    fixture = await ExportFixture.create('ddl-join', { contacts: 400, gifts: 1500, seed: 31 });
+    const f = fixture;
+    const sim = f.simulator;
+    await f.startWorkers(1, 3);
+    const dest = `s3://${BUCKET}/wh-join`;
+    for (const args of [['--full-contact'], ['--records', 'gifts', '--full-gift']]) {
+      const { result } = await f.start([...args, '--dest', dest, '--format', 'parquet', '--range-rows', '500', '--wait']);
+      expect(result.code, result.stderr + f.workers[0]!.output()).toBe(0);
+    }
+    copy = await mkdtemp(join(tmpdir(), 'bulk-export-join-'));
+    await copyPrefix(f.store, 'wh-join/', copy);
+    for (const table of ['virtuous/full_contacts', 'virtuous/full_gifts']) {
+      const ddl = await f.cli(['ddl', '--target', 'duckdb', '--dest', dest, '--table', table]);
+      expect(ddl.code, ddl.stderr).toBe(0);
+      await runStatements(statementsOnCopy(ddl.stdout, BUCKET, copy));
+    }
+    const query = /```sql\n(-- Giving per donor[\s\S]*?)```/.exec(await readFile('docs/warehouse.md', 'utf8'))![1]!;
+    const rows = await queryDuckDB(query.replace(/;\s*$/, ''));
+
+    const truth = new Map<number, { name: string; gifts: number; cents: number; last: string }>();
+    for (const id of sim.expectedGiftIds()) {
+      const gift = sim.fullGift(id)!;
+      const donor = truth.get(gift.contactId) ?? { name: sim.fullContact(gift.contactId)!.name, gifts: 0, cents: 0, last: '' };
+      donor.gifts += 1;
+      donor.cents += Math.round(gift.amount * 100);
+      if (gift.giftDate.slice(0, 10) > donor.last) donor.last = gift.giftDate.slice(0, 10);
+      truth.set(gift.contactId, donor);
+    }
+    expect(rows.length).toBe(truth.size);
+    for (const row of rows) {
+      const donor = truth.get(Number(row.contact_id))!;
+      expect({ name: row.name, gifts: Number(row.gifts), cents: Math.round(Number(row.given) * 100), last: row.last_gift }).toEqual({
+        name: donor.name,
+        gifts: donor.gifts,
+        cents: donor.cents,
+        last: donor.last,
+      });
+    }
+    const totals = rows.map((row) => Number(row.given));
+    expect(totals).toEqual([...totals].sort((a, b) => b - a));
   });
 
   it('Redshift and Athena: every committed export has its load files from the commit, as built from its manifest', async () => {

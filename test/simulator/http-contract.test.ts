@@ -102,7 +102,7 @@ describe('Virtuous simulator HTTP contract', () => {
 
   it('answers 404 for unknown routes and 405 for a wrong method', async () => {
     sim = await startVirtuousSimulator({ contacts: 5 });
-    expect((await request(sim, 'GET', '/api/Gift/Query')).status).toBe(404);
+    expect((await request(sim, 'GET', '/api/Widget/Query')).status).toBe(404);
     expect((await request(sim, 'GET', '/api/Contact/Query')).status).toBe(405);
     expect(sim.stats.byRoute['unknown']).toBe(1);
   });

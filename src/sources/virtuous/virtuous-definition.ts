@@ -35,6 +35,20 @@ const contacts: RecordTypeDefinition = {
   ],
 };
 
+/**
+ * Gifts (`POST /api/Gift/Query`, `/Query/FullGift`): never archived; only FullGift records (every export of
+ * changes) carry a modification time.
+ */
+const gifts: RecordTypeDefinition = {
+  name: 'gifts',
+  noun: 'gift',
+  changeField: MODIFIED_FIELD,
+  warehouseTables: [
+    { object: 'gifts', key: 'id', modifiedColumn: null, archivedColumn: null },
+    { object: 'full_gifts', key: 'id', modifiedColumn: MODIFIED_FIELD, archivedColumn: null },
+  ],
+};
+
 /** Virtuous CRM+ (docs/sources/virtuous.md and its "Evidence"). */
 export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
   name: 'virtuous',
@@ -45,7 +59,7 @@ export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
   // 5,000 requests per hour per organization, shared by every key (older pages say 1,500: start such an
   // organization's exports with --rate-limit 1500/1h). The bucket follows `X-RateLimit-*` either way.
   rateLimit: { default: { requests: 5000, windowMs: 3_600_000 }, dialect: STANDARD_RATE_LIMIT_HEADERS },
-  recordTypes: [contacts],
+  recordTypes: [contacts, gifts],
   options: [
     { flags: '--include-archived', key: 'includeArchived', description: 'include archived contacts (the default)' },
     { flags: '--exclude-archived', key: 'excludeArchived', description: 'leave archived contacts out (not with --since/--incremental)' },
@@ -130,6 +144,10 @@ export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
     );
     for (const warning of warnings) context.notify(`warning: ${warning}`);
     if (ready.changes) ready.changes.prefilter = await virtuous.resolvePrefilter();
+    if (virtuous.pageSize !== ready.pageSize) {
+      context.notify(`virtuous: Virtuous refused take=${ready.pageSize} for ${context.records.name}; pages of ${virtuous.pageSize} are read instead`);
+      ready.pageSize = virtuous.pageSize;
+    }
   },
 
   startChangesAt(settings: VirtuousSourceSettings, since: TimestampPosition | null): void {

@@ -24,6 +24,11 @@ export interface VirtuousRecords {
   readonly idParameter: { preferred: string; spellings: RegExp };
   /** Whether queries take `includeArchived`: only contacts are evidenced to be archived. */
   readonly archivable: boolean;
+  /**
+   * Whether the largest `take` is unsettled (gifts: 1000 in a production connector, 500 in the vendor's
+   * workflow node): `start` then asks once with the page size, stepping down while the API refuses it.
+   */
+  readonly takeUnsettled: boolean;
   /** Abbreviated and full records have different columns, so each has a table of its own. */
   readonly tables: { abbreviated: string; full: string };
   readonly schemas: { abbreviated: RecordSchema; full: RecordSchema };
@@ -37,6 +42,8 @@ export const VIRTUOUS_CONTACTS: VirtuousRecords = {
   // `Contact Id` is documented; organizations were seen to spell it otherwise.
   idParameter: { preferred: 'Contact Id', spellings: /^(contact\s*)?id$/i },
   archivable: true,
+  // 1000 is documented (one guide says 500: `--page-size`).
+  takeUnsettled: false,
   tables: { abbreviated: 'virtuous/contacts', full: 'virtuous/full_contacts' },
   schemas: { abbreviated: virtuousAbbreviatedContactSchema, full: virtuousFullContactSchema },
 };
@@ -49,6 +56,7 @@ export const VIRTUOUS_GIFTS: VirtuousRecords = {
   // Gift QueryOptions are not published: `Gift Id` is seen in a fixture of the same family, so it is only preferred.
   idParameter: { preferred: 'Gift Id', spellings: /^(gift\s*)?id$/i },
   archivable: false,
+  takeUnsettled: true,
   tables: { abbreviated: 'virtuous/gifts', full: 'virtuous/full_gifts' },
   schemas: { abbreviated: virtuousAbbreviatedGiftSchema, full: virtuousFullGiftSchema },
 };

@@ -1,4 +1,4 @@
-import { BulkExportError, SourceUnavailableError } from '../../errors/index.js';
+import { BulkExportError, SourceRequestError, SourceUnavailableError } from '../../errors/index.js';
 import type { ExportRange, IdRange } from '../../planning/export-range.js';
 import { defaultTargetRows, splitIdRange } from '../../planning/id-range-splitter.js';
 import type { RecordSchema } from '../../sinks/record-schema.js';
@@ -134,6 +134,8 @@ export class VirtuousSource implements ExportSource {
   private readonly full: boolean;
   private idKeyset: IdKeyset | null;
   private prefilter: ModifiedPrefilter | null;
+  /** Records per request: the settings', or smaller once the API refused it (see `acceptedPageSize`). */
+  pageSize: number;
   private cachedQueryOptions: Promise<VirtuousQueryOptions> | undefined;
 
   constructor(
@@ -147,6 +149,7 @@ export class VirtuousSource implements ExportSource {
     this.schema = this.full ? this.records.schemas.full : this.records.schemas.abbreviated;
     this.idKeyset = settings.idKeyset;
     this.prefilter = settings.changes?.prefilter ?? null;
+    this.pageSize = settings.pageSize;
   }
 
   /** `includeArchived` for records that can be archived (contacts); nothing for others, which the evidence shows no such flag for. */
@@ -180,10 +183,33 @@ export class VirtuousSource implements ExportSource {
     return this.prefilter;
   }
 
-  /** Everything the export will send is offered by the organization: the id keyset, and the pre-filter of an export of changes. */
+  /** Everything the export will send is offered by the organization: the id keyset, the pre-filter of an export of changes, and the page size. */
   async validate(signal?: AbortSignal): Promise<void> {
     await this.resolveIdKeyset(signal);
     if (this.settings.changes) await this.resolvePrefilter(signal);
+    if (this.records.takeUnsettled) this.pageSize = await this.acceptedPageSize(signal);
+  }
+
+  /**
+   * The largest `take` from the page size down (`takeLevels`) that the API accepts for this record type:
+   * one query per size that matches no record (ids up to 0; ids are positive), so an answer costs a request
+   * and no rows. A refusal (400) steps down; when every size is refused the first refusal stands, as it is
+   * then about something else.
+   */
+  private async acceptedPageSize(signal?: AbortSignal): Promise<number> {
+    const keyset = await this.resolveIdKeyset(signal);
+    const body = keysetQuery({ keyset, afterId: null, upToId: 0, ...this.archivedOption(), sortBy: this.settings.sortBy });
+    let firstRefusal: unknown;
+    for (const take of takeLevels(this.settings.pageSize)) {
+      try {
+        await this.client.query(body, { take, full: this.full }, signal);
+        return take;
+      } catch (error) {
+        if (!(error instanceof SourceRequestError) || error.status !== 400) throw error;
+        firstRefusal ??= error;
+      }
+    }
+    throw firstRefusal;
   }
 
   /**
@@ -299,7 +325,7 @@ export class VirtuousSource implements ExportSource {
     const extra = await this.prefilterConditions(since, signal);
     const prefilterFloor = since !== null && extra.length > 0 ? { condition: extra[0]!, micros: prefilterFloorMicros(positionMicros(since)) } : null;
     const cut = changes ? new ChangeCut(since) : null;
-    const ladder = new TakeLadder(this.settings.pageSize);
+    const ladder = new TakeLadder(this.pageSize);
     let afterId = lastIdOf(cursor) ?? range.afterId;
     let count: ApiRowCount = NOTHING_READ;
     // Whether this API's `total` has shown itself a count of the matches (above a page's rows), not the page's length.

@@ -14,6 +14,7 @@ const CONTACTS = 2000;
  */
 export class CloseHarness implements SourceHarness {
   readonly source = 'close';
+  readonly label = 'close';
   readonly credentialVariable = 'CLOSE_API_KEY';
   readonly baseUrlVariable = 'CLOSE_BASE_URL';
   readonly idColumn = { name: 'id', type: 'VARCHAR' };

@@ -12,6 +12,7 @@ const TAG = 'Major Donor';
  */
 export class VirtuousHarness implements SourceHarness {
   readonly source = 'virtuous';
+  readonly label = 'virtuous';
   readonly credentialVariable = 'VIRTUOUS_API_TOKEN';
   readonly baseUrlVariable = 'VIRTUOUS_BASE_URL';
   readonly idColumn = { name: 'id', type: 'BIGINT' };
