@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { MIN_RANGE_ROWS } from '../planning/export-range.js';
 import type { StartExportRequest } from '../queue/operations/start-export.js';
 import { describeDefaultBudget } from '../sources/export-budget.js';
-import { SOURCE_DEFINITIONS, sourceNames } from '../sources/registry.js';
+import { recordTypesNamed, SOURCE_DEFINITIONS, sourceDefinition, sourceNames } from '../sources/registry.js';
 import { accountOption, wholeNumber } from './option-parsers.js';
 
 /** Options shared by `start` and `schedule` (everything that describes an export), as commander gives them. */
@@ -35,7 +35,10 @@ export function addStartOptions(command: Command, options: { incremental: boolea
   const budgets = SOURCE_DEFINITIONS.map((definition) => describeDefaultBudget(definition, formatRate)).join('; ');
   command
     .requiredOption('--source <name>', `source API: ${sourceNames().join(' or ')}`)
-    .option('--records <type>', `the record type to export (default the first): ${describeRecordTypes()}`)
+    .option(
+      '--records <types>',
+      `the record type to export (default the first), several separated by commas, or "all": one export each, on the account's one budget: ${describeRecordTypes()}`,
+    )
     .addOption(accountOption('the organization whose credential the export reads with (docs/accounts.md)'))
     .option(
       '--credential-stdin',
@@ -83,6 +86,16 @@ export function addStartOptions(command: Command, options: { incremental: boolea
     }
   }
   return command;
+}
+
+/**
+ * The requests `start` and `schedule` make of commander's options, one per record type `--records` names (a
+ * list, or `all`; checked, exit 2 for an unknown one): the common options, and the sources' own by key.
+ */
+export function toStartRequests(options: StartOptions): StartExportRequest[] {
+  const request = toStartRequest(options);
+  if (options.records === undefined) return [request];
+  return recordTypesNamed(sourceDefinition(options.source), options.records).map((recordType) => ({ ...request, records: recordType.name }));
 }
 
 /** The request `start` and `schedule` make of commander's options: the common ones, and the sources' own by key. */

@@ -40,3 +40,20 @@ export function recordTypeOf(definition: SourceDefinition, name: string | undefi
 export function recordsOf(source: Pick<SourceSpec, 'kind' | 'records'>): string {
   return source.records ?? sourceDefinition(source.kind).recordTypes[0].name;
 }
+
+/** `--records` value meaning every record type the source declares. */
+export const ALL_RECORD_TYPES = 'all';
+
+/**
+ * The record types a `--records` value names, in the order given: one name, a comma-separated list, or
+ * `all` (every record type of the source, in its order); undefined (no `--records`) is the source's first.
+ * An unknown name is an InvalidInputError (exit 2), so nothing starts unless every name is right.
+ */
+export function recordTypesNamed(definition: SourceDefinition, value: string | undefined): RecordTypeDefinition[] {
+  if (value === undefined) return [definition.recordTypes[0]];
+  if (value.trim() === ALL_RECORD_TYPES) return [...definition.recordTypes];
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === ''))
+    throw new InvalidInputError(`--records "${value}" has an empty name: give record types separated by commas, e.g. contacts,gifts.`);
+  return [...new Set(names)].map((name) => recordTypeOf(definition, name));
+}

@@ -49,6 +49,8 @@ describe('bad input is refused with exit code 2 and changes nothing', () => {
       [...VIRTUOUS, '--records', 'donors'],
       /Unknown --records "donors" for --source virtuous: use one of contacts, gifts\./,
     ],
+    ['an unknown record type in a list', [...VIRTUOUS, '--records', 'contacts,pledges'], /Unknown --records "pledges" for --source virtuous/],
+    ['an empty record type in a list', [...VIRTUOUS, '--records', 'contacts,'], /--records "contacts," has an empty name/],
     [
       'an unknown record type to schedule',
       ['schedule', '--source', 'close', ...DEST, '--every', '1h', '--records', 'deals'],

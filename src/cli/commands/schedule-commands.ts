@@ -2,7 +2,7 @@ import type { ScheduleRequest } from '../../api/schedule-request.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { ScheduleListing } from '../../queue/schedules.js';
 import { credentialFromStandardInput } from '../credential-handover.js';
-import { toStartRequest, type StartOptions } from '../start-options.js';
+import { toStartRequests, type StartOptions } from '../start-options.js';
 import { withExporter } from '../with-exporter.js';
 
 export interface ScheduleCommandOptions extends StartOptions {
@@ -18,15 +18,21 @@ export async function scheduleCommand(options: ScheduleCommandOptions): Promise<
   await withExporter(
     'schedule',
     async (exporter) => {
+      const startRequests = toStartRequests(options);
       const handover = await credentialFromStandardInput(options.credentialStdin);
-      const request = { ...(toStartRequest(options) as ScheduleRequest), every, cron, tz, name, ...handover };
-      const scheduled = await exporter.schedule(request);
-      const period = every !== undefined ? `every ${every}` : `cron "${cron}" (${tz ?? 'UTC'})`;
-      process.stdout.write(
-        `scheduled ${scheduled.name}: incremental ${request.source} export to ${request.dest} ${period}; next run ${scheduled.nextRunAt ?? 'soon'}. ` +
-          `Workers (bulk-export worker) start the runs with the ${scheduled.account} account's credential as each finds it; remove with: bulk-export unschedule ` +
-          `${scheduled.name}\n`,
-      );
+      // Several record types: one schedule each, a given --name followed by the record type.
+      const nameOf = (records: string | undefined) => (name !== undefined && startRequests.length > 1 ? `${name}-${records}` : name);
+      for (const startRequest of startRequests) {
+        const request = { ...(startRequest as ScheduleRequest), every, cron, tz, name: nameOf(startRequest.records), ...handover };
+        const scheduled = await exporter.schedule(request);
+        const period = every !== undefined ? `every ${every}` : `cron "${cron}" (${tz ?? 'UTC'})`;
+        const what = startRequest.records === undefined ? request.source : `${request.source} ${startRequest.records}`;
+        process.stdout.write(
+          `scheduled ${scheduled.name}: incremental ${what} export to ${request.dest} ${period}; next run ${scheduled.nextRunAt ?? 'soon'}. ` +
+            `Workers (bulk-export worker) start the runs with the ${scheduled.account} account's credential as each finds it; remove with: bulk-export unschedule ` +
+            `${scheduled.name}\n`,
+        );
+      }
     },
     { onNotice: (line) => process.stderr.write(`${line}\n`) },
   );

@@ -4,7 +4,8 @@ import type { BulkExporter } from '../../api/bulk-exporter.js';
 import type { ExportStatus } from '../../queue/export-status.js';
 import { credentialFromStandardInput } from '../credential-handover.js';
 import { formatPlanEstimate } from '../plan-estimate.js';
-import { toStartRequest, type StartOptions } from '../start-options.js';
+import type { StartExportRequest } from '../../queue/operations/start-export.js';
+import { toStartRequests, type StartOptions } from '../start-options.js';
 import { withExporter } from '../with-exporter.js';
 
 export interface StartCommandOptions extends StartOptions {
@@ -17,27 +18,47 @@ export interface StartCommandOptions extends StartOptions {
  * `bulk-export start`: plans and enqueues; prints the export id as the last line of stdout (with `--json`,
  * one JSON object instead). `--dry-run` prints the plan and the requests and time it should take, and
  * enqueues nothing. What is checked and planned is said on stderr as it happens.
+ *
+ * `--records` naming several record types (or `all`) starts one export per record type, in that order, all
+ * on the account's one budget: one line (or JSON object) each, in the same order; `--wait` waits for all of
+ * them and fails, after the last, with the first that did not commit.
  */
 export async function startCommand(options: StartCommandOptions): Promise<void> {
   const notices = { onNotice: (line: string) => process.stderr.write(`${line}\n`) };
   await withExporter(
     'start',
     async (exporter) => {
+      const requests = toStartRequests(options);
       const handover = await credentialFromStandardInput(options.credentialStdin);
-      const request: StartRequest = { ...(toStartRequest(options) as StartRequest), ...handover };
+      const withCredential = (request: StartExportRequest): StartRequest => ({ ...(request as StartRequest), ...handover });
       if (options.dryRun) {
-        const estimate = await exporter.preview(request);
-        process.stdout.write(options.json ? `${JSON.stringify(estimate)}\n` : formatPlanEstimate(estimate));
+        for (const request of requests) {
+          const estimate = await exporter.preview(withCredential(request));
+          process.stdout.write(options.json ? `${JSON.stringify(estimate)}\n` : formatPlanEstimate(estimate));
+        }
         return;
       }
-      const result = await exporter.start(request);
-      let status: ExportStatus | undefined;
-      if (options.wait) {
-        process.stderr.write(`export ${result.exportId}: ${result.ranges} ranges, about ${result.plannedRows} contacts; waiting for it to commit\n`);
-        status = await waitForCommit(exporter, result, options);
-        process.stderr.write(`committed ${status.rows} rows in ${status.parts} parts to ${status.destination}\n`);
+      const results: StartResult[] = [];
+      for (const request of requests) {
+        const result = await exporter.start(withCredential(request));
+        results.push(result);
+        if (!options.wait) process.stdout.write(options.json ? `${JSON.stringify(startOutcome(result, undefined))}\n` : `${result.exportId}\n`);
       }
-      process.stdout.write(options.json ? `${JSON.stringify(startOutcome(result, status))}\n` : `${result.exportId}\n`);
+      if (!options.wait) return;
+      let firstFailure: unknown;
+      for (const result of results) {
+        process.stderr.write(
+          `export ${result.exportId}: ${result.ranges} ranges, about ${result.plannedRows} ${result.records}; waiting for it to commit\n`,
+        );
+        try {
+          const status = await waitForCommit(exporter, result, options);
+          process.stderr.write(`committed ${status.rows} rows in ${status.parts} parts to ${status.destination}\n`);
+          process.stdout.write(options.json ? `${JSON.stringify(startOutcome(result, status))}\n` : `${result.exportId}\n`);
+        } catch (error) {
+          firstFailure ??= error;
+        }
+      }
+      if (firstFailure !== undefined) throw firstFailure;
     },
     notices,
   );
