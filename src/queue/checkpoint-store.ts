@@ -5,10 +5,14 @@ import { parseCheckpoint, type RangeCheckpoint } from './range-checkpoint.js';
 /**
  * Replaces the checkpoint only if its stored `nextSequence` is the one the writer started from
  * (0 when none is stored): a worker that lost its job to another (stalled lock, restart) cannot
- * move the range backwards or commit the same sequence twice.
+ * move the range backwards or commit the same sequence twice. The same checkpoint already stored is a
+ * success: the client sends a script again whose reply a connection lost (a Redis restart or failover
+ * after the write), and that second run must not report a conflict, or the part the first run recorded
+ * would be deleted as another worker's.
  */
 const ADVANCE_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
+if current == ARGV[2] then return -1 end
 local stored = 0
 if current then stored = cjson.decode(current).nextSequence end
 if stored ~= tonumber(ARGV[1]) then return stored end
