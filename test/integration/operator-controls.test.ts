@@ -5,7 +5,8 @@ import { RANGE_QUEUE } from '../../src/queue/queue-names.js';
 import { EXPORT_DESCRIPTOR_NAME, exportIndexKey } from '../../src/sinks/export-layout.js';
 import { parseS3Url } from '../../src/sinks/s3/s3-location.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
-import { dropPrefix } from '../support/test-redis.js';
+import { dropPrefix, otherClientsGone } from '../support/test-redis.js';
+import { startPrivateRedisServer } from '../../simulators/local-services/local-redis.js';
 import { spawnWorker } from '../support/cli-process.js';
 import { generateCredentialKey } from '../../src/accounts/credential-keyring.js';
 import { ExportFixture } from '../support/export-fixture.js';
@@ -14,9 +15,11 @@ import { waitForCommittedParts } from '../support/progress-events.js';
 describe('operator controls and recovery', () => {
   let fixture: ExportFixture | undefined;
 
+  const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     await fixture?.close();
     fixture = undefined;
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
   it('cancel stops every request, leaves no _SUCCESS and lets the credential handed over for it go', async () => {
@@ -56,7 +59,10 @@ describe('operator controls and recovery', () => {
     ['its table folder', false],
     ['the folder of exports started before tables (<prefix>/<exportId>, no export index)', true],
   ])('rebuilds from S3 in %s after every worker died and Redis lost the export, re-reading no committed row', async (_layout, legacy) => {
-    fixture = await ExportFixture.create('rebuild', { contacts: 20_000, faults: { latencyMs: 100 } });
+    // A Redis of its own: it sees no other test's workers, so the killed ones' connections can be seen to go.
+    const redis = await startPrivateRedisServer();
+    cleanups.push(() => redis.close());
+    fixture = await ExportFixture.create('rebuild', { contacts: 20_000, faults: { latencyMs: 100 } }, { redisUrl: redis.url });
     const [victimA, victimB] = await fixture.startWorkers(2, 2);
     const dest = 's3://exports/rebuild';
     const { exportId, result } = await fixture.start([
@@ -76,6 +82,9 @@ describe('operator controls and recovery', () => {
     await waitForCommittedParts(fixture.redisUrl, fixture.prefix, exportId, 6);
     for (const victim of [victimA!, victimB!]) victim.child.kill('SIGKILL');
     await Promise.all([victimA!, victimB!].map((victim) => victim.stop()));
+    // What a killed worker had written to its sockets still reaches Redis after the process is gone: Redis has
+    // run all of it once it closed their connections, and only then is the export's state dropped.
+    await otherClientsGone(redis.url);
     await dropPrefix(fixture.redisUrl, fixture.prefix);
     if (legacy) await moveToLegacyLayout(fixture, dest, exportId);
 

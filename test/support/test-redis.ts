@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { DEFAULT_REDIS_URL } from '../../src/config/environment.js';
 import { obtainRedis, type LocalRedis } from '../../simulators/local-services/local-redis.js';
@@ -26,6 +27,20 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
       cursor = next;
       if (keys.length > 0) await redis.unlink(...keys);
     } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Resolves once the Redis at `url` (a test's private one) has no client but the one this asks with (CLIENT
+ * LIST, every 50 ms): after processes were killed, their connections close once Redis has read and run all
+ * they had sent.
+ */
+export async function otherClientsGone(url: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    while (((await redis.client('LIST')) as string).trim().split('\n').length > 1) await delay(50);
   } finally {
     redis.disconnect();
   }

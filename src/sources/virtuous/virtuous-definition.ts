@@ -10,7 +10,7 @@ import { virtuousOptionsListing } from './virtuous-options-listing.js';
 import { VirtuousClient } from './virtuous-client.js';
 import { DEFAULT_VIRTUOUS_SETTINGS, VirtuousSource, type VirtuousSourceSettings } from './virtuous-source.js';
 import { buildWhereGroups } from './where-clause.js';
-import { virtuousRecords, type VirtuousRecords } from './virtuous-records.js';
+import { VIRTUOUS_CONTACTS, VIRTUOUS_GIFTS, virtuousRecords, type VirtuousRecords } from './virtuous-records.js';
 
 /**
  * How far the watermark of an incremental export stays behind what its reads prove (see
@@ -22,32 +22,22 @@ export const DEFAULT_WATERMARK_OVERLAP = '60s';
 const collect = (value: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), value];
 
 /**
- * Contacts (`POST /api/Contact/Query`, `/Query/FullContact`). Abbreviated records carry no modification
- * time; FullContact records (every export of changes) do. Neither has an archived flag.
+ * A Virtuous record type as the exporter declares it: abbreviated records carry no modification time, full
+ * ones (every export of changes) do; no record carries an archived flag (contacts' archive state is a query
+ * option, not a field).
  */
-const contacts: RecordTypeDefinition = {
-  name: 'contacts',
-  noun: 'contact',
-  changeField: MODIFIED_FIELD,
-  warehouseTables: [
-    { object: 'contacts', key: 'id', modifiedColumn: null, archivedColumn: null },
-    { object: 'full_contacts', key: 'id', modifiedColumn: MODIFIED_FIELD, archivedColumn: null },
-  ],
-};
-
-/**
- * Gifts (`POST /api/Gift/Query`, `/Query/FullGift`): never archived; only FullGift records (every export of
- * changes) carry a modification time.
- */
-const gifts: RecordTypeDefinition = {
-  name: 'gifts',
-  noun: 'gift',
-  changeField: MODIFIED_FIELD,
-  warehouseTables: [
-    { object: 'gifts', key: 'id', modifiedColumn: null, archivedColumn: null },
-    { object: 'full_gifts', key: 'id', modifiedColumn: MODIFIED_FIELD, archivedColumn: null },
-  ],
-};
+function recordType(records: VirtuousRecords): RecordTypeDefinition {
+  const object = (table: string) => table.slice(table.indexOf('/') + 1);
+  return {
+    name: records.name,
+    noun: records.noun,
+    changeField: MODIFIED_FIELD,
+    warehouseTables: [
+      { object: object(records.tables.abbreviated), key: 'id', modifiedColumn: null, archivedColumn: null },
+      { object: object(records.tables.full), key: 'id', modifiedColumn: MODIFIED_FIELD, archivedColumn: null },
+    ],
+  };
+}
 
 /** Virtuous CRM+ (docs/sources/virtuous.md and its "Evidence"). */
 export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
@@ -59,7 +49,7 @@ export const virtuousDefinition: SourceDefinition<VirtuousSourceSettings> = {
   // 5,000 requests per hour per organization, shared by every key (older pages say 1,500: start such an
   // organization's exports with --rate-limit 1500/1h). The bucket follows `X-RateLimit-*` either way.
   rateLimit: { default: { requests: 5000, windowMs: 3_600_000 }, dialect: STANDARD_RATE_LIMIT_HEADERS },
-  recordTypes: [contacts, gifts],
+  recordTypes: [recordType(VIRTUOUS_CONTACTS), recordType(VIRTUOUS_GIFTS)],
   options: [
     { flags: '--include-archived', key: 'includeArchived', description: 'include archived contacts (the default)' },
     { flags: '--exclude-archived', key: 'excludeArchived', description: 'leave archived contacts out (not with --since/--incremental)' },
