@@ -41,6 +41,21 @@ describe('--records with several record types', () => {
     }
   });
 
+  it('options --records gifts: the gift catalogue, and the gift id parameter the exports will page on', async () => {
+    fixture = await ExportFixture.create('records-options', { contacts: 20, gifts: 20, seed: 67, giftIdParameter: 'Id' });
+    const f = fixture;
+    const gifts = await f.cli(['options', '--source', 'virtuous', '--records', 'gifts']);
+    expect(gifts.code, gifts.stderr).toBe(0);
+    expect(gifts.stdout).toMatch(/^Gift Date\s+Date\s+Before After OnOrBefore OnOrAfter/m);
+    expect(gifts.stdout).toContain('Exports page by id on "Id" GreaterThan / LessThanOrEqual.');
+    expect(gifts.stdout).toContain('e.g. --where "Gift Date OnOrAfter 2024-01-01"');
+    expect(gifts.stdout).not.toContain('Contact Id');
+    const asJson = await f.cli(['options', '--source', 'virtuous', '--records', 'gifts', '--json']);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ idKeyset: { parameter: 'Id' }, modifiedPrefilter: { parameter: 'Last Modified Date' } });
+    const contacts = await f.cli(['options', '--source', 'virtuous']);
+    expect(contacts.stdout).toContain('Exports page by id on "Contact Id" GreaterThan / LessThanOrEqual.');
+  });
+
   it('schedule --records contacts,gifts --name: one schedule per record type, named after it', async () => {
     fixture = await ExportFixture.create('records-schedule', { contacts: 50, gifts: 50, seed: 59 });
     const f = fixture;

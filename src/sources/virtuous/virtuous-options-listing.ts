@@ -21,7 +21,7 @@ export function virtuousOptionsListing(queryOptions: VirtuousQueryOptions, recor
   });
   const notes = [
     '[] takes a comma-separated list of values; * takes no value.',
-    'Use: --where "PARAMETER OPERATOR VALUE", e.g. --where "Tag IsAnyOf Major Donor".',
+    `Use: --where "PARAMETER OPERATOR VALUE", e.g. --where "${records.whereExample}".`,
   ];
   const idKeyset = chosen(() => findIdKeyset(queryOptions, records));
   notes.push(

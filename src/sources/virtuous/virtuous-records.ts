@@ -22,6 +22,8 @@ export interface VirtuousRecords {
    * otherwise; only a parameter QueryOptions lists is ever sent.
    */
   readonly idParameter: { preferred: string; spellings: RegExp };
+  /** A `--where` condition with parameters the evidence shows for it, for `bulk-export options`. */
+  readonly whereExample: string;
   /** Whether queries take `includeArchived`: only contacts are evidenced to be archived. */
   readonly archivable: boolean;
   /**
@@ -41,6 +43,7 @@ export const VIRTUOUS_CONTACTS: VirtuousRecords = {
   fullQuery: '/Query/FullContact',
   // `Contact Id` is documented; organizations were seen to spell it otherwise.
   idParameter: { preferred: 'Contact Id', spellings: /^(contact\s*)?id$/i },
+  whereExample: 'Tag IsAnyOf Major Donor',
   archivable: true,
   // 1000 is documented (one guide says 500: `--page-size`).
   takeUnsettled: false,
@@ -55,6 +58,7 @@ export const VIRTUOUS_GIFTS: VirtuousRecords = {
   fullQuery: '/Query/FullGift',
   // Gift QueryOptions are not published: `Gift Id` is seen in a fixture of the same family, so it is only preferred.
   idParameter: { preferred: 'Gift Id', spellings: /^(gift\s*)?id$/i },
+  whereExample: 'Gift Date OnOrAfter 2024-01-01',
   archivable: false,
   takeUnsettled: true,
   tables: { abbreviated: 'virtuous/gifts', full: 'virtuous/full_gifts' },

@@ -3,6 +3,7 @@ import type { ContactId, FilterCase, RefusedFilterCase, SourceHarness } from '..
 
 const CONTACTS = 400;
 const GIFTS = 2000;
+const API_CLOCK_AHEAD_MS = 7 * 60_000;
 
 /**
  * Virtuous CRM+ gifts (`--records gifts`) through simulators/virtuous: numeric ids (`id BIGINT`), the id
@@ -30,7 +31,15 @@ export class VirtuousGiftsHarness implements SourceHarness {
   }
 
   async start(): Promise<void> {
-    this.simulator = await startVirtuousSimulator({ contacts: CONTACTS, gifts: GIFTS, seed: 37 });
+    // The contacts' harness runs the default modes; this one the date parameter that refuses a time of day, with the
+    // API's clock 7 minutes ahead of ours (the watermark must not care).
+    this.simulator = await startVirtuousSimulator({
+      contacts: CONTACTS,
+      gifts: GIFTS,
+      seed: 37,
+      dateFilterPrecision: 'date-only',
+      now: () => Date.now() + API_CLOCK_AHEAD_MS,
+    });
   }
 
   async stop(): Promise<void> {
