@@ -124,20 +124,27 @@ describe('one budget for a fleet of Virtuous clients', () => {
     const loops = runLoops(clients, stop.signal);
 
     // The fleet spends its burst of 5; then another tool with its own (or no) budget spends the rest
-    // of the server's window at once, so the fleet's next request is refused.
+    // of the server's window at once, so the fleet's next request is refused. Should the window end between
+    // the two (a busy machine), the fleet's next request is accepted, and the tool spends the new window.
     await proxy.waitFor((_, all) => all.filter((record) => record.answeredAt !== undefined).length >= 5);
-    const otherTool = await Promise.all(
-      Array.from({ length: 30 }, () =>
-        fetch(`${sim.url}/api/Contact/Query?take=1`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' },
-          body: '{"groups":[]}',
-        }).then((response) => response.status),
-      ),
-    );
-    expect(otherTool).toContain(429);
-
-    const refusal = await proxy.waitFor((record) => record.status === 429);
+    const spendTheWindow = () =>
+      Promise.all(
+        Array.from({ length: 30 }, () =>
+          fetch(`${sim.url}/api/Contact/Query?take=1`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' },
+            body: '{"groups":[]}',
+          }).then((response) => response.status),
+        ),
+      );
+    let refusal: Awaited<ReturnType<typeof proxy.waitFor>> | undefined;
+    for (let round = 1; refusal === undefined; round++) {
+      expect(round, "rounds of the other tool's burst").toBeLessThanOrEqual(5);
+      const from = proxy.records.length;
+      expect(await spendTheWindow()).toContain(429);
+      const next = await proxy.waitFor((record, all) => all.indexOf(record) >= from);
+      if (next.status === 429) refusal = next;
+    }
     // The rest of the server's 3 s window, in whole seconds: 3, or less on a machine slow to get here.
     const retryAfterMs = Number(refusal.headers?.get('retry-after')) * 1000;
     expect(retryAfterMs).toBeGreaterThanOrEqual(1000);
