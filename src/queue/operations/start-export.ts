@@ -24,6 +24,7 @@ import { credentialFingerprint } from '../../sources/credential-fingerprint.js';
 import { budgetForExport } from '../../sources/export-budget.js';
 import type { ExportSource, PlanOptions } from '../../sources/export-source.js';
 import { describeRetry } from '../../sources/http/source-retry.js';
+import type { RecordTypeDefinition } from '../../sources/record-type.js';
 import { recordTypeOf, SOURCE_DEFINITIONS, sourceDefinition } from '../../sources/registry.js';
 import type { SettingsContext, SourceDefinition, SourceOptionValues } from '../../sources/source-definition.js';
 import { formatIsoMicros, parseIsoMicros } from '../../time/iso-instant.js';
@@ -89,6 +90,8 @@ export interface StartExportDependencies {
 /** A request checked against everything but the plan: the source, ready to plan, and what it was built from. */
 interface PreparedExport {
   definition: SourceDefinition;
+  /** The record type the export reads (`--records`). */
+  records: RecordTypeDefinition;
   sourceSpec: SourceSpec;
   source: ExportSource;
   destination: S3Location;
@@ -181,6 +184,7 @@ async function planExport(
 ): Promise<{ plan: ExportPlan; guard: IncrementalGuard | undefined; credential: AccountCredential; handed: HandedCredentials }> {
   const {
     definition,
+    records,
     sourceSpec,
     source,
     destination,
@@ -210,16 +214,14 @@ async function planExport(
         if (options.holdWatermark) guard = await IncrementalGuard.acquire(deps.redis, deps.environment.queuePrefix, url, exportId);
         // A load that ran while watermarks were keyed by the credential goes on from there (they were all of the first record type).
         const carriedFrom =
-          sourceSpec.records === definition.recordTypes[0].name
-            ? [credentialWatermarkName(sourceSpec.kind, sourceSpec.credentialFingerprint, filter)]
-            : [];
+          records === definition.recordTypes[0] ? [credentialWatermarkName(sourceSpec.kind, sourceSpec.credentialFingerprint, filter)] : [];
         previous = await withObjectStore(deps.environment, destination.bucket, (store) => readStoredWatermark(store, destination, name, carriedFrom));
       }
       const since: TimestampPosition | null = previous?.position ?? sinceFlag;
       definition.startChangesAt?.(sourceSpec.settings, since);
       changes = {
         mode,
-        field: recordTypeOf(definition, sourceSpec.records).changeField,
+        field: records.changeField,
         watermarkRule: definition.watermarkRule(sourceSpec.settings),
         since,
         until: null,
@@ -403,6 +405,7 @@ async function prepareExport(request: StartExportRequest, deps: StartExportDepen
   await definition.finishSettings(source, settings, { ...context, options });
   return {
     definition,
+    records,
     sourceSpec,
     source,
     destination,
