@@ -94,6 +94,7 @@ describe('operator controls and recovery', () => {
     const rowsServedBefore = fixture.simulator.stats.rowsServed;
     const resumed = await fixture.cli(['resume', exportId, '--dest', dest]);
     expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout, resumed.stderr).toMatch(/^rebuilt .* with \d+ rows kept/);
     const recovered = Number(/with (\d+) rows kept/.exec(resumed.stdout)?.[1]);
     expect(recovered).toBeGreaterThanOrEqual(6000);
 
